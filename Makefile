@@ -1,0 +1,37 @@
+# The README's two commands: `make demo` and `make test`. Both set up the
+# machine first (GDAL through apt-get when missing, Go modules).
+
+GO ?= go
+BIN := bin/cdflow
+DEMO ?= demo
+# -race multiplies cgo-heavy test time; the packages listed here run with it.
+RACE_PKGS ?= ./plugins/...
+
+.PHONY: setup build demo test vet bench fmt clean
+
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	$(GO) build -o $(BIN) ./cmd/cdflow
+
+demo: build
+	./scripts/demo.sh $(BIN) $(DEMO)
+
+vet: setup
+	$(GO) vet ./...
+
+test: vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+
+bench: build
+	CDFLOW_BENCH=1 ./scripts/setup.sh
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin $(DEMO)

@@ -1,0 +1,448 @@
+package raster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fixture writes a deterministic test raster through the package's own writer.
+func fixture[T Pixel](t *testing.T, path string, e Extent, res float64, bands int, nodata *float64, gen func(b, x, y int) T) {
+	t.Helper()
+	crs, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := NewImage[T](NorthUp(crs, e, res, res), bands)
+	for b := range img.Bands {
+		for y := 0; y < img.Height; y++ {
+			for x := 0; x < img.Width; x++ {
+				img.Bands[b][y*img.Width+x] = gen(b, x, y)
+			}
+		}
+	}
+	if nodata != nil {
+		img.NoData, img.HasNoData = *nodata, true
+	}
+	if err := WriteGeoTIFF(context.Background(), path, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func gdal(t *testing.T, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "GDAL_PAM_ENABLED=NO")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+type scene struct {
+	ortho, dsm, dsmA, dsmB string
+}
+
+func makeScene(t *testing.T) scene {
+	dir := t.TempDir()
+	s := scene{
+		ortho: filepath.Join(dir, "ortho.tif"),
+		dsm:   filepath.Join(dir, "dsm.tif"),
+		dsmA:  filepath.Join(dir, "parts", "dsm_a.tif"),
+		dsmB:  filepath.Join(dir, "parts", "dsm_b.tif"),
+	}
+	os.MkdirAll(filepath.Join(dir, "parts"), 0o755)
+	r := rand.New(rand.NewPCG(1, 2))
+	noise := make([]float32, 4096)
+	for i := range noise {
+		noise[i] = float32(r.NormFloat64())
+	}
+	nd := -9999.0
+	// 100 m × 80 m of orthophoto at 0.25 m: smooth gradients plus texture.
+	fixture(t, s.ortho, Extent{355000, 4610000, 355100, 4610080}, 0.25, 3, nil, func(b, x, y int) uint8 {
+		return uint8((x*(b+1) + y*3 + int(noise[(x*7+y*13+b)%4096]*20) + 256*4) % 256)
+	})
+	dsm := func(x0, y0 int) func(b, x, y int) float32 {
+		return func(b, x, y int) float32 {
+			x, y = x+x0, y+y0
+			if (x+y)%97 == 0 {
+				return -9999
+			}
+			return 690 + float32(x)*0.05 - float32(y)*0.02 + noise[(x*31+y*17)%4096]*0.15 + float32((x/10+y/10)%3)*4
+		}
+	}
+	fixture(t, s.dsm, Extent{355000, 4610000, 355100, 4610080}, 1, 1, &nd, dsm(0, 0))
+	// The same DSM cut into two files side by side, for the mosaic.
+	fixture(t, s.dsmA, Extent{355000, 4610000, 355060, 4610080}, 1, 1, &nd, dsm(0, 0))
+	fixture(t, s.dsmB, Extent{355060, 4610000, 355100, 4610080}, 1, 1, &nd, dsm(60, 0))
+	return s
+}
+
+func equalImages[T Pixel](t *testing.T, got, want *Image[T], tol float64) {
+	t.Helper()
+	if got.Width != want.Width || got.Height != want.Height || len(got.Bands) != len(want.Bands) {
+		t.Fatalf("size %dx%dx%d, want %dx%dx%d", got.Width, got.Height, len(got.Bands), want.Width, want.Height, len(want.Bands))
+	}
+	for i := range got.GeoTransform {
+		if math.Abs(got.GeoTransform[i]-want.GeoTransform[i]) > 1e-9 {
+			t.Fatalf("geotransform %v, want %v", got.GeoTransform, want.GeoTransform)
+		}
+	}
+	for b := range got.Bands {
+		for i, v := range got.Bands[b] {
+			w := want.Bands[b][i]
+			if d := math.Abs(float64(v) - float64(w)); d > tol || math.IsNaN(d) {
+				t.Fatalf("band %d pixel (%d,%d) = %v, want %v", b+1, i%got.Width, i/got.Width, v, w)
+			}
+		}
+	}
+}
+
+// TestReadEqualsGDALTranslate checks a window read against gdal_translate of the same window.
+func TestReadEqualsGDALTranslate(t *testing.T) {
+	ctx := context.Background()
+	s := makeScene(t)
+	tests := []struct {
+		name   string
+		files  []string
+		float  bool
+		e      Extent
+		res    float64
+		method string
+	}{
+		{"uint8 native", []string{s.ortho}, false, Extent{355010, 4610010, 355060, 4610050}, 0.25, "nearest"},
+		{"uint8 average 0.5", []string{s.ortho}, false, Extent{355010, 4610010, 355060, 4610050}, 0.5, "average"},
+		{"uint8 bilinear 1.0", []string{s.ortho}, false, Extent{355000, 4610000, 355100, 4610080}, 1, "bilinear"},
+		{"uint8 cubic 0.75 unaligned", []string{s.ortho}, false, Extent{355003.3, 4610007.1, 355051.3, 4610055.1}, 0.75, "cubic"},
+		{"float32 native", []string{s.dsm}, true, Extent{355020, 4610020, 355070, 4610060}, 1, "nearest"},
+		{"float32 average 2", []string{s.dsm}, true, Extent{355020, 4610020, 355070, 4610060}, 2, "average"},
+		{"float32 bilinear 5", []string{s.dsm}, true, Extent{355000, 4610000, 355100, 4610080}, 5, "bilinear"},
+		{"float32 mosaic native", []string{filepath.Join(filepath.Dir(s.dsmA), "*.tif")}, true, Extent{355040, 4610010, 355080, 4610070}, 1, "nearest"},
+		{"float32 mosaic average 2", []string{s.dsmA, s.dsmB}, true, Extent{355040, 4610010, 355080, 4610070}, 2, "average"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := OpenMosaic(ctx, tc.files, MosaicOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			src := m.Info().Files[0]
+			if len(m.Info().Files) > 1 {
+				src = filepath.Join(t.TempDir(), "ref.vrt")
+				gdal(t, "gdalbuildvrt", append([]string{"-q", src}, m.Info().Files...)...)
+			}
+			ref := filepath.Join(t.TempDir(), "ref.tif")
+			gdal(t, "gdal_translate", "-q", "-projwin", ff(tc.e.MinX), ff(tc.e.MaxY), ff(tc.e.MaxX), ff(tc.e.MinY),
+				"-tr", ff(tc.res), ff(tc.res), "-r", tc.method, src, ref)
+			w := Window{Extent: tc.e, ResX: tc.res, ResY: tc.res, Method: tc.method}
+			if tc.float {
+				got, err := Read[float32](ctx, m, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := ReadFile[float32](ctx, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equalImages(t, got, want, 0)
+				if !got.HasNoData || got.NoData != -9999 {
+					t.Errorf("nodata = %v %v, want -9999", got.NoData, got.HasNoData)
+				}
+			} else {
+				got, err := Read[uint8](ctx, m, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := ReadFile[uint8](ctx, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equalImages(t, got, want, 0)
+			}
+		})
+	}
+}
+
+// TestWarpEqualsGDALWarp checks Warp against gdalwarp of the same window.
+func TestWarpEqualsGDALWarp(t *testing.T) {
+	ctx := context.Background()
+	s := makeScene(t)
+	for _, method := range []string{"bilinear", "average", "nearest", "cubic"} {
+		t.Run(method, func(t *testing.T) {
+			m, err := OpenMosaic(ctx, []string{s.dsm}, MosaicOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			e := Extent{355010.5, 4610004.5, 355090.5, 4610064.5} // half a pixel off the source grid
+			ref := filepath.Join(t.TempDir(), "ref.tif")
+			r := method
+			if r == "nearest" {
+				r = "near"
+			}
+			gdal(t, "gdalwarp", "-q", "-te", ff(e.MinX), ff(e.MinY), ff(e.MaxX), ff(e.MaxY), "-tr", "2", "2", "-r", r, "-dstnodata", "-9999", s.dsm, ref)
+			got, err := Warp[float32](ctx, m, Window{Extent: e, ResX: 2, ResY: 2, Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := ReadFile[float32](ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalImages(t, got, want, 0)
+		})
+	}
+}
+
+func TestInspect(t *testing.T) {
+	ctx := context.Background()
+	s := makeScene(t)
+	tests := []struct {
+		name      string
+		files     []string
+		nfiles    int
+		bands     int
+		dtype     string
+		nodata    bool
+		extent    Extent
+		res       float64
+		overrideN *float64
+	}{
+		{"ortho", []string{s.ortho}, 1, 3, "uint8", false, Extent{355000, 4610000, 355100, 4610080}, 0.25, nil},
+		{"dsm", []string{s.dsm}, 1, 1, "float32", true, Extent{355000, 4610000, 355100, 4610080}, 1, nil},
+		{"mosaic glob", []string{filepath.Join(filepath.Dir(s.dsmA), "dsm_*.tif")}, 2, 1, "float32", true, Extent{355000, 4610000, 355100, 4610080}, 1, nil},
+		{"nodata override", []string{s.ortho}, 1, 3, "uint8", true, Extent{355000, 4610000, 355100, 4610080}, 0.25, new(float64)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			info, err := Inspect(ctx, tc.files, MosaicOptions{NoData: tc.overrideN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(info.Files) != tc.nfiles || info.Bands != tc.bands || info.DataType != tc.dtype || info.HasNoData != tc.nodata {
+				t.Errorf("got files=%d bands=%d dtype=%s nodata=%v", len(info.Files), info.Bands, info.DataType, info.HasNoData)
+			}
+			if info.CRS.EPSG != 25830 {
+				t.Errorf("EPSG = %d, want 25830", info.CRS.EPSG)
+			}
+			if info.Extent != tc.extent {
+				t.Errorf("extent = %v, want %v", info.Extent, tc.extent)
+			}
+			if info.ResX != tc.res || info.ResY != tc.res {
+				t.Errorf("res = %g x %g, want %g", info.ResX, info.ResY, tc.res)
+			}
+		})
+	}
+}
+
+func TestBadInputsNameThePath(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	text := filepath.Join(dir, "notes.tif")
+	os.WriteFile(text, []byte("this is not a raster\n"), 0o644)
+	s := makeScene(t)
+	truncated := filepath.Join(dir, "truncated.tif")
+	data, _ := os.ReadFile(s.dsm)
+	os.WriteFile(truncated, data[:len(data)/2], 0o644)
+	tests := []struct {
+		name     string
+		patterns []string
+		want     []string
+		is       error
+	}{
+		{"not a raster", []string{text}, []string{text, "not a readable raster"}, ErrNotRaster},
+		{"missing file", []string{filepath.Join(dir, "nope.tif")}, []string{filepath.Join(dir, "nope.tif"), "does not exist"}, nil},
+		{"empty glob", []string{filepath.Join(dir, "none", "*.tif")}, []string{filepath.Join(dir, "none", "*.tif"), "matches no file"}, nil},
+		{"directory", []string{dir}, []string{dir, "is a directory"}, nil},
+		{"mixed bands", []string{s.ortho, s.dsm}, []string{s.dsm, "bands"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := OpenMosaic(ctx, tc.patterns, MosaicOptions{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error %v is not %v", err, tc.is)
+			}
+		})
+	}
+	t.Run("truncated reads fail with the path", func(t *testing.T) {
+		m, err := OpenMosaic(ctx, []string{truncated}, MosaicOptions{})
+		if err != nil {
+			if !strings.Contains(err.Error(), truncated) {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		defer m.Close()
+		_, err = Read[float32](ctx, m, Window{Extent: m.Info().Extent, ResX: 1, ResY: 1})
+		if err == nil || !strings.Contains(err.Error(), truncated) {
+			t.Fatalf("error %v does not name %s", err, truncated)
+		}
+	})
+}
+
+func TestWriteCOG(t *testing.T) {
+	ctx := context.Background()
+	crs, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := NewImage[float32](NorthUp(crs, Extent{356200, 4612400, 356400, 4612600}, 1, 1), 1)
+	for i := range img.Bands[0] {
+		img.Bands[0][i] = float32(i%200) * 0.1
+	}
+	img.Bands[0][0] = -9999
+	img.NoData, img.HasNoData = -9999, true
+	path := filepath.Join(t.TempDir(), "dh.tif")
+	if err := WriteCOG(ctx, path, img); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("gdalinfo", "-json", path).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gi struct {
+		Size         []int     `json:"size"`
+		GeoTransform []float64 `json:"geoTransform"`
+		Metadata     map[string]map[string]string
+		CRS          struct {
+			ID struct {
+				Code int `json:"code"`
+			} `json:"id"`
+		} `json:"stac"`
+		Bands []struct {
+			Type   string  `json:"type"`
+			NoData float64 `json:"noDataValue"`
+		} `json:"bands"`
+	}
+	if err := json.Unmarshal(out, &gi); err != nil {
+		t.Fatal(err)
+	}
+	st := gi.Metadata["IMAGE_STRUCTURE"]
+	if st["LAYOUT"] != "COG" || st["COMPRESSION"] != "DEFLATE" || st["PREDICTOR"] != "3" {
+		t.Errorf("image structure %v, want COG DEFLATE predictor 3", st)
+	}
+	if fmt.Sprint(gi.Size) != "[200 200]" || gi.GeoTransform[0] != 356200 || gi.GeoTransform[3] != 4612600 || gi.GeoTransform[5] != -1 {
+		t.Errorf("size %v geotransform %v", gi.Size, gi.GeoTransform)
+	}
+	if len(gi.Bands) != 1 || gi.Bands[0].Type != "Float32" || gi.Bands[0].NoData != -9999 {
+		t.Errorf("bands %+v", gi.Bands)
+	}
+	back, err := ReadFile[float32](ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalImages(t, back, img, 0)
+	if back.CRS.EPSG != 25830 {
+		t.Errorf("EPSG %d", back.CRS.EPSG)
+	}
+	// Atomic writes leave no temporary file behind.
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only dh.tif", len(entries))
+	}
+	// Same image, same bytes.
+	path2 := filepath.Join(t.TempDir(), "dh.tif")
+	if err := WriteCOG(ctx, path2, img); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(path)
+	b, _ := os.ReadFile(path2)
+	if string(a) != string(b) {
+		t.Error("two writes of one image differ")
+	}
+}
+
+func TestWritePNG(t *testing.T) {
+	img := NewImage[uint8](Grid{Width: 16, Height: 8, GeoTransform: [6]float64{0, 1, 0, 0, 0, 1}}, 3)
+	for i := range img.Bands[1] {
+		img.Bands[1][i] = uint8(i)
+	}
+	path := filepath.Join(t.TempDir(), "q.png")
+	if err := WritePNG(context.Background(), path, img); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadFile[uint8](context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalImages(t, back, img, 0)
+	if err := WritePNG(context.Background(), path, NewImage[uint8](Grid{Width: 2, Height: 2}, 2)); err == nil {
+		t.Error("2-band PNG accepted")
+	}
+}
+
+// TestConcurrentReads runs many readers on one mosaic (run with -race).
+func TestConcurrentReads(t *testing.T) {
+	ctx := context.Background()
+	s := makeScene(t)
+	m, err := OpenMosaic(ctx, []string{s.dsmA, s.dsmB}, MosaicOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	want, err := Read[float32](ctx, m, Window{Extent: Extent{355040, 4610020, 355080, 4610060}, ResX: 1, ResY: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := Read[float32](ctx, m, Window{Extent: Extent{355040, 4610020, 355080, 4610060}, ResX: 1, ResY: 1})
+			if err != nil {
+				errs <- err
+				return
+			}
+			for j := range got.Bands[0] {
+				if got.Bands[0][j] != want.Bands[0][j] {
+					errs <- fmt.Errorf("pixel %d differs", j)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestTransformBounds(t *testing.T) {
+	utm, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wgs, err := CRSFromEPSG(4326)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := TransformBounds(Extent{355000, 4610000, 357000, 4612000}, utm, wgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Valladolid lies near 4.7°W, 41.6°N; x must be longitude (GIS order, as STAC wants).
+	lon, lat := (e.MinX+e.MaxX)/2, (e.MinY+e.MaxY)/2
+	if math.Abs(lon-(-4.7)) > 0.2 || math.Abs(lat-41.6) > 0.2 {
+		t.Errorf("centre %.4f, %.4f not near Valladolid", lon, lat)
+	}
+}

@@ -1,0 +1,236 @@
+package raster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/airbusgeo/godal"
+)
+
+func init() {
+	// No .aux.xml side-car files: they would land beside users' sources and
+	// make releases differ by whether statistics were once computed.
+	if os.Getenv("GDAL_PAM_ENABLED") == "" {
+		os.Setenv("GDAL_PAM_ENABLED", "NO")
+	}
+}
+
+var tmpSeq atomic.Int64
+
+// tempPath is where a file is written before it is renamed into place, so a
+// reader never sees a half-written product.
+func tempPath(path string) string {
+	dir, base := filepath.Split(path)
+	return filepath.Join(dir, "."+base+".partial-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatInt(tmpSeq.Add(1), 10))
+}
+
+// memDataset copies an image into a GDAL in-memory dataset.
+func memDataset[T Pixel](img *Image[T], log *gdalLog) (*godal.Dataset, error) {
+	if len(img.Bands) == 0 {
+		return nil, fmt.Errorf("image has no band")
+	}
+	for i, b := range img.Bands {
+		if len(b) != img.Width*img.Height {
+			return nil, fmt.Errorf("band %d holds %d pixels, want %d×%d", i+1, len(b), img.Width, img.Height)
+		}
+	}
+	ds, err := godal.Create(godal.Memory, "", len(img.Bands), dataTypeOf[T](), img.Width, img.Height, godal.ErrLogger(log.handler()))
+	if err != nil {
+		return nil, err
+	}
+	if err := setGeoref(ds, img.Grid, img.HasNoData, img.NoData, log); err != nil {
+		ds.Close()
+		return nil, err
+	}
+	for i, b := range ds.Bands() {
+		if err := b.Write(0, 0, img.Bands[i], img.Width, img.Height, godal.ErrLogger(log.handler())); err != nil {
+			ds.Close()
+			return nil, err
+		}
+	}
+	return ds, nil
+}
+
+func setGeoref(ds *godal.Dataset, g Grid, hasND bool, nd float64, log *gdalLog) error {
+	if g.GeoTransform != ([6]float64{}) {
+		if err := ds.SetGeoTransform(g.GeoTransform, godal.ErrLogger(log.handler())); err != nil {
+			return err
+		}
+	}
+	if g.CRS.WKT != "" {
+		if err := ds.SetProjection(g.CRS.WKT, godal.ErrLogger(log.handler())); err != nil {
+			return err
+		}
+	}
+	if hasND {
+		for _, b := range ds.Bands() {
+			if err := b.SetNoData(nd, godal.ErrLogger(log.handler())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// translateTo writes an in-memory dataset to path with a driver and options,
+// through a temporary file renamed into place.
+func translateTo(ctx context.Context, mem *godal.Dataset, path, op string, switches []string, log *gdalLog) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tmp := tempPath(path)
+	out, err := mem.Translate(tmp, switches, godal.ErrLogger(log.handler()))
+	if err != nil {
+		os.Remove(tmp)
+		return log.wrap(op, path, err)
+	}
+	if err := out.Close(godal.ErrLogger(log.handler())); err != nil {
+		os.Remove(tmp)
+		return log.wrap(op, path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("%s %s: %w", op, path, err)
+	}
+	return nil
+}
+
+// COGOptions are the creation options of every product GeoTIFF: tiled
+// (COG layout), DEFLATE with the predictor suited to the data type.
+var cogOptions = []string{"-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=YES", "-co", "NUM_THREADS=1"}
+
+// WriteCOG writes an image as a Cloud-Optimized GeoTIFF (tiled, DEFLATE,
+// predictor) with its CRS, geotransform and nodata, atomically.
+func WriteCOG[T Pixel](ctx context.Context, path string, img *Image[T]) (err error) {
+	defer guard("write COG", path, &err)
+	var log gdalLog
+	mem, err := memDataset(img, &log)
+	if err != nil {
+		return log.wrap("write COG", path, err)
+	}
+	defer mem.Close()
+	return translateTo(ctx, mem, path, "write COG", cogOptions, &log)
+}
+
+// WritePNG writes an 8-bit image (1, 3 or 4 bands) as PNG, atomically.
+// PNGs are quicklooks: no georeferencing is written.
+func WritePNG(ctx context.Context, path string, img *Image[uint8]) (err error) {
+	defer guard("write PNG", path, &err)
+	if n := len(img.Bands); n != 1 && n != 3 && n != 4 {
+		return fmt.Errorf("write PNG %s: %d bands; PNG takes 1, 3 or 4", path, n)
+	}
+	var log gdalLog
+	plain := &Image[uint8]{Grid: Grid{Width: img.Width, Height: img.Height}, Bands: img.Bands}
+	mem, err := memDataset(plain, &log)
+	if err != nil {
+		return log.wrap("write PNG", path, err)
+	}
+	defer mem.Close()
+	return translateTo(ctx, mem, path, "write PNG", []string{"-of", "PNG", "-co", "ZLEVEL=6"}, &log)
+}
+
+// GeoTIFFWriter streams a (possibly large) GeoTIFF block by block, so a
+// scene-sized raster never has to be held in memory. Close renames it into place.
+type GeoTIFFWriter[T Pixel] struct {
+	path, tmp string
+	ds        *godal.Dataset
+	grid      Grid
+	bands     int
+	log       gdalLog
+}
+
+// CreateGeoTIFF starts a tiled, DEFLATE-compressed GeoTIFF on a grid. nodata may be nil.
+func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int, nodata *float64) (w *GeoTIFFWriter[T], err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer guard("create GeoTIFF", path, &err)
+	w = &GeoTIFFWriter[T]{path: path, tmp: tempPath(path), grid: g, bands: bands}
+	predictor := "2"
+	if dt := dataTypeOf[T](); dt == godal.Float32 || dt == godal.Float64 {
+		predictor = "3"
+	}
+	ds, err := godal.Create(godal.GTiff, w.tmp, bands, dataTypeOf[T](), g.Width, g.Height,
+		godal.CreationOption("TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "PREDICTOR="+predictor),
+		godal.ErrLogger(w.log.handler()))
+	if err != nil {
+		os.Remove(w.tmp)
+		return nil, w.log.wrap("create GeoTIFF", path, err)
+	}
+	w.ds = ds
+	var nd float64
+	if nodata != nil {
+		nd = *nodata
+	}
+	if err := setGeoref(ds, g, nodata != nil, nd, &w.log); err != nil {
+		w.Abort()
+		return nil, w.log.wrap("create GeoTIFF", path, err)
+	}
+	return w, nil
+}
+
+// WriteBlock writes img (every band) with its top-left pixel at (x0, y0).
+func (w *GeoTIFFWriter[T]) WriteBlock(x0, y0 int, img *Image[T]) (err error) {
+	defer guard("write GeoTIFF", w.path, &err)
+	if len(img.Bands) != w.bands {
+		return fmt.Errorf("write GeoTIFF %s: block has %d bands, file has %d", w.path, len(img.Bands), w.bands)
+	}
+	if x0 < 0 || y0 < 0 || x0+img.Width > w.grid.Width || y0+img.Height > w.grid.Height {
+		return fmt.Errorf("write GeoTIFF %s: block %dx%d at (%d,%d) outside %dx%d", w.path, img.Width, img.Height, x0, y0, w.grid.Width, w.grid.Height)
+	}
+	for i, b := range w.ds.Bands() {
+		if err := b.Write(x0, y0, img.Bands[i], img.Width, img.Height, godal.ErrLogger(w.log.handler())); err != nil {
+			return w.log.wrap("write GeoTIFF", w.path, err)
+		}
+	}
+	return nil
+}
+
+// Close flushes the file and renames it into place.
+func (w *GeoTIFFWriter[T]) Close() (err error) {
+	defer guard("write GeoTIFF", w.path, &err)
+	if w.ds == nil {
+		return fmt.Errorf("write GeoTIFF %s: already closed", w.path)
+	}
+	err = w.ds.Close(godal.ErrLogger(w.log.handler()))
+	w.ds = nil
+	if err != nil {
+		os.Remove(w.tmp)
+		return w.log.wrap("write GeoTIFF", w.path, err)
+	}
+	if err := os.Rename(w.tmp, w.path); err != nil {
+		os.Remove(w.tmp)
+		return fmt.Errorf("write GeoTIFF %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort discards a file being written.
+func (w *GeoTIFFWriter[T]) Abort() {
+	if w.ds != nil {
+		_ = w.ds.Close(godal.SkipWarnings)
+		w.ds = nil
+	}
+	os.Remove(w.tmp)
+}
+
+// WriteGeoTIFF writes a whole image as a tiled, DEFLATE-compressed GeoTIFF, atomically.
+func WriteGeoTIFF[T Pixel](ctx context.Context, path string, img *Image[T]) error {
+	var nd *float64
+	if img.HasNoData {
+		nd = &img.NoData
+	}
+	w, err := CreateGeoTIFF[T](ctx, path, img.Grid, len(img.Bands), nd)
+	if err != nil {
+		return err
+	}
+	if err := w.WriteBlock(0, 0, img); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close()
+}

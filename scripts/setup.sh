@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what cdflow needs on a Debian machine and downloads the Go modules.
+# Idempotent: when everything is there it only checks, in well under a second
+# (plus `go mod download`, which is a no-op with a warm module cache).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v gdal-config >/dev/null 2>&1 || need+=(libgdal-dev)
+command -v gdal_translate >/dev/null 2>&1 || need+=(gdal-bin)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+if [ "${CDFLOW_BENCH:-}" = 1 ]; then
+  # The benchmark's reference pipeline uses gdal_calc.py and /usr/bin/time.
+  command -v gdal_calc.py >/dev/null 2>&1 || need+=(python3-gdal python3-numpy)
+  [ -x /usr/bin/time ] || need+=(time)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: need root (or sudo) to apt-get install ${need[*]}" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "setup: installing ${need[*]} with apt-get"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+go mod download
