@@ -446,3 +446,45 @@ func TestTransformBounds(t *testing.T) {
 		t.Errorf("centre %.4f, %.4f not near Valladolid", lon, lat)
 	}
 }
+
+func TestPROJJSON(t *testing.T) {
+	crs, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := crs.PROJJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+		ID   struct {
+			Authority string `json:"authority"`
+			Code      int    `json:"code"`
+		} `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatalf("%v in %s", err, js)
+	}
+	if doc.Type != "ProjectedCRS" || doc.ID.Authority != "EPSG" || doc.ID.Code != 25830 || !strings.Contains(doc.Name, "UTM zone 30N") {
+		t.Errorf("PROJJSON %+v", doc)
+	}
+	if _, err := (CRS{}).PROJJSON(); err == nil {
+		t.Error("empty CRS exported")
+	}
+}
+
+func TestExtentWKB(t *testing.T) {
+	wkb, err := ExtentWKB(Extent{356200, 4612400, 356400, 4612600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// byte order, type (3 = polygon), 1 ring, 5 points of 16 bytes.
+	if len(wkb) != 1+4+4+4+5*16 || wkb[0] != 1 || wkb[1] != 3 || wkb[5] != 1 || wkb[9] != 5 {
+		t.Errorf("WKB % x", wkb)
+	}
+	if _, err := PolygonWKB("POLYGON ((0 0, 1"); err == nil {
+		t.Error("bad WKT accepted")
+	}
+}
