@@ -148,12 +148,24 @@ func TestExcessGreen(t *testing.T) {
 	}
 }
 
+func TestVARI(t *testing.T) {
+	if v := VARI(60, 140, 50); v < 0.4 {
+		t.Errorf("grass VARI %v, want clearly positive", v)
+	}
+	if v := VARI(170, 90, 80); v >= 0 {
+		t.Errorf("red roof VARI %v, want negative", v)
+	}
+	if v := VARI(10, 10, 20); v != 0 {
+		t.Errorf("degenerate VARI %v, want 0", v)
+	}
+}
+
 func TestVegetationMask(t *testing.T) {
 	// 2×1 DSM pixels, factor 2: left is grass in epoch 0 only, right is roof in both.
 	rgb0 := [3][]uint8{{60, 60, 170, 170, 60, 60, 170, 170}, {150, 150, 90, 90, 150, 150, 90, 90}, {50, 50, 80, 80, 50, 50, 80, 80}}
 	rgb1 := [3][]uint8{{170, 170, 170, 170, 170, 170, 170, 170}, {90, 90, 90, 90, 90, 90, 90, 90}, {80, 80, 80, 80, 80, 80, 80, 80}}
 	veg := make([]uint8, 2)
-	if n := VegetationMask(veg, 2, 1, 2, rgb0, rgb1, 0.1); n != 1 || veg[0] != 1 || veg[1] != 0 {
+	if n := VegetationMask(veg, 2, 1, 2, rgb0, rgb1, ExcessGreen, 0.1); n != 1 || veg[0] != 1 || veg[1] != 0 {
 		t.Errorf("veg %v (n=%d), want [1 0]", veg, n)
 	}
 }

@@ -12,11 +12,25 @@ func ExcessGreen(r, g, b uint8) float32 {
 	return (2*float32(g) - float32(r) - float32(b)) / s
 }
 
+// VARI is the Visible Atmospherically Resistant Index (G − R)/(G + R − B),
+// clamped to [−1, 1] where its denominator nears 0.
+func VARI(r, g, b uint8) float32 {
+	d := float32(g) + float32(r) - float32(b)
+	if d > -1 && d < 1 {
+		return 0
+	}
+	v := (float32(g) - float32(r)) / d
+	return max(-1, min(1, v))
+}
+
+// Index is an RGB vegetation index.
+type Index func(r, g, b uint8) float32
+
 // VegetationMask marks the pixels of a (w×h) DSM-resolution grid whose
-// orthophoto pixels, at factor× the resolution, have a mean ExG above minExG
+// orthophoto pixels, at factor× the resolution, have a mean index above threshold
 // in either epoch. rgb0 and rgb1 are the two orthophotos' bands (R, G, B),
 // each (w·factor)×(h·factor). It returns the number of vegetation pixels.
-func VegetationMask(veg []uint8, w, h, factor int, rgb0, rgb1 [3][]uint8, minExG float32) int {
+func VegetationMask(veg []uint8, w, h, factor int, rgb0, rgb1 [3][]uint8, index Index, threshold float32) int {
 	ow := w * factor
 	n := 0
 	inv := 1 / float32(factor*factor)
@@ -27,12 +41,12 @@ func VegetationMask(veg []uint8, w, h, factor int, rgb0, rgb1 [3][]uint8, minExG
 				row := (y*factor + dy) * ow
 				for dx := 0; dx < factor; dx++ {
 					p := row + x*factor + dx
-					e0 += ExcessGreen(rgb0[0][p], rgb0[1][p], rgb0[2][p])
-					e1 += ExcessGreen(rgb1[0][p], rgb1[1][p], rgb1[2][p])
+					e0 += index(rgb0[0][p], rgb0[1][p], rgb0[2][p])
+					e1 += index(rgb1[0][p], rgb1[1][p], rgb1[2][p])
 				}
 			}
 			i := y*w + x
-			if e0*inv > minExG || e1*inv > minExG {
+			if e0*inv > threshold || e1*inv > threshold {
 				veg[i] = 1
 				n++
 			} else {
