@@ -3,6 +3,7 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 
@@ -11,9 +12,11 @@ import (
 
 // TileRunner is a Step that runs once for every tile of the grid. Steps run
 // in dependency order within a tile; tiles run in parallel, each on its own
-// Tile, so a RunTile needs no locking of its own.
+// Tile, so a RunTile needs no locking of its own. in holds the bound inputs
+// by attribute name; out are the products the plan resolved from Outputs
+// (names and resolutions final), which RunTile makes and Puts in the tile.
 type TileRunner interface {
-	RunTile(ctx context.Context, t *Tile, in map[string]TileInput) error
+	RunTile(ctx context.Context, t *Tile, in map[string]TileInput, out []Product) error
 }
 
 // TileInput is one bound input of a step for one tile: a source window read
@@ -27,6 +30,9 @@ type TileInput interface {
 	Float32(ctx context.Context, res float64, method string) (*raster.Image[float32], error)
 	// Uint8 is Float32 for 8-bit inputs (orthophotos, masks).
 	Uint8(ctx context.Context, res float64, method string) (*raster.Image[uint8], error)
+	// Rasterize burns a vector input's features matching an OGR SQL filter
+	// (empty: all) on the tile at res: 1 inside, 0 outside.
+	Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error)
 }
 
 // Tile is one cell of the grid while its steps run: its place, and the
@@ -35,8 +41,12 @@ type TileInput interface {
 type Tile struct {
 	ID       string
 	Row, Col int
-	Extent   raster.Extent
-	CRS      raster.CRS
+	Extent   raster.Extent // the tile itself: what products cover when written
+	// Work is the extent steps compute on: the tile grown by a halo, so
+	// noise removal sees whole regions across the tile's edges. Products
+	// live on it in memory and are cropped to Extent when written.
+	Work raster.Extent
+	CRS  raster.CRS
 
 	// Write persists a product (as a COG); set by the executor.
 	Write func(ctx context.Context, name string, p *TileProduct) error
@@ -123,7 +133,24 @@ func (t *Tile) Counter(name string) int64 {
 	return t.counts[name]
 }
 
-// GridAt returns the tile's north-up grid at a pixel size.
+// GridAt returns the north-up grid steps compute on (the work extent) at a pixel size.
 func (t *Tile) GridAt(res float64) raster.Grid {
-	return raster.NorthUp(t.CRS, t.Extent, res, res)
+	return raster.NorthUp(t.CRS, t.Work, res, res)
+}
+
+// HaloStep is a TileRunner that needs to see beyond the tile's edges: Halo
+// is how far, in CRS units, for its configuration. The executor grows every
+// tile's work extent by the largest halo of its steps.
+type HaloStep interface {
+	Halo(res float64) float64
+}
+
+// Inner returns the tile's own pixel rectangle inside the work grid at res:
+// its top-left column and row, width and height.
+func (t *Tile) Inner(res float64) (x0, y0, w, h int) {
+	x0 = int(math.Round((t.Extent.MinX - t.Work.MinX) / res))
+	y0 = int(math.Round((t.Work.MaxY - t.Extent.MaxY) / res))
+	w = int(math.Round(t.Extent.Width() / res))
+	h = int(math.Round(t.Extent.Height() / res))
+	return x0, y0, w, h
 }

@@ -89,7 +89,7 @@ func TestRemoveSmallRegions(t *testing.T) {
 			if tc.keep != "" {
 				keep, _, _ = grid(tc.keep)
 			}
-			n := RemoveSmallRegions(mask, w, h, tc.minPixels, keep, make([]int32, len(mask)))
+			n := RemoveSmallRegions(mask, w, h, tc.minPixels, keep)
 			if got := picture(mask, w); got != tc.want || n != tc.removed {
 				t.Errorf("got %s (%d removed), want %s (%d)", got, n, tc.want, tc.removed)
 			}
@@ -105,21 +105,26 @@ func TestOpen(t *testing.T) {
 		want    string
 		removed int
 	}{
-		// A disk of radius 1 is a cross: the line goes, the block loses its corners.
-		{"thin line removed, block rounded",
+		{"thin line removed, block kept with its corners",
 			"........ .###.... .###.... .###.... ........ #######. ........",
 			1,
-			"........ ..#..... .###.... ..#..... ........ ........ ........", 11},
-		// A 2-pixel-wide region on the edge survives (only its inner corner goes):
-		// outside the tile counts as changed, so the edge does not erode it.
+			"........ .###.... .###.... .###.... ........ ........ ........", 7},
+		{"2-pixel-wide bars go",
+			"........ .##..... .##..... ........ ..#####. ..#####. ........",
+			1,
+			"........ ........ ........ ........ ........ ........ ........", 14},
+		{"a 2-pixel spur on a building goes, the building stays",
+			".......... .###...... .#####.... .###...... ..........",
+			1,
+			".......... .###...... .###...... .###...... ..........", 2},
 		{"edge regions are not eaten from outside",
 			"##...... ##...... ##...... ........",
 			1,
-			"##...... ##...... #....... ........", 1},
-		{"interior 2-pixel-wide region is removed",
-			"........ .##..... .##..... .##..... ........",
-			1,
-			"........ ........ ........ ........ ........", 6},
+			"##...... ##...... ##...... ........", 0},
+		{"radius 2 drops a 3×3 block, keeps 5×5",
+			"........... .###.#####. .###.#####. .###.#####. .....#####. .....#####. ...........",
+			2,
+			"........... .....#####. .....#####. .....#####. .....#####. .....#####. ...........", 9},
 		{"radius 0 is a no-op", "#... .... ..#.", 0, "#... .... ..#.", 0},
 	}
 	for _, tc := range tests {
@@ -130,6 +135,11 @@ func TestOpen(t *testing.T) {
 				t.Errorf("got %s (%d removed), want %s (%d)", got, n, tc.want, tc.removed)
 			}
 		})
+	}
+	mask, w, h := grid("........ ####.... ........")
+	keep, _, _ := grid("........ .##..... ........")
+	if n := Open(mask, w, h, 1, keep, make([]uint8, len(mask))); n != 2 || picture(mask, w) != "........ .##..... ........" {
+		t.Errorf("keep: %s (%d removed)", picture(mask, w), n)
 	}
 }
 
@@ -161,12 +171,25 @@ func TestVARI(t *testing.T) {
 }
 
 func TestVegetationMask(t *testing.T) {
-	// 2×1 DSM pixels, factor 2: left is grass in epoch 0 only, right is roof in both.
-	rgb0 := [3][]uint8{{60, 60, 170, 170, 60, 60, 170, 170}, {150, 150, 90, 90, 150, 150, 90, 90}, {50, 50, 80, 80, 50, 50, 80, 80}}
-	rgb1 := [3][]uint8{{170, 170, 170, 170, 170, 170, 170, 170}, {90, 90, 90, 90, 90, 90, 90, 90}, {80, 80, 80, 80, 80, 80, 80, 80}}
-	veg := make([]uint8, 2)
-	if n := VegetationMask(veg, 2, 1, 2, rgb0, rgb1, ExcessGreen, 0.1); n != 1 || veg[0] != 1 || veg[1] != 0 {
-		t.Errorf("veg %v (n=%d), want [1 0]", veg, n)
+	// 3×1 DSM pixels, factor 2: grass in both epochs, grass in epoch 0 only
+	// (a building was built there), roof in both.
+	g, r := [3]uint8{60, 150, 50}, [3]uint8{170, 90, 80}
+	img := func(px ...[3]uint8) [3][]uint8 {
+		var out [3][]uint8
+		for row := 0; row < 2; row++ {
+			for _, p := range px {
+				for rep := 0; rep < 2; rep++ {
+					for b := 0; b < 3; b++ {
+						out[b] = append(out[b], p[b])
+					}
+				}
+			}
+		}
+		return out
+	}
+	veg := make([]uint8, 3)
+	if n := VegetationMask(veg, 3, 1, 2, img(g, g, r), img(g, r, r), ExcessGreen, 0.1); n != 1 || veg[0] != 1 || veg[1] != 0 || veg[2] != 0 {
+		t.Errorf("veg %v (n=%d), want [1 0 0]", veg, n)
 	}
 }
 

@@ -1,88 +1,50 @@
 package changemap
 
 // RemoveSmallRegions clears 8-connected regions of mask (1 = changed) with
-// fewer than minPixels pixels, except pixels where keep is 1 (keep may be
-// nil). It returns the number of pixels cleared. labels is scratch space of
-// len(mask) and is overwritten.
-func RemoveSmallRegions(mask []uint8, w, h, minPixels int, keep []uint8, labels []int32) int {
+// fewer than minPixels pixels, except regions holding a pixel where keep is
+// 1 (keep may be nil). It returns the number of pixels cleared.
+func RemoveSmallRegions(mask []uint8, w, h, minPixels int, keep []uint8) int {
 	if minPixels <= 1 {
 		return 0
 	}
-	for i := range labels {
-		labels[i] = 0
-	}
-	removed := 0
-	stack := make([]int32, 0, 256)
-	region := make([]int32, 0, 256)
-	var label int32
-	for start := range mask {
-		if mask[start] == 0 || labels[start] != 0 {
-			continue
+	return dropRegions(mask, w, h, func(region []int32) bool {
+		if len(region) >= minPixels {
+			return false
 		}
-		label++
-		region = region[:0]
-		stack = append(stack[:0], int32(start))
-		labels[start] = label
-		protected := false
-		for len(stack) > 0 {
-			p := int(stack[len(stack)-1])
-			stack = stack[:len(stack)-1]
-			region = append(region, int32(p))
+		for _, p := range region {
 			if keep != nil && keep[p] != 0 {
-				protected = true
-			}
-			x, y := p%w, p/w
-			for dy := -1; dy <= 1; dy++ {
-				ny := y + dy
-				if ny < 0 || ny >= h {
-					continue
-				}
-				for dx := -1; dx <= 1; dx++ {
-					nx := x + dx
-					if nx < 0 || nx >= w || (dx == 0 && dy == 0) {
-						continue
-					}
-					q := ny*w + nx
-					if mask[q] != 0 && labels[q] == 0 {
-						labels[q] = label
-						stack = append(stack, int32(q))
-					}
-				}
+				return false
 			}
 		}
-		if len(region) < minPixels && !protected {
-			for _, p := range region {
-				mask[p] = 0
-			}
-			removed += len(region)
-		}
-	}
-	return removed
+		return true
+	})
 }
 
-// disk returns the offsets of a disk of radius r pixels.
-func disk(r int) [][2]int {
+// square returns the offsets of a (2r+1)×(2r+1) square.
+func square(r int) [][2]int {
 	var off [][2]int
 	for dy := -r; dy <= r; dy++ {
 		for dx := -r; dx <= r; dx++ {
-			if dx*dx+dy*dy <= r*r {
-				off = append(off, [2]int{dx, dy})
-			}
+			off = append(off, [2]int{dx, dy})
 		}
 	}
 	return off
 }
 
-// Open applies a morphological opening (erosion then dilation) with a disk of
-// radius r pixels to mask, leaving pixels where keep is 1 untouched. Only
-// pixels can be removed. Pixels outside the raster count as changed during
-// erosion, so regions cut by the tile edge are not eaten away from it. It
+// Open applies a morphological opening (erosion then dilation) with a
+// (2r+1)-pixel square to mask: anything narrower than 2r+1 pixels (a car, a
+// sliver along a crown's edge) goes, while an axis-aligned rectangle at
+// least that wide comes back exactly (a disk would round every corner of
+// every building, turning real change into misses). Only pixels are
+// removed; pixels where keep is 1 stay. Pixels outside the raster count as
+// changed during erosion, so regions cut by the raster's edge are not eaten
+// away from it (the executor's halo gives tiles real context there). It
 // returns the number of pixels cleared; scratch must have len(mask).
 func Open(mask []uint8, w, h, r int, keep []uint8, scratch []uint8) int {
 	if r <= 0 {
 		return 0
 	}
-	se := disk(r)
+	se := square(r)
 	eroded := scratch
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -110,7 +72,6 @@ func Open(mask []uint8, w, h, r int, keep []uint8, scratch []uint8) int {
 			if mask[i] == 0 || (keep != nil && keep[i] != 0) {
 				continue
 			}
-			// Dilation of the eroded mask, evaluated only where the original is set.
 			hit := false
 			for _, o := range se {
 				nx, ny := x+o[0], y+o[1]
@@ -126,6 +87,51 @@ func Open(mask []uint8, w, h, r int, keep []uint8, scratch []uint8) int {
 				mask[i] = 0
 				removed++
 			}
+		}
+	}
+	return removed
+}
+
+// dropRegions clears every 8-connected region of mask for which drop says
+// so, and returns the number of pixels cleared.
+func dropRegions(mask []uint8, w, h int, drop func(region []int32) bool) int {
+	seen := make([]bool, len(mask))
+	removed := 0
+	var stack, region []int32
+	for start := range mask {
+		if mask[start] == 0 || seen[start] {
+			continue
+		}
+		region = region[:0]
+		stack = append(stack[:0], int32(start))
+		seen[start] = true
+		for len(stack) > 0 {
+			p := int(stack[len(stack)-1])
+			stack = stack[:len(stack)-1]
+			region = append(region, int32(p))
+			x, y := p%w, p/w
+			for dy := -1; dy <= 1; dy++ {
+				ny := y + dy
+				if ny < 0 || ny >= h {
+					continue
+				}
+				for dx := -1; dx <= 1; dx++ {
+					nx := x + dx
+					if nx < 0 || nx >= w || (dx == 0 && dy == 0) {
+						continue
+					}
+					if q := ny*w + nx; mask[q] != 0 && !seen[q] {
+						seen[q] = true
+						stack = append(stack, int32(q))
+					}
+				}
+			}
+		}
+		if drop(region) {
+			for _, p := range region {
+				mask[p] = 0
+			}
+			removed += len(region)
 		}
 	}
 	return removed

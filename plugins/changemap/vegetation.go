@@ -27,26 +27,31 @@ func VARI(r, g, b uint8) float32 {
 type Index func(r, g, b uint8) float32
 
 // VegetationMask marks the pixels of a (w×h) DSM-resolution grid whose
-// orthophoto pixels, at factor× the resolution, have a mean index above threshold
-// in either epoch. rgb0 and rgb1 are the two orthophotos' bands (R, G, B),
+// orthophoto pixels, at factor× the resolution, all have an index above
+// threshold in both epochs: a tree that grew or was pruned is green before and after,
+// while a building built on a lawn, or a lawn where one was demolished, is
+// green in one epoch only and must stay a change. rgb0 and rgb1 are the two orthophotos' bands (R, G, B),
 // each (w·factor)×(h·factor). It returns the number of vegetation pixels.
 func VegetationMask(veg []uint8, w, h, factor int, rgb0, rgb1 [3][]uint8, index Index, threshold float32) int {
 	ow := w * factor
 	n := 0
-	inv := 1 / float32(factor*factor)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
-			var e0, e1 float32
-			for dy := 0; dy < factor; dy++ {
+			// The least green orthophoto pixel decides: a DSM pixel on the edge
+			// of a new roof over a lawn is part roof, and must stay a change.
+			green := true
+			for dy := 0; dy < factor && green; dy++ {
 				row := (y*factor + dy) * ow
 				for dx := 0; dx < factor; dx++ {
 					p := row + x*factor + dx
-					e0 += index(rgb0[0][p], rgb0[1][p], rgb0[2][p])
-					e1 += index(rgb1[0][p], rgb1[1][p], rgb1[2][p])
+					if index(rgb0[0][p], rgb0[1][p], rgb0[2][p]) <= threshold || index(rgb1[0][p], rgb1[1][p], rgb1[2][p]) <= threshold {
+						green = false
+						break
+					}
 				}
 			}
 			i := y*w + x
-			if e0*inv > threshold || e1*inv > threshold {
+			if green {
 				veg[i] = 1
 				n++
 			} else {

@@ -2,6 +2,7 @@ package raster
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/airbusgeo/godal"
 )
@@ -75,4 +76,41 @@ func DataTypeName[T Pixel]() string {
 		return "float64"
 	}
 	return fmt.Sprintf("%T", z)
+}
+
+// Crop returns the part of a north-up image inside e, which must fall on
+// its pixel edges. It copies only when e is smaller than the image.
+func Crop[T Pixel](img *Image[T], e Extent) (*Image[T], error) {
+	gt := img.GeoTransform
+	if img.Rotated() {
+		return nil, fmt.Errorf("crop: rotated grid")
+	}
+	fx := (e.MinX - gt[0]) / gt[1]
+	fy := (e.MaxY - gt[3]) / gt[5]
+	fw := e.Width() / gt[1]
+	fh := e.Height() / -gt[5]
+	x0, y0, w, h := int(math.Round(fx)), int(math.Round(fy)), int(math.Round(fw)), int(math.Round(fh))
+	if math.Abs(fx-float64(x0)) > 1e-6 || math.Abs(fy-float64(y0)) > 1e-6 || math.Abs(fw-float64(w)) > 1e-6 || math.Abs(fh-float64(h)) > 1e-6 {
+		return nil, fmt.Errorf("crop: %v is not on the pixel edges of the %gm grid at (%g, %g)", e, gt[1], gt[0], gt[3])
+	}
+	if x0 < 0 || y0 < 0 || x0+w > img.Width || y0+h > img.Height || w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("crop: %v is outside the image %v", e, img.Extent())
+	}
+	if x0 == 0 && y0 == 0 && w == img.Width && h == img.Height {
+		return img, nil
+	}
+	out := &Image[T]{
+		Grid:      Grid{CRS: img.CRS, GeoTransform: [6]float64{gt[0] + float64(x0)*gt[1], gt[1], 0, gt[3] + float64(y0)*gt[5], 0, gt[5]}, Width: w, Height: h},
+		Bands:     make([][]T, len(img.Bands)),
+		NoData:    img.NoData,
+		HasNoData: img.HasNoData,
+	}
+	for b, src := range img.Bands {
+		dst := make([]T, w*h)
+		for y := 0; y < h; y++ {
+			copy(dst[y*w:(y+1)*w], src[(y0+y)*img.Width+x0:(y0+y)*img.Width+x0+w])
+		}
+		out.Bands[b] = dst
+	}
+	return out, nil
 }

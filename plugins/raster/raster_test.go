@@ -488,3 +488,64 @@ func TestExtentWKB(t *testing.T) {
 		t.Error("bad WKT accepted")
 	}
 }
+
+func TestRasterize(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "review.geojson")
+	os.WriteFile(path, []byte(`{"type":"FeatureCollection",
+"crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::25830"}},
+"features":[
+{"type":"Feature","properties":{"action":"keep"},"geometry":{"type":"Polygon","coordinates":[[[356210,4612410],[356220,4612410],[356220,4612420],[356210,4612420],[356210,4612410]]]}},
+{"type":"Feature","properties":{"action":"drop"},"geometry":{"type":"Polygon","coordinates":[[[356300,4612500],[356350,4612500],[356350,4612510],[356300,4612510],[356300,4612500]]]}}
+]}`), 0o644)
+	crs, _ := CRSFromEPSG(25830)
+	g := NorthUp(crs, Extent{356200, 4612400, 356400, 4612600}, 1, 1)
+	keep, err := Rasterize(ctx, path, g, "action = 'keep'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := Rasterize(ctx, path, g, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(img *Image[uint8]) int {
+		n := 0
+		for _, v := range img.Bands[0] {
+			n += int(v)
+		}
+		return n
+	}
+	if count(keep) != 100 || count(all) != 600 {
+		t.Errorf("burnt %d keep and %d in all, want 100 and 600", count(keep), count(all))
+	}
+	// The keep square spans columns 10–19 and rows 180–189 (north-up).
+	if keep.At(0, 10, 189) != 1 || keep.At(0, 9, 189) != 0 || keep.At(0, 10, 179) != 0 {
+		t.Error("keep square misplaced")
+	}
+	if _, err := Rasterize(ctx, filepath.Join(t.TempDir(), "none.geojson"), g, ""); err == nil || !strings.Contains(err.Error(), "none.geojson") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestCrop(t *testing.T) {
+	img := NewImage[uint8](NorthUp(CRS{}, Extent{0, 0, 10, 8}, 1, 1), 2)
+	for i := range img.Bands[1] {
+		img.Bands[1][i] = uint8(i)
+	}
+	c, err := Crop(img, Extent{2, 3, 6, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Row 0 of the crop is y = 5…4, i.e. image row 3; column 0 is x = 2.
+	if c.Width != 4 || c.Height != 2 || c.At(1, 0, 0) != uint8(3*10+2) || c.At(1, 3, 1) != uint8(4*10+5) {
+		t.Errorf("crop %dx%d %v", c.Width, c.Height, c.Bands[1])
+	}
+	if c.GeoTransform[0] != 2 || c.GeoTransform[3] != 5 {
+		t.Errorf("geotransform %v", c.GeoTransform)
+	}
+	for _, bad := range []Extent{{2.5, 3, 6, 5}, {-1, 0, 5, 5}, {0, 0, 11, 8}} {
+		if _, err := Crop(img, bad); err == nil {
+			t.Errorf("crop %v accepted", bad)
+		}
+	}
+}

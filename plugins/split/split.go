@@ -34,14 +34,13 @@ type Config struct {
 	Seed       uint64
 	Stratify   bool    // balance the change fraction across subsets
 	Block      float64 // spatial block size in CRS units; 0 = none
-	CoverRange bool    // put the tiles with the dataset's min and max ΔH in train
+	// CoverRange names the subset that gets the tiles with the dataset's min
+	// and max ΔH, so it covers the whole ΔH range ("train" in 3DCD); "" for none.
+	CoverRange string
 	// Tolerance is the largest allowed difference, in change-fraction units,
 	// between a subset's mean change fraction and the whole dataset's (default 0.01: 1 pp).
 	Tolerance float64
 }
-
-// Train is the subset that must cover the whole ΔH range.
-const Train = "train"
 
 // Subset is one subset's outcome.
 type Subset struct {
@@ -147,10 +146,13 @@ func Split(tiles []Tile, cfg Config) (Result, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x3dcd))
 	units := makeUnits(tiles, cfg)
 
+	if cfg.CoverRange != "" && slices.Index(names, cfg.CoverRange) < 0 {
+		return Result{}, fmt.Errorf("split: cover_range names subset %q, which the split does not have", cfg.CoverRange)
+	}
 	// Forced units first, so the rest is dealt around them.
 	assigned := make([]int, len(units)) // subset index per unit
 	counts := make([]int, len(names))
-	trainIdx := slices.Index(names, Train)
+	trainIdx := slices.Index(names, cfg.CoverRange)
 	var free []int
 	for i, u := range units {
 		if u.forced && trainIdx >= 0 {
@@ -241,7 +243,7 @@ func targetsFor(n int, cfg Config) ([]int, []string, error) {
 
 func makeUnits(tiles []Tile, cfg Config) []unit {
 	lo, hi := -1, -1
-	if cfg.CoverRange {
+	if cfg.CoverRange != "" {
 		for i, t := range tiles {
 			if !math.IsNaN(t.DHMin) && (lo < 0 || t.DHMin < tiles[lo].DHMin || (t.DHMin == tiles[lo].DHMin && t.ID < tiles[lo].ID)) {
 				lo = i
@@ -463,7 +465,7 @@ func check(res Result, tiles []Tile, cfg Config, tol float64) []string {
 			}
 		}
 	}
-	if cfg.CoverRange {
+	if cfg.CoverRange != "" {
 		var lo, hi = math.Inf(1), math.Inf(-1)
 		var tlo, thi = math.Inf(1), math.Inf(-1)
 		for _, t := range tiles {
@@ -471,12 +473,12 @@ func check(res Result, tiles []Tile, cfg Config, tol float64) []string {
 				continue
 			}
 			lo, hi = math.Min(lo, t.DHMin), math.Max(hi, t.DHMax)
-			if res.Assign[t.ID] == Train {
+			if res.Assign[t.ID] == cfg.CoverRange {
 				tlo, thi = math.Min(tlo, t.DHMin), math.Max(thi, t.DHMax)
 			}
 		}
 		if !math.IsInf(lo, 1) && (tlo > lo || thi < hi) {
-			v = append(v, fmt.Sprintf("train covers ΔH %.2f … %.2f m but the dataset spans %.2f … %.2f m", tlo, thi, lo, hi))
+			v = append(v, fmt.Sprintf("%s covers ΔH %.2f … %.2f m but the dataset spans %.2f … %.2f m", cfg.CoverRange, tlo, thi, lo, hi))
 		}
 	}
 	return v

@@ -42,8 +42,8 @@ func TestTargetCounts3DCD(t *testing.T) {
 	}
 	tiles := randomTiles(rand.New(rand.NewPCG(1, 1)), 472)
 	for _, cfg := range []Config{
-		{Ratios: map[string]float64{"train": 0.678, "test": 0.233, "val": 0.089}, Stratify: true, CoverRange: true, Seed: 42},
-		{Counts: map[string]int{"train": 320, "test": 110, "val": 42}, Stratify: true, CoverRange: true, Seed: 42},
+		{Ratios: map[string]float64{"train": 0.678, "test": 0.233, "val": 0.089}, Stratify: true, CoverRange: "train", Seed: 42},
+		{Counts: map[string]int{"train": 320, "test": 110, "val": 42}, Stratify: true, CoverRange: "train", Seed: 42},
 	} {
 		res, err := Split(tiles, cfg)
 		if err != nil {
@@ -96,7 +96,7 @@ func TestSplitProperties(t *testing.T) {
 	for set := 0; set < 1000; set++ {
 		n := 20 + r.IntN(500)
 		tiles := randomTiles(r, n)
-		cfg := Config{Ratios: ratios[set%len(ratios)], Seed: r.Uint64(), Stratify: true, CoverRange: true}
+		cfg := Config{Ratios: ratios[set%len(ratios)], Seed: r.Uint64(), Stratify: true, CoverRange: "train"}
 		blocks := set%4 == 3
 		if blocks {
 			cfg.Block = 1000
@@ -129,7 +129,7 @@ func TestSplitProperties(t *testing.T) {
 		}
 		// Extreme ΔH tiles in train.
 		lo, hi := extremes(tiles)
-		if lo != "" && (res.Assign[lo] != Train || res.Assign[hi] != Train) {
+		if lo != "" && (res.Assign[lo] != "train" || res.Assign[hi] != "train") {
 			t.Fatalf("%s: min ΔH tile %s in %s, max ΔH tile %s in %s", name, lo, res.Assign[lo], hi, res.Assign[hi])
 		}
 		// Blocks never split.
@@ -190,7 +190,7 @@ func TestSplitProperties(t *testing.T) {
 
 func TestSplitInputOrderDoesNotMatter(t *testing.T) {
 	tiles := randomTiles(rand.New(rand.NewPCG(3, 3)), 200)
-	cfg := Config{Ratios: map[string]float64{"train": 0.68, "test": 0.23, "val": 0.09}, Seed: 42, Stratify: true, CoverRange: true}
+	cfg := Config{Ratios: map[string]float64{"train": 0.68, "test": 0.23, "val": 0.09}, Seed: 42, Stratify: true, CoverRange: "train"}
 	a, _ := Split(tiles, cfg)
 	rev := make([]Tile, len(tiles))
 	for i, tl := range tiles {
@@ -254,7 +254,7 @@ func mentions(lines []string, s string) bool {
 
 func BenchmarkSplit472(b *testing.B) {
 	tiles := randomTiles(rand.New(rand.NewPCG(1, 1)), 472)
-	cfg := Config{Ratios: map[string]float64{"train": 0.678, "test": 0.233, "val": 0.089}, Seed: 42, Stratify: true, CoverRange: true}
+	cfg := Config{Ratios: map[string]float64{"train": 0.678, "test": 0.233, "val": 0.089}, Seed: 42, Stratify: true, CoverRange: "train"}
 	for b.Loop() {
 		if _, err := Split(tiles, cfg); err != nil {
 			b.Fatal(err)

@@ -1,0 +1,55 @@
+package preview
+
+import (
+	"testing"
+
+	"github.com/cdflow/cdflow/plugins/raster"
+)
+
+func TestDeltaHColor(t *testing.T) {
+	tests := []struct {
+		v       float32
+		r, g, b uint8
+	}{
+		{0, 247, 247, 247},
+		{-20, 5, 113, 176},
+		{-100, 5, 113, 176},
+		{20, 202, 0, 32},
+		{10, 244, 165, 130},
+		{5, 246, 206, 189},
+	}
+	for _, tc := range tests {
+		r, g, b := DeltaHColor(tc.v)
+		if r != tc.r || g != tc.g || b != tc.b {
+			t.Errorf("ΔH %v: (%d,%d,%d), want (%d,%d,%d)", tc.v, r, g, b, tc.r, tc.g, tc.b)
+		}
+	}
+}
+
+func TestDeltaH(t *testing.T) {
+	img := raster.NewImage[float32](raster.Grid{Width: 3, Height: 1}, 1)
+	img.Bands[0] = []float32{-9999, 0, 30}
+	img.NoData, img.HasNoData = -9999, true
+	out := DeltaH(img)
+	if len(out.Bands) != 4 || out.Bands[3][0] != 0 || out.Bands[3][1] != 255 || out.Bands[0][2] != 202 {
+		t.Errorf("preview %v", out.Bands)
+	}
+}
+
+func TestThumbnail(t *testing.T) {
+	img := raster.NewImage[uint8](raster.Grid{Width: 400, Height: 400}, 3)
+	for i := range img.Bands[0] {
+		img.Bands[0][i] = uint8(i % 2 * 100) // alternate 0 and 100 along rows
+	}
+	th := Thumbnail(img, 256)
+	if th.Width != 200 || th.Height != 200 || len(th.Bands) != 3 {
+		t.Fatalf("thumbnail %dx%dx%d", th.Width, th.Height, len(th.Bands))
+	}
+	if th.Bands[0][0] != 50 {
+		t.Errorf("block average %d, want 50", th.Bands[0][0])
+	}
+	small := Thumbnail(raster.NewImage[uint8](raster.Grid{Width: 100, Height: 80}, 3), 256)
+	if small.Width != 100 || small.Height != 80 {
+		t.Errorf("small image resized to %dx%d", small.Width, small.Height)
+	}
+}

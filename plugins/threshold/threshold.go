@@ -1,0 +1,147 @@
+// Package threshold is the step that turns ΔH into the 3D change map: values
+// with |ΔH| < min_abs become 0, then noise is removed automatically where
+// 3DCD's authors removed it by hand.
+//
+//	step "threshold" "cd3d" {
+//	  input          = step.difference.dh
+//	  min_abs        = 1.0  # metres; |ΔH| below is no change (default 1)
+//	  min_area       = 20   # m²; smaller 8-connected changed regions are dropped (default 0: off)
+//	  opening_radius = 1    # pixels; morphological opening (default 0: off)
+//
+//	  # Drop changes on vegetation seen in both orthophotos (optional).
+//	  ortho_t0 = step.resample.t0
+//	  ortho_t1 = step.resample.t1
+//	  vegetation {
+//	    index = "exg" # "exg" (excess green) or "vari"
+//	    max   = 0.1   # index above which a pixel is vegetation
+//	  }
+//
+//	  # A steward's review as data: polygons whose review_field says
+//	  # "keep" or "drop" (optional).
+//	  review       = source.vector.review
+//	  review_field = "action"
+//	}
+package threshold
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cdflow/cdflow/plugins"
+)
+
+func init() {
+	plugins.Register("threshold", func() plugins.Step { return New() })
+}
+
+// Vegetation indices the filter knows, with their default thresholds.
+var vegetationIndices = map[string]float64{"exg": 0.1, "vari": 0.1}
+
+// Config is the threshold block's schema.
+type Config struct {
+	MinAbs        float64     `hcl:"min_abs,optional"`
+	MinArea       float64     `hcl:"min_area,optional"`
+	OpeningRadius int         `hcl:"opening_radius,optional"`
+	Vegetation    *Vegetation `hcl:"vegetation,block"`
+	ReviewField   string      `hcl:"review_field,optional"`
+}
+
+// Vegetation configures the vegetation filter.
+type Vegetation struct {
+	Index string   `hcl:"index,optional"`
+	Max   *float64 `hcl:"max,optional"`
+}
+
+// IndexName returns the index, defaulting to excess green.
+func (v *Vegetation) IndexName() string {
+	if v.Index == "" {
+		return "exg"
+	}
+	return v.Index
+}
+
+// Threshold returns the index value above which a pixel is vegetation.
+func (v *Vegetation) Threshold() float64 {
+	if v.Max != nil {
+		return *v.Max
+	}
+	return vegetationIndices[v.IndexName()]
+}
+
+// Step thresholds ΔH and removes noise.
+type Step struct{ Cfg Config }
+
+var _ plugins.Step = (*Step)(nil)
+
+// New returns a threshold step with the 3DCD defaults.
+func New() *Step { return &Step{Cfg: Config{MinAbs: 1.0, ReviewField: "action"}} }
+
+// Inputs: ΔH, and optionally two orthophotos and review polygons.
+func (s *Step) Inputs() []plugins.Input {
+	ortho := []plugins.Kind{plugins.Orthophoto}
+	return []plugins.Input{
+		{Name: "input", Kinds: []plugins.Kind{plugins.ElevationDifference}, Required: true, Doc: "ΔH from a difference step"},
+		{Name: "ortho_t0", Kinds: ortho, Doc: "the earlier orthophoto, for the vegetation filter"},
+		{Name: "ortho_t1", Kinds: ortho, Doc: "the later orthophoto, for the vegetation filter"},
+		{Name: "review", Kinds: []plugins.Kind{plugins.Vector}, Doc: "keep/drop review polygons"},
+	}
+}
+
+// Config returns the configuration to decode into.
+func (s *Step) Config() any { return &s.Cfg }
+
+// Validate checks that thresholds are non-negative and the filter is known.
+func (s *Step) Validate() []plugins.Problem {
+	var p []plugins.Problem
+	nonNegative := func(attr string, v float64, unit string) {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			p = append(p, plugins.Problemf(attr, "Negative threshold",
+				"%s must be 0 or more %s, got %g; e.g. %s = 0 turns it off.", attr, unit, v, attr))
+		}
+	}
+	nonNegative("min_abs", s.Cfg.MinAbs, "metres")
+	nonNegative("min_area", s.Cfg.MinArea, "square metres")
+	if s.Cfg.OpeningRadius < 0 {
+		p = append(p, plugins.Problemf("opening_radius", "Negative threshold",
+			"opening_radius is a radius in pixels, 0 or more, got %d; e.g. opening_radius = 1.", s.Cfg.OpeningRadius))
+	}
+	if s.Cfg.ReviewField == "" {
+		p = append(p, plugins.Problemf("review_field", "Empty review field",
+			"Name the polygon property holding \"keep\" or \"drop\", e.g. review_field = \"action\"."))
+	}
+	if v := s.Cfg.Vegetation; v != nil {
+		if _, ok := vegetationIndices[v.IndexName()]; !ok {
+			detail := fmt.Sprintf("%q is not a vegetation index; use \"exg\" (excess green) or \"vari\".", v.Index)
+			if sug := plugins.Suggest(v.Index, []string{"exg", "vari"}); sug != "" {
+				detail = fmt.Sprintf("%q is not a vegetation index; did you mean %q?", v.Index, sug)
+			}
+			p = append(p, plugins.Problem{Attribute: "vegetation.index", Summary: "Unknown vegetation index", Detail: detail})
+		}
+		if v.Max != nil && (math.IsNaN(*v.Max) || *v.Max < -1 || *v.Max > 2) {
+			p = append(p, plugins.Problemf("vegetation.max", "Vegetation threshold out of range",
+				"Vegetation indices lie between -1 and 2, got %g; e.g. max = 0.1.", *v.Max))
+		}
+	}
+	return p
+}
+
+// Outputs: the 3D change map, float32 on ΔH's grid.
+func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plugins.Problem) {
+	var p []plugins.Problem
+	_, has0 := in["ortho_t0"]
+	_, has1 := in["ortho_t1"]
+	switch {
+	case s.Cfg.Vegetation != nil && !(has0 && has1):
+		p = append(p, plugins.Problemf("vegetation", "Vegetation filter without orthophotos",
+			"The filter needs both epochs' orthophotos; set ortho_t0 = step.resample.t0 and ortho_t1 = step.resample.t1, or remove the vegetation block."))
+	case s.Cfg.Vegetation == nil && (has0 || has1):
+		attr := "ortho_t0"
+		if !has0 {
+			attr = "ortho_t1"
+		}
+		p = append(p, plugins.Problem{Attribute: attr, Summary: "Orthophoto not used", Warning: true,
+			Detail: "Only the vegetation filter reads orthophotos; add a vegetation block or remove ortho_t0 and ortho_t1."})
+	}
+	dh := in["input"]
+	return []plugins.Product{{Kind: plugins.ElevationChange, Resolution: dh.Resolution, DataType: "float32", Bands: 1}}, p
+}

@@ -1,0 +1,91 @@
+package threshold
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cdflow/cdflow/plugins"
+)
+
+func ptr(f float64) *float64 { return &f }
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*Config)
+		attrs []string // attributes with a problem, in order
+	}{
+		{"defaults", func(*Config) {}, nil},
+		{"3dcd", func(c *Config) { c.MinAbs, c.MinArea, c.OpeningRadius = 1, 20, 1 }, nil},
+		{"zero turns off", func(c *Config) { c.MinAbs, c.MinArea = 0, 0 }, nil},
+		{"negative min_abs", func(c *Config) { c.MinAbs = -0.5 }, []string{"min_abs"}},
+		{"negative min_area", func(c *Config) { c.MinArea = -1 }, []string{"min_area"}},
+		{"negative opening", func(c *Config) { c.OpeningRadius = -1 }, []string{"opening_radius"}},
+		{"all negative", func(c *Config) { c.MinAbs, c.MinArea, c.OpeningRadius = -1, -1, -1 }, []string{"min_abs", "min_area", "opening_radius"}},
+		{"empty review field", func(c *Config) { c.ReviewField = "" }, []string{"review_field"}},
+		{"vegetation ok", func(c *Config) { c.Vegetation = &Vegetation{Index: "vari", Max: ptr(0.2)} }, nil},
+		{"vegetation default index", func(c *Config) { c.Vegetation = &Vegetation{} }, nil},
+		{"vegetation bad index", func(c *Config) { c.Vegetation = &Vegetation{Index: "ndvi"} }, []string{"vegetation.index"}},
+		{"vegetation bad max", func(c *Config) { c.Vegetation = &Vegetation{Max: ptr(5)} }, []string{"vegetation.max"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			tt.edit(&s.Cfg)
+			var got []string
+			for _, p := range s.Validate() {
+				got = append(got, p.Attribute)
+				if p.Summary == "" || p.Detail == "" {
+					t.Errorf("problem without summary or fix: %+v", p)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tt.attrs, ",") {
+				t.Errorf("problems on %v, want %v", got, tt.attrs)
+			}
+		})
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	dh := plugins.Product{Name: "dh", Kind: plugins.ElevationDifference, Resolution: 1, DataType: "float32", Bands: 1}
+	ortho := plugins.Product{Kind: plugins.Orthophoto, Resolution: 0.5}
+	tests := []struct {
+		name       string
+		vegetation bool
+		in         map[string]plugins.Product
+		problem    string // attribute of the expected problem
+		warning    bool
+	}{
+		{"plain", false, map[string]plugins.Product{"input": dh}, "", false},
+		{"vegetation with orthophotos", true, map[string]plugins.Product{"input": dh, "ortho_t0": ortho, "ortho_t1": ortho}, "", false},
+		{"vegetation without orthophotos", true, map[string]plugins.Product{"input": dh}, "vegetation", false},
+		{"vegetation with one orthophoto", true, map[string]plugins.Product{"input": dh, "ortho_t0": ortho}, "vegetation", false},
+		{"orthophotos without vegetation", false, map[string]plugins.Product{"input": dh, "ortho_t1": ortho}, "ortho_t1", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New()
+			if tt.vegetation {
+				s.Cfg.Vegetation = &Vegetation{}
+			}
+			out, problems := s.Outputs(tt.in)
+			want := plugins.Product{Kind: plugins.ElevationChange, Resolution: 1, DataType: "float32", Bands: 1}
+			if len(out) != 1 || out[0] != want {
+				t.Errorf("outputs = %+v, want [%+v]", out, want)
+			}
+			switch {
+			case tt.problem == "" && len(problems) > 0:
+				t.Errorf("unexpected problems %+v", problems)
+			case tt.problem != "" && (len(problems) != 1 || problems[0].Attribute != tt.problem || problems[0].Warning != tt.warning):
+				t.Errorf("problems = %+v, want one on %s (warning %v)", problems, tt.problem, tt.warning)
+			}
+		})
+	}
+}
+
+func TestInputsAcceptOnlyDifferences(t *testing.T) {
+	in := New().Inputs()[0]
+	if in.Name != "input" || !in.Required || !in.Accepts(plugins.ElevationDifference) || in.Accepts(plugins.DSM) || in.Accepts(plugins.ElevationChange) {
+		t.Errorf("input = %+v", in)
+	}
+}

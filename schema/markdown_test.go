@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestColumnsMarkdown keeps the column tables the README embeds in sync
+// with the schemas; refresh with go test ./schema -update.
+func TestColumnsMarkdown(t *testing.T) {
+	for _, tt := range []struct {
+		golden string
+		schema *arrow.Schema
+	}{
+		{"testdata/tiles_columns.md", TileSchema()},
+		{"testdata/splits_columns.md", SplitSchema()},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			got := ColumnsMarkdown(tt.schema)
+			if *update {
+				if err := os.WriteFile(tt.golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(tt.golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./schema -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s is out of date; run go test ./schema -update and review the diff.\ngot:\n%s", tt.golden, got)
+			}
+		})
+	}
+}
+
+// TestEveryFieldDocumented walks every field, struct members included.
+func TestEveryFieldDocumented(t *testing.T) {
+	var walk func(prefix string, fs []arrow.Field)
+	walk = func(prefix string, fs []arrow.Field) {
+		for _, f := range fs {
+			if i := f.Metadata.FindKey(descriptionKey); i < 0 || f.Metadata.Values()[i] == "" {
+				t.Errorf("field %s%s has no description", prefix, f.Name)
+			}
+			if st, ok := f.Type.(*arrow.StructType); ok {
+				walk(prefix+f.Name+".", st.Fields())
+			}
+		}
+	}
+	walk("tiles.", TileSchema().Fields())
+	walk("splits.", SplitSchema().Fields())
+}
+
+// TestStoredSchema checks that an Arrow reader of tiles.parquet sees the
+// same schema, descriptions included, as TileSchema.
+func TestStoredSchema(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	path := filepath.Join(t.TempDir(), "tiles.parquet")
+	if err := writeTiles(context.Background(), path, mem, []TileStats{testTile(t, 0, 0, "train")}, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fr.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range TileSchema().Fields() {
+		g := got.Field(i)
+		if g.Name != want.Name || !arrow.TypeEqual(g.Type, want.Type) || g.Nullable != want.Nullable {
+			t.Errorf("column %d: %s %s nullable=%v, want %s %s nullable=%v", i, g.Name, g.Type, g.Nullable, want.Name, want.Type, want.Nullable)
+		}
+		if d, _ := g.Metadata.GetValue(descriptionKey); d == "" {
+			t.Errorf("column %s: description lost in the file", g.Name)
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package schema
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// keyValue is one entry of a Parquet file's key-value metadata.
+type keyValue struct{ key, value string }
+
+// newRecordBatch builds one record batch of rows, in the order given.
+func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R) (arrow.RecordBatch, error) {
+	rb := array.NewRecordBuilder(mem, sch)
+	defer rb.Release()
+	rb.Reserve(len(rows))
+	writers := make([]func(*R) error, len(cols))
+	for i, c := range cols {
+		writers[i] = c.writer(rb.Field(i))
+	}
+	for i := range rows {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		for j, w := range writers {
+			if err := w(&rows[i]); err != nil {
+				return nil, fmt.Errorf("column %s: %w", cols[j].field.Name, err)
+			}
+		}
+	}
+	return rb.NewRecordBatch(), nil
+}
+
+// writerProperties are the Parquet settings of every file we publish: zstd
+// at its default level, column statistics so readers can skip row groups,
+// and nothing that varies between runs (created_by names the library
+// version, which a build pins).
+func writerProperties(mem memory.Allocator) (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
+	props := parquet.NewWriterProperties(
+		parquet.WithAllocator(mem),
+		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithStats(true),
+	)
+	// The stored Arrow schema keeps what Parquet alone would lose: the
+	// dictionary type of split, the timestamp zone and the field descriptions.
+	arrProps := pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem), pqarrow.WithStoreSchema())
+	return props, arrProps
+}
+
+// writeParquet writes rows (already in their file order) to path through a
+// temp file in the same directory, renamed into place once complete, so a
+// reader never sees half a file and a failed write leaves none.
+func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R, kv []keyValue) (err error) {
+	rec, err := newRecordBatch(ctx, mem, sch, cols, rows)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer rec.Release()
+
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	buf := bufio.NewWriter(tmp)
+	props, arrProps := writerProperties(mem)
+	// struct{io.Writer} hides tmp's Close: FileWriter.Close would close it
+	// before we flush and sync.
+	fw, err := pqarrow.NewFileWriter(sch, struct{ io.Writer }{buf}, props, arrProps)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	for _, e := range kv {
+		if err := fw.AppendKeyValueMetadata(e.key, e.value); err != nil {
+			fw.Close()
+			return fmt.Errorf("write %s: metadata %s: %w", path, e.key, err)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		fw.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := fw.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := buf.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	// CreateTemp makes the file 0600; a published file is for everyone to read.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// readParquet reads every row of a file whose schema holds the columns of
+// cols, and returns its key-value metadata with them.
+func readParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R]) (rows []R, kv map[string]string, err error) {
+	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer func() {
+		if cerr := rdr.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("read %s: %w", path, cerr)
+		}
+	}()
+	kv = map[string]string{}
+	md := rdr.MetaData().KeyValueMetadata()
+	for i, k := range md.Keys() {
+		kv[k] = md.Values()[i]
+	}
+
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 4096}, mem)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer rr.Release()
+	idx, err := checkSchema(rr.Schema(), sch)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: not a file of this schema: %w", path, err)
+	}
+	rows = make([]R, 0, rdr.NumRows())
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		readers := make([]func(int, *R) error, len(cols))
+		for i, c := range cols {
+			readers[i] = c.reader(rec.Column(idx[i]))
+		}
+		for i := 0; i < int(rec.NumRows()); i++ {
+			var r R
+			for _, read := range readers {
+				if err := read(i, &r); err != nil {
+					return nil, nil, fmt.Errorf("read %s: row %d: %w", path, len(rows), err)
+				}
+			}
+			rows = append(rows, r)
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return rows, kv, nil
+}

@@ -1,0 +1,272 @@
+package schema
+
+import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// The ΔH histogram: HistogramBins bins of 1 m from HistogramMin; see the
+// package documentation.
+const (
+	HistogramMin  = -40
+	HistogramBins = 80
+)
+
+// HistogramBin returns the dh_histogram bin of a ΔH value in metres: bin i
+// holds −40+i ≤ ΔH < −39+i; values below −40 m go to bin 0 and values of
+// +40 m or more to bin 79. NaN has no bin: it returns −1, which callers
+// must not count (nodata is never a changed pixel).
+func HistogramBin(dh float32) int {
+	if math.IsNaN(float64(dh)) {
+		return -1
+	}
+	b := math.Floor(float64(dh)) - HistogramMin
+	switch {
+	case b < 0:
+		return 0
+	case b >= HistogramBins:
+		return HistogramBins - 1
+	}
+	return int(b)
+}
+
+// TileStats is one row of tiles.parquet: the statistics of one tile,
+// computed while the tile is processed. Nullable columns are pointers (nil
+// is null). Times are stored to the microsecond and read back in UTC; empty
+// lists and maps read back as nil.
+type TileStats struct {
+	TileID string
+	Split  string // subset: train, test, val, …; "" before the split ran
+	Row    int32
+	Col    int32
+
+	MinX, MinY, MaxX, MaxY float64 // tile extent in the tile CRS
+	EPSG                   int32   // 0 when the CRS has no EPSG code
+
+	DatetimeT0, DatetimeT1 time.Time
+
+	Pixels3D         int32   // valid (not nodata) pixels of cd3d
+	ChangedPixels3D  int32   // changed pixels of cd3d
+	ChangeFraction   float64 // ChangedPixels3D / Pixels3D; 0 when no valid pixel
+	ChangeFraction2D float64 // changed / valid pixels of cd2d
+	PositiveFraction float64 // changed pixels with ΔH > 0, over valid pixels
+	NegativeFraction float64 // changed pixels with ΔH < 0, over valid pixels
+
+	// ΔH statistics over changed pixels, in metres; nil when the tile has none.
+	DHMin, DHMax, DHMean, DHStd *float32
+	DHP05, DHP50, DHP95         *float32
+
+	VolumeGainM3 float64 // Σ ΔH·area over changed pixels with ΔH > 0
+	VolumeLossM3 float64 // Σ |ΔH|·area over changed pixels with ΔH < 0 (≥ 0)
+
+	DHHistogram []int32 // HistogramBins counts; see HistogramBin
+
+	DroppedPixels DroppedPixels
+
+	NodataFractionT0, NodataFractionT1 float64 // nodata share of each DSM on the tile
+
+	OrthoMeanT0, OrthoMeanT1 *[3]float32 // mean R, G, B; nil without orthophotos
+
+	QAFlags  []string          // QA findings; empty when none
+	Assets   map[string]string // product name → path relative to the release directory
+	Geometry []byte            // WKB polygon of the tile extent, in the tile CRS
+}
+
+// DroppedPixels counts the cd3d pixels over the threshold that each
+// noise-removal stage set back to no change, in the order the stages run.
+type DroppedPixels struct {
+	MinArea    int32 // connected components smaller than min_area
+	Opening    int32 // morphological opening
+	Vegetation int32 // vegetation mask
+	Review     int32 // review polygons that drop areas
+}
+
+var tileColumns = []column[TileStats]{
+	stringCol("tile_id", "Stable tile identifier, unique in the release; rows are sorted by it.",
+		func(r *TileStats) *string { return &r.TileID }),
+	dictStringCol("split", "Subset the tile belongs to (train, test, val, …); empty before the split ran.",
+		func(r *TileStats) *string { return &r.Split }),
+	int32Col("row", "Row of the tile in the tiling grid.",
+		func(r *TileStats) *int32 { return &r.Row }),
+	int32Col("col", "Column of the tile in the tiling grid.",
+		func(r *TileStats) *int32 { return &r.Col }),
+	float64Col("minx", "Tile extent: minimum x in the tile CRS.",
+		func(r *TileStats) *float64 { return &r.MinX }),
+	float64Col("miny", "Tile extent: minimum y in the tile CRS.",
+		func(r *TileStats) *float64 { return &r.MinY }),
+	float64Col("maxx", "Tile extent: maximum x in the tile CRS.",
+		func(r *TileStats) *float64 { return &r.MaxX }),
+	float64Col("maxy", "Tile extent: maximum y in the tile CRS.",
+		func(r *TileStats) *float64 { return &r.MaxY }),
+	int32Col("epsg", "EPSG code of the tile CRS; 0 when it has none (the geo metadata holds the full CRS).",
+		func(r *TileStats) *int32 { return &r.EPSG }),
+	timeCol("datetime_t0", "Acquisition time of the first epoch.",
+		func(r *TileStats) *time.Time { return &r.DatetimeT0 }),
+	timeCol("datetime_t1", "Acquisition time of the second epoch.",
+		func(r *TileStats) *time.Time { return &r.DatetimeT1 }),
+	int32Col("pixels_3d", "Valid (not nodata) pixels of the 3D change map cd3d.",
+		func(r *TileStats) *int32 { return &r.Pixels3D }),
+	int32Col("changed_pixels_3d", "Changed pixels of cd3d (|ΔH| over the threshold, after noise removal).",
+		func(r *TileStats) *int32 { return &r.ChangedPixels3D }),
+	float64Col("change_fraction", "changed_pixels_3d / pixels_3d; 0 when the tile has no valid pixel.",
+		func(r *TileStats) *float64 { return &r.ChangeFraction }),
+	float64Col("change_fraction_2d", "Changed / valid pixels of the 2D change map cd2d.",
+		func(r *TileStats) *float64 { return &r.ChangeFraction2D }),
+	float64Col("positive_fraction", "Changed pixels with ΔH > 0 (construction, growth) over valid pixels of cd3d.",
+		func(r *TileStats) *float64 { return &r.PositiveFraction }),
+	float64Col("negative_fraction", "Changed pixels with ΔH < 0 (demolition, loss) over valid pixels of cd3d.",
+		func(r *TileStats) *float64 { return &r.NegativeFraction }),
+	optFloat32Col("dh_min", "Minimum ΔH = H_t1 − H_t0 over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHMin }),
+	optFloat32Col("dh_max", "Maximum ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHMax }),
+	optFloat32Col("dh_mean", "Mean ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHMean }),
+	optFloat32Col("dh_std", "Standard deviation (population) of ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHStd }),
+	optFloat32Col("dh_p05", "5th percentile of ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHP05 }),
+	optFloat32Col("dh_p50", "Median of ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHP50 }),
+	optFloat32Col("dh_p95", "95th percentile of ΔH over changed pixels, in metres; null when none.",
+		func(r *TileStats) **float32 { return &r.DHP95 }),
+	float64Col("volume_gain_m3", "Sum of ΔH × pixel area over changed pixels with ΔH > 0, in m³.",
+		func(r *TileStats) *float64 { return &r.VolumeGainM3 }),
+	float64Col("volume_loss_m3", "Sum of |ΔH| × pixel area over changed pixels with ΔH < 0, in m³ (positive).",
+		func(r *TileStats) *float64 { return &r.VolumeLossM3 }),
+	int32ListCol("dh_histogram", "Changed pixels per 1 m ΔH bin: 80 bins, bin i counts −40+i ≤ ΔH < −39+i; ΔH below −40 m counts in bin 0, ΔH of +40 m or more in bin 79.",
+		func(r *TileStats) *[]int32 { return &r.DHHistogram }),
+	int32StructCol("dropped_pixels", "cd3d pixels over the threshold that noise removal set to no change, per reason.",
+		[]string{"min_area", "opening", "vegetation", "review"},
+		[]string{
+			"In connected components smaller than min_area.",
+			"Removed by the morphological opening.",
+			"Masked as vegetation.",
+			"Dropped by review polygons.",
+		},
+		func(r *TileStats) []*int32 {
+			d := &r.DroppedPixels
+			return []*int32{&d.MinArea, &d.Opening, &d.Vegetation, &d.Review}
+		}),
+	float64Col("nodata_fraction_t0", "Share of nodata pixels of the first-epoch DSM on the tile.",
+		func(r *TileStats) *float64 { return &r.NodataFractionT0 }),
+	float64Col("nodata_fraction_t1", "Share of nodata pixels of the second-epoch DSM on the tile.",
+		func(r *TileStats) *float64 { return &r.NodataFractionT1 }),
+	rgbCol("ortho_mean_t0", "Mean R, G, B (three values) of the first-epoch orthophoto on the tile; null without orthophotos.",
+		func(r *TileStats) **[3]float32 { return &r.OrthoMeanT0 }),
+	rgbCol("ortho_mean_t1", "Mean R, G, B (three values) of the second-epoch orthophoto on the tile; null without orthophotos.",
+		func(r *TileStats) **[3]float32 { return &r.OrthoMeanT1 }),
+	stringListCol("qa_flags", "Quality findings on the tile (stripes, nodata, coregistration, …); empty when none.",
+		func(r *TileStats) *[]string { return &r.QAFlags }),
+	stringMapCol("assets", "Product name → file path relative to the release directory, sorted by name.",
+		func(r *TileStats) *map[string]string { return &r.Assets }),
+	binaryCol("geometry", "Tile extent as a WKB polygon in the tile CRS (GeoParquet primary geometry column).",
+		func(r *TileStats) *[]byte { return &r.Geometry }),
+}
+
+var tileSchema = newSchema(tileColumns)
+
+// TileSchema returns the Arrow schema of tiles.parquet. The schema is built
+// once and shared; callers must not modify it.
+func TileSchema() *arrow.Schema { return tileSchema }
+
+// WriteTiles writes rows as the GeoParquet file path (tiles.parquet),
+// sorted by tile ID, atomically. geo.PROJJSON is the CRS of the geometry
+// column; the bounding box is computed from the rows.
+func WriteTiles(ctx context.Context, path string, rows []TileStats, geo GeoInfo) error {
+	return writeTiles(ctx, path, memory.DefaultAllocator, rows, geo)
+}
+
+func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []TileStats, geo GeoInfo) error {
+	sorted, err := sortRows(rows, func(a, b *TileStats) int { return cmp.Compare(a.TileID, b.TileID) },
+		func(r *TileStats) string { return r.TileID })
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	for i := range sorted {
+		if err := checkTile(&sorted[i]); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	geo.BBox = tilesBBox(sorted)
+	meta, err := geo.marshal()
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return writeParquet(ctx, path, mem, tileSchema, tileColumns, sorted, []keyValue{{geoKey, meta}})
+}
+
+// checkTile refuses rows that would make an invalid or misdescribed file:
+// no ID, a geometry the geo metadata would not describe, or a histogram of
+// other bins.
+func checkTile(r *TileStats) error {
+	switch {
+	case r.TileID == "":
+		return fmt.Errorf("a row has no tile ID")
+	case len(r.Geometry) == 0:
+		return fmt.Errorf("tile %s: no geometry", r.TileID)
+	case !isWKBPolygon(r.Geometry):
+		return fmt.Errorf("tile %s: geometry is not a 2D WKB polygon", r.TileID)
+	case len(r.DHHistogram) != HistogramBins:
+		return fmt.Errorf("tile %s: dh_histogram has %d bins, want %d", r.TileID, len(r.DHHistogram), HistogramBins)
+	}
+	return nil
+}
+
+// isWKBPolygon reads the WKB header: a byte-order mark, then the geometry
+// type, 3 for a 2D polygon — what the geo metadata declares.
+func isWKBPolygon(wkb []byte) bool {
+	if len(wkb) < 5 {
+		return false
+	}
+	switch wkb[0] {
+	case 0:
+		return binary.BigEndian.Uint32(wkb[1:5]) == 3
+	case 1:
+		return binary.LittleEndian.Uint32(wkb[1:5]) == 3
+	}
+	return false
+}
+
+// tilesBBox is the union of the tiles' extents; nil without tiles, since
+// GeoParquet's bbox is optional and an empty one has no valid value.
+func tilesBBox(rows []TileStats) []float64 {
+	if len(rows) == 0 {
+		return nil
+	}
+	b := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, r := range rows {
+		b[0], b[1] = min(b[0], r.MinX), min(b[1], r.MinY)
+		b[2], b[3] = max(b[2], r.MaxX), max(b[3], r.MaxY)
+	}
+	return b
+}
+
+// ReadTiles reads a tiles.parquet written by WriteTiles: its rows in file
+// order (by tile ID) and its GeoParquet metadata.
+func ReadTiles(ctx context.Context, path string) ([]TileStats, GeoInfo, error) {
+	return readTiles(ctx, path, memory.DefaultAllocator)
+}
+
+func readTiles(ctx context.Context, path string, mem memory.Allocator) ([]TileStats, GeoInfo, error) {
+	rows, kv, err := readParquet(ctx, path, mem, tileSchema, tileColumns)
+	if err != nil {
+		return nil, GeoInfo{}, err
+	}
+	meta, ok := kv[geoKey]
+	if !ok {
+		return nil, GeoInfo{}, fmt.Errorf("read %s: no GeoParquet %q metadata", path, geoKey)
+	}
+	geo, err := parseGeo(meta)
+	if err != nil {
+		return nil, GeoInfo{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	return rows, geo, nil
+}

@@ -1,0 +1,511 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/dag"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// decode runs the phases after parsing: structure, variables, references
+// and the DAG, evaluation, each block's own checks, then the checks across
+// blocks. It reports every problem it can find, not only the first.
+func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*Workflow, hcl.Diagnostics) {
+	cfg, diags := p.decodeStructure(files)
+	w := &Workflow{Path: path, Dir: dir, sources: map[string]*Source{}, steps: map[string]*Step{}}
+
+	// Blocks that appear once.
+	if len(cfg.datasets) == 0 {
+		diags = append(diags, errorf(cfg.firstFile, "Missing dataset block",
+			"Name the dataset the workflow builds; add dataset \"my-dataset\" { version = \"1.0.0\" }."))
+	}
+	for i, d := range cfg.datasets {
+		if i == 0 {
+			w.Dataset = d
+			continue
+		}
+		diags = append(diags, duplicate("dataset block", "A dataset", d.DeclRange, cfg.datasets[0].DeclRange))
+	}
+	if len(cfg.tilings) == 0 {
+		diags = append(diags, errorf(cfg.firstFile, "Missing tiling block",
+			"Say how to cut the area into tiles; add tiling { size = 200 }."))
+	}
+	for i, t := range cfg.tilings {
+		if i == 0 {
+			w.Tiling = t
+			continue
+		}
+		diags = append(diags, duplicate("tiling block", "A tiling", t.DeclRange, cfg.tilings[0].DeclRange))
+	}
+	for i, s := range cfg.splits {
+		if i == 0 {
+			w.Split = s
+			continue
+		}
+		diags = append(diags, duplicate("split block", "A split", s.DeclRange, cfg.splits[0].DeclRange))
+	}
+
+	// Named blocks, each name once.
+	locals := map[string]*Local{}
+	for _, l := range cfg.locals {
+		if prev := locals[l.Name]; prev != nil {
+			diags = append(diags, duplicate("local value", "local."+l.Name, l.DeclRange, prev.DeclRange))
+			continue
+		}
+		locals[l.Name] = l
+		w.Locals = append(w.Locals, l)
+	}
+	for _, s := range cfg.sources {
+		addr := s.Address().String()
+		if prev := w.sources[addr]; prev != nil {
+			diags = append(diags, duplicate("source", addr, s.DeclRange, prev.DeclRange))
+			continue
+		}
+		w.sources[addr] = s
+		w.Sources = append(w.Sources, s)
+	}
+	stepNames := map[string]*Step{}
+	var steps []*Step
+	for _, s := range cfg.steps {
+		// Products are files named after their step, so a name is taken
+		// once across all plugins.
+		if prev := stepNames[s.Name]; prev != nil {
+			diags = append(diags, duplicate("step name", "A step named "+fmt.Sprintf("%q", s.Name), s.NameRange, prev.NameRange))
+			continue
+		}
+		stepNames[s.Name] = s
+		w.steps[s.Address().String()] = s
+		steps = append(steps, s)
+	}
+	publishes := map[string]*Publish{}
+	for _, pb := range cfg.publish {
+		key := "publish." + pb.Kind + "." + pb.Name
+		if prev := publishes[key]; prev != nil {
+			diags = append(diags, duplicate("publish block", key, pb.DeclRange, prev.DeclRange))
+			continue
+		}
+		publishes[key] = pb
+		w.Publish = append(w.Publish, pb)
+	}
+	vars := map[string]*Variable{}
+	for _, v := range cfg.variables {
+		if vars[v.Name] == nil {
+			vars[v.Name] = v
+			w.Variables = append(w.Variables, v)
+		}
+	}
+	diags = append(diags, p.assignVariables(cfg.variables, in)...)
+
+	// References: check each, and record the DAG's edges.
+	var poison []hcl.Range
+	r := &resolver{vars: vars, locals: locals, sources: w.sources, steps: w.steps, plugins: p.registry.Steps(), poison: &poison}
+	g := dag.New()
+	for _, v := range w.Variables {
+		g.Add("var."+v.Name, v.DeclRange)
+	}
+	for _, l := range w.Locals {
+		g.Add("local."+l.Name, l.DeclRange)
+	}
+	for _, s := range w.Sources {
+		g.Add(s.Address().String(), s.DeclRange)
+	}
+	for _, s := range steps {
+		g.Add(s.Address().String(), s.DeclRange)
+	}
+	g.SortByDeclaration(fileOrder(files))
+	var valueRefs []reference
+	checkValues := func(node string, exprs ...hcl.Expression) {
+		for _, e := range exprs {
+			refs, ds := r.valueRefs(e)
+			diags = append(diags, ds...)
+			valueRefs = append(valueRefs, refs...)
+			if node != "" {
+				g.Depend(node, edges(refs)...)
+			}
+		}
+	}
+	for _, l := range w.Locals {
+		checkValues("local."+l.Name, l.Expr)
+	}
+	for _, s := range w.Sources {
+		checkValues(s.Address().String(), attrExprs(s.attrs)...)
+	}
+	if w.Dataset != nil {
+		checkValues("", attrExprs(w.Dataset.attrs)...)
+	}
+	if w.Tiling != nil {
+		for _, a := range sortedAttributes(w.Tiling.attrs) {
+			if a.Name != "aoi" {
+				checkValues("", a.Expr)
+				continue
+			}
+			ref, ok, ds := r.productRef(a)
+			diags = append(diags, ds...)
+			switch {
+			case ok && ref.Addr.Root != "source":
+				diags = append(diags, errorf(ref.Range, "AOI is not a vector source",
+					"aoi bounds the grid with polygons; name a vector source, e.g. aoi = source.vector.aoi."))
+			case ok:
+				w.Tiling.aoiAddr = &ref
+			}
+		}
+	}
+	if w.Split != nil {
+		checkValues("", attrExprs(w.Split.attrs)...)
+	}
+	for _, pb := range w.Publish {
+		checkValues("", bodyExpressions(pb.body)...)
+	}
+	stepInputs := map[*Step]map[string]reference{}
+	for _, s := range steps {
+		addr := s.Address().String()
+		stepInputs[s] = map[string]reference{}
+		for _, in := range s.Impl.Inputs() {
+			a := s.inputAttrs[in.Name]
+			if a == nil {
+				continue
+			}
+			ref, ok, ds := r.productRef(a)
+			diags = append(diags, ds...)
+			if ok {
+				stepInputs[s][in.Name] = ref
+				g.Depend(addr, dag.Edge{To: ref.Addr.String(), Range: ref.Range})
+			}
+		}
+		checkValues(addr, s.valueExpressions()...)
+	}
+
+	// The DAG: cycles are errors naming every block on them.
+	ds, onCycle := g.Cycles()
+	diags = append(diags, ds...)
+	order := g.Order(onCycle)
+
+	// Evaluate locals in dependency order.
+	sc := newScope(dir)
+	for _, v := range w.Variables {
+		sc.vars[v.Name] = v.Value
+	}
+	for _, l := range w.Locals {
+		sc.locals[l.Name] = cty.DynamicVal
+	}
+	for _, addr := range order {
+		name, ok := strings.CutPrefix(addr, "local.")
+		if !ok {
+			continue
+		}
+		l := locals[name]
+		v, ds := l.Expr.Value(sc.evalContext())
+		ds = filterPoison(ds, poison)
+		diags = append(diags, ds...)
+		if !ds.HasErrors() {
+			l.Value = v
+			sc.locals[name] = v
+		}
+	}
+	// Errors caused by a value that could not be computed were reported at
+	// their cause; silence their echoes.
+	for _, ref := range valueRefs {
+		var v cty.Value
+		switch ref.Addr.Root {
+		case "var":
+			v = sc.vars[ref.Addr.Name]
+		case "local":
+			v = sc.locals[ref.Addr.Name]
+		}
+		if v == cty.NilVal || !v.IsWhollyKnown() {
+			poison = append(poison, ref.Range)
+		}
+	}
+	sc.poison = poison
+
+	// Each block's own values and checks.
+	if w.Dataset != nil {
+		diags = append(diags, w.Dataset.evaluate(sc)...)
+	}
+	for _, s := range w.Sources {
+		diags = append(diags, s.evaluate(sc)...)
+	}
+	if w.Tiling != nil {
+		diags = append(diags, w.Tiling.evaluate(sc, w.sources)...)
+	}
+	if w.Split != nil {
+		diags = append(diags, w.Split.evaluate(sc)...)
+	}
+	for _, s := range steps {
+		// Validate even after a decode error: fields that failed keep their
+		// defaults, and the other fields' problems are still worth telling.
+		ds := sc.decodeBody(s.body, s.Impl.Config())
+		diags = append(diags, ds...)
+		diags = append(diags, sc.withoutEchoes(problemDiagnostics(s.Impl.Validate(), s.fullBody, s.DeclRange, ""), ds)...)
+	}
+	for _, pb := range w.Publish {
+		ds := sc.decodeBody(pb.body, pb.Impl.Config())
+		diags = append(diags, ds...)
+		diags = append(diags, sc.withoutEchoes(problemDiagnostics(pb.Impl.Validate(), pb.body, pb.DeclRange, ""), ds)...)
+	}
+
+	// Steps in execution order, their inputs' kinds, their products.
+	for _, addr := range order {
+		if s := w.steps[addr]; s != nil {
+			w.Steps = append(w.Steps, s)
+		}
+	}
+	if len(w.RasterSources()) == 0 && len(cfg.sources) == len(w.Sources) {
+		diags = append(diags, errorf(cfg.firstFile, "No raster sources",
+			"A dataset is built from orthophotos or DSMs; add e.g. source \"dsm\" \"t0\" { files = [\"dsm_2010/*.tif\"] }."))
+	}
+	diags = append(diags, w.resolveProducts(stepInputs, nil)...)
+	diags = append(diags, w.checkAcross()...)
+
+	sortDiagnostics(diags, files)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return w, diags
+}
+
+// sortDiagnostics orders diagnostics as their subjects appear in the files
+// (those without a subject first), so output reads top to bottom.
+func sortDiagnostics(diags hcl.Diagnostics, files []*hcl.File) {
+	fileIndex := map[string]int{}
+	for i, f := range files {
+		if sb, ok := f.Body.(*hclsyntax.Body); ok {
+			fileIndex[sb.SrcRange.Filename] = i + 1
+		}
+	}
+	key := func(d *hcl.Diagnostic) (int, int) {
+		if d.Subject == nil {
+			return -1, 0
+		}
+		fi, ok := fileIndex[d.Subject.Filename]
+		if !ok {
+			fi = len(files) + 1
+		}
+		return fi, d.Subject.Start.Byte
+	}
+	sort.SliceStable(diags, func(i, j int) bool {
+		fi, bi := key(diags[i])
+		fj, bj := key(diags[j])
+		if fi != fj {
+			return fi < fj
+		}
+		return bi < bj
+	})
+}
+
+// resolveProducts computes every step's outputs in execution order from
+// its inputs' products, checking each input's kind. known gives the
+// sources' products when plan has read their metadata (nil before).
+func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]reference, known map[string]plugins.Product) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	products := map[string]*plugins.Product{}
+	for _, s := range w.Sources {
+		p := s.Product()
+		if k, ok := known[s.Address().String()]; ok {
+			p = k
+		}
+		products[s.Address().String()] = &p
+	}
+	for _, s := range w.Steps {
+		in := map[string]plugins.Product{}
+		usable := true
+		if stepInputs != nil {
+			s.Inputs = nil
+			for _, decl := range s.Impl.Inputs() {
+				ref, ok := stepInputs[s][decl.Name]
+				if !ok {
+					usable = usable && !decl.Required
+					continue
+				}
+				s.Inputs = append(s.Inputs, &StepInput{Name: decl.Name, From: ref.Addr, Range: ref.Range})
+			}
+		}
+		for _, si := range s.Inputs {
+			decl := inputDecl(s.Impl, si.Name)
+			p := products[si.From.String()]
+			if p == nil {
+				usable = false
+				continue
+			}
+			if !decl.Accepts(p.Kind) {
+				diags = append(diags, errorf(si.Range, "Input of the wrong kind",
+					"%s of a %s step must be %s, but %s is %s; e.g. %s = %s.",
+					si.Name, s.Plugin, decl.Describe(), si.From, p.Kind.Describe(), si.Name, exampleRef(decl.Kinds)))
+				// Without a required input the step's products are unknown;
+				// a wrong optional one is left out and the rest still checked.
+				usable = usable && !decl.Required
+				continue
+			}
+			in[si.Name] = *p
+		}
+		if !usable {
+			continue
+		}
+		outs, problems := s.Impl.Outputs(in)
+		diags = append(diags, problemDiagnostics(problems, s.fullBody, s.DeclRange, "")...)
+		if len(outs) == 0 {
+			continue
+		}
+		outs[0].Name = s.Name
+		s.Outputs = outs
+		main := outs[0]
+		products[s.Address().String()] = &main
+	}
+	return diags
+}
+
+func inputDecl(s plugins.Step, name string) plugins.Input {
+	for _, in := range s.Inputs() {
+		if in.Name == name {
+			return in
+		}
+	}
+	return plugins.Input{Name: name}
+}
+
+// checkAcross runs the checks that involve several blocks: product names,
+// tile size against every product's pixel size and the split's block, what
+// publish blocks select, and step outputs nobody uses.
+func (w *Workflow) checkAcross() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	byName := map[string]*Step{}
+	var names []string
+	for _, s := range w.Steps {
+		for _, p := range s.Outputs {
+			if prev := byName[p.Name]; prev != nil && prev != s {
+				diags = append(diags, errorf(s.NameRange, "Duplicate product name",
+					"Step %s and %s both write a product %q to every tile; rename one of the steps.", prev.Address(), s.Address(), p.Name))
+				continue
+			}
+			if byName[p.Name] == nil {
+				names = append(names, p.Name)
+			}
+			byName[p.Name] = s
+		}
+	}
+	diags = append(diags, w.checkResolutions()...)
+	if w.Split != nil && w.Tiling != nil && w.Split.Block > 0 && w.Tiling.Size > 0 && !plugins.MultipleOf(w.Split.Block, w.Tiling.Size) {
+		diags = append(diags, errorf(w.Split.attrs["block"].Expr.Range(), "Block is not a multiple of the tile size",
+			"Spatial blocks group whole tiles: %g m is not a multiple of the %g m tiles; e.g. block = %g.", w.Split.Block, w.Tiling.Size, w.Tiling.Size*5))
+	}
+	used := map[string]bool{}
+	for _, s := range w.Steps {
+		for _, in := range s.Inputs {
+			used[in.From.String()] = true
+		}
+	}
+	for _, pb := range w.Publish {
+		sel := pb.Products(names)
+		for _, name := range sel {
+			if s := byName[name]; s != nil {
+				used[s.Address().String()] = true
+				continue
+			}
+			diags = append(diags, errorf(attributeRange(pb.body, "products", pb.DeclRange), "Unknown product",
+				"No step writes a product %q%s; the products are %s.", name, didYouMean(name, names), joinQuoted(names)))
+		}
+	}
+	for _, s := range w.Steps {
+		if !used[s.Address().String()] && len(s.Outputs) > 0 {
+			diags = append(diags, warningf(s.NameRange, "Step output never used",
+				"No step reads %s and no publish block publishes its product %q; publish it (e.g. publish \"stac\" \"catalog\" {}) or remove the step.", s.Address(), s.Name))
+		}
+	}
+	return diags
+}
+
+// checkResolutions checks that the tile size is a whole multiple of every
+// product's pixel size known so far, so each tile is a whole number of pixels.
+func (w *Workflow) checkResolutions() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if w.Tiling == nil || w.Tiling.Size <= 0 {
+		return nil
+	}
+	for _, s := range w.Steps {
+		for _, p := range s.Outputs {
+			if p.Resolution <= 0 || plugins.MultipleOf(w.Tiling.Size, p.Resolution) {
+				continue
+			}
+			diags = append(diags, errorf(attributeRange(s.fullBody, "resolution", s.DeclRange), "Tile size is not a multiple of the resolution",
+				"%g m tiles are not a whole number of %g m pixels (product %q of %s); choose a resolution that divides %g, e.g. resolution = %s, or change tiling's size.",
+				w.Tiling.Size, p.Resolution, p.Name, s.Address(), w.Tiling.Size, suggestResolution(w.Tiling.Size, p.Resolution)))
+			break
+		}
+	}
+	return diags
+}
+
+// niceResolutions are the pixel sizes suggested when one does not divide
+// the tile size.
+var niceResolutions = []float64{0.05, 0.1, 0.125, 0.2, 0.25, 0.5, 1, 2, 2.5, 4, 5, 10, 20, 25, 50, 100}
+
+// suggestResolution returns the round pixel size dividing size nearest to res.
+func suggestResolution(size, res float64) string {
+	best := size
+	for _, r := range niceResolutions {
+		if plugins.MultipleOf(size, r) && math.Abs(math.Log(r/res)) < math.Abs(math.Log(best/res)) {
+			best = r
+		}
+	}
+	return trimFloat(best)
+}
+
+// attrExprs returns the expressions of attributes in source order.
+func attrExprs(attrs hcl.Attributes) []hcl.Expression {
+	var out []hcl.Expression
+	for _, a := range sortedAttributes(attrs) {
+		out = append(out, a.Expr)
+	}
+	return out
+}
+
+// bodyExpressions returns every expression of a body, nested blocks included.
+func bodyExpressions(body hcl.Body) []hcl.Expression {
+	sb, ok := body.(*hclsyntax.Body)
+	if !ok {
+		attrs, _ := body.JustAttributes()
+		return attrExprs(attrs)
+	}
+	var out []hcl.Expression
+	var walk func(b *hclsyntax.Body)
+	walk = func(b *hclsyntax.Body) {
+		for _, a := range sortedSyntaxAttributes(b.Attributes) {
+			out = append(out, a.Expr)
+		}
+		for _, nb := range b.Blocks {
+			walk(nb.Body)
+		}
+	}
+	walk(sb)
+	return out
+}
+
+func filterPoison(diags hcl.Diagnostics, poison []hcl.Range) hcl.Diagnostics {
+	sc := &scope{poison: poison}
+	return sc.filter(diags)
+}
+
+// fileOrder gives each file its position in the load order.
+func fileOrder(files []*hcl.File) map[string]int {
+	out := map[string]int{}
+	for i, f := range files {
+		if sb, ok := f.Body.(*hclsyntax.Body); ok {
+			out[sb.SrcRange.Filename] = i
+		}
+	}
+	return out
+}
+
+func edges(refs []reference) []dag.Edge {
+	out := make([]dag.Edge, len(refs))
+	for i, r := range refs {
+		out[i] = dag.Edge{To: r.Addr.String(), Range: r.Range}
+	}
+	return out
+}

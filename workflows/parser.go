@@ -1,0 +1,178 @@
+package workflows
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// Parser loads workflows. It keeps every file it read (workflow files and
+// -var-files) so diagnostics can be printed with their source snippets:
+//
+//	p := workflows.NewParser(nil)
+//	w, diags := p.Load("workflow.hcl", workflows.InputValues{})
+//	wr := hcl.NewDiagnosticTextWriter(os.Stderr, p.Files(), 100, false)
+//	wr.WriteDiagnostics(diags)
+type Parser struct {
+	hcl      *hclparse.Parser
+	registry *plugins.Registry
+}
+
+// NewParser returns a parser that resolves step and publish kinds in reg
+// (plugins.Default when nil).
+func NewParser(reg *plugins.Registry) *Parser {
+	if reg == nil {
+		reg = plugins.Default
+	}
+	return &Parser{hcl: hclparse.NewParser(), registry: reg}
+}
+
+// Files returns the files read so far, by name, for hcl.NewDiagnosticTextWriter.
+func (p *Parser) Files() map[string]*hcl.File { return p.hcl.Files() }
+
+// Load reads a workflow from one .hcl file or from every .hcl file of a
+// directory (as one workflow, like Terraform), then decodes and validates
+// it. Relative paths in the workflow resolve against the file's directory.
+// When the diagnostics hold errors the workflow is nil.
+func (p *Parser) Load(path string, in InputValues) (*Workflow, hcl.Diagnostics) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read workflow",
+			Detail:   fmt.Sprintf("%v; give the path of a workflow .hcl file or of a directory holding them.", err),
+		}}
+	}
+	dir := filepath.Dir(path)
+	names := []string{path}
+	if st.IsDir() {
+		dir = path
+		names, _ = filepath.Glob(filepath.Join(path, "*.hcl"))
+		sort.Strings(names)
+		if len(names) == 0 {
+			return nil, hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "No workflow files",
+				Detail:   fmt.Sprintf("Directory %s holds no .hcl file; put the workflow in %s.", path, filepath.Join(path, "workflow.hcl")),
+			}}
+		}
+	}
+	var files []*hcl.File
+	var diags hcl.Diagnostics
+	for _, name := range names {
+		f, ds := p.hcl.ParseHCLFile(name)
+		diags = append(diags, ds...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	if diags.HasErrors() {
+		// Later stages would only repeat syntax errors in other words.
+		return nil, diags
+	}
+	w, ds := p.decode(path, dir, files, in)
+	return w, append(diags, ds...)
+}
+
+// LoadSource decodes and validates a workflow held in memory, as if it were
+// the file filename (relative paths resolve against filename's directory).
+func (p *Parser) LoadSource(filename string, src []byte, in InputValues) (*Workflow, hcl.Diagnostics) {
+	f, diags := p.hcl.ParseHCL(src, filename)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	w, ds := p.decode(filename, filepath.Dir(filename), []*hcl.File{f}, in)
+	return w, append(diags, ds...)
+}
+
+// rootSchema is the top level of a workflow file.
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
+		{Type: "dataset", LabelNames: []string{"name"}},
+		{Type: "source", LabelNames: []string{"kind", "name"}},
+		{Type: "tiling"},
+		{Type: "step", LabelNames: []string{"plugin", "name"}},
+		{Type: "split"},
+		{Type: "publish", LabelNames: []string{"kind", "name"}},
+	},
+}
+
+// config is a workflow after the structural decode: blocks with their
+// expressions, nothing evaluated yet.
+type config struct {
+	variables []*Variable
+	locals    []*Local
+	datasets  []*Dataset
+	sources   []*Source
+	tilings   []*Tiling
+	steps     []*Step
+	splits    []*Split
+	publish   []*Publish
+	// firstFile is where "missing block" diagnostics point.
+	firstFile hcl.Range
+}
+
+// decodeStructure decodes the top level of every file into blocks.
+func (p *Parser) decodeStructure(files []*hcl.File) (*config, hcl.Diagnostics) {
+	cfg := &config{}
+	var diags hcl.Diagnostics
+	for i, f := range files {
+		content, ds := f.Body.Content(rootSchema)
+		diags = append(diags, ds...)
+		if i == 0 {
+			cfg.firstFile = hcl.Range{Filename: content.MissingItemRange.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+		}
+		for _, b := range content.Blocks {
+			switch b.Type {
+			case "variable":
+				v, ds := decodeVariableBlock(b)
+				diags = append(diags, ds...)
+				if v != nil {
+					cfg.variables = append(cfg.variables, v)
+				}
+			case "locals":
+				ls, ds := decodeLocalsBlock(b)
+				diags = append(diags, ds...)
+				cfg.locals = append(cfg.locals, ls...)
+			case "dataset":
+				d, ds := decodeDatasetBlock(b)
+				diags = append(diags, ds...)
+				cfg.datasets = append(cfg.datasets, d)
+			case "source":
+				s, ds := decodeSourceBlock(b)
+				diags = append(diags, ds...)
+				if s != nil {
+					cfg.sources = append(cfg.sources, s)
+				}
+			case "tiling":
+				t, ds := decodeTilingBlock(b)
+				diags = append(diags, ds...)
+				cfg.tilings = append(cfg.tilings, t)
+			case "step":
+				s, ds := decodeStepBlock(b, p.registry)
+				diags = append(diags, ds...)
+				if s != nil {
+					cfg.steps = append(cfg.steps, s)
+				}
+			case "split":
+				s, ds := decodeSplitBlock(b)
+				diags = append(diags, ds...)
+				cfg.splits = append(cfg.splits, s)
+			case "publish":
+				pb, ds := decodePublishBlock(b, p.registry)
+				diags = append(diags, ds...)
+				if pb != nil {
+					cfg.publish = append(cfg.publish, pb)
+				}
+			}
+		}
+	}
+	return cfg, diags
+}

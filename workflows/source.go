@@ -1,0 +1,239 @@
+package workflows
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Source is a `source "<kind>" "<name>"` block: the files of one epoch of
+// orthophotos or DSMs (mosaicked when there are many), or one GeoJSON file
+// of polygons.
+type Source struct {
+	Kind plugins.Kind
+	Name string
+	// Patterns are the files entries as written, joined to the workflow's
+	// directory when relative; Files are the files they match, sorted.
+	Patterns  []string
+	Files     []string
+	Datetime  time.Time // zero when the block gives none
+	NoData    *float64  // overrides the files' nodata when set
+	DeclRange hcl.Range
+	KindRange hcl.Range
+
+	attrs hcl.Attributes
+}
+
+// Address returns source.<kind>.<name>.
+func (s *Source) Address() Address {
+	return Address{Root: "source", Type: string(s.Kind), Name: s.Name}
+}
+
+// ProductName is the name of the source's per-tile window: <kind>_<name>.
+func (s *Source) ProductName() string { return string(s.Kind) + "_" + s.Name }
+
+// Product is what the source provides to steps; before plan only its kind
+// is known.
+func (s *Source) Product() plugins.Product {
+	return plugins.Product{Name: s.ProductName(), Kind: s.Kind, FromSource: true}
+}
+
+var sourceSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "files", Required: true}, {Name: "datetime"}, {Name: "nodata"}},
+}
+
+// blockName is what source and step names look like: they appear in
+// references, where a dash would read as a minus.
+var blockName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func decodeSourceBlock(b *hcl.Block) (*Source, hcl.Diagnostics) {
+	s := &Source{Kind: plugins.Kind(b.Labels[0]), Name: b.Labels[1], DeclRange: b.DefRange, KindRange: b.LabelRanges[0]}
+	content, diags := b.Body.Content(sourceSchema)
+	s.attrs = content.Attributes
+	if !contains(sourceKinds, b.Labels[0]) {
+		diags = append(diags, errorf(b.LabelRanges[0], "Unknown source kind",
+			"%q is not a source kind%s; use orthophoto, dsm or vector.", b.Labels[0], didYouMean(b.Labels[0], sourceKinds)))
+		return nil, diags
+	}
+	if !blockName.MatchString(s.Name) {
+		diags = append(diags, errorf(b.LabelRanges[1], "Invalid source name",
+			"%q cannot be referenced; use letters, digits and underscores, starting with a letter, e.g. \"t0\".", s.Name))
+	}
+	if a := s.attrs["nodata"]; a != nil && s.Kind == plugins.Vector {
+		diags = append(diags, errorf(a.NameRange, "Nodata on a vector source",
+			"Only raster sources have nodata; remove nodata from this block."))
+	}
+	return s, diags
+}
+
+// evaluate computes files, datetime and nodata, and expands the files.
+func (s *Source) evaluate(sc *scope) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if a := s.attrs["files"]; a != nil {
+		v, ok, ds := sc.eval(a.Expr, cty.List(cty.String), "files")
+		diags = append(diags, ds...)
+		if ok {
+			diags = append(diags, s.expandFiles(sc, a, v)...)
+		}
+	}
+	if a := s.attrs["datetime"]; a != nil {
+		v, ok, ds := sc.eval(a.Expr, cty.String, "datetime")
+		diags = append(diags, ds...)
+		if ok {
+			t, err := parseDatetime(v.AsString())
+			if err != nil {
+				diags = append(diags, errorf(a.Expr.Range(), "Invalid datetime",
+					"%q is not an RFC 3339 date-time; write e.g. datetime = \"2010-07-01T00:00:00Z\".", v.AsString()))
+			} else {
+				s.Datetime = t
+			}
+		}
+	}
+	if a := s.attrs["nodata"]; a != nil && s.Kind != plugins.Vector {
+		v, ok, ds := sc.eval(a.Expr, cty.Number, "nodata")
+		diags = append(diags, ds...)
+		if ok {
+			f, _ := v.AsBigFloat().Float64()
+			if math.IsInf(f, 0) {
+				diags = append(diags, errorf(a.Expr.Range(), "Invalid nodata", "nodata must be a finite number, e.g. nodata = -9999."))
+			} else {
+				s.NoData = &f
+			}
+		}
+	}
+	return diags
+}
+
+// parseDatetime accepts RFC 3339 date-times and plain dates (midnight UTC).
+func parseDatetime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse datetime %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// expandFiles resolves the patterns against dir and checks that each
+// matches something: a glob that matches nothing is a mistake the user
+// should hear about before anything runs.
+func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagnostics {
+	dir := sc.dir
+	var diags hcl.Diagnostics
+	elems := v.AsValueSlice()
+	if len(elems) == 0 {
+		return hcl.Diagnostics{errorf(a.Expr.Range(), "No files",
+			"A source needs at least one file; e.g. files = [\"${var.data}/dsm_2010/*.tif\"].")}
+	}
+	// Point at the list element when the list is written out literally.
+	elemRange := func(i int) hcl.Range {
+		if t, ok := a.Expr.(*hclsyntax.TupleConsExpr); ok && len(t.Exprs) == len(elems) {
+			return t.Exprs[i].Range()
+		}
+		return a.Expr.Range()
+	}
+	seen := map[string]bool{}
+	for i, ev := range elems {
+		p := ev.AsString()
+		full := p
+		if !strings.HasPrefix(p, "/vsi") && !filepath.IsAbs(p) {
+			full = filepath.Join(dir, p)
+		}
+		s.Patterns = append(s.Patterns, full)
+		var matches []string
+		switch {
+		case strings.HasPrefix(p, "/vsi"):
+			// GDAL virtual file systems are only reachable through GDAL.
+			matches = []string{p}
+		case strings.ContainsAny(p, "*?["):
+			m, err := filepath.Glob(full)
+			if err != nil {
+				diags = append(diags, errorf(elemRange(i), "Invalid glob pattern",
+					"%q is not a valid pattern (%v); check its brackets.", p, err))
+				continue
+			}
+			if len(m) == 0 {
+				diags = append(diags, errorf(elemRange(i), "Glob matches no file",
+					"Nothing matches %s; check the directory and the pattern (relative paths start at %s)%s.", full, dirName(dir), varHint(sc, a.Expr)))
+				continue
+			}
+			matches = m
+		default:
+			st, err := os.Stat(full)
+			if err != nil {
+				diags = append(diags, errorf(elemRange(i), "File not found",
+					"%s does not exist; check the path (relative paths start at %s)%s.", full, dirName(dir), varHint(sc, a.Expr)))
+				continue
+			}
+			if st.IsDir() {
+				diags = append(diags, errorf(elemRange(i), "Directory instead of files",
+					"%s is a directory; match its files with a glob, e.g. \"%s/*.tif\".", full, strings.TrimSuffix(p, "/")))
+				continue
+			}
+			matches = []string{full}
+		}
+		for _, m := range matches {
+			if !seen[m] {
+				seen[m] = true
+				s.Files = append(s.Files, m)
+			}
+		}
+	}
+	sort.Strings(s.Files)
+	if s.Kind == plugins.Vector && !diags.HasErrors() {
+		switch {
+		case len(s.Files) != 1:
+			diags = append(diags, errorf(a.Expr.Range(), "Vector source with many files",
+				"A vector source is one GeoJSON file, but %d match; name a single file.", len(s.Files)))
+		case !isGeoJSONName(s.Files[0]):
+			diags = append(diags, errorf(elemRange(0), "Vector source is not GeoJSON",
+				"%s is not a .geojson or .json file; convert it with ogr2ogr -f GeoJSON.", s.Files[0]))
+		}
+	}
+	return diags
+}
+
+// varHint names the variables a path was built from, with their values,
+// since a wrong path is most often a variable left at its default.
+func varHint(sc *scope, expr hcl.Expression) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, t := range expr.Variables() {
+		name, ok := varName(t)
+		if !ok || seen[name] {
+			continue
+		}
+		seen[name] = true
+		if v, ok := sc.vars[name]; ok && v.IsKnown() && v.Type() == cty.String {
+			parts = append(parts, fmt.Sprintf("var.%s is %q: set it with -var %s=PATH", name, v.AsString(), name))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", ")
+}
+
+func isGeoJSONName(p string) bool {
+	ext := strings.ToLower(filepath.Ext(p))
+	return ext == ".geojson" || ext == ".json"
+}
+
+func dirName(dir string) string {
+	if dir == "" || dir == "." {
+		return "the current directory"
+	}
+	return dir
+}
