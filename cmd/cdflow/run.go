@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
+)
+
+func init() {
+	register(&command{
+		name:    "run",
+		summary: "plan the workflow, then process every tile and write the products",
+		run:     runRun,
+	})
+}
+
+func runRun(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := newFlagSet(env, "run", "PATH",
+		"Plans the workflow in PATH, then runs its per-tile steps for every tile in parallel and\n"+
+			"writes each product as a Cloud-Optimized GeoTIFF under OUT/run/tiles/<tile>/. Ctrl-C\n"+
+			"stops all workers; no half-written file is left.")
+	var vf varFlags
+	vf.register(fs)
+	jobs := fs.Int("j", 0, "tiles processed at once (default: the number of CPUs)")
+	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return usageError(env, "run takes one workflow path; run 'cdflow run -h'")
+	}
+	if *jobs < 0 {
+		return usageError(env, "-j must be 0 (all CPUs) or more, got %d", *jobs)
+	}
+	p := workflows.NewParser(nil)
+	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
+	if diags.HasErrors() {
+		writeDiagnostics(env.stderr, p, diags)
+		return exitFailure
+	}
+	plan, planDiags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	diags = append(diags, planDiags...)
+	writeDiagnostics(env.stderr, p, diags)
+	if diags.HasErrors() {
+		return exitFailure
+	}
+	outDir := *out
+	if outDir == "" {
+		outDir = filepath.Join(w.Dir, "out")
+	}
+	start := time.Now()
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Events: newProgress(env.stderr, isTerminal(env.stderr))})
+	if err != nil {
+		return fail(env, err)
+	}
+	sum, err := execute.Finish(ctx, plan, res)
+	if err != nil {
+		return fail(env, err)
+	}
+	fmt.Fprintf(env.stdout, "processed %d tiles in %.1fs; products in %s\n", len(res.Tiles), time.Since(start).Seconds(), filepath.Join(outDir, execute.TilesDir))
+	fmt.Fprintf(env.stdout, "statistics in %s and %s\n", sum.TilesParquet, sum.SplitsParquet)
+	for _, v := range sum.Violations {
+		fmt.Fprintf(env.stderr, "cdflow: split: %s\n", v)
+	}
+	fmt.Fprintln(env.stdout)
+	if err := schema.FormatTable2(env.stdout, sum.Splits); err != nil {
+		return fail(env, err)
+	}
+	return exitOK
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progress renders run events: a bar redrawn in place on a terminal, plain
+// log lines (about every 10 %) otherwise.
+type progress struct {
+	w      io.Writer
+	tty    bool
+	mu     sync.Mutex
+	start  time.Time
+	total  int
+	logged int
+}
+
+func newProgress(w io.Writer, tty bool) *progress { return &progress{w: w, tty: tty} }
+
+func (p *progress) Planned(total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start, p.total = time.Now(), total
+	if !p.tty {
+		fmt.Fprintf(p.w, "run: %d tiles to process\n", total)
+	}
+}
+
+func (p *progress) TileDone(tile string, done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	el := time.Since(p.start).Seconds()
+	rate := float64(done) / max(el, 1e-9)
+	eta := float64(total-done) / max(rate, 1e-9)
+	if p.tty {
+		const width = 30
+		n := done * width / max(total, 1)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d tiles  %.1f tiles/s  ETA %s ", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, rate, time.Duration(eta*float64(time.Second)).Round(time.Second))
+		if done == total {
+			fmt.Fprintln(p.w)
+		}
+		return
+	}
+	if step := max(1, total/10); done == total || done-p.logged >= step {
+		p.logged = done
+		fmt.Fprintf(p.w, "run: %d/%d tiles done (%.1f tiles/s)\n", done, total, rate)
+	}
+}

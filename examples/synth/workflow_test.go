@@ -1,0 +1,139 @@
+package synth
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// TestWorkflowHCL parses workflow.hcl as HCL and checks its blocks against
+// the scene: four sources whose globs (relative to the file) match the
+// scene's files, the 3DCD steps, split and publish blocks.
+func TestWorkflowHCL(t *testing.T) {
+	dir, sc := sceneFor(t, small(1, "missing"))
+	src, err := os.ReadFile(filepath.Join(dir, fileWorkflow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, diags := hclsyntax.ParseConfig(src, fileWorkflow, hcl.InitialPos)
+	if diags.HasErrors() {
+		t.Fatalf("workflow.hcl does not parse: %s", diags.Error())
+	}
+	body := f.Body.(*hclsyntax.Body)
+	var got []string
+	attrs := map[string]map[string]string{} // block → attribute → source text
+	for _, b := range body.Blocks {
+		key := strings.Join(append([]string{b.Type}, b.Labels...), ".")
+		got = append(got, key)
+		attrs[key] = map[string]string{}
+		for name, a := range b.Body.Attributes {
+			r := a.Expr.Range()
+			attrs[key][name] = string(src[r.Start.Byte:r.End.Byte])
+		}
+	}
+	want := []string{
+		"dataset.synth-seed1",
+		"source.orthophoto.t0", "source.orthophoto.t1", "source.dsm.t0", "source.dsm.t1",
+		"tiling",
+		"step.resample.t0", "step.resample.t1", "step.difference.dh", "step.threshold.cd3d", "step.change_mask.cd2d",
+		"split",
+		"publish.stac.catalog", "publish.parquet.stats",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("blocks\n got %v\nwant %v", got, want)
+	}
+	checks := []struct{ block, attr, want string }{
+		{"source.orthophoto.t0", "datetime", `"2010-07-01T00:00:00Z"`},
+		{"source.dsm.t1", "datetime", `"2017-07-01T00:00:00Z"`},
+		{"tiling", "size", "200"},
+		{"step.resample.t1", "input", "source.orthophoto.t1"},
+		{"step.resample.t0", "resolution", "0.5"},
+		{"step.resample.t0", "method", `"average"`},
+		{"step.difference.dh", "before", "source.dsm.t0"},
+		{"step.difference.dh", "after", "source.dsm.t1"},
+		{"step.threshold.cd3d", "min_abs", "1.0"},
+		{"step.threshold.cd3d", "min_area", "20"},
+		{"step.threshold.cd3d", "opening_radius", "1"},
+		{"step.change_mask.cd2d", "input", "step.threshold.cd3d"},
+		{"step.change_mask.cd2d", "resolution", "0.5"},
+		{"split", "ratios", "{ train = 0.68, test = 0.23, val = 0.09 }"},
+		{"split", "stratify", `"change_fraction"`},
+		{"split", "seed", "42"},
+		{"publish.stac.catalog", "catalog", `"catalog"`},
+	}
+	for _, c := range checks {
+		if g := attrs[c.block][c.attr]; g != c.want {
+			t.Errorf("%s.%s = %s, want %s", c.block, c.attr, g, c.want)
+		}
+	}
+	// Each source's glob, taken relative to the workflow file, matches exactly
+	// the files scene.json lists for it.
+	lists := map[string][]string{
+		"source.orthophoto.t0": sc.Files.OrthoT0, "source.orthophoto.t1": sc.Files.OrthoT1,
+		"source.dsm.t0": sc.Files.DSMT0, "source.dsm.t1": sc.Files.DSMT1,
+	}
+	for block, list := range lists {
+		var globs []string
+		if err := json.Unmarshal([]byte(attrs[block]["files"]), &globs); err != nil || len(globs) != 1 {
+			t.Fatalf("%s.files = %s: %v", block, attrs[block]["files"], err)
+		}
+		matches, err := filepath.Glob(filepath.Join(dir, globs[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rel []string
+		for _, m := range matches {
+			r, _ := filepath.Rel(dir, m)
+			rel = append(rel, filepath.ToSlash(r))
+		}
+		if !reflect.DeepEqual(rel, list) {
+			t.Errorf("%s: glob %s matches %v, scene.json lists %v", block, globs[0], rel, list)
+		}
+	}
+}
+
+// TestSceneJSON: scene.json is the Scene Generate returned, holds no
+// timestamp, and its file lists name files that exist.
+func TestSceneJSON(t *testing.T) {
+	dir, sc := sceneFor(t, small(1, "stripes,corrupt,missing"))
+	data, err := os.ReadFile(filepath.Join(dir, fileScene))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Scene
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := json.MarshalIndent(back, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(append(again, '\n')) != string(data) {
+		t.Errorf("scene.json does not survive a load → save round trip")
+	}
+	mine, _ := json.MarshalIndent(sc, "", "  ")
+	if string(mine) != string(again) {
+		t.Errorf("scene.json differs from the Scene Generate returned")
+	}
+	// The only dates are the two epochs' acquisition dates: nothing of the run.
+	if stamps := regexp.MustCompile(`\d{4}-\d\d-\d\dT`).FindAllString(string(data), -1); len(stamps) != 2 {
+		t.Errorf("scene.json holds %d timestamps, want the 2 epoch dates", len(stamps))
+	}
+	files := append(append(append(append(append([]string{}, sc.Files.OrthoT0...), sc.Files.OrthoT1...), sc.Files.DSMT0...), sc.Files.DSMT1...), sc.Files.Truth...)
+	files = append(files, sc.Files.Workflow, fileScene)
+	if len(files) != sc.Counts.Files {
+		t.Errorf("counts.files = %d, lists hold %d", sc.Counts.Files, len(files))
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("listed file: %v", err)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package execute
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/preview"
+	"github.com/cdflow/cdflow/plugins/raster"
+)
+
+// Asset is one file of a tile with what a catalog says about it, gathered
+// while the pixels are in memory so publishing never reads a raster.
+type Asset struct {
+	Name      string // product name, or PreviewThumbnail / PreviewDeltaH
+	Path      string // relative to Options.Out
+	Kind      plugins.Kind
+	MediaType string
+	Grid      raster.Grid // zero for previews
+	DataType  string
+	Bands     []BandInfo
+}
+
+// BandInfo describes one band of a product.
+type BandInfo struct {
+	NoData *float64
+	// Min, Max, Mean, StdDev of valid pixels; ValidPercent of all (0–100).
+	Min, Max, Mean, StdDev, ValidPercent float64
+}
+
+// Preview names.
+const (
+	PreviewThumbnail = "thumbnail"
+	PreviewDeltaH    = "cd3d_preview"
+)
+
+// Media types of the files a run writes.
+const (
+	MediaCOG = "image/tiff; application=geotiff; profile=cloud-optimized"
+	MediaPNG = "image/png"
+)
+
+func bandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
+	out := make([]BandInfo, len(img.Bands))
+	for b, px := range img.Bands {
+		bi := BandInfo{Min: math.Inf(1), Max: math.Inf(-1)}
+		if img.HasNoData {
+			nd := img.NoData
+			bi.NoData = &nd
+		}
+		var n int
+		var sum, sumSq float64
+		for _, v := range px {
+			f := float64(v)
+			if (img.HasNoData && f == img.NoData) || math.IsNaN(f) {
+				continue
+			}
+			n++
+			sum += f
+			sumSq += f * f
+			bi.Min, bi.Max = math.Min(bi.Min, f), math.Max(bi.Max, f)
+		}
+		if n > 0 {
+			bi.Mean = sum / float64(n)
+			bi.StdDev = math.Sqrt(math.Max(0, sumSq/float64(n)-bi.Mean*bi.Mean))
+		} else {
+			bi.Min, bi.Max = math.NaN(), math.NaN()
+		}
+		bi.ValidPercent = 100 * float64(n) / float64(len(px))
+		out[b] = bi
+	}
+	return out
+}
+
+// productAsset describes a written product from its cropped image.
+func productAsset(p *plugins.TileProduct, e raster.Extent) (Asset, error) {
+	a := Asset{Name: p.Name, Path: p.Path, Kind: p.Kind, MediaType: MediaCOG, DataType: p.DataType}
+	if p.Float32 != nil {
+		img, err := raster.Crop(p.Float32, e)
+		if err != nil {
+			return a, err
+		}
+		a.Grid, a.Bands, a.DataType = img.Grid, bandInfos(img), "float32"
+	} else {
+		img, err := raster.Crop(p.Uint8, e)
+		if err != nil {
+			return a, err
+		}
+		a.Grid, a.Bands, a.DataType = img.Grid, bandInfos(img), "uint8"
+	}
+	return a, nil
+}
+
+// writePreviews writes the tile's quicklooks: the later orthophoto (or,
+// without orthophotos, nothing) and ΔH in the diverging colour map.
+func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel string) ([]Asset, error) {
+	var out []Asset
+	for _, p := range t.Products() {
+		var img *raster.Image[uint8]
+		var name string
+		switch {
+		case p.Kind == plugins.Orthophoto && p.Uint8 != nil && ex.orthoEpoch[p.Name] == 1 && len(p.Uint8.Bands) >= 3:
+			crop, err := raster.Crop(p.Uint8, t.Extent)
+			if err != nil {
+				return nil, err
+			}
+			img, name = preview.Thumbnail(crop, 256), PreviewThumbnail
+		case p.Kind == plugins.ElevationChange && p.Float32 != nil:
+			crop, err := raster.Crop(p.Float32, t.Extent)
+			if err != nil {
+				return nil, err
+			}
+			img, name = preview.DeltaH(crop), PreviewDeltaH
+		default:
+			continue
+		}
+		if name == PreviewDeltaH && hasAsset(out, name) || name == PreviewThumbnail && hasAsset(out, name) {
+			return nil, fmt.Errorf("two products would make the %s preview; keep one %s step", name, p.Kind)
+		}
+		file := name + ".png"
+		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
+			return nil, err
+		}
+		out = append(out, Asset{Name: name, Path: filepath.ToSlash(filepath.Join(rel, file)), MediaType: MediaPNG})
+	}
+	return out, nil
+}
+
+func hasAsset(as []Asset, name string) bool {
+	for _, a := range as {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// footprintWGS84 returns the tile outline as a closed lon/lat ring and its
+// bounding box, reprojected by GDAL/OSR.
+func footprintWGS84(e raster.Extent, crs raster.CRS) ([][2]float64, [4]float64, error) {
+	wgs84, err := raster.CRSFromEPSG(4326)
+	if err != nil {
+		return nil, [4]float64{}, err
+	}
+	xs := []float64{e.MinX, e.MaxX, e.MaxX, e.MinX, e.MinX}
+	ys := []float64{e.MinY, e.MinY, e.MaxY, e.MaxY, e.MinY}
+	if err := raster.TransformPoints(xs, ys, crs, wgs84); err != nil {
+		return nil, [4]float64{}, err
+	}
+	ring := make([][2]float64, len(xs))
+	for i := range xs {
+		ring[i] = [2]float64{round9(xs[i]), round9(ys[i])}
+	}
+	bb, err := raster.TransformBounds(e, crs, wgs84)
+	if err != nil {
+		return nil, [4]float64{}, err
+	}
+	return ring, [4]float64{round9(bb.MinX), round9(bb.MinY), round9(bb.MaxX), round9(bb.MaxY)}, nil
+}
+
+// round9 keeps nine decimals (well under a millimetre): enough for any
+// footprint, and stable across PROJ builds' last-bit differences.
+func round9(v float64) float64 { return math.Round(v*1e9) / 1e9 }

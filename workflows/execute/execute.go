@@ -1,0 +1,337 @@
+// Package execute runs a planned workflow: every per-tile step for every
+// tile, in parallel on a bounded number of workers, reading source windows
+// (never whole mosaics) and writing each product as a Cloud-Optimized
+// GeoTIFF under the run directory.
+package execute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/workflows"
+)
+
+// Options change how a run goes.
+type Options struct {
+	// Out is the root of everything the run writes; products go under
+	// Out/run/tiles/<tile id>/<product>.tif.
+	Out string
+	// Jobs bounds the tiles processed at once (default: the number of CPUs).
+	Jobs int
+	// Events receives progress; nil discards it.
+	Events Events
+}
+
+// Events receives a run's progress. Calls come from several goroutines, one at a time.
+type Events interface {
+	Planned(total int)
+	TileDone(tile string, done, total int)
+}
+
+// TileResult is what one tile produced.
+type TileResult struct {
+	Tile workflows.Tile
+	// Products maps product name → path of its COG relative to Options.Out.
+	Products map[string]string
+	// Stats is the tile's row of tiles.parquet (its split not yet set).
+	Stats schema.TileStats
+	// Assets are the tile's files (products and previews), sorted by name.
+	Assets []Asset
+	// FootprintWGS84 is the tile outline as a closed lon/lat ring; BBoxWGS84
+	// its west, south, east, north.
+	FootprintWGS84 [][2]float64
+	BBoxWGS84      [4]float64
+}
+
+// Result is a finished run.
+type Result struct {
+	Dir   string       // the run directory (Out/run)
+	Tiles []TileResult // sorted by tile ID
+}
+
+// TilesDir is where a run's per-tile products live, relative to Out.
+const TilesDir = "run/tiles"
+
+// Run executes every per-tile step of the plan on every tile. The first
+// failure (or ctx's cancellation) stops all workers; products already
+// written stay complete (each file is written to a temporary name and
+// renamed), and no half-written file is left.
+func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, error) {
+	if opts.Out == "" {
+		return nil, errors.New("run: no output directory")
+	}
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	ex, err := newExecutor(ctx, plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer ex.close()
+
+	tiles := plan.Grid.Tiles()
+	if opts.Events != nil {
+		opts.Events.Planned(len(tiles))
+	}
+	results := make([]TileResult, len(tiles))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	var mu sync.Mutex
+	done := 0
+	for i, tile := range tiles {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			r, err := ex.runTile(gctx, tile)
+			if err != nil {
+				return fmt.Errorf("tile %s: %w", tile.ID, err)
+			}
+			results[i] = r
+			mu.Lock()
+			done++
+			if opts.Events != nil {
+				opts.Events.TileDone(tile.ID, done, len(tiles))
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
+	return &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results}, nil
+}
+
+// executor holds what every tile shares: the open mosaics and the bound steps.
+type executor struct {
+	plan   *workflows.Plan
+	out    string
+	halo   float64 // how far every tile's work extent reaches beyond it
+	epochs epochs
+	// orthoEpoch maps an orthophoto product (a resample of a source) to its epoch: 0 or 1.
+	orthoEpoch map[string]int
+	mosaics    map[string]*raster.Mosaic           // by source address
+	sources    map[string]*workflows.PlannedSource // by source address
+	steps      []boundStep
+}
+
+type boundStep struct {
+	step   *workflows.Step
+	runner plugins.TileRunner
+	// inputs: attribute → source address or product name
+	inputs map[string]inputRef
+}
+
+type inputRef struct {
+	source  *workflows.PlannedSource // set for a source
+	product plugins.Product          // the product the input names
+}
+
+func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*executor, error) {
+	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*workflows.PlannedSource{}}
+	for _, ps := range plan.Sources {
+		addr := ps.Address().String()
+		ex.sources[addr] = ps
+		if !ps.Kind.IsRaster() {
+			continue
+		}
+		m, err := raster.OpenMosaic(ctx, ps.Files, raster.MosaicOptions{NoData: ps.NoData})
+		if err != nil {
+			ex.close()
+			return nil, fmt.Errorf("source %s: %w", addr, err)
+		}
+		ex.mosaics[addr] = m
+	}
+	for _, s := range plan.Workflow.Steps {
+		runner, ok := s.Impl.(plugins.TileRunner)
+		if !ok {
+			continue // a global step: it runs after the tiles
+		}
+		bs := boundStep{step: s, runner: runner, inputs: map[string]inputRef{}}
+		for _, in := range s.Inputs {
+			addr := in.From.String()
+			switch in.From.Root {
+			case "source":
+				ps := ex.sources[addr]
+				if ps == nil {
+					ex.close()
+					return nil, fmt.Errorf("step %s: input %s names unknown source %s", s.Address(), in.Name, addr)
+				}
+				prod := ps.Product()
+				prod.Resolution = max(ps.Raster.ResX, ps.Raster.ResY)
+				prod.DataType = ps.Raster.DataType
+				prod.Bands = ps.Raster.Bands
+				bs.inputs[in.Name] = inputRef{source: ps, product: prod}
+			case "step":
+				from := plan.Workflow.Step(addr)
+				if from == nil || len(from.Outputs) == 0 {
+					ex.close()
+					return nil, fmt.Errorf("step %s: input %s names unknown step %s", s.Address(), in.Name, addr)
+				}
+				bs.inputs[in.Name] = inputRef{product: from.Outputs[0]}
+			}
+		}
+		ex.steps = append(ex.steps, bs)
+	}
+	if len(ex.steps) == 0 {
+		ex.close()
+		return nil, errors.New("run: the workflow has no per-tile step")
+	}
+	ex.halo = ex.haloSize()
+	ex.epochs = findEpochs(plan)
+	ex.orthoEpoch = map[string]int{}
+	for _, bs := range ex.steps {
+		for _, ref := range bs.inputs {
+			if ref.source == nil || ref.source.Kind != plugins.Orthophoto {
+				continue
+			}
+			for i, ps := range ex.epochs.ortho {
+				if ps == ref.source && len(bs.step.Outputs) > 0 && bs.step.Outputs[0].Kind == plugins.Orthophoto {
+					ex.orthoEpoch[bs.step.Outputs[0].Name] = i
+				}
+			}
+		}
+	}
+	return ex, nil
+}
+
+// haloSize is the largest halo any step needs, rounded up to a whole number
+// of pixels of every product, so the work grids stay aligned to the tile's.
+func (ex *executor) haloSize() float64 {
+	var h float64
+	var res []float64
+	for _, bs := range ex.steps {
+		for _, o := range bs.step.Outputs {
+			if o.Resolution > 0 {
+				res = append(res, o.Resolution)
+			}
+		}
+		if hs, ok := bs.runner.(plugins.HaloStep); ok && len(bs.step.Outputs) > 0 {
+			h = max(h, hs.Halo(bs.step.Outputs[0].Resolution))
+		}
+	}
+	if h == 0 || len(res) == 0 {
+		return 0
+	}
+	coarsest := slices.Max(res)
+	for k := math.Ceil(h/coarsest - 1e-9); k < 1e4; k++ {
+		c := k * coarsest
+		ok := true
+		for _, r := range res {
+			if !plugins.MultipleOf(c, r) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return 0
+}
+
+// writeCropped writes the tile's part of a product held on the work extent.
+func writeCropped(ctx context.Context, path string, p *plugins.TileProduct, e raster.Extent) error {
+	if p.Float32 != nil {
+		img, err := raster.Crop(p.Float32, e)
+		if err != nil {
+			return fmt.Errorf("product %s: %w", p.Name, err)
+		}
+		return raster.WriteCOG(ctx, path, img)
+	}
+	img, err := raster.Crop(p.Uint8, e)
+	if err != nil {
+		return fmt.Errorf("product %s: %w", p.Name, err)
+	}
+	return raster.WriteCOG(ctx, path, img)
+}
+
+func (ex *executor) close() {
+	for _, m := range ex.mosaics {
+		m.Close()
+	}
+}
+
+func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (TileResult, error) {
+	rel := filepath.Join(TilesDir, tile.ID)
+	dir := filepath.Join(ex.out, rel)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return TileResult{}, fmt.Errorf("create tile folder: %w", err)
+	}
+	res := TileResult{Tile: tile, Products: map[string]string{}}
+	var mu sync.Mutex
+	t := &plugins.Tile{
+		ID: tile.ID, Row: tile.Row, Col: tile.Col, Extent: tile.Extent, CRS: ex.plan.Grid.CRS,
+		Work: raster.Extent{MinX: tile.Extent.MinX - ex.halo, MinY: tile.Extent.MinY - ex.halo, MaxX: tile.Extent.MaxX + ex.halo, MaxY: tile.Extent.MaxY + ex.halo},
+		Write: func(ctx context.Context, name string, p *plugins.TileProduct) error {
+			file := name + ".tif"
+			if err := writeCropped(ctx, filepath.Join(dir, file), p, tile.Extent); err != nil {
+				return err
+			}
+			p.Path = filepath.ToSlash(filepath.Join(rel, file))
+			mu.Lock()
+			res.Products[name] = p.Path
+			mu.Unlock()
+			return nil
+		},
+	}
+	cache := &windowCache{}
+	for _, bs := range ex.steps {
+		if err := ctx.Err(); err != nil {
+			return TileResult{}, err
+		}
+		in := make(map[string]plugins.TileInput, len(bs.inputs))
+		for name, ref := range bs.inputs {
+			if ref.source != nil {
+				in[name] = &sourceInput{ex: ex, src: ref.source, prod: ref.product, tile: t, cache: cache}
+			} else {
+				in[name] = &productInput{tile: t, prod: ref.product}
+			}
+		}
+		if err := bs.runner.RunTile(ctx, t, in, bs.step.Outputs); err != nil {
+			return TileResult{}, fmt.Errorf("step %s: %w", bs.step.Address(), err)
+		}
+	}
+	st, err := ex.tileStats(t, tile, res.Products)
+	if err != nil {
+		return TileResult{}, err
+	}
+	res.Stats = st
+	for _, p := range t.Products() {
+		a, err := productAsset(p, tile.Extent)
+		if err != nil {
+			return TileResult{}, fmt.Errorf("product %s: %w", p.Name, err)
+		}
+		res.Assets = append(res.Assets, a)
+	}
+	previews, err := ex.writePreviews(ctx, t, dir, rel)
+	if err != nil {
+		return TileResult{}, err
+	}
+	res.Assets = append(res.Assets, previews...)
+	sort.Slice(res.Assets, func(i, j int) bool { return res.Assets[i].Name < res.Assets[j].Name })
+	res.FootprintWGS84, res.BBoxWGS84, err = footprintWGS84(tile.Extent, ex.plan.Grid.CRS)
+	if err != nil {
+		return TileResult{}, fmt.Errorf("footprint: %w", err)
+	}
+	return res, nil
+}

@@ -1,0 +1,180 @@
+package execute
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/workflows"
+)
+
+// windowCache keeps the source windows one tile has read, so two steps
+// reading the same window (ΔH and QA, say) read the source once.
+type windowCache struct {
+	mu sync.Mutex
+	f  map[string]*raster.Image[float32]
+	u  map[string]*raster.Image[uint8]
+}
+
+// sourceInput reads a source's window on the tile.
+type sourceInput struct {
+	ex    *executor
+	src   *workflows.PlannedSource
+	prod  plugins.Product
+	tile  *plugins.Tile
+	cache *windowCache
+}
+
+func (s *sourceInput) Product() plugins.Product { return s.prod }
+
+// window decides how to bring the source onto the tile grid: a plain
+// RasterIO read (exactly gdal_translate -projwin) when the tile grid falls
+// on the source's pixel edges at the same or a whole-multiple coarser pixel
+// size, else GDAL's warper (exactly gdalwarp -te -tr). The default method
+// is the source's own pixels when aligned at its resolution, bilinear when
+// refining or off-grid, and average when coarsening.
+func (s *sourceInput) window(res float64, method string) (raster.Window, bool) {
+	info := s.src.Raster
+	e := s.tile.Work
+	gt := info.GeoTransform
+	srcRes := info.ResX
+	ratio := res / srcRes
+	whole := math.Abs(ratio-math.Round(ratio)) < 1e-9 && math.Round(ratio) >= 1 && math.Abs(info.ResX-info.ResY) < 1e-12
+	onEdges := func(v, origin float64) bool {
+		k := (v - origin) / srcRes
+		return math.Abs(k-math.Round(k)) < 1e-6
+	}
+	aligned := whole && onEdges(e.MinX, gt[0]) && onEdges(e.MaxY, gt[3])
+	if method == "" {
+		switch {
+		case aligned && math.Round(ratio) == 1:
+			method = "nearest"
+		case res > srcRes*(1+1e-9):
+			method = "average"
+		default:
+			method = "bilinear"
+		}
+	}
+	return raster.Window{Extent: e, ResX: res, ResY: res, Method: method}, !aligned
+}
+
+func (s *sourceInput) key(res float64, method string) string {
+	return fmt.Sprintf("%s|%g|%s", s.src.Address(), res, method)
+}
+
+func (s *sourceInput) Float32(ctx context.Context, res float64, method string) (*raster.Image[float32], error) {
+	k := s.key(res, method)
+	s.cache.mu.Lock()
+	if img := s.cache.f[k]; img != nil {
+		s.cache.mu.Unlock()
+		return img, nil
+	}
+	s.cache.mu.Unlock()
+	w, warp := s.window(res, method)
+	m := s.ex.mosaics[s.src.Address().String()]
+	var img *raster.Image[float32]
+	var err error
+	if warp {
+		img, err = raster.Warp[float32](ctx, m, w)
+	} else {
+		img, err = raster.Read[float32](ctx, m, w)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
+	}
+	s.cache.mu.Lock()
+	if s.cache.f == nil {
+		s.cache.f = map[string]*raster.Image[float32]{}
+	}
+	s.cache.f[k] = img
+	s.cache.mu.Unlock()
+	return img, nil
+}
+
+func (s *sourceInput) Uint8(ctx context.Context, res float64, method string) (*raster.Image[uint8], error) {
+	k := s.key(res, method)
+	s.cache.mu.Lock()
+	if img := s.cache.u[k]; img != nil {
+		s.cache.mu.Unlock()
+		return img, nil
+	}
+	s.cache.mu.Unlock()
+	w, warp := s.window(res, method)
+	m := s.ex.mosaics[s.src.Address().String()]
+	var img *raster.Image[uint8]
+	var err error
+	if warp {
+		img, err = raster.Warp[uint8](ctx, m, w)
+	} else {
+		img, err = raster.Read[uint8](ctx, m, w)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
+	}
+	s.cache.mu.Lock()
+	if s.cache.u == nil {
+		s.cache.u = map[string]*raster.Image[uint8]{}
+	}
+	s.cache.u[k] = img
+	s.cache.mu.Unlock()
+	return img, nil
+}
+
+func (s *sourceInput) Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error) {
+	if s.src.Kind != plugins.Vector {
+		return nil, fmt.Errorf("source %s is a raster, not polygons", s.src.Address())
+	}
+	img, err := raster.Rasterize(ctx, s.src.Files[0], s.tile.GridAt(res), where)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
+	}
+	return img, nil
+}
+
+// productInput hands over a product an earlier step put in the tile.
+type productInput struct {
+	tile *plugins.Tile
+	prod plugins.Product
+}
+
+func (p *productInput) Product() plugins.Product { return p.prod }
+
+func (p *productInput) get(res float64) (*plugins.TileProduct, error) {
+	tp, ok := p.tile.Get(p.prod.Name)
+	if !ok {
+		return nil, fmt.Errorf("product %s not made yet in tile %s", p.prod.Name, p.tile.ID)
+	}
+	if math.Abs(res-tp.Resolution) > 1e-9*res {
+		return nil, fmt.Errorf("product %s is at %g m, not %g m; add a resample step", p.prod.Name, tp.Resolution, res)
+	}
+	return tp, nil
+}
+
+func (p *productInput) Float32(ctx context.Context, res float64, method string) (*raster.Image[float32], error) {
+	tp, err := p.get(res)
+	if err != nil {
+		return nil, err
+	}
+	if tp.Float32 == nil {
+		return nil, fmt.Errorf("product %s holds 8-bit pixels, not elevations", p.prod.Name)
+	}
+	return tp.Float32, nil
+}
+
+func (p *productInput) Uint8(ctx context.Context, res float64, method string) (*raster.Image[uint8], error) {
+	tp, err := p.get(res)
+	if err != nil {
+		return nil, err
+	}
+	if tp.Uint8 == nil {
+		return nil, fmt.Errorf("product %s holds elevations, not 8-bit pixels", p.prod.Name)
+	}
+	return tp.Uint8, nil
+}
+
+func (p *productInput) Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error) {
+	return nil, fmt.Errorf("product %s is a raster, not polygons", p.prod.Name)
+}
