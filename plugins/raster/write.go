@@ -17,6 +17,11 @@ func init() {
 	if os.Getenv("GDAL_PAM_ENABLED") == "" {
 		os.Setenv("GDAL_PAM_ENABLED", "NO")
 	}
+	// GDAL's block cache defaults to 5 % of RAM; bound it so memory stays
+	// workers × tile size, not a share of the machine. Users may set their own.
+	if os.Getenv("GDAL_CACHEMAX") == "" {
+		os.Setenv("GDAL_CACHEMAX", "256")
+	}
 }
 
 var tmpSeq atomic.Int64
