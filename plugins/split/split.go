@@ -29,11 +29,11 @@ type Tile struct {
 
 // Config is the workflow's split block, decoded.
 type Config struct {
-	Ratios     map[string]float64 // subset → share; sums to 1
-	Counts     map[string]int     // subset → tile count; used instead of Ratios when set
-	Seed       uint64
-	Stratify   bool    // balance the change fraction across subsets
-	Block      float64 // spatial block size in CRS units; 0 = none
+	Ratios   map[string]float64 // subset → share; sums to 1
+	Counts   map[string]int     // subset → tile count; used instead of Ratios when set
+	Seed     uint64
+	Stratify bool    // balance the change fraction across subsets
+	Block    float64 // spatial block size in CRS units; 0 = none
 	// CoverRange names the subset that gets the tiles with the dataset's min
 	// and max ΔH, so it covers the whole ΔH range ("train" in 3DCD); "" for none.
 	CoverRange string
