@@ -124,6 +124,55 @@ func stringCol[R any](name, doc string, acc func(*R) *string) column[R] {
 	}
 }
 
+// optStringCol is a nullable string: "" is written as null and null reads
+// back as "", for values a format says are absent rather than empty.
+func optStringCol[R any](name, doc string, acc func(*R) *string) column[R] {
+	return column[R]{
+		field: field(name, arrow.BinaryTypes.String, true, doc),
+		writer: func(b array.Builder) func(*R) error {
+			bb := b.(*array.StringBuilder)
+			return func(r *R) error {
+				if v := *acc(r); v != "" {
+					bb.Append(v)
+				} else {
+					bb.AppendNull()
+				}
+				return nil
+			}
+		},
+		reader: func(a arrow.Array) func(int, *R) error {
+			aa := a.(*array.String)
+			return func(i int, r *R) error { *acc(r) = aa.Value(i); return nil }
+		},
+	}
+}
+
+// constStringCol writes the same value on every row: a column a format
+// requires whose value the row type does not carry. Reading ignores it.
+func constStringCol[R any](name, doc, value string) column[R] {
+	return column[R]{
+		field: field(name, arrow.BinaryTypes.String, false, doc),
+		writer: func(b array.Builder) func(*R) error {
+			bb := b.(*array.StringBuilder)
+			return func(*R) error { bb.Append(value); return nil }
+		},
+		reader: func(arrow.Array) func(int, *R) error { return func(int, *R) error { return nil } },
+	}
+}
+
+// constStringListCol is constStringCol for list<string>.
+func constStringListCol[R any](name, doc string, values []string) column[R] {
+	return column[R]{
+		field: field(name, arrow.ListOfNonNullable(arrow.BinaryTypes.String), false, doc),
+		writer: func(b array.Builder) func(*R) error {
+			bb := b.(*array.ListBuilder)
+			vb := bb.ValueBuilder().(*array.StringBuilder)
+			return func(*R) error { bb.Append(true); vb.AppendValues(values, nil); return nil }
+		},
+		reader: func(arrow.Array) func(int, *R) error { return func(int, *R) error { return nil } },
+	}
+}
+
 // dictStringCol is a string column stored as dictionary<int32, string>: few
 // distinct values (subset names) repeated on every row.
 func dictStringCol[R any](name, doc string, acc func(*R) *string) column[R] {
@@ -158,6 +207,18 @@ func timeCol[R any](name, doc string, acc func(*R) *time.Time) column[R] {
 			aa := a.(*array.Timestamp)
 			return func(i int, r *R) error { *acc(r) = time.UnixMicro(int64(aa.Value(i))).UTC(); return nil }
 		},
+	}
+}
+
+// nullTimeCol is a nullable timestamp that is null on every row: a column
+// a format requires that the row type has no value for.
+func nullTimeCol[R any](name, doc string) column[R] {
+	return column[R]{
+		field: field(name, timestampType, true, doc),
+		writer: func(b array.Builder) func(*R) error {
+			return func(*R) error { b.AppendNull(); return nil }
+		},
+		reader: func(arrow.Array) func(int, *R) error { return func(int, *R) error { return nil } },
 	}
 }
 
@@ -332,17 +393,36 @@ func stringMapCol[R any](name, doc string, acc func(*R) *map[string]string) colu
 // int32StructCol is a struct of int32 fields, each with its description;
 // acc returns pointers to the Go fields in the order of names.
 func int32StructCol[R any](name, doc string, names, docs []string, acc func(*R) []*int32) column[R] {
+	return primitiveStructCol[R, int32, *array.Int32Builder, *array.Int32](
+		name, doc, arrow.PrimitiveTypes.Int32, names, docs, acc)
+}
+
+// float64StructCol is a struct of float64 fields, like int32StructCol.
+func float64StructCol[R any](name, doc string, names, docs []string, acc func(*R) []*float64) column[R] {
+	return primitiveStructCol[R, float64, *array.Float64Builder, *array.Float64](
+		name, doc, arrow.PrimitiveTypes.Float64, names, docs, acc)
+}
+
+// primitiveStructCol is a struct whose fields all have the primitive type t
+// (Go type T, built by B, read from A).
+func primitiveStructCol[R, T any, B interface {
+	array.Builder
+	Append(T)
+}, A interface {
+	arrow.Array
+	Value(int) T
+}](name, doc string, t arrow.DataType, names, docs []string, acc func(*R) []*T) column[R] {
 	fields := make([]arrow.Field, len(names))
 	for i := range names {
-		fields[i] = field(names[i], arrow.PrimitiveTypes.Int32, false, docs[i])
+		fields[i] = field(names[i], t, false, docs[i])
 	}
 	return column[R]{
 		field: field(name, arrow.StructOf(fields...), false, doc),
 		writer: func(b array.Builder) func(*R) error {
 			bb := b.(*array.StructBuilder)
-			fbs := make([]*array.Int32Builder, len(names))
+			fbs := make([]B, len(names))
 			for i := range fbs {
-				fbs[i] = bb.FieldBuilder(i).(*array.Int32Builder)
+				fbs[i] = bb.FieldBuilder(i).(B)
 			}
 			return func(r *R) error {
 				bb.Append(true)
@@ -354,9 +434,9 @@ func int32StructCol[R any](name, doc string, names, docs []string, acc func(*R) 
 		},
 		reader: func(a arrow.Array) func(int, *R) error {
 			aa := a.(*array.Struct)
-			fas := make([]*array.Int32, len(names))
+			fas := make([]A, len(names))
 			for i := range fas {
-				fas[i] = aa.Field(i).(*array.Int32)
+				fas[i] = aa.Field(i).(A)
 			}
 			return func(i int, r *R) error {
 				for j, p := range acc(r) {

@@ -1,14 +1,15 @@
 // Package schema holds the Arrow schemas of the Parquet files a cdflow
-// release publishes — tiles.parquet (one row per tile, GeoParquet 1.1) and
-// splits.parquet (one row per train/test/val subset) — and writes and reads
-// them with arrow-go's pqarrow.
+// release publishes — tiles.parquet (one row per tile, GeoParquet 1.1),
+// splits.parquet (one row per train/test/val subset) and items.parquet (the
+// STAC items in the stac-geoparquet layout) — and writes and reads them with
+// arrow-go's pqarrow.
 //
 // The column names, types and descriptions are an interface: analysts query
 // them with DuckDB, pandas or GDAL. Each schema is built by one constructor
-// (TileSchema, SplitSchema) from a table of columns that also says how a Go
-// row is written and read, so the three cannot drift apart; every field
-// carries its description in its Arrow field metadata under "description",
-// and ColumnsMarkdown renders them for the README.
+// (TileSchema, SplitSchema, ItemsSchema) from a table of columns that also
+// says how a Go row is written and read, so the three cannot drift apart;
+// every field carries its description in its Arrow field metadata under
+// "description", and ColumnsMarkdown renders them for the README.
 //
 // # ΔH histogram
 //

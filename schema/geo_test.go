@@ -3,16 +3,20 @@ package schema
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/cdflow/cdflow/plugins/raster"
 )
 
 // geoParquetSchema compiles the GeoParquet 1.1 metadata schema from the
@@ -154,4 +158,72 @@ func TestParseGeo(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWKBPolygonBounds(t *testing.T) {
+	rect := tileWKB(t, -4.75, 41.6, -4.7, 41.65)
+	bigEndian, err := raster.PolygonWKB("POLYGON ((0 0, 10 0, 10 5, 0 0), (1 1, 2 1, 2 2, 1 1))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// GDAL writes little-endian; swap every field to get the same polygon
+	// big-endian: byte order, type, ring count, point counts, coordinates.
+	bigEndian = toBigEndianPolygon(t, bigEndian)
+	noRings := []byte{1, 3, 0, 0, 0, 0, 0, 0, 0}
+	tests := []struct {
+		name    string
+		wkb     []byte
+		want    [4]float64
+		wantErr string
+	}{
+		{"rectangle", rect, [4]float64{-4.75, 41.6, -4.7, 41.65}, ""},
+		{"big-endian with a hole", bigEndian, [4]float64{0, 0, 10, 5}, ""},
+		{"truncated", rect[:len(rect)-1], [4]float64{}, "truncated"},
+		{"trailing bytes", append(slices.Clone(rect), 0), [4]float64{}, "1 bytes after"},
+		{"no rings", noRings, [4]float64{}, "empty WKB polygon"},
+		{"huge point count", []byte{1, 3, 0, 0, 0, 1, 0, 0, 0, 255, 255, 255, 255}, [4]float64{}, "truncated"},
+		{"point", []byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, [4]float64{}, "not a 2D WKB polygon"},
+		{"empty", nil, [4]float64{}, "not a 2D WKB polygon"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := wkbPolygonBounds(tt.wkb)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("bounds %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// toBigEndianPolygon re-encodes a little-endian WKB polygon big-endian.
+func toBigEndianPolygon(t *testing.T, le []byte) []byte {
+	t.Helper()
+	if le[0] != 1 {
+		t.Fatalf("WKB byte order %d, want little-endian", le[0])
+	}
+	be := []byte{0}
+	p := le[1:]
+	u32 := func() uint32 {
+		v := binary.LittleEndian.Uint32(p)
+		p = p[4:]
+		be = binary.BigEndian.AppendUint32(be, v)
+		return v
+	}
+	u32() // type
+	for range u32() {
+		for range u32() * 2 {
+			be = binary.BigEndian.AppendUint64(be, binary.LittleEndian.Uint64(p))
+			p = p[8:]
+		}
+	}
+	return be
 }

@@ -58,6 +58,12 @@ func typeName(t arrow.DataType) string {
 	case *arrow.StructType:
 		parts := make([]string, len(t.Fields()))
 		for i, f := range t.Fields() {
+			// A struct member that is a struct has its own row, type spelled
+			// out; repeating it here would make the table unreadable.
+			if _, ok := f.Type.(*arrow.StructType); ok {
+				parts[i] = f.Name + " struct<…>"
+				continue
+			}
 			parts[i] = f.Name + " " + typeName(f.Type)
 		}
 		return "struct<" + strings.Join(parts, ", ") + ">"

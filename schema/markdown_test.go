@@ -24,6 +24,7 @@ func TestColumnsMarkdown(t *testing.T) {
 	}{
 		{"testdata/tiles_columns.md", TileSchema()},
 		{"testdata/splits_columns.md", SplitSchema()},
+		{"testdata/items_columns.md", ItemsSchema(releaseAssetKeys)},
 	} {
 		t.Run(tt.golden, func(t *testing.T) {
 			got := ColumnsMarkdown(tt.schema)
@@ -58,6 +59,7 @@ func TestEveryFieldDocumented(t *testing.T) {
 	}
 	walk("tiles.", TileSchema().Fields())
 	walk("splits.", SplitSchema().Fields())
+	walk("items.", ItemsSchema(releaseAssetKeys).Fields())
 }
 
 // TestStoredSchema checks that an Arrow reader of tiles.parquet sees the

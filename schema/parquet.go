@@ -127,6 +127,18 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 // readParquet reads every row of a file whose schema holds the columns of
 // cols, and returns its key-value metadata with them.
 func readParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R]) (rows []R, kv map[string]string, err error) {
+	return readParquetLayout(ctx, path, mem, func(*arrow.Schema) (*arrow.Schema, []column[R], error) {
+		return sch, cols, nil
+	})
+}
+
+// columnLayout returns the schema and columns to read a file with, given
+// the Arrow schema the file holds: for schemas that vary between files.
+type columnLayout[R any] func(file *arrow.Schema) (*arrow.Schema, []column[R], error)
+
+// readParquetLayout is readParquet for a schema that layout derives from
+// the file's own.
+func readParquetLayout[R any](ctx context.Context, path string, mem memory.Allocator, layout columnLayout[R]) (rows []R, kv map[string]string, err error) {
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
@@ -151,6 +163,10 @@ func readParquet[R any](ctx context.Context, path string, mem memory.Allocator, 
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer rr.Release()
+	sch, cols, err := layout(rr.Schema())
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %s: not a file of this schema: %w", path, err)
+	}
 	idx, err := checkSchema(rr.Schema(), sch)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: not a file of this schema: %w", path, err)

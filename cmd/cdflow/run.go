@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,11 +72,37 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	for _, v := range sum.Violations {
 		fmt.Fprintf(env.stderr, "cdflow: split: %s\n", v)
 	}
+	outputs, err := execute.Publish(ctx, plan, res, sum, outDir, sourceDateEpoch(env))
+	for _, o := range outputs {
+		note := ""
+		if o.Note != "" {
+			note = ": " + o.Note
+		}
+		fmt.Fprintf(env.stdout, "%s → %s%s\n", o.Block, o.Path, note)
+	}
+	if err != nil {
+		return fail(env, err)
+	}
 	fmt.Fprintln(env.stdout)
 	if err := schema.FormatTable2(env.stdout, sum.Splits); err != nil {
 		return fail(env, err)
 	}
 	return exitOK
+}
+
+// sourceDateEpoch is the release's creation time when SOURCE_DATE_EPOCH is
+// set (reproducible-builds convention); otherwise releases carry no time,
+// so rebuilding gives the same bytes.
+func sourceDateEpoch(env *cmdEnv) string {
+	v := env.getenv("SOURCE_DATE_EPOCH")
+	if v == "" {
+		return ""
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return ""
+	}
+	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
 }
 
 // isTerminal reports whether w is a character device (a terminal).

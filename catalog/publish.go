@@ -1,0 +1,333 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/cdflow/cdflow/report"
+	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/stac"
+)
+
+// ErrReleaseExists is returned (wrapped) when a version is already
+// published with different content.
+var ErrReleaseExists = errors.New("release already published with different content")
+
+// Stages a publish goes through, in order; the Options.Hook sees each.
+const (
+	StageLocked  = "locked"  // the catalog lock is held
+	StageStaged  = "staged"  // the release is complete in the staging directory
+	StageRenamed = "renamed" // the release is in place
+	StageLinked  = "linked"  // the other releases' version links are rewritten
+	StageRoot    = "root"    // the dataset and root catalogs are rewritten
+)
+
+// Options change how a release is published.
+type Options struct {
+	// Hook, when set, is called at each stage; an error stops the publish
+	// right there without any clean-up, as a crash would (tests use it to
+	// prove the catalog stays valid whatever the moment of a kill).
+	Hook func(stage string) error
+	// Copy copies asset files instead of hard-linking them.
+	Copy bool
+}
+
+// Published says what a publish did.
+type Published struct {
+	Dir   string // the release directory
+	NoOp  bool   // the same release was already there
+	Files int    // files in the release
+}
+
+var datasetID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// Publish adds a release to the catalog at root (created if missing).
+func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Published, error) {
+	if err := checkRelease(rel); err != nil {
+		return nil, err
+	}
+	hook := func(stage string) error {
+		if opts.Hook != nil {
+			return opts.Hook(stage)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: catalog %s: %w; choose a writable --out or catalog path", root, err)
+	}
+	unlock, err := lock(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := hook(StageLocked); err != nil {
+		return nil, err // as a crash: the lock stays, and says whose it was
+	}
+	defer unlock()
+
+	final := filepath.Join(root, rel.Dataset, rel.Version)
+	staging := filepath.Join(root, stagingDir, rel.Dataset+"-"+rel.Version)
+	// Holding the lock, anything in staging is a crashed publish's leftovers.
+	if err := os.RemoveAll(filepath.Join(root, stagingDir)); err != nil {
+		return nil, fmt.Errorf("publish: remove stale staging: %w", err)
+	}
+	if err := os.MkdirAll(staging, 0o755); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	files, err := build(ctx, staging, rel, opts)
+	if err != nil {
+		os.RemoveAll(filepath.Join(root, stagingDir))
+		return nil, err
+	}
+	if err := hook(StageStaged); err != nil {
+		return nil, err
+	}
+
+	out := &Published{Dir: final, Files: files}
+	if _, err := os.Stat(final); err == nil {
+		diff, err := compareReleases(staging, final)
+		os.RemoveAll(filepath.Join(root, stagingDir))
+		if err != nil {
+			return nil, err
+		}
+		if diff != "" {
+			return nil, fmt.Errorf("publish %s %s: %w (%s); a release never changes: bump `version` in the dataset block (e.g. %s) and publish again",
+				rel.Dataset, rel.Version, ErrReleaseExists, diff, nextVersions(rel.Version))
+		}
+		out.NoOp = true
+	} else {
+		if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+		if err := os.Rename(staging, final); err != nil {
+			return nil, fmt.Errorf("publish: move the release into place: %w", err)
+		}
+		os.RemoveAll(filepath.Join(root, stagingDir))
+	}
+	if err := hook(StageRenamed); err != nil {
+		return nil, err
+	}
+	// Links are rewritten even after a no-op: a publish killed after its
+	// rename left them stale, and this repairs them.
+	if err := relink(root, rel, hook); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// stagingDir holds releases being built, beside (not inside) any dataset.
+const stagingDir = ".staging"
+
+func checkRelease(rel *Release) error {
+	if !datasetID.MatchString(rel.Dataset) {
+		return fmt.Errorf("publish: dataset name %q cannot be a folder name; use letters, digits, '.', '_' and '-'", rel.Dataset)
+	}
+	if _, err := semver.StrictNewVersion(rel.Version); err != nil {
+		return fmt.Errorf("publish: dataset %s: version %q is not semver (e.g. 1.0.0)", rel.Dataset, rel.Version)
+	}
+	if len(rel.Tiles) == 0 {
+		return fmt.Errorf("publish: dataset %s %s has no tile", rel.Dataset, rel.Version)
+	}
+	seen := map[string]bool{}
+	for _, t := range rel.Tiles {
+		id := t.Stats.TileID
+		if !safeName(id) {
+			return fmt.Errorf("publish: tile id %q is not a safe file name; change the tiling id template", id)
+		}
+		if seen[id] {
+			return fmt.Errorf("publish: tile id %q appears twice; the tiling id template must give every tile its own id", id)
+		}
+		seen[id] = true
+		for _, a := range t.Assets {
+			if !safeName(a.Key) {
+				return fmt.Errorf("publish: tile %s: asset name %q is not a safe file name", id, a.Key)
+			}
+		}
+	}
+	return nil
+}
+
+// safeName accepts names that stay one path element on every system.
+func safeName(s string) bool {
+	return s != "" && s != "." && s != ".." && datasetID.MatchString(s) && !strings.ContainsAny(s, `/\:`)
+}
+
+// build writes the whole release into dir and returns its file count.
+func build(ctx context.Context, dir string, rel *Release, opts Options) (int, error) {
+	releaseID := rel.Dataset + "-" + rel.Version
+	splitNames := subsetsOf(rel)
+	tiles := make([]Tile, len(rel.Tiles))
+	copy(tiles, rel.Tiles)
+	sort.Slice(tiles, func(i, j int) bool { return tiles[i].Stats.TileID < tiles[j].Stats.TileID })
+
+	var items []schema.ItemRow
+	for i := range tiles {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		row, err := writeItem(dir, releaseID, rel, &tiles[i], opts)
+		if err != nil {
+			return 0, fmt.Errorf("publish: tile %s: %w", tiles[i].Stats.TileID, err)
+		}
+		items = append(items, row)
+	}
+
+	rows := make([]schema.TileStats, len(tiles))
+	for i, t := range tiles {
+		rows[i] = t.Stats
+	}
+	if err := schema.WriteTiles(ctx, filepath.Join(dir, "tiles.parquet"), rows, schema.GeoInfo{PROJJSON: rel.PROJJSON}); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	if err := schema.WriteSplits(ctx, filepath.Join(dir, "splits.parquet"), rel.Splits); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	if err := schema.WriteItems(ctx, filepath.Join(dir, "items.parquet"), items); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	in := rel.Report
+	in.Title, in.Dataset, in.Version, in.Tiles, in.Splits = rel.Title, rel.Dataset, rel.Version, rows, rel.Splits
+	if err := report.Write(ctx, filepath.Join(dir, "report.html"), in); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+
+	coll, err := releaseCollection(dir, rel, tiles, splitNames, int64(len(rows)), int64(len(items)))
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	if err := writeJSON(filepath.Join(dir, "collection.json"), coll.stac); err != nil {
+		return 0, err
+	}
+	for _, s := range splitNames {
+		c, err := splitCollection(coll.in, rel, tiles, s)
+		if err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, s), 0o755); err != nil {
+			return 0, err
+		}
+		if err := writeJSON(filepath.Join(dir, s, "collection.json"), c); err != nil {
+			return 0, err
+		}
+	}
+	n := 0
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return err
+	})
+	return n, err
+}
+
+// subsetsOf lists the release's subsets in canonical order.
+func subsetsOf(rel *Release) []string {
+	seen := map[string]bool{}
+	for _, t := range rel.Tiles {
+		seen[t.Stats.Split] = true
+	}
+	var out []string
+	for _, s := range []string{stac.SplitTrain, stac.SplitTest, stac.SplitVal} {
+		if seen[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// linkFile puts src at dst: a hard link when possible (the release then
+// costs no space, and the run's later rewrites replace files by rename, so
+// the released inode never changes), else a copy.
+func linkFile(src, dst string, forceCopy bool) error {
+	if !forceCopy {
+		if err := os.Link(src, dst); err == nil {
+			return nil
+		}
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// writeJSON writes a STAC object as normalized JSON, atomically.
+func writeJSON(p string, v any) error {
+	b, err := stac.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("publish: encode %s: %w", p, err)
+	}
+	return writeAtomic(p, b)
+}
+
+// writeAtomic writes a file through a temporary file renamed into place, so
+// readers see the old or the new file, never a part.
+func writeAtomic(p string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("publish: write %s: %w", p, err)
+	}
+	_, werr := tmp.Write(b)
+	if werr == nil {
+		werr = tmp.Sync()
+	}
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), p)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("publish: write %s: %w", p, werr)
+	}
+	return nil
+}
+
+// rel returns the slash path from a file's directory to target, both given
+// relative to the catalog root.
+func relPath(fromFile, target string) string {
+	r, err := filepath.Rel(path.Dir(fromFile), target)
+	if err != nil {
+		return target
+	}
+	r = filepath.ToSlash(r)
+	if !strings.HasPrefix(r, ".") {
+		r = "./" + r
+	}
+	return r
+}
+
+// nextVersions suggests the versions after v.
+func nextVersions(v string) string {
+	sv, err := semver.StrictNewVersion(v)
+	if err != nil {
+		return "1.0.1"
+	}
+	return sv.IncPatch().String() + " or " + sv.IncMinor().String()
+}

@@ -1,0 +1,74 @@
+// Package catalog publishes dataset releases into a STAC catalog folder and
+// keeps that folder valid whatever happens: a release is built in a staging
+// directory beside the catalog and renamed into place; the catalog files
+// that link releases are rewritten atomically; a release that exists is
+// never changed (the same content is a no-op, different content is
+// refused); a lock keeps two publishers apart.
+//
+// On disk:
+//
+//	catalog.json                                  root: one child per dataset
+//	<dataset>/catalog.json                        the dataset: one child per release
+//	<dataset>/<version>/collection.json           the release (version extension links)
+//	<dataset>/<version>/{train,test,val}/collection.json
+//	<dataset>/<version>/items/<tile>/<tile>.json  one item per tile, with its files
+//	<dataset>/<version>/{tiles,splits,items}.parquet, report.html
+package catalog
+
+import (
+	"time"
+
+	"github.com/cdflow/cdflow/report"
+	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/stac"
+)
+
+// Release is everything one release publishes, in plain values: the run
+// gathered it while the pixels were in memory, so publishing reads no raster.
+type Release struct {
+	Dataset     string // the dataset's id: a folder name
+	Title       string
+	Description string
+	License     string
+	Keywords    []string
+	Providers   []stac.Provider
+	Version     string // semver
+	Deprecated  bool
+
+	Start, End time.Time // the two epochs
+	EPSG       int
+	PROJJSON   string // the tiles' CRS, for tiles.parquet
+
+	Tiles  []Tile
+	Splits []schema.SplitStats
+	// Classes are the values of the 2D change label (0, 1 or 0, 1, 2).
+	Classes  []float64
+	Software map[string]string // program → version
+	Lineage  string            // how each tile was made, in prose
+	// Report is the release report's input; Tiles, Splits, Title, Dataset and
+	// Version are filled in by Publish.
+	Report report.Input
+}
+
+// Tile is one tile of a release.
+type Tile struct {
+	// Stats is the tile's row of tiles.parquet, its Split set; Publish
+	// rewrites Assets to the released files' paths.
+	Stats     schema.TileStats
+	Footprint    [][2]float64 // closed lon/lat ring
+	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
+	BBox         [4]float64   // west, south, east, north
+	Assets    []Asset
+}
+
+// Asset is one file of a tile.
+type Asset struct {
+	Key       string // t0, t1, dsm_t0, dsm_t1, cd2d, cd3d, thumbnail, cd3d_preview, …
+	File      string // the file to publish (hard-linked, or copied)
+	MediaType string
+	Title     string
+	Roles     []string
+	Shape     [2]int     // rows, columns; zero for previews
+	Transform [6]float64 // GDAL geotransform
+	Bands     []stac.Band
+}
