@@ -54,11 +54,11 @@ type Release struct {
 type Tile struct {
 	// Stats is the tile's row of tiles.parquet, its Split set; Publish
 	// rewrites Assets to the released files' paths.
-	Stats     schema.TileStats
+	Stats        schema.TileStats
 	Footprint    [][2]float64 // closed lon/lat ring
 	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
 	BBox         [4]float64   // west, south, east, north
-	Assets    []Asset
+	Assets       []Asset
 }
 
 // Asset is one file of a tile.
