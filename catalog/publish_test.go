@@ -1,0 +1,435 @@
+package catalog_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cdflow/cdflow/catalog"
+	"github.com/cdflow/cdflow/examples/synth"
+	_ "github.com/cdflow/cdflow/plugins/standard"
+	"github.com/cdflow/cdflow/stac"
+	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
+)
+
+// fixture is a small run of the synthetic scene's own workflow, ready to publish.
+var fixture struct {
+	once sync.Once
+	dir  string
+	rel  *catalog.Release
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixture.dir != "" {
+		os.RemoveAll(fixture.dir)
+	}
+	os.Exit(code)
+}
+
+// buildRelease runs the synthetic scene's workflow into out and returns the release.
+func buildRelease(ctx context.Context, scene, out string) (*catalog.Release, error) {
+	w, diags := workflows.NewParser(nil).Load(filepath.Join(scene, "workflow.hcl"), workflows.InputValues{})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	plan, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	res, err := execute.Run(ctx, plan, execute.Options{Out: out, Jobs: 2})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := execute.Finish(ctx, plan, res)
+	if err != nil {
+		return nil, err
+	}
+	return execute.NewRelease(plan, res, sum, out, nil)
+}
+
+func release(t *testing.T) *catalog.Release {
+	t.Helper()
+	fixture.once.Do(func() {
+		fixture.dir, fixture.err = os.MkdirTemp("", "cdflow-catalog-")
+		if fixture.err != nil {
+			return
+		}
+		scene := filepath.Join(fixture.dir, "scene")
+		if _, fixture.err = synth.Generate(context.Background(), synth.Options{Out: scene, ExtentKm: [2]float64{0.6, 0.4}, SheetKm: 0.6, Seed: 5}); fixture.err != nil {
+			return
+		}
+		fixture.rel, fixture.err = buildRelease(context.Background(), scene, filepath.Join(fixture.dir, "out"))
+	})
+	if fixture.err != nil {
+		t.Fatal(fixture.err)
+	}
+	// Each test gets its own copy: Publish rewrites the tiles' asset paths.
+	r := *fixture.rel
+	r.Tiles = append([]catalog.Tile(nil), fixture.rel.Tiles...)
+	return &r
+}
+
+func validator(t *testing.T) *stac.Validator {
+	t.Helper()
+	dir, _ := stac.DefaultSchemaDir(os.Getenv)
+	if missing := stac.MissingSchemas(dir); len(missing) > 0 {
+		t.Fatalf("offline STAC schemas missing in %q (set %s): %v", dir, stac.SchemaDirEnv, missing[:min(3, len(missing))])
+	}
+	v, err := stac.NewValidator(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func assertValid(t *testing.T, v *stac.Validator, root string) {
+	t.Helper()
+	rep, err := v.Validate(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range rep.Invalid {
+		t.Errorf("invalid: %s", inv)
+	}
+	if rep.Objects < 4 {
+		t.Errorf("only %d objects reachable", rep.Objects)
+	}
+}
+
+// listing maps every file under dir to its sha256, for before/after checks.
+func listing(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = hex.EncodeToString(sum[:])
+		return nil
+	})
+	return out
+}
+
+func sameListing(t *testing.T, a, b map[string]string) {
+	t.Helper()
+	var diffs []string
+	for k, v := range a {
+		if b[k] != v {
+			diffs = append(diffs, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			diffs = append(diffs, k)
+		}
+	}
+	sort.Strings(diffs)
+	if len(diffs) > 0 {
+		t.Errorf("catalog changed: %v", diffs[:min(5, len(diffs))])
+	}
+}
+
+func links(t *testing.T, path string) map[string]string {
+	t.Helper()
+	var doc struct {
+		Links []struct{ Rel, Href string }
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, l := range doc.Links {
+		out[l.Rel] = l.Href
+	}
+	return out
+}
+
+func TestPublishVersions(t *testing.T) {
+	ctx := context.Background()
+	v := validator(t)
+	root := t.TempDir()
+
+	v1 := release(t)
+	v1.Version = "1.0.0"
+	p, err := catalog.Publish(ctx, root, v1, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.NoOp {
+		t.Error("first publish reported a no-op")
+	}
+	assertValid(t, v, root)
+	before := listing(t, root)
+
+	// The same release again: nothing changes.
+	again := release(t)
+	again.Version = "1.0.0"
+	p, err = catalog.Publish(ctx, root, again, catalog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.NoOp {
+		t.Error("republishing the same release was not a no-op")
+	}
+	sameListing(t, before, listing(t, root))
+
+	// Different content under the same version is refused, the catalog untouched.
+	changed := release(t)
+	changed.Version = "1.0.0"
+	changed.Title += " (edited)"
+	_, err = catalog.Publish(ctx, root, changed, catalog.Options{})
+	if !errors.Is(err, catalog.ErrReleaseExists) {
+		t.Fatalf("publishing changed content as 1.0.0: %v", err)
+	}
+	if !strings.Contains(err.Error(), "bump `version`") || !strings.Contains(err.Error(), "1.0.1") {
+		t.Errorf("error does not say how to bump the version: %v", err)
+	}
+	sameListing(t, before, listing(t, root))
+
+	// A new version links both ways; the root has one child per dataset.
+	v11 := release(t)
+	v11.Version = "1.1.0"
+	v11.Title += " (edited)"
+	if _, err := catalog.Publish(ctx, root, v11, catalog.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	assertValid(t, v, root)
+	ds := v1.Dataset
+	l1 := links(t, filepath.Join(root, ds, "1.0.0", "collection.json"))
+	l2 := links(t, filepath.Join(root, ds, "1.1.0", "collection.json"))
+	if l1["successor-version"] != "../1.1.0/collection.json" || l1["latest-version"] != "../1.1.0/collection.json" || l1["predecessor-version"] != "" {
+		t.Errorf("1.0.0 links: %v", l1)
+	}
+	if l2["predecessor-version"] != "../1.0.0/collection.json" || l2["latest-version"] != "../1.1.0/collection.json" || l2["successor-version"] != "" {
+		t.Errorf("1.1.0 links: %v", l2)
+	}
+	// The old release's files did not change, only its version links.
+	after := listing(t, root)
+	for k, sum := range before {
+		if strings.HasPrefix(k, filepath.Join(ds, "1.0.0")) && k != filepath.Join(ds, "1.0.0", "collection.json") && after[k] != sum {
+			t.Errorf("released file %s changed", k)
+		}
+	}
+
+	// Deprecating a release is metadata, not content: allowed in place.
+	dep := release(t)
+	dep.Version, dep.Deprecated = "1.0.0", true
+	if p, err := catalog.Publish(ctx, root, dep, catalog.Options{}); err != nil || !p.NoOp {
+		t.Fatalf("deprecate 1.0.0: %v (no-op %v)", err, p != nil && p.NoOp)
+	}
+	b, _ := os.ReadFile(filepath.Join(root, ds, "1.0.0", "collection.json"))
+	if !strings.Contains(string(b), `"deprecated": true`) {
+		t.Error("1.0.0 not marked deprecated")
+	}
+	assertValid(t, v, root)
+}
+
+// TestChecksumsMatchFiles checks every file:checksum and file:size of every item.
+func TestChecksumsMatchFiles(t *testing.T) {
+	root := t.TempDir()
+	rel := release(t)
+	if _, err := catalog.Publish(context.Background(), root, rel, catalog.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := filepath.Glob(filepath.Join(root, rel.Dataset, rel.Version, "items", "*", "*.json"))
+	if len(items) != len(rel.Tiles) {
+		t.Fatalf("%d items for %d tiles", len(items), len(rel.Tiles))
+	}
+	checked := 0
+	for _, it := range items {
+		var doc struct {
+			Assets map[string]struct {
+				Href     string `json:"href"`
+				Checksum string `json:"file:checksum"`
+				Size     int64  `json:"file:size"`
+			} `json:"assets"`
+		}
+		b, _ := os.ReadFile(it)
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for key, a := range doc.Assets {
+			data, err := os.ReadFile(filepath.Join(filepath.Dir(it), a.Href))
+			if err != nil {
+				t.Fatalf("%s asset %s: %v", it, key, err)
+			}
+			sum := sha256.Sum256(data)
+			if a.Checksum != "1220"+hex.EncodeToString(sum[:]) || a.Size != int64(len(data)) {
+				t.Errorf("%s asset %s: checksum %s size %d do not match the file", it, key, a.Checksum, a.Size)
+			}
+			checked++
+		}
+	}
+	if checked < 6*len(items) {
+		t.Errorf("only %d assets checked", checked)
+	}
+}
+
+// TestRebuildIsByteIdentical runs the workflow twice into two catalogs and
+// compares them as `diff -r` would.
+func TestRebuildIsByteIdentical(t *testing.T) {
+	ctx := context.Background()
+	release(t) // the scene
+	scene := filepath.Join(fixture.dir, "scene")
+	var roots [2]string
+	for i := range roots {
+		out := t.TempDir()
+		rel, err := buildRelease(ctx, scene, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots[i] = filepath.Join(out, "catalog")
+		if _, err := catalog.Publish(ctx, roots[i], rel, catalog.Options{Copy: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command("diff", "-r", roots[0], roots[1]).CombinedOutput(); err != nil {
+		t.Errorf("the two catalogs differ: %v\n%s", err, out)
+	}
+	if n := len(listing(t, roots[0])); n < 20 {
+		t.Errorf("only %d files compared", n)
+	}
+}
+
+// TestKillDuringPublish stops a publish at every stage, as a kill would
+// (no clean-up), and checks the catalog is still valid and the previous
+// release intact; the next publish then completes.
+func TestKillDuringPublish(t *testing.T) {
+	ctx := context.Background()
+	v := validator(t)
+	stages := []string{catalog.StageLocked, catalog.StageStaged, catalog.StageRenamed, catalog.StageLinked, catalog.StageRoot}
+	for _, stage := range stages {
+		t.Run(stage, func(t *testing.T) {
+			root := t.TempDir()
+			v1 := release(t)
+			if _, err := catalog.Publish(ctx, root, v1, catalog.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			old := listing(t, filepath.Join(root, v1.Dataset, v1.Version))
+			killed := errors.New("killed")
+			v2 := release(t)
+			v2.Version = "2.0.0"
+			_, err := catalog.Publish(ctx, root, v2, catalog.Options{Hook: func(s string) error {
+				if s == stage {
+					return killed
+				}
+				return nil
+			}})
+			if !errors.Is(err, killed) {
+				t.Fatalf("publish not stopped at %s: %v", stage, err)
+			}
+			assertValid(t, v, root)
+			now := listing(t, filepath.Join(root, v1.Dataset, v1.Version))
+			for k, sum := range old {
+				if k != "collection.json" && now[k] != sum {
+					t.Errorf("previous release file %s changed", k)
+				}
+			}
+			// The killed process is gone: its lock names a pid that no longer runs.
+			deadPID(t, filepath.Join(root, ".lock"))
+			p, err := catalog.Publish(ctx, root, release4(t, "2.0.0"), catalog.Options{})
+			if err != nil {
+				t.Fatalf("publish after the kill: %v", err)
+			}
+			wantNoOp := stage != catalog.StageLocked && stage != catalog.StageStaged
+			if p.NoOp != wantNoOp {
+				t.Errorf("publish after a kill at %s: no-op %v, want %v", stage, p.NoOp, wantNoOp)
+			}
+			assertValid(t, v, root)
+			if l := links(t, filepath.Join(root, v1.Dataset, "1.0.0", "collection.json")); l["successor-version"] != "../2.0.0/collection.json" {
+				t.Errorf("links not repaired: %v", l)
+			}
+			if _, err := os.Stat(filepath.Join(root, ".staging")); err == nil {
+				t.Error("staging left behind")
+			}
+		})
+	}
+}
+
+func release4(t *testing.T, version string) *catalog.Release {
+	r := release(t)
+	r.Version = version
+	return r
+}
+
+// deadPID rewrites a left-over lock with the pid of a process that has exited.
+func deadPID(t *testing.T, lock string) {
+	t.Helper()
+	if _, err := os.Stat(lock); err != nil {
+		return
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConcurrentPublishIsRefused(t *testing.T) {
+	root := t.TempDir()
+	rel := release(t)
+	// Another live publisher holds the lock (this test process stands in for it).
+	if err := os.WriteFile(filepath.Join(root, ".lock"), []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := catalog.Publish(context.Background(), root, rel, catalog.Options{})
+	if !errors.Is(err, catalog.ErrLocked) || !strings.Contains(err.Error(), ".lock") {
+		t.Fatalf("publish under a live lock: %v", err)
+	}
+	if entries, _ := os.ReadDir(root); len(entries) != 1 {
+		t.Errorf("catalog holds %d entries, want only the lock", len(entries))
+	}
+}
+
+func TestBadReleasesAreRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(r *catalog.Release)
+		want string
+	}{
+		{"unsafe tile id", func(r *catalog.Release) { r.Tiles[0].Stats.TileID = "../evil" }, "not a safe file name"},
+		{"duplicate tile id", func(r *catalog.Release) { r.Tiles[1].Stats.TileID = r.Tiles[0].Stats.TileID }, "appears twice"},
+		{"bad version", func(r *catalog.Release) { r.Version = "v1" }, "not semver"},
+		{"bad dataset name", func(r *catalog.Release) { r.Dataset = "a/b" }, "cannot be a folder name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			r := release(t)
+			tc.edit(r)
+			_, err := catalog.Publish(context.Background(), root, r, catalog.Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if entries, _ := os.ReadDir(root); len(entries) != 0 {
+				t.Errorf("refused release left %d entries", len(entries))
+			}
+		})
+	}
+}
