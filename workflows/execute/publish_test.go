@@ -1,0 +1,148 @@
+package execute_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/workflows/execute"
+)
+
+const publishing = `
+step "threshold" "cd3d" {
+  input    = step.difference.dh
+  min_abs  = 1.0
+  min_area = 20
+}
+publish "stac" "catalog" {
+  catalog = "catalog"
+}
+publish "folders" "3dcd" {
+  path = "3dcd"
+}
+publish "report" "html" {
+  path = "report.html"
+}
+`
+
+// TestPublishers runs the publish blocks: the 3DCD folder layout, the
+// report, and the STAC release whose report agrees with splits.parquet.
+func TestPublishers(t *testing.T) {
+	ctx := context.Background()
+	dir := sceneDir(t)
+	pl := plan(t, dir, publishing)
+	out, res := run(t, pl, 2)
+	sum, err := execute.Finish(ctx, pl, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outputs, err := execute.Publish(ctx, pl, res, sum, out, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outputs) != 3 {
+		t.Fatalf("outputs %+v", outputs)
+	}
+	// Folders: <split>/<year>/<id>.tif for both epochs, 2D and 3D.
+	split := map[string]string{}
+	for _, st := range sum.Tiles {
+		split[st.TileID] = st.Split
+	}
+	for _, tr := range res.Tiles {
+		for _, sub := range []string{"2010", "2017", "2D", "3D"} {
+			p := filepath.Join(out, "3dcd", split[tr.Tile.ID], sub, tr.Tile.ID+".tif")
+			if _, err := os.Stat(p); err != nil {
+				t.Errorf("folders: %v", err)
+			}
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(out, "3dcd"))
+	if len(entries) != 3 {
+		t.Errorf("3dcd holds %d subsets, want train, test, val", len(entries))
+	}
+	// The release's report shows Table 2 as splits.parquet holds it.
+	rels, _ := filepath.Glob(filepath.Join(out, "catalog", "*", "*", "report.html"))
+	if len(rels) != 1 {
+		t.Fatalf("reports in the catalog: %v", rels)
+	}
+	splits, err := schema.ReadSplits(ctx, filepath.Join(filepath.Dir(rels[0]), "splits.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := table2(t, rels[0])
+	if len(rows) != len(splits) {
+		t.Fatalf("report rows %v, splits %d", rows, len(splits))
+	}
+	for _, s := range splits {
+		cells := rows[s.Subset]
+		want := []string{s.Subset, fmt.Sprint(s.Tiles), fmt.Sprintf("%.2f", s.ChangedPct), fmt.Sprintf("%.2f", s.UnchangedPct), fmt.Sprintf("%.2f", *s.DHMin), fmt.Sprintf("%.2f", *s.DHMax)}
+		if !slices.Equal(cells, want) {
+			t.Errorf("report row %s = %v, splits.parquet says %v", s.Subset, cells, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.html")); err != nil {
+		t.Errorf("report block: %v", err)
+	}
+}
+
+// table2 reads the report's Table 2: subset → cell texts.
+func table2(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := html.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]string{}
+	var walk func(n *html.Node, inTable bool)
+	walk = func(n *html.Node, inTable bool) {
+		if n.Type == html.ElementNode && n.Data == "table" {
+			inTable = false
+			for _, a := range n.Attr {
+				if a.Key == "id" && a.Val == "table2-subsets" {
+					inTable = true
+				}
+			}
+		}
+		if inTable && n.Type == html.ElementNode && n.Data == "tr" {
+			for _, a := range n.Attr {
+				if a.Key == "data-subset" {
+					var cells []string
+					for c := n.FirstChild; c != nil; c = c.NextSibling {
+						if c.Type == html.ElementNode && (c.Data == "td" || c.Data == "th") {
+							cells = append(cells, strings.TrimSpace(text(c)))
+						}
+					}
+					rows[a.Val] = cells
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inTable)
+		}
+	}
+	walk(doc, false)
+	return rows
+}
+
+func text(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(text(c))
+	}
+	return b.String()
+}
