@@ -10,18 +10,21 @@ echo "== cdflow synth: a 1 km × 1 km synthetic city, two epochs"
 "$bin" synth --out "$out" --extent-km 1x1 --seed 1
 echo
 echo "== cdflow run $out/workflow.hcl"
-"$bin" run "$out/workflow.hcl" --out "$out/out"
+"$bin" run "$out/workflow.hcl" --out "$out/out" > "$out/run.log"
+grep -v '^$' "$out/run.log" | sed -n '1,/^subset/p' | grep -v '^subset'
 echo
 echo "== cdflow stac validate $out/out/catalog"
 "$bin" stac validate "$out/out/catalog"
 release=$(ls -d "$out"/out/catalog/*/*/ | head -n 1)
+echo
+echo "== Table 2 of the release (cdflow stats)"
+"$bin" stats "${release}tiles.parquet"
 cat <<MSG
 
 Done. The catalog is $out/out/catalog/catalog.json (self-contained, relative links):
   - the release:  ${release}collection.json (train/test/val collections, one item per tile)
   - the report:   ${release}report.html (Table 2, ΔH histograms, tile map) — open it in a browser
   - statistics:   ${release}tiles.parquet, splits.parquet, items.parquet (GeoParquet)
-  - Table 2 again: $bin stats ${release}tiles.parquet
 To browse the catalog, serve the folder (python3 -m http.server -d $out/out/catalog) and open
 http://localhost:8000/catalog.json in STAC Browser (https://radiantearth.github.io/stac-browser).
 MSG
