@@ -320,6 +320,9 @@ func checkSourceRaster(ps *PlannedSource) hcl.Diagnostics {
 	case ps.Kind == plugins.Orthophoto && info.Bands < 3:
 		diags = append(diags, errorf(ps.DeclRange, "Orthophoto is not RGB",
 			"%s has %d band(s); an orthophoto needs red, green and blue bands, or declare it as source \"dsm\" if it holds elevations.", ps.Address(), info.Bands))
+	case ps.Kind == plugins.Orthophoto && info.DataType != "uint8":
+		diags = append(diags, errorf(ps.DeclRange, "Orthophoto is not 8-bit",
+			"%s holds %s pixels; orthophotos are read as 8-bit RGB: convert them with gdal_translate -ot Byte -scale.", ps.Address(), info.DataType))
 	case ps.Kind == plugins.DSM && info.Bands != 1:
 		diags = append(diags, warningf(ps.DeclRange, "DSM with several bands",
 			"%s has %d bands; only band 1 is read as elevation. Extract it with gdal_translate -b 1 to silence this.", ps.Address(), info.Bands))

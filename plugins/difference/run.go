@@ -26,6 +26,9 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	dh := raster.NewImage[float32](before.Grid, 1)
 	dh.NoData, dh.HasNoData = float64(changemap.NoData), true
 	changemap.Difference(dh.Bands[0], before.Bands[0], after.Bands[0], nodataOf(before), nodataOf(after))
+	if err := checkUnits(dh.Bands[0], before.Bands[0], after.Bands[0]); err != nil {
+		return fmt.Errorf("difference %s: %w", out[0].Name, err)
+	}
 	if err := t.Put(ctx, &plugins.TileProduct{Product: out[0], Float32: dh}); err != nil {
 		return err
 	}
@@ -47,4 +50,18 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 
 func nodataOf(img *raster.Image[float32]) changemap.Nodata {
 	return changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
+}
+
+// MaxPlausibleDH is beyond any real elevation change (higher than Everest):
+// a larger ΔH means the two DSMs are not in one unit, e.g. one in centimetres.
+const MaxPlausibleDH = 9000
+
+// checkUnits refuses a ΔH no surface change can make, naming the values.
+func checkUnits(dh, before, after []float32) error {
+	for i, v := range dh {
+		if v != changemap.NoData && (v > MaxPlausibleDH || v < -MaxPlausibleDH) {
+			return fmt.Errorf("ΔH reaches %.0f m (H_t0 %.2f, H_t1 %.2f): the two DSMs are not in one unit — is one in centimetres or feet? Convert it to metres (e.g. gdal_calc.py --calc=\"A/100\") and run again", v, before[i], after[i])
+		}
+	}
+	return nil
 }

@@ -146,6 +146,16 @@ func checkPath(attr, p string) []plugins.Problem {
 	if strings.TrimSpace(p) == "" {
 		return []plugins.Problem{plugins.Problemf(attr, "Empty path", "Give a path, relative to the output directory, e.g. %s = \"catalog\".", attr)}
 	}
+	// A relative path that climbs out of the output directory would write
+	// where the run does not own the files.
+	if !filepath.IsAbs(p) {
+		for _, part := range strings.Split(filepath.ToSlash(p), "/") {
+			if part == ".." {
+				return []plugins.Problem{plugins.Problemf(attr, "Path leaves the output directory",
+					"%q climbs out of the output directory with \"..\"; use a path inside it, e.g. %s = \"catalog\", or an absolute path.", p, attr)}
+			}
+		}
+	}
 	return nil
 }
 

@@ -80,15 +80,19 @@ func Read[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 	if method == "" {
 		method = "nearest"
 	}
-	e := w.Extent
-	return readVia[T](ctx, m, "read window", func(src *godal.Dataset, log *gdalLog) (*godal.Dataset, error) {
+	return readVia[T](ctx, m, "read window", w.Extent, translateWindow(w.Extent, w.ResX, w.ResY, method))
+}
+
+// translateWindow produces a window as gdal_translate -projwin -tr -r does.
+func translateWindow(e Extent, resX, resY float64, method string) func(*godal.Dataset, *gdalLog) (*godal.Dataset, error) {
+	return func(src *godal.Dataset, log *gdalLog) (*godal.Dataset, error) {
 		return src.Translate("", []string{
 			"-of", "MEM",
 			"-projwin", ff(e.MinX), ff(e.MaxY), ff(e.MaxX), ff(e.MinY),
-			"-tr", ff(w.ResX), ff(w.ResY),
+			"-tr", ff(resX), ff(resY),
 			"-r", method,
 		}, godal.ErrLogger(log.handler()))
-	})
+	}
 }
 
 // Warp reads a window as `gdalwarp -te … -tr … -r …` would: each output pixel
@@ -105,7 +109,7 @@ func Warp[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 	}
 	e := w.Extent
 	info := m.Info()
-	return readVia[T](ctx, m, "warp window", func(src *godal.Dataset, log *gdalLog) (*godal.Dataset, error) {
+	return readVia[T](ctx, m, "warp window", e, func(src *godal.Dataset, log *gdalLog) (*godal.Dataset, error) {
 		sw := []string{
 			"-of", "MEM",
 			"-te", ff(e.MinX), ff(e.MinY), ff(e.MaxX), ff(e.MaxY),
@@ -119,7 +123,7 @@ func Warp[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 	})
 }
 
-func readVia[T Pixel](ctx context.Context, m *Mosaic, op string, produce func(*godal.Dataset, *gdalLog) (*godal.Dataset, error)) (img *Image[T], err error) {
+func readVia[T Pixel](ctx context.Context, m *Mosaic, op string, e Extent, produce func(*godal.Dataset, *gdalLog) (*godal.Dataset, error)) (img *Image[T], err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -132,10 +136,43 @@ func readVia[T Pixel](ctx context.Context, m *Mosaic, op string, produce func(*g
 	var log gdalLog
 	out, err := produce(src, &log)
 	if err != nil {
-		return nil, log.wrap(op, m.Name(), err)
+		return nil, m.blame(ctx, e, log.wrap(op, m.Name(), err))
 	}
 	defer out.Close(godal.ErrLogger(log.handler()))
-	return readAll[T](out, m.Name(), op, &log)
+	img, err = readAll[T](out, m.Name(), op, &log)
+	if err != nil {
+		return nil, m.blame(ctx, e, err)
+	}
+	return img, nil
+}
+
+// blame turns a failed read of a mosaic into one naming the file at fault
+// (each file under the window is read alone) and saying what to do.
+func (m *Mosaic) blame(ctx context.Context, e Extent, err error) error {
+	const hint = "the file is truncated or corrupt: replace it, or remove it from the source's files"
+	if !m.vrt {
+		return fmt.Errorf("%w; %s", err, hint)
+	}
+	for _, f := range m.info.Files {
+		if ctx.Err() != nil {
+			break
+		}
+		fi, ferr := fileInfo(f)
+		if ferr != nil {
+			return fmt.Errorf("%w; %s", ferr, hint)
+		}
+		part, ok := fi.Extent.Intersect(e)
+		if !ok {
+			continue
+		}
+		single := &Mosaic{info: fi, name: f}
+		_, rerr := readVia[uint8](ctx, single, "read", part, translateWindow(part, fi.ResX, fi.ResY, "nearest"))
+		single.Close()
+		if rerr != nil {
+			return rerr
+		}
+	}
+	return err
 }
 
 // readAll copies every band of a (small, in-memory) dataset into an Image.
