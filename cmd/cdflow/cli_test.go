@@ -12,11 +12,18 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
+// asMainEnv makes the test binary behave as the cdflow command.
+const asMainEnv = "CDFLOW_TEST_AS_MAIN"
+
 var update = flag.Bool("update", false, "rewrite the scripts' expected files (cmp targets) from the actual output")
 
 // TestMain lets testscript run this package's binary as the "cdflow"
 // command of the scripts in testdata/script.
 func TestMain(m *testing.M) {
+	// Tests that must kill a real process run this binary as cdflow.
+	if os.Getenv(asMainEnv) == "1" {
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"cdflow": func() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

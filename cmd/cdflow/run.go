@@ -28,13 +28,24 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	fs := newFlagSet(env, "run", "PATH",
 		"Plans the workflow in PATH, then runs its per-tile steps for every tile in parallel and\n"+
 			"writes each product as a Cloud-Optimized GeoTIFF under OUT/run/tiles/<tile>/. Ctrl-C\n"+
-			"stops all workers; no half-written file is left.")
+			"stops all workers; no half-written file is left. Running again after an interruption\n"+
+			"redoes only the unfinished tiles, and after a change of the workflow only what depends\n"+
+			"on it (-fresh redoes everything).")
 	var vf varFlags
 	vf.register(fs)
 	jobs := fs.Int("j", 0, "tiles processed at once (default: the number of CPUs)")
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
+	fresh := fs.Bool("fresh", false, "redo every tile, ignoring the tiles an interrupted or earlier run finished")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fail(env, err)
+		}
+		defer stop()
 	}
 	if fs.NArg() != 1 {
 		return usageError(env, "run takes one workflow path; run 'cdflow run -h'")
@@ -59,7 +70,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		outDir = filepath.Join(w.Dir, "out")
 	}
 	start := time.Now()
-	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Events: newProgress(env.stderr, isTerminal(env.stderr))})
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Events: newProgress(env.stderr, isTerminal(env.stderr))})
 	if err != nil {
 		return fail(env, err)
 	}
@@ -67,7 +78,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	fmt.Fprintf(env.stdout, "processed %d tiles in %.1fs; products in %s\n", len(res.Tiles), time.Since(start).Seconds(), filepath.Join(outDir, execute.TilesDir))
+	fmt.Fprintf(env.stdout, "processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 	fmt.Fprintf(env.stdout, "statistics in %s and %s\n", sum.TilesParquet, sum.SplitsParquet)
 	for _, v := range sum.Violations {
 		fmt.Fprintf(env.stderr, "cdflow: split: %s\n", v)

@@ -33,12 +33,20 @@ type Options struct {
 	Jobs int
 	// Events receives progress; nil discards it.
 	Events Events
+	// Fresh ignores the tiles finished by an earlier run and redoes them all.
+	Fresh bool
 }
 
 // Events receives a run's progress. Calls come from several goroutines, one at a time.
 type Events interface {
 	Planned(total int)
 	TileDone(tile string, done, total int)
+}
+
+// CacheEvents, when Events implements it, hears of tiles an earlier run
+// had finished: they are not processed again (TileDone follows too).
+type CacheEvents interface {
+	TileCached(tile string)
 }
 
 // TileResult is what one tile produced.
@@ -60,6 +68,9 @@ type TileResult struct {
 type Result struct {
 	Dir   string       // the run directory (Out/run)
 	Tiles []TileResult // sorted by tile ID
+	// Cached counts the tiles an earlier run had finished; Processed the
+	// others.
+	Cached, Processed int
 }
 
 // TilesDir is where a run's per-tile products live, relative to Out.
@@ -88,6 +99,7 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		opts.Events.Planned(len(tiles))
 	}
 	results := make([]TileResult, len(tiles))
+	cached := make([]bool, len(tiles))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
 	var mu sync.Mutex
@@ -97,12 +109,15 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 			break
 		}
 		g.Go(func() error {
-			r, err := ex.runTile(gctx, tile)
+			r, hit, err := ex.runTile(gctx, tile)
 			if err != nil {
 				return fmt.Errorf("tile %s: %w", tile.ID, err)
 			}
-			results[i] = r
+			results[i], cached[i] = r, hit
 			mu.Lock()
+			if ce, ok := opts.Events.(CacheEvents); ok && hit {
+				ce.TileCached(tile.ID)
+			}
 			done++
 			if opts.Events != nil {
 				opts.Events.TileDone(tile.ID, done, len(tiles))
@@ -118,15 +133,26 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		return nil, err
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
-	return &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results}, nil
+	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results}
+	for _, hit := range cached {
+		if hit {
+			res.Cached++
+		} else {
+			res.Processed++
+		}
+	}
+	return res, nil
 }
 
 // executor holds what every tile shares: the open mosaics and the bound steps.
 type executor struct {
-	plan   *workflows.Plan
-	out    string
-	halo   float64 // how far every tile's work extent reaches beyond it
-	epochs epochs
+	plan  *workflows.Plan
+	out   string
+	fresh bool
+	// sourceKeys identify each source's files, for the tiles' cache keys.
+	sourceKeys map[string]string
+	halo       float64 // how far every tile's work extent reaches beyond it
+	epochs     epochs
 	// orthoEpoch maps an orthophoto product (a resample of a source) to its epoch: 0 or 1.
 	orthoEpoch map[string]int
 	mosaics    map[string]*raster.Mosaic           // by source address
@@ -143,6 +169,7 @@ type boundStep struct {
 
 type inputRef struct {
 	source  *workflows.PlannedSource // set for a source
+	from    string                   // else the address of the step that makes it
 	product plugins.Product          // the product the input names
 }
 
@@ -187,7 +214,7 @@ func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*exec
 					ex.close()
 					return nil, fmt.Errorf("step %s: input %s names unknown step %s", s.Address(), in.Name, addr)
 				}
-				bs.inputs[in.Name] = inputRef{product: from.Outputs[0]}
+				bs.inputs[in.Name] = inputRef{from: addr, product: from.Outputs[0]}
 			}
 		}
 		ex.steps = append(ex.steps, bs)
@@ -197,6 +224,13 @@ func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*exec
 		return nil, errors.New("run: the workflow has no per-tile step")
 	}
 	ex.halo = ex.haloSize()
+	ex.fresh = opts.Fresh
+	keys, err := sourceKeys(plan)
+	if err != nil {
+		ex.close()
+		return nil, err
+	}
+	ex.sourceKeys = keys
 	ex.epochs = findEpochs(plan)
 	ex.orthoEpoch = map[string]int{}
 	for _, bs := range ex.steps {
@@ -271,11 +305,48 @@ func (ex *executor) close() {
 	}
 }
 
-func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (TileResult, error) {
+// runTile processes one tile, or takes it from an earlier run's manifest
+// when nothing it depends on changed (hit is then true).
+func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (res TileResult, hit bool, err error) {
 	rel := filepath.Join(TilesDir, tile.ID)
 	dir := filepath.Join(ex.out, rel)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return TileResult{}, fmt.Errorf("create tile folder: %w", err)
+		return TileResult{}, false, fmt.Errorf("create tile folder: %w", err)
+	}
+	keys, err := ex.stepKeys(tile)
+	if err != nil {
+		return TileResult{}, false, err
+	}
+	clean := map[string]bool{}
+	if m, ok := readManifest(dir); ok && !ex.fresh {
+		clean = ex.cleanSteps(m, keys, ex.out)
+		if ex.complete(clean, m, ex.out) {
+			return m.Result, true, nil
+		}
+	}
+	// The manifest goes first: a tile half redone must not look finished.
+	os.Remove(filepath.Join(dir, manifestName))
+	res, err = ex.processTile(ctx, tile, dir, rel, clean)
+	if err != nil {
+		return TileResult{}, false, err
+	}
+	if err := writeManifest(dir, &manifest{Format: manifestFormat, Keys: keys, Result: res}); err != nil {
+		return TileResult{}, false, err
+	}
+	return res, false, nil
+}
+
+// processTile runs the steps on a tile. Steps in clean (unchanged since a
+// finished earlier run) compute in memory for the steps after them, but
+// their files, already there and identical, are not rewritten.
+func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, rel string, clean map[string]bool) (TileResult, error) {
+	keep := map[string]bool{}
+	for _, bs := range ex.steps {
+		if clean[bs.step.Address().String()] {
+			for _, o := range bs.step.Outputs {
+				keep[o.Name] = true
+			}
+		}
 	}
 	res := TileResult{Tile: tile, Products: map[string]string{}}
 	var mu sync.Mutex
@@ -284,8 +355,10 @@ func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (TileResul
 		Work: raster.Extent{MinX: tile.Extent.MinX - ex.halo, MinY: tile.Extent.MinY - ex.halo, MaxX: tile.Extent.MaxX + ex.halo, MaxY: tile.Extent.MaxY + ex.halo},
 		Write: func(ctx context.Context, name string, p *plugins.TileProduct) error {
 			file := name + ".tif"
-			if err := writeCropped(ctx, filepath.Join(dir, file), p, tile.Extent); err != nil {
-				return err
+			if !keep[name] {
+				if err := writeCropped(ctx, filepath.Join(dir, file), p, tile.Extent); err != nil {
+					return err
+				}
 			}
 			p.Path = filepath.ToSlash(filepath.Join(rel, file))
 			mu.Lock()

@@ -385,6 +385,9 @@ func TestCancelLeavesNoPartialFile(t *testing.T) {
 		if strings.Contains(d.Name(), ".partial") {
 			t.Errorf("half-written file left: %s", path)
 		}
+		if !strings.HasSuffix(path, ".tif") && !strings.HasSuffix(path, ".png") {
+			return nil // the tile manifests
+		}
 		if _, err := raster.ReadFile[float32](context.Background(), path); err != nil {
 			t.Errorf("unreadable product %s: %v", path, err)
 		}

@@ -1,0 +1,177 @@
+package execute
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/workflows"
+)
+
+// A tile is finished when its manifest is written, after all its products:
+// it records the cache key of every step and the tile's result. A rerun
+// skips a tile whose keys all match (and whose files are there); when only
+// some steps changed, the unchanged ones run again in memory to feed the
+// changed ones but their files are not rewritten.
+//
+// A step's key hashes everything its output depends on, as the go command's
+// build cache does: the software versions, the tile and its halo, the
+// step's plugin, name, configuration and outputs (and the halo, for a step
+// that looks beyond the tile), and the keys of its
+// inputs — a source's key being the identity (path, size, modification
+// time) of its files. Any new input of a step must go into its key.
+const manifestName = "manifest.gob"
+
+type manifest struct {
+	Format int
+	Keys   map[string]string // step address → key
+	Result TileResult
+}
+
+const manifestFormat = 1
+
+// sourceKeys hashes the identity of every source's files once per run.
+func sourceKeys(plan *workflows.Plan) (map[string]string, error) {
+	keys := map[string]string{}
+	for _, ps := range plan.Sources {
+		h := sha256.New()
+		fmt.Fprintf(h, "source %s\n", ps.Address())
+		if ps.NoData != nil {
+			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
+		}
+		files := append([]string(nil), ps.Files...)
+		sort.Strings(files)
+		for _, f := range files {
+			st, err := os.Stat(f)
+			if err != nil {
+				return nil, fmt.Errorf("source %s: %w", ps.Address(), err)
+			}
+			abs, _ := filepath.Abs(f)
+			fmt.Fprintf(h, "file %s %d %d\n", abs, st.Size(), st.ModTime().UnixNano())
+		}
+		keys[ps.Address().String()] = hex.EncodeToString(h.Sum(nil))
+	}
+	return keys, nil
+}
+
+// stepKeys returns the key of every per-tile step on one tile.
+func (ex *executor) stepKeys(tile workflows.Tile) (map[string]string, error) {
+	keys := map[string]string{}
+	for _, bs := range ex.steps {
+		h := sha256.New()
+		fmt.Fprintf(h, "cdflow %s gdal %s cache %d\n", buildinfo.Version(), raster.GDALVersion(), manifestFormat)
+		fmt.Fprintf(h, "tile %s %v crs %s\n", tile.ID, tile.Extent, ex.plan.Grid.CRS.WKT)
+		// Written products are cropped to the tile, so the halo matters only
+		// to steps that look beyond it (and, through their keys, to the
+		// steps after them).
+		if _, ok := bs.runner.(plugins.HaloStep); ok {
+			fmt.Fprintf(h, "halo %v\n", ex.halo)
+		}
+		cfg, err := json.Marshal(bs.step.Impl.Config())
+		if err != nil {
+			return nil, fmt.Errorf("step %s: configuration: %w", bs.step.Address(), err)
+		}
+		outs, _ := json.Marshal(bs.step.Outputs)
+		fmt.Fprintf(h, "step %s\nconfig %s\noutputs %s\n", bs.step.Address(), cfg, outs)
+		var names []string
+		for name := range bs.inputs {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			ref := bs.inputs[name]
+			if ref.source != nil {
+				fmt.Fprintf(h, "input %s source %s\n", name, ex.sourceKeys[ref.source.Address().String()])
+			} else {
+				fmt.Fprintf(h, "input %s step %s\n", name, keys[ref.from])
+			}
+		}
+		keys[bs.step.Address().String()] = hex.EncodeToString(h.Sum(nil))
+	}
+	return keys, nil
+}
+
+// readManifest loads a tile's manifest; ok is false when there is none or
+// it cannot be used (an interrupted or older run).
+func readManifest(dir string) (*manifest, bool) {
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err != nil {
+		return nil, false
+	}
+	var m manifest
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&m); err != nil || m.Format != manifestFormat {
+		return nil, false
+	}
+	return &m, true
+}
+
+// writeManifest marks a tile finished, atomically: written last, so a tile
+// without one is redone whatever else it holds.
+func writeManifest(dir string, m *manifest) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(m); err != nil {
+		return fmt.Errorf("encode tile manifest: %w", err)
+	}
+	tmp := filepath.Join(dir, "."+manifestName+".partial")
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write tile manifest: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write tile manifest: %w", err)
+	}
+	return nil
+}
+
+// cleanSteps returns the steps whose key matches the manifest and whose
+// product files are all there.
+func (ex *executor) cleanSteps(m *manifest, keys map[string]string, out string) map[string]bool {
+	clean := map[string]bool{}
+	for _, bs := range ex.steps {
+		addr := bs.step.Address().String()
+		if m.Keys[addr] != keys[addr] {
+			continue
+		}
+		ok := true
+		for _, o := range bs.step.Outputs {
+			p, has := m.Result.Products[o.Name]
+			if !has {
+				ok = false
+				break
+			}
+			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			clean[addr] = true
+		}
+	}
+	return clean
+}
+
+// complete reports whether every step is clean and the previews are there.
+func (ex *executor) complete(clean map[string]bool, m *manifest, out string) bool {
+	if len(clean) != len(ex.steps) {
+		return false
+	}
+	for _, a := range m.Result.Assets {
+		if strings.HasSuffix(a.Path, ".png") {
+			if _, err := os.Stat(filepath.Join(out, a.Path)); err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
