@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"io"
 	"os"
 	"path"
@@ -282,29 +283,10 @@ func writeJSON(p string, v any) error {
 	return writeAtomic(p, b)
 }
 
-// writeAtomic writes a file through a temporary file renamed into place, so
-// readers see the old or the new file, never a part.
+// writeAtomic writes a file so readers see the old or the new file, never a part.
 func writeAtomic(p string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("publish: write %s: %w", p, err)
-	}
-	_, werr := tmp.Write(b)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), p)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("publish: write %s: %w", p, werr)
+	if err := atomicfile.WriteFile(p, b); err != nil {
+		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
 }

@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -70,16 +69,11 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 	}
 	defer rec.Release()
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 	buf := bufio.NewWriter(tmp)
 	props, arrProps := writerProperties(mem)
 	// struct{io.Writer} hides tmp's Close: FileWriter.Close would close it
@@ -108,20 +102,7 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 	if err := buf.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	// CreateTemp makes the file 0600; a published file is for everyone to read.
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return tmp.Commit()
 }
 
 // readParquet reads every row of a file whose schema holds the columns of

@@ -428,8 +428,16 @@ func (w *Workflow) checkResolutions() hcl.Diagnostics {
 		return nil
 	}
 	for _, s := range w.Steps {
+		// A resolution taken over from an earlier step's product is
+		// reported once, where it is chosen, not again on every step after.
+		inherited := map[float64]bool{}
+		for _, in := range s.Inputs {
+			if from := w.steps[in.From.String()]; from != nil && len(from.Outputs) > 0 {
+				inherited[from.Outputs[0].Resolution] = true
+			}
+		}
 		for _, p := range s.Outputs {
-			if p.Resolution <= 0 || plugins.MultipleOf(w.Tiling.Size, p.Resolution) {
+			if p.Resolution <= 0 || plugins.MultipleOf(w.Tiling.Size, p.Resolution) || inherited[p.Resolution] {
 				continue
 			}
 			diags = append(diags, errorf(attributeRange(s.fullBody, "resolution", s.DeclRange), "Tile size is not a multiple of the resolution",

@@ -1,5 +1,6 @@
 // Package preview renders the PNG quicklooks of a tile that STAC browsers
-// show: the later orthophoto, and ΔH in a diverging colour map.
+// show: the later orthophoto (or, without orthophotos, the later DSM in
+// grey), and ΔH in a diverging colour map.
 package preview
 
 import (
@@ -70,6 +71,59 @@ func Thumbnail(img *raster.Image[uint8], maxSide int) *raster.Image[uint8] {
 				dst[y*w+x] = uint8((s + f*f/2) / (f * f))
 			}
 		}
+	}
+	return out
+}
+
+// Elevation renders a DSM as an RGBA grey quicklook no wider than maxSide
+// pixels: blocks of valid pixels averaged, then stretched from the lowest
+// (black) to the highest (white) elevation of the image; nodata and blocks
+// without a valid pixel are transparent. It stands in for the orthophoto
+// thumbnail of DSM-only datasets, without hillshading, so the grey reads
+// as height.
+func Elevation(img *raster.Image[float32], maxSide int) *raster.Image[uint8] {
+	f := 1
+	for img.Width/f > maxSide || img.Height/f > maxSide {
+		f++
+	}
+	w, h := img.Width/f, img.Height/f
+	mean := make([]float64, w*h)
+	valid := make([]bool, w*h)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	src := img.Bands[0]
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var s float64
+			n := 0
+			for dy := 0; dy < f; dy++ {
+				row := (y*f + dy) * img.Width
+				for dx := 0; dx < f; dx++ {
+					v := float64(src[row+x*f+dx])
+					if (img.HasNoData && v == img.NoData) || math.IsNaN(v) || math.IsInf(v, 0) {
+						continue
+					}
+					s += v
+					n++
+				}
+			}
+			if n == 0 {
+				continue
+			}
+			i := y*w + x
+			mean[i], valid[i] = s/float64(n), true
+			lo, hi = math.Min(lo, mean[i]), math.Max(hi, mean[i])
+		}
+	}
+	out := raster.NewImage[uint8](raster.Grid{Width: w, Height: h}, 4)
+	for i, ok := range valid {
+		if !ok {
+			continue // transparent
+		}
+		g := uint8(128) // a flat tile: mid grey rather than a division by zero
+		if hi > lo {
+			g = uint8(math.Round(255 * (mean[i] - lo) / (hi - lo)))
+		}
+		out.Bands[0][i], out.Bands[1][i], out.Bands[2][i], out.Bands[3][i] = g, g, g, 255
 	}
 	return out
 }

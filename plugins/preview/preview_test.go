@@ -53,3 +53,38 @@ func TestThumbnail(t *testing.T) {
 		t.Errorf("small image resized to %dx%d", small.Width, small.Height)
 	}
 }
+
+func TestElevation(t *testing.T) {
+	tests := []struct {
+		name          string
+		width, height int
+		pixels        []float32
+		maxSide       int
+		wantW, wantH  int
+		grey, alpha   []uint8
+	}{
+		{"stretched, nodata transparent", 4, 1, []float32{100, -9999, 150, 200}, 256, 4, 1,
+			[]uint8{0, 0, 128, 255}, []uint8{255, 0, 255, 255}},
+		{"flat is mid grey", 2, 1, []float32{7, 7}, 256, 2, 1, []uint8{128, 128}, []uint8{255, 255}},
+		{"blocks average valid pixels only", 4, 2, []float32{0, -9999, 10, 10, 0, 0, -9999, -9999}, 2, 2, 1,
+			[]uint8{0, 255}, []uint8{255, 255}},
+		{"block without data", 2, 2, []float32{-9999, -9999, -9999, -9999}, 1, 1, 1, []uint8{0}, []uint8{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img := raster.NewImage[float32](raster.Grid{Width: tt.width, Height: tt.height}, 1)
+			copy(img.Bands[0], tt.pixels)
+			img.NoData, img.HasNoData = -9999, true
+			out := Elevation(img, tt.maxSide)
+			if out.Width != tt.wantW || out.Height != tt.wantH || len(out.Bands) != 4 {
+				t.Fatalf("quicklook %dx%dx%d, want %dx%dx4", out.Width, out.Height, len(out.Bands), tt.wantW, tt.wantH)
+			}
+			for i := range tt.grey {
+				r, g, b, a := out.Bands[0][i], out.Bands[1][i], out.Bands[2][i], out.Bands[3][i]
+				if r != tt.grey[i] || g != r || b != r || a != tt.alpha[i] {
+					t.Errorf("pixel %d: (%d,%d,%d,%d), want grey %d alpha %d", i, r, g, b, a, tt.grey[i], tt.alpha[i])
+				}
+			}
+		})
+	}
+}

@@ -14,9 +14,9 @@ import (
 // Asset is one file of a tile with what a catalog says about it, gathered
 // while the pixels are in memory so publishing never reads a raster.
 type Asset struct {
-	Name      string // product name, or PreviewThumbnail / PreviewDeltaH
-	Path      string // relative to Options.Out
-	Kind      plugins.Kind
+	Name      string       // product name, or PreviewThumbnail / PreviewDeltaH
+	Path      string       // relative to Options.Out
+	Kind      plugins.Kind // for a thumbnail: what it shows (orthophoto or DSM)
 	MediaType string
 	Grid      raster.Grid // zero for previews
 	DataType  string
@@ -94,9 +94,18 @@ func productAsset(p *plugins.TileProduct, e raster.Extent) (Asset, error) {
 }
 
 // writePreviews writes the tile's quicklooks: the later orthophoto (or,
-// without orthophotos, nothing) and ΔH in the diverging colour map.
+// without orthophotos, the later DSM in grey) and ΔH in the diverging
+// colour map.
 func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel string) ([]Asset, error) {
 	var out []Asset
+	write := func(name string, kind plugins.Kind, img *raster.Image[uint8]) error {
+		file := name + ".png"
+		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
+			return err
+		}
+		out = append(out, Asset{Name: name, Kind: kind, Path: filepath.ToSlash(filepath.Join(rel, file)), MediaType: MediaPNG})
+		return nil
+	}
 	for _, p := range t.Products() {
 		var img *raster.Image[uint8]
 		var name string
@@ -119,11 +128,22 @@ func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel
 		if name == PreviewDeltaH && hasAsset(out, name) || name == PreviewThumbnail && hasAsset(out, name) {
 			return nil, fmt.Errorf("two products would make the %s preview; keep one %s step", name, p.Kind)
 		}
-		file := name + ".png"
-		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
+		if err := write(name, p.Kind, img); err != nil {
 			return nil, err
 		}
-		out = append(out, Asset{Name: name, Path: filepath.ToSlash(filepath.Join(rel, file)), MediaType: MediaPNG})
+	}
+	// A DSM-only dataset has no orthophoto to show; its items still get a
+	// thumbnail, from the later DSM window the difference step wrote.
+	if later := ex.epochs.dsm[1]; later != nil && !hasAsset(out, PreviewThumbnail) {
+		if p, ok := t.Get(later.ProductName()); ok && p.Float32 != nil {
+			crop, err := raster.Crop(p.Float32, t.Extent)
+			if err != nil {
+				return nil, err
+			}
+			if err := write(PreviewThumbnail, plugins.DSM, preview.Elevation(crop, 256)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

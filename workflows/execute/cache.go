@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
@@ -91,7 +92,12 @@ func (ex *executor) stepKeys(tile workflows.Tile) (map[string]string, error) {
 		for _, name := range names {
 			ref := bs.inputs[name]
 			if ref.source != nil {
-				fmt.Fprintf(h, "input %s source %s\n", name, ex.sourceKeys[ref.source.Address().String()])
+				addr := ref.source.Address().String()
+				fmt.Fprintf(h, "input %s source %s\n", name, ex.sourceKeys[addr])
+				// A correction a Preparer applies to the source changes what it reads.
+				if off := ex.offsets[addr]; off != 0 {
+					fmt.Fprintf(h, "offset %v\n", off)
+				}
 			} else {
 				fmt.Fprintf(h, "input %s step %s\n", name, keys[ref.from])
 			}
@@ -122,13 +128,8 @@ func writeManifest(dir string, m *manifest) error {
 	if err := gob.NewEncoder(&buf).Encode(m); err != nil {
 		return fmt.Errorf("encode tile manifest: %w", err)
 	}
-	tmp := filepath.Join(dir, "."+manifestName+".partial")
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write tile manifest: %w", err)
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, manifestName)); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write tile manifest: %w", err)
+	if err := atomicfile.WriteFile(filepath.Join(dir, manifestName), buf.Bytes()); err != nil {
+		return fmt.Errorf("tile manifest: %w", err)
 	}
 	return nil
 }

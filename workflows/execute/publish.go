@@ -3,6 +3,7 @@ package execute
 import (
 	"context"
 	"fmt"
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -173,19 +174,13 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	tmp := dst + ".partial"
-	o, err := os.Create(tmp)
+	out, err := atomicfile.Create(dst)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(o, in); err != nil {
-		o.Close()
-		os.Remove(tmp)
-		return err
+	defer out.Abort()
+	if _, err := io.Copy(out, in); err != nil {
+		return fmt.Errorf("copy %s: %w", src, err)
 	}
-	if err := o.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, dst)
+	return out.Commit()
 }

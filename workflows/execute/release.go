@@ -18,7 +18,8 @@ import (
 )
 
 // DefaultProducts are what a release holds when the stac block lists none:
-// the 3DCD quadruplet, both DSM windows, and the previews.
+// the 3DCD quadruplet, both DSM windows, and the previews (which a release
+// holds whatever its list).
 var DefaultProducts = []string{"t0", "t1", "dsm_t0", "dsm_t1", "cd2d", "cd3d", PreviewThumbnail, PreviewDeltaH}
 
 // NewRelease gathers what publishing a run needs: the dataset's metadata,
@@ -91,7 +92,9 @@ func NewRelease(plan *workflows.Plan, res *Result, sum *Summary, out string, pro
 			return nil, err
 		}
 		for _, a := range tr.Assets {
-			if !want[a.Name] {
+			// Previews are not products a list can name (validate would
+			// refuse them), so a release keeps its quicklooks whatever it lists.
+			if !want[a.Name] && a.Name != PreviewThumbnail && a.Name != PreviewDeltaH {
 				continue
 			}
 			t.Assets = append(t.Assets, catalogAsset(a, filepath.Join(out, a.Path), ep))
@@ -117,6 +120,9 @@ func catalogAsset(a Asset, file string, ep epochs) catalog.Asset {
 	switch {
 	case a.Name == PreviewThumbnail:
 		ca.Roles, ca.Title = []string{stac.RoleThumbnail}, "Quicklook of the later orthophoto"
+		if a.Kind == plugins.DSM {
+			ca.Title = "Quicklook of the later DSM: grey from the tile's lowest (black) to highest (white) elevation; nodata transparent"
+		}
 		return ca
 	case a.Name == PreviewDeltaH:
 		ca.Roles, ca.Title = []string{stac.RoleOverview}, "ΔH preview: −20 m dark blue, 0 white, +20 m dark red; nodata transparent"
