@@ -26,9 +26,15 @@ test: vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
 
+# bench: the Go benchmarks, then the harness (bench/): cdflow against the GDAL
+# command-line pipeline and the I/O floor on 1, 4 and 20 km² scenes; it
+# prints the table and writes bench/results.json. BENCH_FLAGS passes more
+# flags, e.g. BENCH_FLAGS="-sizes 1x1,2x2 -runs 1".
+BENCH_FLAGS ?=
 bench: build
 	CDFLOW_BENCH=1 ./scripts/setup.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	$(GO) run ./bench -cdflow $(BIN) -out bench/results.json $(BENCH_FLAGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -54,6 +54,7 @@ type Tile struct {
 	mu       sync.Mutex
 	products map[string]*TileProduct
 	counts   map[string]int64
+	findings []Finding
 }
 
 // TileProduct is a product of one tile, in memory.
@@ -131,6 +132,22 @@ func (t *Tile) Counter(name string) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.counts[name]
+}
+
+// Flag records a QA finding on the tile. Once the tile's steps are done,
+// the executor leaves it out of the release when a finding says exclude;
+// a step whose finding says fail also returns an error, which stops the run.
+func (t *Tile) Flag(f Finding) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.findings = append(t.findings, f)
+}
+
+// Findings returns the tile's QA findings in the order they were flagged.
+func (t *Tile) Findings() []Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Finding(nil), t.findings...)
 }
 
 // GridAt returns the north-up grid steps compute on (the work extent) at a pixel size.

@@ -12,7 +12,8 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 if [ "${CDFLOW_BENCH:-}" = 1 ]; then
   # The benchmark's reference pipeline uses gdal_calc.py and /usr/bin/time.
-  command -v gdal_calc.py >/dev/null 2>&1 || need+=(python3-gdal python3-numpy)
+  command -v gdal_calc.py >/dev/null 2>&1 || need+=(python3-gdal)
+  /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 || need+=(python3-numpy)
   [ -x /usr/bin/time ] || need+=(time)
 fi
 

@@ -37,6 +37,8 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
 	fresh := fs.Bool("fresh", false, "redo every tile, ignoring the tiles an interrupted or earlier run finished")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
+	shardFlag := fs.String("shard", "", "process only shard i/n of the tiles (those whose index is i modulo n) and write\n"+
+		"a partial result under OUT/run/shards/, for 'cdflow merge' (no statistics, split or publishing)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -52,6 +54,14 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	if *jobs < 0 {
 		return usageError(env, "-j must be 0 (all CPUs) or more, got %d", *jobs)
+	}
+	var shard execute.Shard
+	if *shardFlag != "" {
+		s, err := execute.ParseShard(*shardFlag)
+		if err != nil {
+			return usageError(env, "%v", err)
+		}
+		shard = s
 	}
 	p := workflows.NewParser(nil)
 	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
@@ -70,18 +80,40 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		outDir = filepath.Join(w.Dir, "out")
 	}
 	start := time.Now()
-	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Events: newProgress(env.stderr, isTerminal(env.stderr))})
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: shard, Events: newProgress(env.stderr, isTerminal(env.stderr))})
 	if err != nil {
 		return fail(env, err)
 	}
+	if shard.Count > 0 {
+		path, err := execute.WritePartial(plan, outDir, shard, res)
+		if err != nil {
+			return fail(env, err)
+		}
+		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", shard, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
+		fmt.Fprintf(env.stdout, "partial result in %s; when every shard is done, run cdflow merge\n", path)
+		return exitOK
+	}
+	return finishRun(ctx, env, plan, res, outDir, func(w io.Writer) {
+		fmt.Fprintf(w, "processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
+	})
+}
+
+// finishRun computes the statistics and the split of a run's tiles, runs
+// the publish blocks and prints Table 2; headline says what was processed.
+// cdflow run and cdflow merge end with it.
+func finishRun(ctx context.Context, env *cmdEnv, plan *workflows.Plan, res *execute.Result, outDir string, headline func(io.Writer)) int {
 	sum, err := execute.Finish(ctx, plan, res)
 	if err != nil {
 		return fail(env, err)
 	}
-	fmt.Fprintf(env.stdout, "processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
+	headline(env.stdout)
 	fmt.Fprintf(env.stdout, "statistics in %s and %s\n", sum.TilesParquet, sum.SplitsParquet)
 	for _, v := range sum.Violations {
 		fmt.Fprintf(env.stderr, "cdflow: split: %s\n", v)
+	}
+	if len(sum.QA) > 0 {
+		fmt.Fprintf(env.stderr, "cdflow: qa: %d findings; %d tiles excluded%s (qa_flags and the report's QA section list them)\n",
+			len(sum.QA), len(sum.Excluded), listTiles(sum.Excluded))
 	}
 	outputs, err := execute.Publish(ctx, plan, res, sum, outDir, sourceDateEpoch(env))
 	for _, o := range outputs {
@@ -167,4 +199,15 @@ func (p *progress) TileDone(tile string, done, total int) {
 		p.logged = done
 		fmt.Fprintf(p.w, "run: %d/%d tiles done (%.1f tiles/s)\n", done, total, rate)
 	}
+}
+
+// listTiles names up to five tiles, for a one-line summary.
+func listTiles(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	if len(ids) > 5 {
+		return ": " + strings.Join(ids[:5], ", ") + fmt.Sprintf(" and %d more", len(ids)-5)
+	}
+	return ": " + strings.Join(ids, ", ")
 }

@@ -147,6 +147,22 @@ step "change_mask" "cd2d" {
   # signed = true  # 1 construction, 2 demolition
 }
 
+# Input QA: the published 3DCD shipped with 88 DSMs with black stripes, one
+# unreadable file and one missing pair. Each finding flags its tile
+# (qa_flags, cdflow:qa, the report); a policy per kind says what it does:
+# "exclude" the tile from the release, "flag" it, or "fail" the run.
+step "qa" "check" {
+  dsm_t0   = source.dsm.t0
+  dsm_t1   = source.dsm.t1
+  ortho_t0 = source.orthophoto.t0
+  ortho_t1 = source.orthophoto.t1
+  dh       = step.difference.dh
+  # max_bias     = 0.2   # m: median ΔH of stable ground beyond is a bias
+  # correct_bias = true  # subtract the scene's bias from the later DSM
+  # on_stripes   = "exclude"  # also on_voids, on_unreadable, on_missing: exclude;
+  # on_bias      = "flag"     # on_shift, on_implausible: flag
+}
+
 # ---------------------------------------------------------------------------
 # The split: sizes by the largest-remainder method (472 tiles give 320/110/42),
 # deterministic for the seed, each subset keeping the dataset's share of

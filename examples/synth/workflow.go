@@ -48,6 +48,11 @@ func workflowHCL(sc *Scene) string {
 	// thin objects (cars) and changes on vegetation seen in both epochs go.
 	p("step \"threshold\" \"cd3d\" {\n  input          = step.difference.dh\n  min_abs        = 1.0\n  min_area       = 20\n  opening_radius = 1\n  ortho_t0       = step.resample.t0\n  ortho_t1       = step.resample.t1\n  vegetation {\n    index = \"exg\"\n  }\n}\n\n")
 	p("step \"change_mask\" \"cd2d\" {\n  input      = step.threshold.cd3d\n  resolution = 0.5\n}\n\n")
+	// QA finds what --defects injects: stripes, voids and a missing sheet
+	// leave their tiles out of the release, a bias or shift flags them, and
+	// an unreadable file stops the run naming it (the clean scene has no flag).
+	p("step \"qa\" \"check\" {\n  dsm_t0   = source.dsm.t0\n  dsm_t1   = source.dsm.t1\n  ortho_t0 = source.orthophoto.t0\n  ortho_t1 = source.orthophoto.t1\n  dh       = step.difference.dh\n\n")
+	p("  # \"exclude\" would leave the tiles of an unreadable file out instead.\n  on_unreadable = \"fail\"\n}\n\n")
 	p("split {\n")
 	p("  ratios   = { train = 0.68, test = 0.23, val = 0.09 }\n")
 	p("  stratify = \"change_fraction\"\n")

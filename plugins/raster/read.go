@@ -80,6 +80,9 @@ func Read[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 	if method == "" {
 		method = "nearest"
 	}
+	if d, ok := planDirect(m.info, w, method); ok {
+		return readDirect[T](ctx, m, d)
+	}
 	return readVia[T](ctx, m, "read window", w.Extent, translateWindow(w.Extent, w.ResX, w.ResY, method))
 }
 

@@ -7,6 +7,7 @@ import (
 	_ "github.com/cdflow/cdflow/plugins/changemask"
 	_ "github.com/cdflow/cdflow/plugins/difference"
 	_ "github.com/cdflow/cdflow/plugins/publish"
+	_ "github.com/cdflow/cdflow/plugins/qa"
 	_ "github.com/cdflow/cdflow/plugins/resample"
 	_ "github.com/cdflow/cdflow/plugins/threshold"
 )

@@ -42,25 +42,25 @@ const (
 	MediaPNG = "image/png"
 )
 
+// bandInfos summarises every band. The statistics are exactly those of a
+// plain float64 pass over the valid pixels (min, max, then mean and
+// standard deviation from the running sums), computed faster: 8-bit bands
+// through a 256-bin histogram, whose integer sums are exact; others with
+// comparisons in the pixel type rather than math.Min/Max per pixel.
 func bandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
 	out := make([]BandInfo, len(img.Bands))
 	for b, px := range img.Bands {
-		bi := BandInfo{Min: math.Inf(1), Max: math.Inf(-1)}
+		var n int
+		var lo, hi, sum, sumSq float64
+		if u8, ok := any(px).([]uint8); ok {
+			n, lo, hi, sum, sumSq = uint8Sums(u8, img.HasNoData, img.NoData)
+		} else {
+			n, lo, hi, sum, sumSq = pixelSums(px, img.HasNoData, img.NoData)
+		}
+		bi := BandInfo{Min: lo, Max: hi}
 		if img.HasNoData {
 			nd := img.NoData
 			bi.NoData = &nd
-		}
-		var n int
-		var sum, sumSq float64
-		for _, v := range px {
-			f := float64(v)
-			if (img.HasNoData && f == img.NoData) || math.IsNaN(f) {
-				continue
-			}
-			n++
-			sum += f
-			sumSq += f * f
-			bi.Min, bi.Max = math.Min(bi.Min, f), math.Max(bi.Max, f)
 		}
 		if n > 0 {
 			bi.Mean = sum / float64(n)
@@ -72,6 +72,55 @@ func bandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
 		out[b] = bi
 	}
 	return out
+}
+
+func uint8Sums(px []uint8, hasND bool, nd float64) (n int, lo, hi, sum, sumSq float64) {
+	var hist [256]int
+	for _, v := range px {
+		hist[v]++
+	}
+	if hasND && nd >= 0 && nd <= 255 && nd == math.Trunc(nd) {
+		hist[int(nd)] = 0
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for v, c := range hist {
+		if c == 0 {
+			continue
+		}
+		f := float64(v)
+		n += c
+		sum += f * float64(c)
+		sumSq += f * f * float64(c)
+		lo, hi = math.Min(lo, f), math.Max(hi, f)
+	}
+	return n, lo, hi, sum, sumSq
+}
+
+func pixelSums[T raster.Pixel](px []T, hasND bool, nd float64) (n int, lo, hi, sum, sumSq float64) {
+	ndT := T(nd)
+	// A nodata value the pixel type cannot hold matches no pixel.
+	hasND = hasND && float64(ndT) == nd
+	var tlo, thi T
+	for _, v := range px {
+		if v != v || (hasND && v == ndT) { // NaN, or nodata
+			continue
+		}
+		f := float64(v)
+		sum += f
+		sumSq += f * f
+		if n == 0 {
+			tlo, thi = v, v
+		} else if v < tlo || (v == 0 && tlo == 0 && math.Signbit(f)) { // math.Min keeps −0
+			tlo = v
+		} else if v > thi || (v == 0 && thi == 0 && !math.Signbit(f)) { // math.Max keeps +0
+			thi = v
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, math.Inf(1), math.Inf(-1), 0, 0
+	}
+	return n, float64(tlo), float64(thi), sum, sumSq
 }
 
 // productAsset describes a written product from its cropped image.

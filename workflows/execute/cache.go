@@ -92,7 +92,12 @@ func (ex *executor) stepKeys(tile workflows.Tile) (map[string]string, error) {
 		for _, name := range names {
 			ref := bs.inputs[name]
 			if ref.source != nil {
-				fmt.Fprintf(h, "input %s source %s\n", name, ex.sourceKeys[ref.source.Address().String()])
+				addr := ref.source.Address().String()
+				fmt.Fprintf(h, "input %s source %s\n", name, ex.sourceKeys[addr])
+				// A correction a Preparer applies to the source changes what it reads.
+				if off := ex.offsets[addr]; off != 0 {
+					fmt.Fprintf(h, "offset %v\n", off)
+				}
 			} else {
 				fmt.Fprintf(h, "input %s step %s\n", name, keys[ref.from])
 			}

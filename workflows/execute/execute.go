@@ -35,6 +35,9 @@ type Options struct {
 	Events Events
 	// Fresh ignores the tiles finished by an earlier run and redoes them all.
 	Fresh bool
+	// Shard, when its Count is set, limits the run to that part of the grid
+	// (see Shard and Merge).
+	Shard Shard
 }
 
 // Events receives a run's progress. Calls come from several goroutines, one at a time.
@@ -62,6 +65,9 @@ type TileResult struct {
 	// its west, south, east, north.
 	FootprintWGS84 [][2]float64
 	BBoxWGS84      [4]float64
+	// Findings are the tile's QA findings, in the order flagged; their
+	// flags are Stats.QAFlags.
+	Findings []plugins.Finding
 }
 
 // Result is a finished run.
@@ -71,6 +77,11 @@ type Result struct {
 	// Cached counts the tiles an earlier run had finished; Processed the
 	// others.
 	Cached, Processed int
+	// Findings are QA findings about the whole scene, made before the
+	// tiles ran; Lineage says what that pre-pass changed (e.g. a bias
+	// corrected), for the release's processing lineage.
+	Findings []plugins.Finding
+	Lineage  []string
 }
 
 // TilesDir is where a run's per-tile products live, relative to Out.
@@ -93,8 +104,11 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		return nil, err
 	}
 	defer ex.close()
+	if err := ex.prepare(ctx, jobs); err != nil {
+		return nil, err
+	}
 
-	tiles := plan.Grid.Tiles()
+	tiles := opts.Shard.Select(plan.Grid.Tiles())
 	if opts.Events != nil {
 		opts.Events.Planned(len(tiles))
 	}
@@ -133,7 +147,7 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		return nil, err
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
-	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results}
+	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results, Findings: ex.findings, Lineage: ex.lineage}
 	for _, hit := range cached {
 		if hit {
 			res.Cached++
@@ -158,6 +172,12 @@ type executor struct {
 	mosaics    map[string]*raster.Mosaic           // by source address
 	sources    map[string]*workflows.PlannedSource // by source address
 	steps      []boundStep
+	// Set by prepare, before any tile: the sources' checked files, values
+	// subtracted from sources, and what the pre-pass found and changed.
+	checked  map[string]*checked // by source address
+	offsets  map[string]float64  // by source address
+	findings []plugins.Finding
+	lineage  []string
 }
 
 type boundStep struct {
@@ -174,7 +194,8 @@ type inputRef struct {
 }
 
 func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*executor, error) {
-	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*workflows.PlannedSource{}}
+	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*workflows.PlannedSource{},
+		checked: map[string]*checked{}, offsets: map[string]float64{}}
 	for _, ps := range plan.Sources {
 		addr := ps.Address().String()
 		ex.sources[addr] = ps
@@ -259,8 +280,23 @@ func (ex *executor) haloSize() float64 {
 				res = append(res, o.Resolution)
 			}
 		}
-		if hs, ok := bs.runner.(plugins.HaloStep); ok && len(bs.step.Outputs) > 0 {
+		hs, ok := bs.runner.(plugins.HaloStep)
+		switch {
+		case ok && len(bs.step.Outputs) > 0:
 			h = max(h, hs.Halo(bs.step.Outputs[0].Resolution))
+		case len(bs.step.Outputs) == 0:
+			// A step writing nothing (QA) reads its inputs on the work grid:
+			// its halo is in their pixels, which the halo must keep whole.
+			coarsest := 0.0
+			for _, ref := range bs.inputs {
+				if r := ref.product.Resolution; r > 0 {
+					res = append(res, r)
+					coarsest = max(coarsest, r)
+				}
+			}
+			if ok && coarsest > 0 {
+				h = max(h, hs.Halo(coarsest))
+			}
 		}
 	}
 	if h == 0 || len(res) == 0 {
@@ -302,6 +338,11 @@ func writeCropped(ctx context.Context, path string, p *plugins.TileProduct, e ra
 func (ex *executor) close() {
 	for _, m := range ex.mosaics {
 		m.Close()
+	}
+	for _, c := range ex.checked {
+		if c.healthy != nil {
+			c.healthy.Close()
+		}
 	}
 }
 
@@ -387,6 +428,10 @@ func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, r
 	st, err := ex.tileStats(t, tile, res.Products)
 	if err != nil {
 		return TileResult{}, err
+	}
+	res.Findings = t.Findings()
+	for _, f := range res.Findings {
+		st.QAFlags = append(st.QAFlags, f.Flag())
 	}
 	res.Stats = st
 	for _, p := range t.Products() {

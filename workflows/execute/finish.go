@@ -6,7 +6,9 @@ import (
 	"math"
 	"path/filepath"
 
+	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/plugins/split"
+	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 )
@@ -18,17 +20,29 @@ type Summary struct {
 	Violations []string            // split constraints not met, one line each
 	// TilesParquet and SplitsParquet are the files written in the run directory.
 	TilesParquet, SplitsParquet string
+	// Excluded are the tiles a QA policy left out of Tiles, the split and
+	// the release, sorted; QA lists every finding, on the scene first, then
+	// per tile (excluded or kept), as the report shows them.
+	Excluded []string
+	QA       []report.QARow
 }
 
 // Finish runs the global steps once every tile is done: the split (when the
 // workflow has one), then tiles.parquet and splits.parquet in the run
-// directory.
+// directory. Tiles with a QA finding whose policy is exclude take no part.
 func Finish(ctx context.Context, plan *workflows.Plan, res *Result) (*Summary, error) {
-	rows := make([]schema.TileStats, len(res.Tiles))
-	for i, t := range res.Tiles {
-		rows[i] = t.Stats
+	sum := &Summary{QA: qaRows(res)}
+	var rows []schema.TileStats
+	for _, t := range res.Tiles {
+		if excluded(t) {
+			sum.Excluded = append(sum.Excluded, t.Tile.ID)
+			continue
+		}
+		rows = append(rows, t.Stats)
 	}
-	sum := &Summary{}
+	if len(rows) == 0 && len(res.Tiles) > 0 {
+		return nil, fmt.Errorf("QA excluded every tile (%d), from %s to %s; see their findings (qa_flags) and relax the qa step's policies or fix the inputs", len(res.Tiles), res.Tiles[0].Tile.ID, res.Tiles[len(res.Tiles)-1].Tile.ID)
+	}
 	if s := plan.Workflow.Split; s != nil {
 		cfg := SplitConfig(s)
 		tiles := make([]split.Tile, len(rows))
@@ -91,4 +105,34 @@ func f64(p *float32) float64 {
 		return math.NaN()
 	}
 	return float64(*p)
+}
+
+// excluded reports whether a QA policy leaves the tile out of the release.
+func excluded(t TileResult) bool {
+	for _, f := range t.Findings {
+		if f.Policy == plugins.PolicyExclude {
+			return true
+		}
+	}
+	return false
+}
+
+// qaRows are the report's QA section: the scene's findings, then every
+// tile's, with what each did to its tile.
+func qaRows(res *Result) []report.QARow {
+	var rows []report.QARow
+	for _, f := range res.Findings {
+		rows = append(rows, report.QARow{Tile: "scene", Flag: f.Flag(), Detail: f.Detail})
+	}
+	for _, t := range res.Tiles {
+		out := excluded(t)
+		for _, f := range t.Findings {
+			what := "tile kept, flagged"
+			if out {
+				what = "tile excluded"
+			}
+			rows = append(rows, report.QARow{Tile: t.Tile.ID, Flag: f.Flag(), Detail: f.Detail + "; " + what})
+		}
+	}
+	return rows
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/changemap"
 	"github.com/cdflow/cdflow/plugins/raster"
 	"github.com/cdflow/cdflow/workflows"
 )
@@ -74,16 +75,22 @@ func (s *sourceInput) Float32(ctx context.Context, res float64, method string) (
 	}
 	s.cache.mu.Unlock()
 	w, warp := s.window(res, method)
-	m := s.ex.mosaics[s.src.Address().String()]
+	m, empty := s.ex.mosaicFor(s.src, s.tile.Work)
 	var img *raster.Image[float32]
 	var err error
-	if warp {
+	switch {
+	case empty:
+		img = nodataImage[float32](s.src, s.tile.GridAt(res))
+	case warp:
 		img, err = raster.Warp[float32](ctx, m, w)
-	} else {
+	default:
 		img, err = raster.Read[float32](ctx, m, w)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
+	}
+	if off := s.ex.offsets[s.src.Address().String()]; off != 0 {
+		subtract(img, float32(off))
 	}
 	s.cache.mu.Lock()
 	if s.cache.f == nil {
@@ -103,12 +110,15 @@ func (s *sourceInput) Uint8(ctx context.Context, res float64, method string) (*r
 	}
 	s.cache.mu.Unlock()
 	w, warp := s.window(res, method)
-	m := s.ex.mosaics[s.src.Address().String()]
+	m, empty := s.ex.mosaicFor(s.src, s.tile.Work)
 	var img *raster.Image[uint8]
 	var err error
-	if warp {
+	switch {
+	case empty:
+		img = nodataImage[uint8](s.src, s.tile.GridAt(res))
+	case warp:
 		img, err = raster.Warp[uint8](ctx, m, w)
-	} else {
+	default:
 		img, err = raster.Read[uint8](ctx, m, w)
 	}
 	if err != nil {
@@ -121,6 +131,19 @@ func (s *sourceInput) Uint8(ctx context.Context, res float64, method string) (*r
 	s.cache.u[k] = img
 	s.cache.mu.Unlock()
 	return img, nil
+}
+
+// subtract takes off from every valid value of a window: a correction a
+// Preparer asked for, such as a DSM's vertical bias.
+func subtract(img *raster.Image[float32], off float32) {
+	nd := changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
+	for _, b := range img.Bands {
+		for i, v := range b {
+			if !nd.Is(v) {
+				b[i] = v - off
+			}
+		}
+	}
 }
 
 func (s *sourceInput) Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error) {

@@ -140,6 +140,9 @@ func writeFolders(ctx context.Context, plan *workflows.Plan, res *Result, sum *S
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
+		if _, kept := split[tr.Tile.ID]; !kept {
+			continue // excluded by QA
+		}
 		var names []string
 		for name := range tr.Products {
 			names = append(names, name)

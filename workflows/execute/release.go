@@ -70,6 +70,9 @@ func NewRelease(plan *workflows.Plan, res *Result, sum *Summary, out string, pro
 		lineage = append(lineage, fmt.Sprintf("%s (%s)", s.Address(), strings.Join(ins, ", ")))
 	}
 	rel.Lineage = "Built by cdflow " + buildinfo.Version() + " on GDAL " + raster.GDALVersion() + " from the workflow of dataset " + d.Name + ": " + strings.Join(lineage, "; ") + "."
+	if len(res.Lineage) > 0 {
+		rel.Lineage += " Before the tiles ran, " + strings.Join(res.Lineage, "; ") + "."
+	}
 	want := map[string]bool{}
 	if len(products) == 0 {
 		products = DefaultProducts
@@ -81,8 +84,15 @@ func NewRelease(plan *workflows.Plan, res *Result, sum *Summary, out string, pro
 	for i, st := range sum.Tiles {
 		byID[st.TileID] = i
 	}
+	excludedByQA := map[string]bool{}
+	for _, id := range sum.Excluded {
+		excludedByQA[id] = true
+	}
 	for _, tr := range res.Tiles {
 		i, ok := byID[tr.Tile.ID]
+		if !ok && excludedByQA[tr.Tile.ID] {
+			continue // left out by a QA policy; the report lists it
+		}
 		if !ok {
 			return nil, fmt.Errorf("publish: tile %s has no statistics", tr.Tile.ID)
 		}
@@ -102,7 +112,7 @@ func NewRelease(plan *workflows.Plan, res *Result, sum *Summary, out string, pro
 		rel.Tiles = append(rel.Tiles, t)
 	}
 	src := workflowText(w.Path)
-	rel.Report = report.Input{Violations: sum.Violations, Workflow: src, Software: rel.Software, CRS: plan.Grid.CRS.String()}
+	rel.Report = report.Input{Violations: sum.Violations, QA: sum.QA, Workflow: src, Software: rel.Software, CRS: plan.Grid.CRS.String()}
 	return rel, nil
 }
 

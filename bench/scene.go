@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	_ "github.com/cdflow/cdflow/plugins/standard"
+	"github.com/cdflow/cdflow/workflows"
+)
+
+// scene is a synthetic scene ready to be measured.
+type scene struct {
+	size     string // "WxH" km
+	km2      float64
+	dir      string
+	workflow string // the scene's own (default) workflow
+	compare  string // the same with a min_abs-only threshold, for the GDAL pipeline
+	tiles    []workflows.Tile
+	sourceMB float64 // the sources' pixels, uncompressed, in MB (10⁶ bytes)
+}
+
+// ensureScene generates the scene with cdflow synth unless the work
+// folder already holds it, then plans it.
+func ensureScene(ctx context.Context, cfg config, size string) (*scene, error) {
+	w, h, err := parseSize(size)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(filepath.Join(cfg.work, "scene-"+size))
+	if err != nil {
+		return nil, err
+	}
+	s := &scene{size: size, km2: w * h, dir: dir, workflow: filepath.Join(dir, "workflow.hcl"), compare: filepath.Join(dir, "compare.hcl")}
+	if _, err := os.Stat(filepath.Join(dir, "scene.json")); err != nil {
+		os.RemoveAll(dir)
+		if _, _, err := measure(ctx, "", cfg.cdflow, "synth", "--out", dir, "--extent-km", size); err != nil {
+			return nil, fmt.Errorf("generate the %s km scene: %w", size, err)
+		}
+	}
+	src, err := os.ReadFile(s.workflow)
+	if err != nil {
+		return nil, err
+	}
+	cmp, err := compareWorkflow(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.workflow, err)
+	}
+	if err := os.WriteFile(s.compare, []byte(cmp), 0o644); err != nil {
+		return nil, err
+	}
+	p := workflows.NewParser(nil)
+	wf, diags := p.Load(s.workflow, workflows.InputValues{})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("load %s: %s", s.workflow, diags.Error())
+	}
+	plan, diags := workflows.NewPlan(ctx, wf, workflows.PlanOptions{})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("plan %s: %s", s.workflow, diags.Error())
+	}
+	s.tiles = plan.Grid.Tiles()
+	for _, ps := range plan.Sources {
+		if !ps.Kind.IsRaster() {
+			continue
+		}
+		info := ps.Raster
+		s.sourceMB += float64(info.Width) * float64(info.Height) * float64(info.Bands) * float64(pixelBytes(info.DataType)) / 1e6
+	}
+	return s, nil
+}
+
+func parseSize(size string) (w, h float64, err error) {
+	a, b, ok := strings.Cut(size, "x")
+	if ok {
+		w, err = strconv.ParseFloat(a, 64)
+		if err == nil {
+			h, err = strconv.ParseFloat(b, 64)
+		}
+	}
+	if !ok || err != nil || w <= 0 || h <= 0 {
+		return 0, 0, fmt.Errorf("bad scene size %q: want WxH in km, e.g. 4x5", size)
+	}
+	return w, h, nil
+}
+
+func pixelBytes(dataType string) int {
+	switch dataType {
+	case "uint8", "int8":
+		return 1
+	case "int16", "uint16":
+		return 2
+	case "float64", "int64", "uint64":
+		return 8
+	}
+	return 4
+}
+
+// compareWorkflow turns a synth workflow into the one the GDAL pipeline
+// reproduces: the same, but the threshold keeps only min_abs (the GDAL
+// tools have no morphology, vegetation index or region sizes).
+func compareWorkflow(src string) (string, error) {
+	lines := strings.SplitAfter(src, "\n")
+	start := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, `step "threshold"`) {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return "", errors.New("no threshold step to simplify")
+	}
+	end := -1
+	for i := start + 1; i < len(lines); i++ {
+		if strings.TrimRight(lines[i], "\r\n") == "}" {
+			end = i
+			break
+		}
+	}
+	if end < 0 {
+		return "", errors.New("threshold step without its closing brace")
+	}
+	var minAbs, input string
+	for _, l := range lines[start+1 : end] {
+		k, v, ok := strings.Cut(strings.TrimSpace(l), "=")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "min_abs":
+			minAbs = strings.TrimSpace(v)
+		case "input":
+			input = strings.TrimSpace(v)
+		}
+	}
+	if minAbs == "" || input == "" {
+		return "", errors.New("threshold step without input and min_abs")
+	}
+	block := lines[start] + "  input   = " + input + "\n  min_abs = " + minAbs + "\n}\n"
+	return "# The benchmark's comparison workflow: the scene's own, with a threshold\n" +
+		"# that keeps min_abs only, as bench/gdal_pipeline.sh does.\n\n" +
+		strings.Join(lines[:start], "") + block + strings.Join(lines[end+1:], ""), nil
+}
+
+// sampleTiles picks at most n tiles spread evenly over the grid's order,
+// the same ones on every run.
+func sampleTiles(tiles []workflows.Tile, n int) []workflows.Tile {
+	if n <= 0 || n >= len(tiles) {
+		return tiles
+	}
+	out := make([]workflows.Tile, 0, n)
+	for i := range n {
+		out = append(out, tiles[i*len(tiles)/n])
+	}
+	return out
+}
+
+// writeTileList writes the GDAL pipeline's tile list: ID MINX MINY MAXX MAXY.
+func writeTileList(path string, tiles []workflows.Tile) error {
+	var b strings.Builder
+	for _, t := range tiles {
+		e := t.Extent
+		fmt.Fprintf(&b, "%s %s %s %s %s\n", t.ID, num(e.MinX), num(e.MinY), num(e.MaxX), num(e.MaxY))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

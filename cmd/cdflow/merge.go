@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
+)
+
+func init() {
+	register(&command{
+		name:    "merge",
+		summary: "assemble the shards of a run (cdflow run --shard i/n) and publish it",
+		run:     runMerge,
+	})
+}
+
+func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := newFlagSet(env, "merge", "PATH [SHARD_DIR...]",
+		"Assembles the partial results of 'cdflow run --shard i/n' for every i into the run of\n"+
+			"the workflow in PATH, then computes the statistics and the split and runs the publish\n"+
+			"blocks, exactly as a single 'cdflow run' would have: same tables, same catalog bytes.\n"+
+			"SHARD_DIRs are the --out folders of the shards; without any, the shards wrote under\n"+
+			"OUT itself (a shared volume). Products of shards elsewhere are hard-linked (or copied)\n"+
+			"into OUT. Every shard must be there once, from the same workflow and data.")
+	var vf varFlags
+	vf.register(fs)
+	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() < 1 {
+		return usageError(env, "merge takes a workflow path and the shards' folders; run 'cdflow merge -h'")
+	}
+	p := workflows.NewParser(nil)
+	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
+	if diags.HasErrors() {
+		writeDiagnostics(env.stderr, p, diags)
+		return exitFailure
+	}
+	plan, planDiags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	diags = append(diags, planDiags...)
+	writeDiagnostics(env.stderr, p, diags)
+	if diags.HasErrors() {
+		return exitFailure
+	}
+	outDir := *out
+	if outDir == "" {
+		outDir = filepath.Join(w.Dir, "out")
+	}
+	res, err := execute.Merge(ctx, plan, outDir, fs.Args()[1:])
+	if err != nil {
+		return fail(env, err)
+	}
+	return finishRun(ctx, env, plan, res, outDir, func(w io.Writer) {
+		fmt.Fprintf(w, "merged %d tiles from %d shard folders; products in %s\n", len(res.Tiles), max(1, fs.NArg()-1), filepath.Join(outDir, execute.TilesDir))
+	})
+}

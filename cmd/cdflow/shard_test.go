@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mustCdflow runs the command in-process and fails the test on a non-zero exit.
+func mustCdflow(t *testing.T, args ...string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := Main(args, &out, &errb); code != exitOK {
+		t.Fatalf("cdflow %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
+	}
+}
+
+// sameFolder fails unless two folders hold the same files with the same bytes.
+func sameFolder(t *testing.T, want, got string) {
+	t.Helper()
+	files := func(root string) map[string][]byte {
+		m := map[string][]byte{}
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			m[rel] = b
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := files(want), files(got)
+	if len(a) == 0 {
+		t.Fatalf("%s is empty", want)
+	}
+	for p, wb := range a {
+		gb, ok := b[p]
+		switch {
+		case !ok:
+			t.Errorf("%s: missing in %s", p, got)
+		case !bytes.Equal(wb, gb):
+			t.Errorf("%s differs", p)
+		}
+	}
+	for p := range b {
+		if _, ok := a[p]; !ok {
+			t.Errorf("%s: extra in %s", p, got)
+		}
+	}
+}
+
+// TestShardsMergeEqualSingleRun runs a scene on one machine, then as 4
+// shards (in 4 folders, as pods without a shared volume, and in one shared
+// folder), merges them, and checks that the catalog and the tables are the
+// single run's, byte for byte.
+func TestShardsMergeEqualSingleRun(t *testing.T) {
+	dir := t.TempDir()
+	scene := filepath.Join(dir, "scene")
+	mustCdflow(t, "synth", "--out", scene, "--extent-km", "0.6x0.6", "--sheet-km", "0.3", "--seed", "5")
+	wf := filepath.Join(scene, "workflow.hcl")
+	single := filepath.Join(dir, "single")
+	mustCdflow(t, "run", "--out", single, wf)
+
+	var shardDirs []string
+	shared := filepath.Join(dir, "shared")
+	for i := range 4 {
+		d := filepath.Join(dir, fmt.Sprintf("shard%d", i))
+		shardDirs = append(shardDirs, d)
+		mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/4", i), "--out", d, wf)
+		mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/4", i), "--out", shared, wf)
+	}
+	if _, err := os.Stat(filepath.Join(shardDirs[0], "catalog")); err == nil {
+		t.Error("a shard published a catalog")
+	}
+	merged := filepath.Join(dir, "merged")
+	mustCdflow(t, append([]string{"merge", "--out", merged, wf}, shardDirs...)...)
+	mustCdflow(t, "merge", "--out", shared, wf)
+
+	for _, got := range []string{merged, shared} {
+		sameFolder(t, filepath.Join(single, "catalog"), filepath.Join(got, "catalog"))
+		for _, f := range []string{"run/tiles.parquet", "run/splits.parquet", "tiles.parquet", "splits.parquet"} {
+			a, err1 := os.ReadFile(filepath.Join(single, f))
+			b, err2 := os.ReadFile(filepath.Join(got, f))
+			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+				t.Errorf("%s of %s differs from the single run's (%v, %v)", f, got, err1, err2)
+			}
+		}
+	}
+}
+
+func TestMergeRefusesIncompleteShards(t *testing.T) {
+	dir := t.TempDir()
+	scene := filepath.Join(dir, "scene")
+	mustCdflow(t, "synth", "--out", scene, "--extent-km", "0.4x0.4", "--sheet-km", "0.4")
+	wf := filepath.Join(scene, "workflow.hcl")
+	var dirs []string
+	for i := range 3 {
+		d := filepath.Join(dir, fmt.Sprintf("s%d", i))
+		dirs = append(dirs, d)
+		mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/3", i), "--out", d, wf)
+	}
+	other := filepath.Join(dir, "other")
+	mustCdflow(t, "run", "--shard", "1/2", "--out", other, wf)
+	tests := []struct {
+		name string
+		dirs []string
+		want string
+	}{
+		{"missing shard", dirs[:2], "shard 2/3 is missing"},
+		{"mixed shard counts", append(append([]string{}, dirs...), other), "is shard 1 of 2"},
+		{"no partial results", []string{scene}, "holds no partial results"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"merge", "--out", filepath.Join(dir, "merged-"+strings.ReplaceAll(tc.name, " ", "-")), wf}, tc.dirs...)
+			if code := Main(args, &out, &errb); code != exitFailure {
+				t.Fatalf("exit %d, want %d\n%s", code, exitFailure, errb.String())
+			}
+			if !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("stderr %q does not say %q", errb.String(), tc.want)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := Main([]string{"run", "--shard", "4/4", wf}, &out, &errb); code != exitUsage {
+		t.Errorf("--shard 4/4: exit %d, want %d", code, exitUsage)
+	}
+}

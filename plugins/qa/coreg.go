@@ -1,0 +1,176 @@
+package qa
+
+import (
+	"math"
+	"slices"
+)
+
+const (
+	// stableDH is how far from the median a ΔH may be and still be stable
+	// ground: unchanged surfaces differ by the DSMs' noise, plus the bias.
+	stableDH = 1.0
+	// candidateDH bounds the ΔH values kept as candidates for stable
+	// ground, so the median can follow a bias of up to a few metres.
+	candidateDH = 5.0
+	// shiftRadius is how far, in pixels, the shift search looks each way.
+	shiftRadius = 4
+	// shiftCap caps one pixel's contribution to the shift cost, so new
+	// buildings and tall walls weigh no more than a few decimetres of slope.
+	shiftCap = 2.0
+	// minShiftPixels is the fewest valid pixel pairs a shift is estimated on.
+	minShiftPixels = 1000
+)
+
+// stableMedian is the median of the values within stableDH of their own
+// median, found by iterating from the median of all candidates (most of a
+// tile is unchanged, so that one is near the bias already). It returns NaN
+// and 0 when there are no values.
+func stableMedian(candidates []float32) (float64, int) {
+	if len(candidates) == 0 {
+		return math.NaN(), 0
+	}
+	sel := slices.Clone(candidates)
+	slices.Sort(sel)
+	m := median(sel)
+	for range 5 {
+		sel = sel[:0]
+		for _, v := range candidates {
+			if math.Abs(float64(v)-m) < stableDH {
+				sel = append(sel, v)
+			}
+		}
+		if len(sel) == 0 {
+			return math.NaN(), 0
+		}
+		slices.Sort(sel)
+		next := median(sel)
+		if next == m {
+			break
+		}
+		m = next
+	}
+	return m, len(sel)
+}
+
+// median of sorted values.
+func median(sorted []float32) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return float64(sorted[n/2])
+	}
+	return (float64(sorted[n/2-1]) + float64(sorted[n/2])) / 2
+}
+
+// estimateShift estimates how far the later DSM b is displaced from the
+// earlier a, in pixels east (sx) and north (sy): b(col, row) ≈ a(col − sx,
+// row + sy). The cost of an offset is the mean absolute difference of the
+// DSMs (bias removed, capped) over the tile's valid pixels; it is minimal
+// at the displacement. Point-sampled DSMs turn every wall and roof edge
+// into a cost that grows linearly with the distance between offset and
+// displacement, so the sub-pixel position is where the lines through the
+// minimum and its neighbours meet (a V fit, exact for such a cost, where a
+// parabola pulls towards whole pixels). fine is false when the tile has
+// too few pixels or too little relief to tell.
+func estimateShift(a, b []float32, okA, okB []bool, w, h, x0, y0, tw, th int, bias float32) (sx, sy float64, used int, fine bool) {
+	const r = shiftRadius
+	const side = 2*r + 1
+	var cost [side][side]float64
+	var known [side][side]bool
+	tooFew := false
+	at := func(kx, ky int) float64 {
+		if known[ky+r][kx+r] {
+			return cost[ky+r][kx+r]
+		}
+		var sum float64
+		n := 0
+		for row := max(y0, -ky); row < min(y0+th, h-ky); row++ {
+			ra := row + ky
+			lo, hi := max(x0, kx), min(x0+tw, w+kx)
+			bi, ai := row*w+lo, ra*w+lo-kx
+			for col := lo; col < hi; col, bi, ai = col+1, bi+1, ai+1 {
+				if !okB[bi] || !okA[ai] {
+					continue
+				}
+				d := float64(b[bi] - a[ai] - bias)
+				sum += min(math.Abs(d), shiftCap)
+				n++
+			}
+		}
+		if n < minShiftPixels {
+			tooFew = true
+		}
+		if kx == 0 && ky == 0 {
+			used = n
+		}
+		c := math.Inf(1)
+		if n > 0 {
+			c = sum / float64(n)
+		}
+		cost[ky+r][kx+r], known[ky+r][kx+r] = c, true
+		return c
+	}
+	// The cost falls towards the displacement from every side, so walking
+	// downhill from no offset finds it in a few steps rather than trying
+	// all (2r+1)² offsets.
+	bx, by := 0, 0
+	for {
+		nx, ny := bx, by
+		for dy := -1; dy <= 1; dy++ {
+			for dx := -1; dx <= 1; dx++ {
+				x, y := bx+dx, by+dy
+				if x < -r || x > r || y < -r || y > r {
+					continue
+				}
+				if at(x, y) < at(nx, ny) {
+					nx, ny = x, y
+				}
+			}
+		}
+		if tooFew {
+			return 0, 0, used, false
+		}
+		if nx == bx && ny == by {
+			break
+		}
+		bx, by = nx, ny
+	}
+	row := make([]float64, side)
+	col := make([]float64, side)
+	for k := -r; k <= r; k++ {
+		if abs(k-bx) <= 1 {
+			row[k+r] = at(k, by)
+		}
+		if abs(k-by) <= 1 {
+			col[k+r] = at(bx, k)
+		}
+	}
+	fx, okx := vFit(row, bx+r)
+	fy, oky := vFit(col, by+r)
+	if tooFew || !okx || !oky {
+		return 0, 0, used, false
+	}
+	return float64(bx) + fx, float64(by) + fy, used, true
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// vFit returns the sub-sample offset of the minimum of a V-shaped cost at
+// sample k from its neighbours, in [−0.5, 0.5]; at the edge of the search
+// the offset is 0 (the shift is at least the radius). ok is false when the
+// cost is flat there.
+func vFit(c []float64, k int) (float64, bool) {
+	if k == 0 || k == len(c)-1 {
+		return 0, true
+	}
+	l, m, r := c[k-1], c[k], c[k+1]
+	slope := max(l, r) - m
+	if !(slope > 1e-6) {
+		return 0, false
+	}
+	return max(-0.5, min(0.5, (l-r)/(2*slope))), true
+}

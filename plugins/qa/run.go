@@ -1,0 +1,477 @@
+package qa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/changemap"
+	"github.com/cdflow/cdflow/plugins/raster"
+)
+
+// RunTile checks the tile's inputs and flags what it finds. A finding whose
+// policy is "fail" is also the step's error, so the run stops on it.
+func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugins.TileInput, _ []plugins.Product) error {
+	a, err := s.analyse(ctx, t, in, false)
+	if err != nil {
+		return err
+	}
+	for _, f := range a.findings {
+		t.Flag(f)
+	}
+	var fails []error
+	for _, f := range a.findings {
+		if f.Policy == plugins.PolicyFail {
+			fails = append(fails, fmt.Errorf("qa: %s; %s = \"fail\" stops the run (set it to \"exclude\" or \"flag\" to go on)", f, s.attr(f.Check)))
+		}
+	}
+	return errors.Join(fails...)
+}
+
+// analysis is what the checks measured on one tile.
+type analysis struct {
+	res            float64 // of the DSM windows and ΔH
+	w, h           int     // the work window at res
+	x0, y0, tw, th int     // the tile inside it
+	findings       []plugins.Finding
+
+	// bias is the median ΔH of stable ground (NaN when too little of it),
+	// stable the values it was taken from.
+	bias   float64
+	stable []float32
+	// shiftE, shiftN are the later DSM's displacement in metres (NaN when
+	// the tile has too little structure to tell).
+	shiftE, shiftN float64
+}
+
+// minStableShare is the share of a tile's pixels that must be stable ground
+// for a bias to be estimated.
+const minStableShare = 0.05
+
+// analyse runs the checks on one tile. A sample (for the scene's bias and
+// shift) skips what those do not need: the orthophotos' stripes and voids.
+func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugins.TileInput, sample bool) (*analysis, error) {
+	res := 0.0
+	if dh, ok := in["dh"]; ok {
+		res = dh.Product().Resolution
+	} else {
+		res = max(in["dsm_t0"].Product().Resolution, in["dsm_t1"].Product().Resolution)
+	}
+	if !(res > 0) {
+		return nil, errors.New("qa: the DSMs' resolution is unknown")
+	}
+	a := &analysis{res: res, bias: math.NaN(), shiftE: math.NaN(), shiftN: math.NaN()}
+	a.x0, a.y0, a.tw, a.th = t.Inner(res)
+	inner := a.tw * a.th
+
+	// The DSMs: read at ΔH's resolution with the default method, the very
+	// windows the difference step reads (one read for both).
+	var dsm [2]*raster.Image[float32]
+	var cov, lost [2][]bool
+	names := [2]string{"dsm_t0", "dsm_t1"}
+	for e, name := range names {
+		img, err := in[name].Float32(ctx, res, "")
+		if err != nil {
+			return nil, fmt.Errorf("qa: %s: %w", name, err)
+		}
+		dsm[e] = img
+		cov[e], lost[e] = s.coverage(name, img.Grid)
+	}
+	a.w, a.h = dsm[0].Width, dsm[0].Height
+	if dsm[1].Width != a.w || dsm[1].Height != a.h || a.x0+a.tw > a.w || a.y0+a.th > a.h {
+		return nil, fmt.Errorf("qa: DSM windows of %d×%d and %d×%d pixels do not hold the tile", a.w, a.h, dsm[1].Width, dsm[1].Height)
+	}
+	var ok [2][]bool
+	for e, name := range names {
+		img := dsm[e]
+		nd := changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
+		keys := make([]uint32, len(img.Bands[0]))
+		for i, v := range img.Bands[0] {
+			switch {
+			case explained(cov[e], lost[e], i):
+				keys[i] = skipKey
+			case nd.Is(v):
+				keys[i] = invalidKey
+			default:
+				keys[i] = math.Float32bits(v)
+			}
+		}
+		var f []plugins.Finding
+		ok[e], f = s.inspect(a, name, keys, func(k uint32) string { return formatFloat32(math.Float32frombits(k)) })
+		a.findings = append(a.findings, f...)
+		a.findings = append(a.findings, s.unreadable(a, name, lost[e], img.Grid)...)
+	}
+	a.findings = append(a.findings, s.missing(a, names, cov)...)
+
+	veg, err := s.orthophotos(ctx, a, in, sample)
+	if err != nil {
+		return nil, err
+	}
+
+	// ΔH: the step's input when given (what the release holds), else
+	// computed from the windows.
+	n := a.w * a.h
+	d := make([]float32, n)
+	okDH := make([]bool, n)
+	dhNodata := changemap.Nodata{Value: changemap.NoData, Set: true}
+	if in["dh"] != nil {
+		img, err := in["dh"].Float32(ctx, res, "")
+		if err != nil {
+			return nil, fmt.Errorf("qa: dh: %w", err)
+		}
+		if img.Width != a.w || img.Height != a.h {
+			return nil, fmt.Errorf("qa: ΔH of %d×%d pixels is not on the DSM windows' %d×%d grid", img.Width, img.Height, a.w, a.h)
+		}
+		copy(d, img.Bands[0])
+		dhNodata = changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
+	} else {
+		for i := range d {
+			d[i] = dsm[1].Bands[0][i] - dsm[0].Bands[0][i]
+		}
+	}
+	for i := range d {
+		okDH[i] = ok[0][i] && ok[1][i] && !dhNodata.Is(d[i])
+	}
+
+	// Implausible ΔH, left out of the estimates below.
+	var implausible int
+	var extreme float32
+	a.eachInner(func(i int) {
+		if okDH[i] && (d[i] > float32(s.Cfg.MaxAbsDH) || d[i] < -float32(s.Cfg.MaxAbsDH)) {
+			implausible++
+			if abs32(d[i]) > abs32(extreme) {
+				extreme = d[i]
+			}
+			okDH[i] = false
+		}
+	})
+	if implausible > 0 {
+		a.findings = append(a.findings, s.finding(CheckImplausible, dhName(in), float64(implausible)/float64(inner),
+			fmt.Sprintf("%d px with |ΔH| above %g m (up to %.1f m)", implausible, s.Cfg.MaxAbsDH, extreme)))
+	}
+
+	// Vertical bias on stable ground.
+	a.eachInner(func(i int) {
+		if okDH[i] && (veg == nil || !veg[i]) && abs32(d[i]) < candidateDH {
+			a.stable = append(a.stable, d[i])
+		}
+	})
+	if b, used := stableMedian(a.stable); used >= int(minStableShare*float64(inner)) {
+		a.bias = b
+		if math.Abs(b) > s.Cfg.MaxBias {
+			a.findings = append(a.findings, s.finding(CheckBias, "dsm_t1", b,
+				fmt.Sprintf("median ΔH of %d px of stable ground is %+.3f m (later minus earlier DSM)", used, b)))
+		}
+	}
+
+	// Horizontal shift, after the bias is taken out, over the whole work
+	// window: every wall more steadies the estimate.
+	bias := float32(0)
+	if !math.IsNaN(a.bias) {
+		bias = float32(a.bias)
+	}
+	if sx, sy, used, fine := estimateShift(dsm[0].Bands[0], dsm[1].Bands[0], ok[0], ok[1], a.w, a.h, 0, 0, a.w, a.h, bias); fine {
+		a.shiftE, a.shiftN = sx*res, sy*res
+		if m := math.Hypot(a.shiftE, a.shiftN); m > s.Cfg.MaxShift {
+			a.findings = append(a.findings, s.finding(CheckShift, "dsm_t1", m,
+				fmt.Sprintf("the later DSM lies %+.2f m east, %+.2f m north of the earlier (%d px compared)", a.shiftE, a.shiftN, used)))
+		}
+	}
+	return a, nil
+}
+
+func dhName(in map[string]plugins.TileInput) string {
+	if in["dh"] != nil {
+		return "dh"
+	}
+	return "dsm_t1"
+}
+
+func (s *Step) finding(check, input string, v float64, detail string) plugins.Finding {
+	return plugins.Finding{Check: check, Input: input, Value: v, Detail: detail, Policy: s.Policy(check)}
+}
+
+// eachInner calls f with the index of every pixel of the tile itself.
+func (a *analysis) eachInner(f func(i int)) {
+	for y := a.y0; y < a.y0+a.th; y++ {
+		for i := y*a.w + a.x0; i < y*a.w+a.x0+a.tw; i++ {
+			f(i)
+		}
+	}
+}
+
+// inspect finds stripes and voids in one input's key raster, which lies on
+// a's work grid, counts them inside the tile, and returns which pixels are
+// valid data.
+func (s *Step) inspect(a *analysis, name string, keys []uint32, describe func(uint32) string) ([]bool, []plugins.Finding) {
+	w, h := a.w, a.h
+	x0, y0, tw, th := a.x0, a.y0, a.tw, a.th
+	stripe := thinBands(keys, w, h, s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth)
+	ok := make([]bool, len(keys))
+	for i, k := range keys {
+		ok[i] = k != skipKey && k != invalidKey && !stripe[i]
+	}
+	var stripes, voids int
+	values := map[uint32]bool{}
+	for y := y0; y < y0+th; y++ {
+		for i := y*w + x0; i < y*w+x0+tw; i++ {
+			switch {
+			case stripe[i]:
+				stripes++
+				values[keys[i]] = true
+			case keys[i] == invalidKey:
+				voids++
+			}
+		}
+	}
+	inner := float64(tw * th)
+	var out []plugins.Finding
+	if stripes > 0 {
+		out = append(out, s.finding(CheckStripes, name, float64(stripes)/inner,
+			fmt.Sprintf("%d px in thin runs of one value: %s", stripes, describeValues(values, describe))))
+	}
+	if voids > 0 && float64(voids)/inner > s.Cfg.MaxVoidFraction {
+		out = append(out, s.finding(CheckVoids, name, float64(voids)/inner,
+			fmt.Sprintf("%d px of nodata outside stripes", voids)))
+	}
+	return ok, out
+}
+
+func describeValues(values map[uint32]bool, describe func(uint32) string) string {
+	var out []string
+	for k := range values {
+		if k == invalidKey {
+			out = append(out, "nodata")
+		} else {
+			out = append(out, describe(k))
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 4 {
+		out = append(out[:4], "…")
+	}
+	return strings.Join(out, ", ")
+}
+
+func formatFloat32(v float32) string { return fmt.Sprintf("%g", v) }
+
+func abs32(v float32) float32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// explained reports whether a pixel's lack of data has a cause of its own:
+// no file of the input covers it, or only a file that cannot be read.
+func explained(cov, lost []bool, i int) bool {
+	return (cov != nil && !cov[i]) || (lost != nil && lost[i])
+}
+
+// unreadable flags the part of the tile only unreadable files cover.
+func (s *Step) unreadable(a *analysis, name string, lost []bool, g raster.Grid) []plugins.Finding {
+	if lost == nil {
+		return nil
+	}
+	n := 0
+	a.eachInner(func(i int) {
+		if lost[i] {
+			n++
+		}
+	})
+	if n == 0 {
+		return nil
+	}
+	var files []string
+	var first error
+	te := pixelExtent(g, a.x0, a.y0, a.tw, a.th)
+	for _, f := range s.filesOf(name) {
+		if _, hit := f.Extent.Intersect(te); hit && f.Err != nil {
+			files = append(files, filepath.Base(f.Path))
+			if first == nil {
+				first = f.Err
+			}
+		}
+	}
+	msg := strings.Join(strings.Fields(fmt.Sprint(first)), " ")
+	return []plugins.Finding{s.finding(CheckUnreadable, name, float64(n)/float64(a.tw*a.th),
+		fmt.Sprintf("%d px only in %s, which cannot be read: %s", n, strings.Join(files, ", "), msg))}
+}
+
+// missing flags, for each epoch, the part of the tile the other epoch's
+// files cover and its own do not.
+func (s *Step) missing(a *analysis, names [2]string, cov [2][]bool) []plugins.Finding {
+	if cov[0] == nil || cov[1] == nil {
+		return nil
+	}
+	var out []plugins.Finding
+	for e := range 2 {
+		n := 0
+		a.eachInner(func(i int) {
+			if cov[1-e][i] && !cov[e][i] {
+				n++
+			}
+		})
+		if n > 0 {
+			frac := float64(n) / float64(a.tw*a.th)
+			out = append(out, s.finding(CheckMissing, names[e], frac,
+				fmt.Sprintf("no %s file covers %.1f %% of the tile, which %s covers", names[e], 100*frac, names[1-e])))
+		}
+	}
+	return out
+}
+
+// pixelExtent is the extent of a pixel rectangle of a north-up grid.
+func pixelExtent(g raster.Grid, x0, y0, w, h int) raster.Extent {
+	gt := g.GeoTransform
+	return raster.Extent{
+		MinX: gt[0] + float64(x0)*gt[1], MaxX: gt[0] + float64(x0+w)*gt[1],
+		MaxY: gt[3] + float64(y0)*gt[5], MinY: gt[3] + float64(y0+h)*gt[5],
+	}
+}
+
+// coverage marks the pixels of g whose centre some file of the input
+// covers, and those only unreadable files cover. Both are nil when the
+// files are not known (the input is not a source, or Prepare did not run).
+func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool) {
+	files := s.filesOf(name)
+	if files == nil {
+		return nil, nil
+	}
+	n := g.Width * g.Height
+	good, bad := make([]bool, n), make([]bool, n)
+	for _, f := range files {
+		mark := good
+		if f.Err != nil {
+			mark = bad
+		}
+		fillExtent(mark, g, f.Extent)
+	}
+	covered, lost = make([]bool, n), make([]bool, n)
+	for i := range covered {
+		covered[i] = good[i] || bad[i]
+		lost[i] = bad[i] && !good[i]
+	}
+	return covered, lost
+}
+
+// fillExtent sets the pixels of g whose centre lies inside e.
+func fillExtent(mask []bool, g raster.Grid, e raster.Extent) {
+	gt := g.GeoTransform
+	rx, ry := gt[1], -gt[5]
+	if !(rx > 0 && ry > 0) {
+		return
+	}
+	c0 := max(0, int(math.Ceil((e.MinX-gt[0])/rx-0.5)))
+	c1 := min(g.Width-1, int(math.Floor((e.MaxX-gt[0])/rx-0.5)))
+	r0 := max(0, int(math.Ceil((gt[3]-e.MaxY)/ry-0.5)))
+	r1 := min(g.Height-1, int(math.Floor((gt[3]-e.MinY)/ry-0.5)))
+	for r := r0; r <= r1; r++ {
+		for c := c0; c <= c1; c++ {
+			mask[r*g.Width+c] = true
+		}
+	}
+}
+
+func (s *Step) filesOf(name string) []plugins.SourceFile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.files[name]
+}
+
+// orthophotos checks both orthophotos for stripes, voids, unreadable and
+// missing files, and returns the vegetation mask on the DSM grid (nil
+// without orthophotos, or when their pixels do not divide the DSM's).
+func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugins.TileInput, sample bool) ([]bool, error) {
+	names := [2]string{"ortho_t0", "ortho_t1"}
+	if in[names[0]] == nil || in[names[1]] == nil {
+		return nil, nil
+	}
+	var imgs [2]*raster.Image[uint8]
+	var cov [2][]bool
+	for e, name := range names {
+		ores := in[name].Product().Resolution
+		f := a.res / ores
+		factor := int(math.Round(f))
+		if !(ores > 0) || factor < 1 || math.Abs(f-float64(factor)) > 1e-6 {
+			// Checked at ΔH's resolution instead: stripes blur, voids remain.
+			ores, factor = a.res, 1
+		}
+		img, err := in[name].Uint8(ctx, ores, "")
+		if err != nil {
+			return nil, fmt.Errorf("qa: %s: %w", name, err)
+		}
+		if img.Width != a.w*factor || img.Height != a.h*factor {
+			return nil, fmt.Errorf("qa: %s window of %d×%d pixels is not on the tile's grid", name, img.Width, img.Height)
+		}
+		imgs[e] = img
+		if sample {
+			continue
+		}
+		var lost []bool
+		cov[e], lost = s.coverage(name, img.Grid)
+		keys := make([]uint32, img.Width*img.Height)
+		for i := range keys {
+			if explained(cov[e], lost, i) {
+				keys[i] = skipKey
+				continue
+			}
+			var k uint32
+			nodata := img.HasNoData
+			for b, band := range img.Bands {
+				v := band[i]
+				if b < 3 {
+					k |= uint32(v) << (8 * b)
+				}
+				if float64(v) != img.NoData {
+					nodata = false
+				}
+			}
+			if nodata || (len(img.Bands) == 4 && img.Bands[3][i] == 0) {
+				k = invalidKey
+			}
+			keys[i] = k
+		}
+		_, found := s.inspect(scaled(a, factor), name, keys, describeRGB)
+		a.findings = append(a.findings, found...)
+		a.findings = append(a.findings, s.unreadable(scaled(a, factor), name, lost, img.Grid)...)
+	}
+	factor := imgs[0].Width / a.w
+	if !sample {
+		a.findings = append(a.findings, s.missing(scaled(a, factor), names, cov)...)
+	}
+	if len(imgs[0].Bands) < 3 || len(imgs[1].Bands) < 3 || imgs[1].Width != imgs[0].Width {
+		return nil, nil
+	}
+	// A DSM pixel is vegetation when any of its orthophoto pixels is green
+	// in either epoch: stable ground must be bare in both.
+	veg := make([]bool, a.w*a.h)
+	ow := a.w * factor
+	for _, img := range imgs {
+		r, g, b := img.Bands[0], img.Bands[1], img.Bands[2]
+		for y := 0; y < a.h*factor; y++ {
+			vrow := veg[(y/factor)*a.w : (y/factor+1)*a.w]
+			for x, p := 0, y*ow; x < ow; x, p = x+1, p+1 {
+				// ExG = (2G−R−B)/(R+G+B) > 0.1, in integers: 19G > 11(R+B).
+				if 19*int(g[p]) > 11*(int(r[p])+int(b[p])) {
+					vrow[x/factor] = true
+				}
+			}
+		}
+	}
+	return veg, nil
+}
+
+// scaled is the analysis's tile geometry on a grid factor times finer.
+func scaled(a *analysis, factor int) *analysis {
+	return &analysis{w: a.w * factor, h: a.h * factor, x0: a.x0 * factor, y0: a.y0 * factor, tw: a.tw * factor, th: a.th * factor}
+}
+
+func describeRGB(k uint32) string {
+	return fmt.Sprintf("RGB(%d,%d,%d)", k&0xff, k>>8&0xff, k>>16&0xff)
+}

@@ -1,0 +1,109 @@
+package execute
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cdflow/cdflow/plugins/raster"
+)
+
+// plainBandInfos is the straightforward float64 pass bandInfos must equal.
+func plainBandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
+	out := make([]BandInfo, len(img.Bands))
+	for b, px := range img.Bands {
+		bi := BandInfo{Min: math.Inf(1), Max: math.Inf(-1)}
+		if img.HasNoData {
+			nd := img.NoData
+			bi.NoData = &nd
+		}
+		var n int
+		var sum, sumSq float64
+		for _, v := range px {
+			f := float64(v)
+			if (img.HasNoData && f == img.NoData) || math.IsNaN(f) {
+				continue
+			}
+			n++
+			sum += f
+			sumSq += f * f
+			bi.Min, bi.Max = math.Min(bi.Min, f), math.Max(bi.Max, f)
+		}
+		if n > 0 {
+			bi.Mean = sum / float64(n)
+			bi.StdDev = math.Sqrt(math.Max(0, sumSq/float64(n)-bi.Mean*bi.Mean))
+		} else {
+			bi.Min, bi.Max = math.NaN(), math.NaN()
+		}
+		bi.ValidPercent = 100 * float64(n) / float64(len(px))
+		out[b] = bi
+	}
+	return out
+}
+
+func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+
+func sameInfos(t *testing.T, got, want []BandInfo) {
+	t.Helper()
+	for i := range want {
+		g, w := got[i], want[i]
+		if (g.NoData == nil) != (w.NoData == nil) || !sameBits(g.Min, w.Min) || !sameBits(g.Max, w.Max) ||
+			!sameBits(g.Mean, w.Mean) || !sameBits(g.StdDev, w.StdDev) || !sameBits(g.ValidPercent, w.ValidPercent) {
+			t.Fatalf("band %d: %+v, want %+v", i, g, w)
+		}
+	}
+}
+
+func TestBandInfosEqualPlainPass(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	g := raster.Grid{Width: 37, Height: 23}
+	for _, tc := range []struct {
+		name string
+		nd   *float64
+		fill func(i int) float32
+	}{
+		{"elevations with nodata", ndPtr(-9999), func(i int) float32 {
+			switch i % 11 {
+			case 0:
+				return -9999
+			case 1:
+				return float32(math.NaN())
+			}
+			return float32(r.NormFloat64() * 30)
+		}},
+		{"signed zeros", nil, func(i int) float32 {
+			if i%2 == 0 {
+				return float32(math.Copysign(0, -1))
+			}
+			return 0
+		}},
+		{"all nodata", ndPtr(-9999), func(int) float32 { return -9999 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := raster.NewImage[float32](g, 2)
+			if tc.nd != nil {
+				img.NoData, img.HasNoData = *tc.nd, true
+			}
+			for b := range img.Bands {
+				for i := range img.Bands[b] {
+					img.Bands[b][i] = tc.fill(i + b)
+				}
+			}
+			sameInfos(t, bandInfos(img), plainBandInfos(img))
+		})
+	}
+	for _, nd := range []*float64{nil, ndPtr(0), ndPtr(255), ndPtr(-9999)} {
+		img := raster.NewImage[uint8](g, 3)
+		if nd != nil {
+			img.NoData, img.HasNoData = *nd, true
+		}
+		for b := range img.Bands {
+			for i := range img.Bands[b] {
+				img.Bands[b][i] = uint8(r.IntN(256))
+			}
+		}
+		sameInfos(t, bandInfos(img), plainBandInfos(img))
+	}
+}
+
+func ndPtr(v float64) *float64 { return &v }

@@ -1,0 +1,422 @@
+package execute
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/workflows"
+)
+
+// A sharded run splits the tile grid between machines (a Kubernetes
+// Indexed Job, an Argo fan-out): shard i of n processes the tiles whose
+// index in the grid's stable order is i modulo n and writes its products
+// and a partial-results manifest. Merge then assembles the manifests of
+// all n shards into the Result a single run would have returned, which
+// Finish and Publish turn into the same tables and catalog, byte for byte.
+
+// Shard selects a part of the tile grid: tiles whose index is Index
+// modulo Count. The zero value (Count 0) is the whole grid.
+type Shard struct {
+	Index, Count int
+}
+
+// ParseShard reads "i/n" (0 ≤ i < n).
+func ParseShard(s string) (Shard, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("shard %q: want i/n with 0 ≤ i < n, e.g. 0/4", s)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
+
+// Select returns the shard's tiles, in the grid's order.
+func (s Shard) Select(tiles []workflows.Tile) []workflows.Tile {
+	if s.Count <= 1 {
+		return tiles
+	}
+	var out []workflows.Tile
+	for i, t := range tiles {
+		if i%s.Count == s.Index {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ShardsDir holds the partial-results manifests, relative to Options.Out.
+const ShardsDir = "run/shards"
+
+const partialFormat = 1
+
+// partial is a shard's manifest. It is JSON (floats round-trip exactly,
+// nil and pointers to zero stay distinct) with the non-finite band
+// statistics spelled out; see BandInfo's JSON methods.
+type partial struct {
+	Format int    `json:"format"`
+	Shard  int    `json:"shard"`
+	Shards int    `json:"shards"`
+	Plan   string `json:"plan"`  // planKey: shards of one run share it
+	Grid   int    `json:"tiles"` // tiles in the whole grid
+	// Tiles are the shard's results, with paths relative to its output folder.
+	Tiles []TileResult `json:"results"`
+}
+
+func partialName(s Shard) string {
+	return fmt.Sprintf("shard-%04d-of-%04d.json", s.Index, s.Count)
+}
+
+// WritePartial writes the manifest of shard s of a run whose products are
+// under out (the run's Options.Out), atomically, and returns its path.
+func WritePartial(plan *workflows.Plan, out string, s Shard, res *Result) (string, error) {
+	key, err := planKey(plan)
+	if err != nil {
+		return "", err
+	}
+	p := partial{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Tiles: res.Tiles}
+	b, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
+	}
+	dir := filepath.Join(out, ShardsDir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("shard %s: %w", s, err)
+	}
+	path := filepath.Join(dir, partialName(Shard{Index: p.Shard, Count: p.Shards}))
+	tmp := path + ".partial"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+	}
+	return path, nil
+}
+
+// Merge assembles the partial results that shards wrote under dirs (each
+// a shard's --out; several shards may share one) into the Result of the
+// whole run under out. Products of shards outside out are hard-linked (or
+// copied) to the same place under out, so Finish and Publish then work
+// exactly as after a single run. Every shard 0…n-1 must be there once, all
+// from the same workflow, and together they must hold every tile once.
+func Merge(ctx context.Context, plan *workflows.Plan, out string, dirs []string) (*Result, error) {
+	if out == "" {
+		return nil, errors.New("merge: no output directory")
+	}
+	if len(dirs) == 0 {
+		dirs = []string{out}
+	}
+	key, err := planKey(plan)
+	if err != nil {
+		return nil, err
+	}
+	type found struct {
+		p   *partial
+		dir string
+		// file is the manifest, for messages.
+		file string
+	}
+	var shards []found
+	seenDir := map[string]bool{}
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		if seenDir[abs] {
+			continue
+		}
+		seenDir[abs] = true
+		files, err := filepath.Glob(filepath.Join(d, ShardsDir, "shard-*-of-*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("merge: %s holds no partial results (%s); give the --out folders of the shard runs", d, filepath.Join(d, ShardsDir))
+		}
+		for _, f := range files {
+			p, err := readPartial(f)
+			if err != nil {
+				return nil, err
+			}
+			shards = append(shards, found{p: p, dir: d, file: f})
+		}
+	}
+	n := shards[0].p.Shards
+	byIndex := map[int]string{}
+	var errs []error
+	for _, s := range shards {
+		switch {
+		case s.p.Shards != n:
+			errs = append(errs, fmt.Errorf("%s is shard %d of %d, but %s is of %d; merge the shards of one run", s.file, s.p.Shard, s.p.Shards, shards[0].file, n))
+		case s.p.Plan != key:
+			errs = append(errs, fmt.Errorf("%s comes from another workflow, source files or cdflow version than %s; rerun that shard", s.file, plan.Workflow.Path))
+		case s.p.Grid != plan.Grid.Count():
+			errs = append(errs, fmt.Errorf("%s counts %d tiles in the grid, the workflow %d; rerun that shard", s.file, s.p.Grid, plan.Grid.Count()))
+		case byIndex[s.p.Shard] != "":
+			errs = append(errs, fmt.Errorf("shard %d/%d is in both %s and %s; keep one", s.p.Shard, n, byIndex[s.p.Shard], s.file))
+		default:
+			byIndex[s.p.Shard] = s.file
+		}
+	}
+	for i := range n {
+		if byIndex[i] == "" && len(errs) == 0 {
+			errs = append(errs, fmt.Errorf("shard %d/%d is missing: run `cdflow run --shard %d/%d` (or give its --out folder)", i, n, i, n))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("merge: %w", errors.Join(errs...))
+	}
+	want := map[string]bool{}
+	for _, t := range plan.Grid.Tiles() {
+		want[t.ID] = true
+	}
+	var results []TileResult
+	got := map[string]bool{}
+	for _, s := range shards {
+		for _, tr := range s.p.Tiles {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			id := tr.Tile.ID
+			if !want[id] || got[id] {
+				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
+			}
+			got[id] = true
+			if err := gatherTile(s.dir, out, tr); err != nil {
+				return nil, fmt.Errorf("merge: tile %s: %w", id, err)
+			}
+			results = append(results, tr)
+		}
+	}
+	if len(got) != len(want) {
+		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
+	}
+	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
+	return &Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results)}, nil
+}
+
+func readPartial(path string) (*partial, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	var p partial
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	}
+	if p.Format != partialFormat {
+		return nil, fmt.Errorf("merge: %s has format %d, this cdflow reads %d; rerun the shard with this cdflow", path, p.Format, partialFormat)
+	}
+	if p.Shards < 1 || p.Shard < 0 || p.Shard >= p.Shards {
+		return nil, fmt.Errorf("merge: %s: bad shard %d/%d", path, p.Shard, p.Shards)
+	}
+	return &p, nil
+}
+
+// gatherTile puts a tile's folder from a shard's output under out: every
+// file of it, hard-linked when both are on one file system, else copied.
+// Nothing is done when the shard wrote under out itself.
+func gatherTile(from, out string, tr TileResult) error {
+	a, err1 := filepath.Abs(from)
+	b, err2 := filepath.Abs(out)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if a == b {
+		for _, p := range tr.Products {
+			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+				return fmt.Errorf("product missing: %w", err)
+			}
+		}
+		return nil
+	}
+	rel := filepath.Join(TilesDir, tr.Tile.ID)
+	src, dst := filepath.Join(from, rel), filepath.Join(out, rel)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue // temporary files of an interrupted write
+		}
+		if err := linkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	for _, p := range tr.Products {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			return fmt.Errorf("product missing: %w", err)
+		}
+	}
+	return nil
+}
+
+// linkOrCopy replaces dst by src's content: a hard link, or a copy across
+// file systems.
+func linkOrCopy(src, dst string) error {
+	os.Remove(dst)
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".partial"
+	o, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(o, in); err != nil {
+		o.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := o.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, dst)
+}
+
+// planKey identifies what a tile's products depend on, so shards of
+// different workflows or data are not merged: cdflow's version, the grid,
+// every per-tile step's plugin, configuration and outputs, and every
+// source's files (as named relative to the workflow, and their sizes).
+func planKey(plan *workflows.Plan) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "cdflow %s partial %d\n", buildinfo.Version(), partialFormat)
+	g := plan.Grid
+	fmt.Fprintf(h, "grid %s %v %v %d\n", g.CRS.WKT, g.Size, g.Origin, g.Count())
+	for _, t := range g.Tiles() {
+		fmt.Fprintf(h, "tile %s %v\n", t.ID, t.Extent)
+	}
+	for _, s := range plan.Workflow.Steps {
+		cfg, err := json.Marshal(s.Impl.Config())
+		if err != nil {
+			return "", fmt.Errorf("step %s: configuration: %w", s.Address(), err)
+		}
+		outs, err := json.Marshal(s.Outputs)
+		if err != nil {
+			return "", fmt.Errorf("step %s: outputs: %w", s.Address(), err)
+		}
+		var ins []string
+		for _, in := range s.Inputs {
+			ins = append(ins, in.Name+"="+in.From.String())
+		}
+		sort.Strings(ins)
+		fmt.Fprintf(h, "step %s %s %s %s\n", s.Address(), cfg, outs, strings.Join(ins, ","))
+	}
+	for _, ps := range plan.Sources {
+		fmt.Fprintf(h, "source %s\n", ps.Address())
+		if ps.NoData != nil {
+			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
+		}
+		files := append([]string(nil), ps.Files...)
+		sort.Strings(files)
+		for _, f := range files {
+			name := f
+			if r, err := filepath.Rel(plan.Workflow.Dir, f); err == nil && !strings.HasPrefix(r, "..") {
+				name = filepath.ToSlash(r)
+			}
+			size := int64(-1)
+			if st, err := os.Stat(f); err == nil {
+				size = st.Size()
+			}
+			fmt.Fprintf(h, "file %s %d\n", name, size)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// bandInfoJSON is BandInfo on the wire: statistics that are not finite
+// (no valid pixel, or infinite pixels) go as strings, which JSON numbers
+// cannot hold.
+type bandInfoJSON struct {
+	NoData       *jsonFloat `json:"nodata,omitempty"`
+	Min          jsonFloat  `json:"min"`
+	Max          jsonFloat  `json:"max"`
+	Mean         jsonFloat  `json:"mean"`
+	StdDev       jsonFloat  `json:"stddev"`
+	ValidPercent jsonFloat  `json:"valid_percent"`
+}
+
+// MarshalJSON writes a band's statistics, NaN and infinities included.
+func (b BandInfo) MarshalJSON() ([]byte, error) {
+	w := bandInfoJSON{Min: jsonFloat(b.Min), Max: jsonFloat(b.Max), Mean: jsonFloat(b.Mean), StdDev: jsonFloat(b.StdDev), ValidPercent: jsonFloat(b.ValidPercent)}
+	if b.NoData != nil {
+		nd := jsonFloat(*b.NoData)
+		w.NoData = &nd
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (b *BandInfo) UnmarshalJSON(data []byte) error {
+	var w bandInfoJSON
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*b = BandInfo{Min: float64(w.Min), Max: float64(w.Max), Mean: float64(w.Mean), StdDev: float64(w.StdDev), ValidPercent: float64(w.ValidPercent)}
+	if w.NoData != nil {
+		nd := float64(*w.NoData)
+		b.NoData = &nd
+	}
+	return nil
+}
+
+// jsonFloat is a float64 that is a JSON number when finite, else the
+// string "NaN", "+Inf" or "-Inf".
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(data []byte) error {
+	if bytes.HasPrefix(data, []byte(`"`)) {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("band statistic %q: %w", s, err)
+		}
+		*f = jsonFloat(v)
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
