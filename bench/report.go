@@ -49,7 +49,8 @@ func writeTable(w io.Writer, res *Results) {
 	if sl := res.Scaling; sl != nil {
 		fmt.Fprintf(w, "\nscaling at %s km: -j 1 %.2f s, -j %d %.2f s: %.2f× faster\n", sl.Size, sl.J1.WallS, sl.Jobs, sl.JN.WallS, sl.Speedup)
 		if sl.From != "" {
-			fmt.Fprintf(w, "%s km / %s km: tiles ×%.2f, wall ×%.2f, peak RSS ×%.2f\n", sl.To, sl.From, sl.TilesRatio, sl.WallRatio, sl.RSSRatio)
+			fmt.Fprintf(w, "%s km / %s km: tiles ×%.2f; workflow.hcl wall ×%.2f, peak RSS ×%.2f; min_abs only wall ×%.2f, peak RSS ×%.2f\n",
+				sl.To, sl.From, sl.TilesRatio, sl.WallRatio, sl.RSSRatio, sl.CompareWallRatio, sl.CompareRSSRatio)
 		}
 	}
 	fmt.Fprintln(w, "\ntargets")

@@ -66,6 +66,9 @@ type Scaling struct {
 	TilesRatio float64 `json:"tiles_ratio,omitempty"`
 	WallRatio  float64 `json:"wall_ratio,omitempty"`
 	RSSRatio   float64 `json:"rss_ratio,omitempty"`
+	// The same for the min_abs-only workflow.
+	CompareWallRatio float64 `json:"compare_wall_ratio,omitempty"`
+	CompareRSSRatio  float64 `json:"compare_rss_ratio,omitempty"`
 }
 
 // Target is one goal of the performance issue and whether it is met.
@@ -111,6 +114,8 @@ func benchmark(ctx context.Context, cfg config, log io.Writer) (*Results, error)
 		res.Scaling.TilesRatio = float64(b.Tiles) / float64(a.Tiles)
 		res.Scaling.WallRatio = b.CDFlow.WallS / a.CDFlow.WallS
 		res.Scaling.RSSRatio = b.CDFlow.MaxRSSMB / a.CDFlow.MaxRSSMB
+		res.Scaling.CompareWallRatio = b.CDFlowCompare.WallS / a.CDFlowCompare.WallS
+		res.Scaling.CompareRSSRatio = b.CDFlowCompare.MaxRSSMB / a.CDFlowCompare.MaxRSSMB
 	}
 	res.Targets = targets(res)
 	return res, nil
@@ -234,25 +239,41 @@ func targets(res *Results) []Target {
 	}
 	big := res.Sizes[len(res.Sizes)-1]
 	at := " at " + big.Extent + " km"
+	// The like-for-like comparison is the workflow making exactly the GDAL
+	// pipeline's products; the scene's own workflow (noise removal, QA)
+	// does more, and is given too.
+	r := big.Ratios
 	ts := []Target{
-		{Name: "GDAL script wall / cdflow wall" + at, Value: 1 / big.Ratios.CDFlowOverGDALScript, Goal: ">= 5"},
-		{Name: "cdflow wall / I/O floor wall" + at, Value: big.Ratios.CDFlowOverIOFloor, Goal: "<= 1.5"},
+		{Name: "GDAL script wall / cdflow (min_abs only) wall" + at, Value: 1 / r.CDFlowCompareOverGDALScript, Goal: ">= 5"},
+		{Name: "cdflow (min_abs only) wall / I/O floor wall" + at, Value: r.CDFlowCompareOverIOFloor, Goal: "<= 1.5"},
+		{Name: "GDAL script wall / cdflow (workflow.hcl) wall" + at, Value: 1 / r.CDFlowOverGDALScript, Goal: ">= 5"},
+		{Name: "cdflow (workflow.hcl) wall / I/O floor wall" + at, Value: r.CDFlowOverIOFloor, Goal: "<= 1.5"},
 	}
-	ts[0].Met = ts[0].Value >= 5
-	ts[1].Met = ts[1].Value <= 1.5
+	for i := range ts {
+		if i%2 == 0 {
+			ts[i].Met = ts[i].Value >= 5
+		} else {
+			ts[i].Met = ts[i].Value <= 1.5
+		}
+	}
 	peak := 0.0
 	for _, s := range res.Sizes {
 		peak = max(peak, s.CDFlow.MaxRSSMB, s.CDFlowCompare.MaxRSSMB)
 	}
-	ts = append(ts, Target{Name: "cdflow peak RSS, MiB, any size", Value: peak, Goal: "<= 1024", Met: peak <= 1024})
+	ts = append(ts, Target{Name: "cdflow peak RSS, MiB, any size and workflow", Value: peak, Goal: "<= 1024", Met: peak <= 1024})
 	if sl := res.Scaling; sl != nil {
 		if sl.From != "" {
+			lo, hi := 0.8*sl.TilesRatio, 1.2*sl.TilesRatio
 			ts = append(ts,
-				Target{Name: "cdflow peak RSS " + sl.To + " / " + sl.From + " km", Value: sl.RSSRatio, Goal: "within 1 ± 0.2", Met: sl.RSSRatio >= 0.8 && sl.RSSRatio <= 1.2},
-				Target{Name: fmt.Sprintf("cdflow wall %s / %s km (tiles ×%g)", sl.To, sl.From, sl.TilesRatio), Value: sl.WallRatio,
+				Target{Name: "cdflow (min_abs only) peak RSS " + sl.To + " / " + sl.From + " km", Value: sl.CompareRSSRatio, Goal: "within 1 ± 0.2", Met: sl.CompareRSSRatio >= 0.8 && sl.CompareRSSRatio <= 1.2},
+				Target{Name: fmt.Sprintf("cdflow (min_abs only) wall %s / %s km (tiles ×%g)", sl.To, sl.From, sl.TilesRatio), Value: sl.CompareWallRatio,
+					Goal: fmt.Sprintf("%g to %g", lo, hi), Met: sl.CompareWallRatio >= lo && sl.CompareWallRatio <= hi})
+			ts = append(ts,
+				Target{Name: "cdflow (workflow.hcl) peak RSS " + sl.To + " / " + sl.From + " km", Value: sl.RSSRatio, Goal: "within 1 ± 0.2", Met: sl.RSSRatio >= 0.8 && sl.RSSRatio <= 1.2},
+				Target{Name: fmt.Sprintf("cdflow (workflow.hcl) wall %s / %s km (tiles ×%g)", sl.To, sl.From, sl.TilesRatio), Value: sl.WallRatio,
 					Goal: fmt.Sprintf("%g to %g", 0.8*sl.TilesRatio, 1.2*sl.TilesRatio), Met: sl.WallRatio >= 0.8*sl.TilesRatio && sl.WallRatio <= 1.2*sl.TilesRatio})
 		}
-		ts = append(ts, Target{Name: fmt.Sprintf("cdflow -j 1 wall / -j %d wall at %s km", sl.Jobs, sl.Size), Value: sl.Speedup, Goal: ">= 1.7", Met: sl.Speedup >= 1.7})
+		ts = append(ts, Target{Name: fmt.Sprintf("cdflow (workflow.hcl) -j 1 wall / -j %d wall at %s km", sl.Jobs, sl.Size), Value: sl.Speedup, Goal: ">= 1.7", Met: sl.Speedup >= 1.7})
 	}
 	return ts
 }

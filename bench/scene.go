@@ -100,29 +100,15 @@ func pixelBytes(dataType string) int {
 }
 
 // compareWorkflow turns a synth workflow into the one the GDAL pipeline
-// reproduces: the same, but the threshold keeps only min_abs (the GDAL
-// tools have no morphology, vegetation index or region sizes).
+// reproduces: the same products, made the same way, and nothing more. Its
+// threshold keeps only min_abs (the GDAL tools have no morphology,
+// vegetation index or region sizes) and a qa step, which has no GDAL
+// counterpart, is left out.
 func compareWorkflow(src string) (string, error) {
 	lines := strings.SplitAfter(src, "\n")
-	start := -1
-	for i, l := range lines {
-		if strings.HasPrefix(l, `step "threshold"`) {
-			start = i
-			break
-		}
-	}
-	if start < 0 {
-		return "", errors.New("no threshold step to simplify")
-	}
-	end := -1
-	for i := start + 1; i < len(lines); i++ {
-		if strings.TrimRight(lines[i], "\r\n") == "}" {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return "", errors.New("threshold step without its closing brace")
+	start, end, err := stepBlock(lines, `step "threshold"`)
+	if err != nil {
+		return "", err
 	}
 	var minAbs, input string
 	for _, l := range lines[start+1 : end] {
@@ -141,9 +127,33 @@ func compareWorkflow(src string) (string, error) {
 		return "", errors.New("threshold step without input and min_abs")
 	}
 	block := lines[start] + "  input   = " + input + "\n  min_abs = " + minAbs + "\n}\n"
+	out := append(append(append([]string{}, lines[:start]...), block), lines[end+1:]...)
+	if qs, qe, err := stepBlock(out, `step "qa"`); err == nil {
+		if qe+1 < len(out) && strings.TrimSpace(out[qe+1]) == "" {
+			qe++ // and the blank line after it
+		}
+		out = append(out[:qs], out[qe+1:]...)
+	}
 	return "# The benchmark's comparison workflow: the scene's own, with a threshold\n" +
-		"# that keeps min_abs only, as bench/gdal_pipeline.sh does.\n\n" +
-		strings.Join(lines[:start], "") + block + strings.Join(lines[end+1:], ""), nil
+		"# that keeps min_abs only and no qa step, as bench/gdal_pipeline.sh does.\n\n" +
+		strings.Join(out, ""), nil
+}
+
+// stepBlock finds the lines of a top-level block starting with prefix: its
+// first line and the line of its closing brace.
+func stepBlock(lines []string, prefix string) (start, end int, err error) {
+	for i, l := range lines {
+		if !strings.HasPrefix(l, prefix) {
+			continue
+		}
+		for j := i + 1; j < len(lines); j++ {
+			if strings.TrimRight(lines[j], "\r\n") == "}" {
+				return i, j, nil
+			}
+		}
+		return 0, 0, fmt.Errorf("%s without its closing brace", strings.TrimSpace(l))
+	}
+	return 0, 0, fmt.Errorf("no %s block", prefix)
 }
 
 // sampleTiles picks at most n tiles spread evenly over the grid's order,

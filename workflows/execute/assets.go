@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"sync"
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/plugins/preview"
@@ -209,7 +210,7 @@ func hasAsset(as []Asset, name string) bool {
 // footprintWGS84 returns the tile outline as a closed lon/lat ring and its
 // bounding box, reprojected by GDAL/OSR.
 func footprintWGS84(e raster.Extent, crs raster.CRS) ([][2]float64, [4]float64, error) {
-	wgs84, err := raster.CRSFromEPSG(4326)
+	wgs84, err := wgs84CRS()
 	if err != nil {
 		return nil, [4]float64{}, err
 	}
@@ -228,6 +229,9 @@ func footprintWGS84(e raster.Extent, crs raster.CRS) ([][2]float64, [4]float64, 
 	}
 	return ring, [4]float64{round9(bb.MinX), round9(bb.MinY), round9(bb.MaxX), round9(bb.MaxY)}, nil
 }
+
+// wgs84CRS looks WGS 84 up in PROJ's database once, not once per tile.
+var wgs84CRS = sync.OnceValues(func() (raster.CRS, error) { return raster.CRSFromEPSG(4326) })
 
 // round9 keeps nine decimals (well under a millimetre): enough for any
 // footprint, and stable across PROJ builds' last-bit differences.

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/cdflow/cdflow/workflows"
+)
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{3}, 3},
+		{[]float64{5, 1, 3}, 3},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestSummarizeExtrapolates checks that a tool run on a sample of the tiles
+// is scaled to all of them, and that medians are taken per figure.
+func TestSummarizeExtrapolates(t *testing.T) {
+	runs := []sample{{Wall: 10, User: 15, Sys: 1, MaxRSSMB: 80}, {Wall: 12, User: 17, Sys: 1, MaxRSSMB: 90}, {Wall: 11, User: 16, Sys: 2, MaxRSSMB: 70}}
+	m := summarize("GDAL script", runs, 500, 100, 2080)
+	if !m.Extrapolated || m.WallS != 55 || m.CPUS != 90 || m.UserS != 80 || m.MaxRSSMB != 80 {
+		t.Errorf("got %+v", m)
+	}
+	if m.TilesPerS != 500.0/55 || m.SourceMBPerS != 2080.0/55 {
+		t.Errorf("rates %v tiles/s %v MB/s", m.TilesPerS, m.SourceMBPerS)
+	}
+	if all := summarize("cdflow", runs, 500, 500, 2080); all.Extrapolated || all.WallS != 11 {
+		t.Errorf("got %+v", all)
+	}
+}
+
+func TestCompareWorkflow(t *testing.T) {
+	src := `dataset "d" {}
+
+step "threshold" "cd3d" {
+  input          = step.difference.dh
+  min_abs        = 1.0
+  min_area       = 20
+  vegetation {
+    index = "exg"
+  }
+}
+
+step "qa" "check" {
+  dh = step.difference.dh
+}
+
+step "change_mask" "cd2d" {
+  input = step.threshold.cd3d
+}
+`
+	got, err := compareWorkflow(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"input   = step.difference.dh\n  min_abs = 1.0\n}\n", `step "change_mask" "cd2d"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{"min_area", "vegetation", `step "qa"`} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%s kept in\n%s", gone, got)
+		}
+	}
+	if strings.Contains(got, "}\n\n\nstep") {
+		t.Errorf("blank lines left where the qa step was:\n%s", got)
+	}
+	if _, err := compareWorkflow(`dataset "d" {}`); err == nil {
+		t.Error("a workflow without threshold step accepted")
+	}
+}
+
+func TestSampleTiles(t *testing.T) {
+	tiles := make([]workflows.Tile, 10)
+	for i := range tiles {
+		tiles[i].Col = i
+	}
+	got := sampleTiles(tiles, 3)
+	if len(got) != 3 || got[0].Col != 0 || got[1].Col != 3 || got[2].Col != 6 {
+		t.Errorf("sample %v", got)
+	}
+	if len(sampleTiles(tiles, 20)) != 10 || len(sampleTiles(tiles, 0)) != 10 {
+		t.Error("a sample larger than the grid is not the grid")
+	}
+}
