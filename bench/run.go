@@ -25,7 +25,7 @@ type Machine struct {
 	Runs int    `json:"runs"`
 	GDAL string `json:"gdal"`
 	Go   string `json:"go"`
-	// GDALCacheMax is the block cache cdflow ran with ("" means its default, 256 MB).
+	// GDALCacheMax is the block cache cdflow ran with ("" means its default, 32 MB per CPU).
 	GDALCacheMax string `json:"gdal_cachemax"`
 }
 

@@ -56,11 +56,11 @@ func ensureScene(ctx context.Context, cfg config, size string) (*scene, error) {
 	p := workflows.NewParser(nil)
 	wf, diags := p.Load(s.workflow, workflows.InputValues{})
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("load %s: %s", s.workflow, diags.Error())
+		return nil, fmt.Errorf("load %s: %w", s.workflow, diags)
 	}
 	plan, diags := workflows.NewPlan(ctx, wf, workflows.PlanOptions{})
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("plan %s: %s", s.workflow, diags.Error())
+		return nil, fmt.Errorf("plan %s: %w", s.workflow, diags)
 	}
 	s.tiles = plan.Grid.Tiles()
 	for _, ps := range plan.Sources {

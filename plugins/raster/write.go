@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 
@@ -17,13 +18,19 @@ func init() {
 	if os.Getenv("GDAL_PAM_ENABLED") == "" {
 		os.Setenv("GDAL_PAM_ENABLED", "NO")
 	}
-	// GDAL's block cache defaults to 5 % of RAM; bound it so memory stays
-	// workers × tile size, not a share of the machine. Users may set their own.
-	// 128 MB holds the source blocks of a row of 200 m tiles across a 4 km
-	// wide area (two orthophotos at 0.25 m and two DSMs), so the next row
-	// finds the blocks it shares with this one; more buys no speed.
+	// GDAL's block cache defaults to 5 % of RAM, and a mosaic's files stay
+	// open, up to 100 per thread that read them; bound both so memory stays
+	// workers × tile size whatever the extent, not a share of the machine or
+	// of the sources. 32 MB per CPU holds the source blocks a strip of tiles
+	// shares with the next (the executor processes tiles in strips); more
+	// buys no speed (measured at 64 and 128 MB on 2 CPUs). 16 open files per
+	// CPU covers the sheets under each worker's windows. Users may set their own.
+	cpus := max(2, runtime.GOMAXPROCS(0))
 	if os.Getenv("GDAL_CACHEMAX") == "" {
-		os.Setenv("GDAL_CACHEMAX", "128")
+		os.Setenv("GDAL_CACHEMAX", strconv.Itoa(32*cpus))
+	}
+	if os.Getenv("GDAL_MAX_DATASET_POOL_SIZE") == "" {
+		os.Setenv("GDAL_MAX_DATASET_POOL_SIZE", strconv.Itoa(16*cpus))
 	}
 }
 

@@ -108,7 +108,7 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		return nil, err
 	}
 
-	tiles := opts.Shard.Select(plan.Grid.Tiles())
+	tiles := stripOrder(opts.Shard.Select(plan.Grid.Tiles()))
 	if opts.Events != nil {
 		opts.Events.Planned(len(tiles))
 	}
