@@ -36,7 +36,7 @@ func runCounts(t *testing.T, args ...string) (processed, cached int) {
 }
 
 func finishedTiles(t *testing.T, out string) int {
-	files, _ := filepath.Glob(filepath.Join(out, "run", "tiles", "*", "manifest.gob"))
+	files, _ := filepath.Glob(filepath.Join(out, "run", "tiles", "*", "manifest.json"))
 	return len(files)
 }
 

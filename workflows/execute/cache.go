@@ -1,9 +1,7 @@
 package execute
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -31,7 +29,7 @@ import (
 // that looks beyond the tile), and the keys of its
 // inputs — a source's key being the identity (path, size, modification
 // time) of its files. Any new input of a step must go into its key.
-const manifestName = "manifest.gob"
+const manifestName = "manifest.json"
 
 type manifest struct {
 	Format int
@@ -39,7 +37,7 @@ type manifest struct {
 	Result TileResult
 }
 
-const manifestFormat = 1
+const manifestFormat = 2
 
 // sourceKeys hashes the identity of every source's files once per run.
 func sourceKeys(plan *workflows.Plan) (map[string]string, error) {
@@ -115,7 +113,7 @@ func readManifest(dir string) (*manifest, bool) {
 		return nil, false
 	}
 	var m manifest
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&m); err != nil || m.Format != manifestFormat {
+	if err := json.Unmarshal(b, &m); err != nil || m.Format != manifestFormat {
 		return nil, false
 	}
 	return &m, true
@@ -124,11 +122,12 @@ func readManifest(dir string) (*manifest, bool) {
 // writeManifest marks a tile finished, atomically: written last, so a tile
 // without one is redone whatever else it holds.
 func writeManifest(dir string, m *manifest) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(m); err != nil {
+	// JSON, not gob: gob turns a pointer to zero (a dh_std of 0) into nil.
+	buf, err := json.Marshal(m)
+	if err != nil {
 		return fmt.Errorf("encode tile manifest: %w", err)
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, manifestName), buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, manifestName), buf); err != nil {
 		return fmt.Errorf("tile manifest: %w", err)
 	}
 	return nil
