@@ -134,15 +134,20 @@ func releaseContent(p string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", p, err)
 	}
 	delete(doc, "deprecated")
-	if links, ok := doc["links"].([]any); ok {
-		var kept []any
-		for _, l := range links {
-			if m, ok := l.(map[string]any); ok && mutableRels[fmt.Sprint(m["rel"])] {
-				continue
-			}
-			kept = append(kept, l)
-		}
-		doc["links"] = kept
-	}
+	doc["links"] = fixedLinks(doc)
 	return json.Marshal(doc)
+}
+
+// fixedLinks returns a release collection's links without the version
+// links, which change as other releases come and go.
+func fixedLinks(doc map[string]any) []any {
+	var kept []any
+	links, _ := doc["links"].([]any)
+	for _, l := range links {
+		if m, ok := l.(map[string]any); ok && mutableRels[fmt.Sprint(m["rel"])] {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return kept
 }

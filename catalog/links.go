@@ -136,15 +136,7 @@ func setVersionLinks(p string, links []map[string]any, deprecated *bool) error {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return fmt.Errorf("publish: read %s: %w", p, err)
 	}
-	var kept []any
-	if old, ok := doc["links"].([]any); ok {
-		for _, l := range old {
-			if m, ok := l.(map[string]any); ok && mutableRels[fmt.Sprint(m["rel"])] {
-				continue
-			}
-			kept = append(kept, l)
-		}
-	}
+	kept := fixedLinks(doc)
 	for _, l := range links {
 		kept = append(kept, l)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cdflow/cdflow/internal/atomicfile"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -245,33 +244,13 @@ func subsetsOf(rel *Release) []string {
 	return out
 }
 
-// linkFile puts src at dst: a hard link when possible (the release then
-// costs no space, and the run's later rewrites replace files by rename, so
-// the released inode never changes), else a copy.
+// linkFile puts src at dst: a hard link when possible, so the release costs
+// no space, else (or when forced) a copy.
 func linkFile(src, dst string, forceCopy bool) error {
-	if !forceCopy {
-		if err := os.Link(src, dst); err == nil {
-			return nil
-		}
+	if forceCopy {
+		return atomicfile.Copy(src, dst)
 	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return atomicfile.LinkOrCopy(src, dst)
 }
 
 // writeJSON writes a STAC object as normalized JSON, atomically.

@@ -5,8 +5,10 @@ package atomicfile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 )
 
 // File is a file being written. Commit puts it in place; Abort (deferred)
@@ -71,4 +73,40 @@ func WriteFile(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Commit()
+}
+
+var linkSeq atomic.Int64
+
+// Copy copies src to dst atomically.
+func Copy(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := Create(dst)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	if _, err := io.Copy(out, in); err != nil {
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	return out.Commit()
+}
+
+// LinkOrCopy puts src's content at dst, replacing what is there: a hard
+// link when both are on one file system (no space used, and since every
+// writer here replaces files by rename, the linked inode never changes
+// under the link), else a copy. Atomic either way.
+func LinkOrCopy(src, dst string) error {
+	tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.link-%d-%d", filepath.Base(dst), os.Getpid(), linkSeq.Add(1)))
+	if err := os.Link(src, tmp); err == nil {
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("link %s to %s: %w", src, dst, err)
+		}
+		return nil
+	}
+	return Copy(src, dst)
 }

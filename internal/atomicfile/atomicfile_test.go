@@ -50,3 +50,33 @@ func TestAbortKeepsTheOldFile(t *testing.T) {
 		t.Error("created in a missing directory")
 	}
 }
+
+func TestLinkOrCopyAndCopy(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	os.WriteFile(src, []byte("pixels"), 0o644)
+	dst := filepath.Join(dir, "dst")
+	os.WriteFile(dst, []byte("old"), 0o644)
+	if err := LinkOrCopy(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(src)
+	b, _ := os.Stat(dst)
+	if !os.SameFile(a, b) {
+		t.Error("not hard-linked on one file system")
+	}
+	cp := filepath.Join(dir, "copy")
+	if err := Copy(src, cp); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := os.Stat(cp)
+	if got, _ := os.ReadFile(cp); string(got) != "pixels" || os.SameFile(a, c) {
+		t.Errorf("copy %q, same file %v", got, os.SameFile(a, c))
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+		t.Errorf("%d entries: a temporary file was left", len(entries))
+	}
+	if err := Copy(filepath.Join(dir, "none"), cp); err == nil {
+		t.Error("copied a missing file")
+	}
+}

@@ -15,9 +15,8 @@ import (
 // windowCache keeps the source windows one tile has read, so two steps
 // reading the same window (ΔH and QA, say) read the source once.
 type windowCache struct {
-	mu sync.Mutex
-	f  map[string]*raster.Image[float32]
-	u  map[string]*raster.Image[uint8]
+	mu   sync.Mutex
+	imgs map[string]any // *raster.Image[T], keyed by pixel type, source, resolution, method
 }
 
 // sourceInput reads a source's window on the tile.
@@ -62,73 +61,48 @@ func (s *sourceInput) window(res float64, method string) (raster.Window, bool) {
 	return raster.Window{Extent: e, ResX: res, ResY: res, Method: method}, !aligned
 }
 
-func (s *sourceInput) key(res float64, method string) string {
-	return fmt.Sprintf("%s|%g|%s", s.src.Address(), res, method)
-}
-
 func (s *sourceInput) Float32(ctx context.Context, res float64, method string) (*raster.Image[float32], error) {
-	k := s.key(res, method)
-	s.cache.mu.Lock()
-	if img := s.cache.f[k]; img != nil {
-		s.cache.mu.Unlock()
-		return img, nil
-	}
-	s.cache.mu.Unlock()
-	w, warp := s.window(res, method)
-	m, empty := s.ex.mosaicFor(s.src, s.tile.Work)
-	var img *raster.Image[float32]
-	var err error
-	switch {
-	case empty:
-		img = nodataImage[float32](s.src, s.tile.GridAt(res))
-	case warp:
-		img, err = raster.Warp[float32](ctx, m, w)
-	default:
-		img, err = raster.Read[float32](ctx, m, w)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
-	}
-	if off := s.ex.offsets[s.src.Address().String()]; off != 0 {
-		subtract(img, float32(off))
-	}
-	s.cache.mu.Lock()
-	if s.cache.f == nil {
-		s.cache.f = map[string]*raster.Image[float32]{}
-	}
-	s.cache.f[k] = img
-	s.cache.mu.Unlock()
-	return img, nil
+	return readSource[float32](ctx, s, res, method)
 }
 
 func (s *sourceInput) Uint8(ctx context.Context, res float64, method string) (*raster.Image[uint8], error) {
-	k := s.key(res, method)
+	return readSource[uint8](ctx, s, res, method)
+}
+
+// readSource reads (once per tile) a source's window as pixels of type T.
+func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64, method string) (*raster.Image[T], error) {
+	k := fmt.Sprintf("%s|%s|%g|%s", raster.DataTypeName[T](), s.src.Address(), res, method)
 	s.cache.mu.Lock()
-	if img := s.cache.u[k]; img != nil {
+	if img, ok := s.cache.imgs[k].(*raster.Image[T]); ok {
 		s.cache.mu.Unlock()
 		return img, nil
 	}
 	s.cache.mu.Unlock()
 	w, warp := s.window(res, method)
 	m, empty := s.ex.mosaicFor(s.src, s.tile.Work)
-	var img *raster.Image[uint8]
+	var img *raster.Image[T]
 	var err error
 	switch {
 	case empty:
-		img = nodataImage[uint8](s.src, s.tile.GridAt(res))
+		img = nodataImage[T](s.src, s.tile.GridAt(res))
 	case warp:
-		img, err = raster.Warp[uint8](ctx, m, w)
+		img, err = raster.Warp[T](ctx, m, w)
 	default:
-		img, err = raster.Read[uint8](ctx, m, w)
+		img, err = raster.Read[T](ctx, m, w)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
 	}
-	s.cache.mu.Lock()
-	if s.cache.u == nil {
-		s.cache.u = map[string]*raster.Image[uint8]{}
+	if f, ok := any(img).(*raster.Image[float32]); ok {
+		if off := s.ex.offsets[s.src.Address().String()]; off != 0 {
+			subtract(f, float32(off))
+		}
 	}
-	s.cache.u[k] = img
+	s.cache.mu.Lock()
+	if s.cache.imgs == nil {
+		s.cache.imgs = map[string]any{}
+	}
+	s.cache.imgs[k] = img
 	s.cache.mu.Unlock()
 	return img, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/cdflow/cdflow/internal/atomicfile"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,7 +55,7 @@ func Publish(ctx context.Context, plan *workflows.Plan, res *Result, sum *Summar
 			if cfg.Tiles {
 				for _, f := range []string{sum.TilesParquet, sum.SplitsParquet} {
 					dst := filepath.Join(out, filepath.Base(f))
-					if err := copyFile(f, dst); err != nil {
+					if err := atomicfile.Copy(f, dst); err != nil {
 						return outputs, fmt.Errorf("%s: %w", block, err)
 					}
 					outputs = append(outputs, Output{Block: block, Path: dst})
@@ -157,33 +156,11 @@ func writeFolders(ctx context.Context, plan *workflows.Plan, res *Result, sum *S
 			if err := os.MkdirAll(d, 0o755); err != nil {
 				return n, err
 			}
-			dst := filepath.Join(d, tr.Tile.ID+".tif")
-			os.Remove(dst)
-			src := filepath.Join(out, tr.Products[name])
-			if err := os.Link(src, dst); err != nil {
-				if err := copyFile(src, dst); err != nil {
-					return n, err
-				}
+			if err := atomicfile.LinkOrCopy(filepath.Join(out, tr.Products[name]), filepath.Join(d, tr.Tile.ID+".tif")); err != nil {
+				return n, err
 			}
 			n++
 		}
 	}
 	return n, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := atomicfile.Create(dst)
-	if err != nil {
-		return err
-	}
-	defer out.Abort()
-	if _, err := io.Copy(out, in); err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
-	}
-	return out.Commit()
 }

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"math"
 	"os"
 	"path/filepath"
@@ -261,7 +261,7 @@ func gatherTile(from, out string, tr TileResult) error {
 		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
 			continue // temporary files of an interrupted write
 		}
-		if err := linkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		if err := atomicfile.LinkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 			return err
 		}
 	}
@@ -271,35 +271,6 @@ func gatherTile(from, out string, tr TileResult) error {
 		}
 	}
 	return nil
-}
-
-// linkOrCopy replaces dst by src's content: a hard link, or a copy across
-// file systems.
-func linkOrCopy(src, dst string) error {
-	os.Remove(dst)
-	if err := os.Link(src, dst); err == nil {
-		return nil
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	tmp := dst + ".partial"
-	o, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(o, in); err != nil {
-		o.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := o.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, dst)
 }
 
 // planKey identifies what a tile's products depend on, so shards of
