@@ -4,16 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/cdflow/cdflow/internal/atomicfile"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
@@ -40,6 +42,8 @@ type Options struct {
 	Hook func(stage string) error
 	// Copy copies asset files instead of hard-linking them.
 	Copy bool
+	// Workers is how many items are written at once (0: one per CPU).
+	Workers int
 }
 
 // Published says what a publish did.
@@ -169,16 +173,32 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	copy(tiles, rel.Tiles)
 	sort.Slice(tiles, func(i, j int) bool { return tiles[i].Stats.TileID < tiles[j].Stats.TileID })
 
-	var items []schema.ItemRow
+	// Items are independent (each links, checksums and describes its own
+	// files), so they are written in parallel; the first failing tile in
+	// id order is the one reported, whatever the scheduling.
+	items := make([]schema.ItemRow, len(tiles))
+	errs := make([]error, len(tiles))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, opts.Workers))
+	if opts.Workers == 0 {
+		g.SetLimit(runtime.GOMAXPROCS(0))
+	}
 	for i := range tiles {
-		if err := ctx.Err(); err != nil {
-			return 0, err
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			items[i], errs[i] = writeItem(dir, releaseID, rel, &tiles[i], opts)
+			return errs[i]
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for i, e := range errs {
+			if e != nil {
+				return 0, fmt.Errorf("publish: tile %s: %w", tiles[i].Stats.TileID, e)
+			}
 		}
-		row, err := writeItem(dir, releaseID, rel, &tiles[i], opts)
-		if err != nil {
-			return 0, fmt.Errorf("publish: tile %s: %w", tiles[i].Stats.TileID, err)
-		}
-		items = append(items, row)
+		return 0, err
 	}
 
 	rows := make([]schema.TileStats, len(tiles))

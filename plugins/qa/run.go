@@ -344,18 +344,26 @@ func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool) {
 		return nil, nil
 	}
 	n := g.Width * g.Height
-	good, bad := make([]bool, n), make([]bool, n)
+	covered = make([]bool, n)
+	var bad []bool
 	for _, f := range files {
-		mark := good
-		if f.Err != nil {
-			mark = bad
+		if f.Err == nil {
+			fillExtent(covered, g, f.Extent)
+			continue
 		}
-		fillExtent(mark, g, f.Extent)
+		if bad == nil {
+			bad = make([]bool, n)
+		}
+		fillExtent(bad, g, f.Extent)
 	}
-	covered, lost = make([]bool, n), make([]bool, n)
-	for i := range covered {
-		covered[i] = good[i] || bad[i]
-		lost[i] = bad[i] && !good[i]
+	if bad == nil {
+		// Every file is readable (the usual case): nothing is lost.
+		return covered, nil
+	}
+	lost = make([]bool, n)
+	for i, b := range bad {
+		lost[i] = b && !covered[i]
+		covered[i] = covered[i] || b
 	}
 	return covered, lost
 }
@@ -415,28 +423,7 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 		}
 		var lost []bool
 		cov[e], lost = s.coverage(name, img.Grid)
-		keys := make([]uint32, img.Width*img.Height)
-		for i := range keys {
-			if explained(cov[e], lost, i) {
-				keys[i] = skipKey
-				continue
-			}
-			var k uint32
-			nodata := img.HasNoData
-			for b, band := range img.Bands {
-				v := band[i]
-				if b < 3 {
-					k |= uint32(v) << (8 * b)
-				}
-				if float64(v) != img.NoData {
-					nodata = false
-				}
-			}
-			if nodata || (len(img.Bands) == 4 && img.Bands[3][i] == 0) {
-				k = invalidKey
-			}
-			keys[i] = k
-		}
+		keys := rgbKeys(img, cov[e], lost)
 		_, found := s.inspect(scaled(a, factor), name, keys, describeRGB)
 		a.findings = append(a.findings, found...)
 		a.findings = append(a.findings, s.unreadable(scaled(a, factor), name, lost, img.Grid)...)
@@ -465,6 +452,72 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 		}
 	}
 	return veg, nil
+}
+
+// rgbKeys packs each orthophoto pixel's first three bands into a key for
+// the stripe and void checks: skipKey where coverage explains the pixel
+// (outside every file, or in an unreadable one), invalidKey where every
+// band is nodata or the alpha band is 0. It runs on every full-resolution
+// pixel of both epochs, so nodata is compared as a byte, not per band as
+// a float.
+func rgbKeys(img *raster.Image[uint8], cov, lost []bool) []uint32 {
+	n := img.Width * img.Height
+	keys := make([]uint32, n)
+	nd, hasND := uint8(img.NoData), img.HasNoData && img.NoData >= 0 && img.NoData <= 255 && img.NoData == math.Trunc(img.NoData)
+	if len(img.Bands) < 3 {
+		for i := range keys {
+			k, allND := uint32(0), hasND
+			for b, band := range img.Bands {
+				k |= uint32(band[i]) << (8 * b)
+				allND = allND && band[i] == nd
+			}
+			if allND {
+				k = invalidKey
+			}
+			keys[i] = k
+		}
+	} else {
+		r, g, b := img.Bands[0][:n], img.Bands[1][:n], img.Bands[2][:n]
+		var alpha []uint8
+		if len(img.Bands) == 4 {
+			alpha = img.Bands[3][:n]
+		}
+		for i := range keys {
+			keys[i] = uint32(r[i]) | uint32(g[i])<<8 | uint32(b[i])<<16
+		}
+		if hasND {
+			for i := range keys {
+				if r[i] == nd && g[i] == nd && b[i] == nd && (alpha == nil || alpha[i] == nd) {
+					keys[i] = invalidKey
+				}
+			}
+		}
+		if alpha != nil {
+			for i, a := range alpha {
+				if a == 0 {
+					keys[i] = invalidKey
+				}
+			}
+		}
+		if alpha == nil && hasND {
+			// Bands past the third (none is alpha here) must be nodata too.
+			for _, extra := range img.Bands[3:] {
+				for i, v := range extra[:n] {
+					if keys[i] == invalidKey && v != nd {
+						keys[i] = uint32(r[i]) | uint32(g[i])<<8 | uint32(b[i])<<16
+					}
+				}
+			}
+		}
+	}
+	if cov != nil || lost != nil {
+		for i := range keys {
+			if explained(cov, lost, i) {
+				keys[i] = skipKey
+			}
+		}
+	}
+	return keys
 }
 
 // scaled is the analysis's tile geometry on a grid factor times finer.

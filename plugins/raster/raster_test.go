@@ -297,52 +297,114 @@ func TestBadInputsNameThePath(t *testing.T) {
 	})
 }
 
+// validateCOG runs GDAL's own COG validator (validate_cloud_optimized_geotiff,
+// shipped with gdal-bin's python3-gdal) on a file.
+func validateCOG(t *testing.T, path string) {
+	t.Helper()
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		python = "python3"
+	}
+	out, err := exec.Command(python, "-m", "osgeo_utils.samples.validate_cloud_optimized_geotiff", path).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "is a valid cloud optimized GeoTIFF") {
+		t.Errorf("validate_cloud_optimized_geotiff %s: %v\n%s", path, err, out)
+	}
+}
+
 func TestWriteCOG(t *testing.T) {
 	ctx := context.Background()
 	crs, err := CRSFromEPSG(25830)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := NewImage[float32](NorthUp(crs, Extent{356200, 4612400, 356400, 4612600}, 1, 1), 1)
-	for i := range img.Bands[0] {
-		img.Bands[0][i] = float32(i%200) * 0.1
+	dh := func(side int, res float64) *Image[float32] {
+		img := NewImage[float32](NorthUp(crs, Extent{356200, 4612600 - float64(side)*res, 356200 + float64(side)*res, 4612600}, res, res), 1)
+		for i := range img.Bands[0] {
+			img.Bands[0][i] = float32(i%side) * 0.1
+		}
+		img.Bands[0][0] = -9999
+		img.NoData, img.HasNoData = -9999, true
+		return img
 	}
-	img.Bands[0][0] = -9999
-	img.NoData, img.HasNoData = -9999, true
+	ortho := NewImage[uint8](NorthUp(crs, Extent{356200, 4612400, 356400, 4612600}, 0.5, 0.5), 3)
+	for b := range ortho.Bands {
+		for i := range ortho.Bands[b] {
+			ortho.Bands[b][i] = uint8(i%400/2 + 20*b)
+		}
+	}
+	cases := []struct {
+		name      string
+		write     func(path string) error
+		size      string
+		typ       string
+		predictor string
+		block     string
+		overviews int
+		nodata    bool
+		res       float64
+	}{
+		{"elevation tile", func(p string) error { return WriteCOG(ctx, p, dh(200, 1)) }, "[200 200]", "Float32", "3", "[208 208]", 0, true, 1},
+		{"orthophoto tile", func(p string) error { return WriteCOG(ctx, p, ortho) }, "[400 400]", "Byte", "2", "[400 400]", 0, false, 0.5},
+		{"larger than a block", func(p string) error { return WriteCOG(ctx, p, dh(1100, 1)) }, "[1100 1100]", "Float32", "3", "[512 512]", 2, true, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "p.tif")
+			if err := tc.write(path); err != nil {
+				t.Fatal(err)
+			}
+			validateCOG(t, path)
+			out, err := exec.Command("gdalinfo", "-json", path).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gi struct {
+				Size         []int     `json:"size"`
+				GeoTransform []float64 `json:"geoTransform"`
+				Metadata     map[string]map[string]string
+				Bands        []struct {
+					Type      string   `json:"type"`
+					Block     []int    `json:"block"`
+					NoData    *float64 `json:"noDataValue"`
+					Overviews []any    `json:"overviews"`
+				} `json:"bands"`
+			}
+			if err := json.Unmarshal(out, &gi); err != nil {
+				t.Fatal(err)
+			}
+			st := gi.Metadata["IMAGE_STRUCTURE"]
+			if st["COMPRESSION"] != "DEFLATE" || st["PREDICTOR"] != tc.predictor {
+				t.Errorf("image structure %v, want DEFLATE predictor %s", st, tc.predictor)
+			}
+			if fmt.Sprint(gi.Size) != tc.size || gi.GeoTransform[0] != 356200 || gi.GeoTransform[3] != 4612600 || gi.GeoTransform[5] != -tc.res {
+				t.Errorf("size %v geotransform %v", gi.Size, gi.GeoTransform)
+			}
+			for _, b := range gi.Bands {
+				if b.Type != tc.typ || fmt.Sprint(b.Block) != tc.block || len(b.Overviews) != tc.overviews || (b.NoData != nil) != tc.nodata || (tc.nodata && *b.NoData != -9999) {
+					t.Errorf("band %+v, want %s, block %s, %d overviews, nodata %v", b, tc.typ, tc.block, tc.overviews, tc.nodata)
+				}
+			}
+			// Atomic writes leave no temporary file behind.
+			if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 1 {
+				t.Errorf("directory holds %d entries, want only the product", len(entries))
+			}
+			// Same image, same bytes.
+			path2 := filepath.Join(t.TempDir(), "p.tif")
+			if err := tc.write(path2); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := os.ReadFile(path)
+			b, _ := os.ReadFile(path2)
+			if string(a) != string(b) {
+				t.Error("two writes of one image differ")
+			}
+		})
+	}
+	// The pixels, CRS and nodata read back as written.
 	path := filepath.Join(t.TempDir(), "dh.tif")
+	img := dh(200, 1)
 	if err := WriteCOG(ctx, path, img); err != nil {
 		t.Fatal(err)
-	}
-	out, err := exec.Command("gdalinfo", "-json", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gi struct {
-		Size         []int     `json:"size"`
-		GeoTransform []float64 `json:"geoTransform"`
-		Metadata     map[string]map[string]string
-		CRS          struct {
-			ID struct {
-				Code int `json:"code"`
-			} `json:"id"`
-		} `json:"stac"`
-		Bands []struct {
-			Type   string  `json:"type"`
-			NoData float64 `json:"noDataValue"`
-		} `json:"bands"`
-	}
-	if err := json.Unmarshal(out, &gi); err != nil {
-		t.Fatal(err)
-	}
-	st := gi.Metadata["IMAGE_STRUCTURE"]
-	if st["LAYOUT"] != "COG" || st["COMPRESSION"] != "DEFLATE" || st["PREDICTOR"] != "3" {
-		t.Errorf("image structure %v, want COG DEFLATE predictor 3", st)
-	}
-	if fmt.Sprint(gi.Size) != "[200 200]" || gi.GeoTransform[0] != 356200 || gi.GeoTransform[3] != 4612600 || gi.GeoTransform[5] != -1 {
-		t.Errorf("size %v geotransform %v", gi.Size, gi.GeoTransform)
-	}
-	if len(gi.Bands) != 1 || gi.Bands[0].Type != "Float32" || gi.Bands[0].NoData != -9999 {
-		t.Errorf("bands %+v", gi.Bands)
 	}
 	back, err := ReadFile[float32](ctx, path)
 	if err != nil {
@@ -351,21 +413,6 @@ func TestWriteCOG(t *testing.T) {
 	equalImages(t, back, img, 0)
 	if back.CRS.EPSG != 25830 {
 		t.Errorf("EPSG %d", back.CRS.EPSG)
-	}
-	// Atomic writes leave no temporary file behind.
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("directory holds %d entries, want only dh.tif", len(entries))
-	}
-	// Same image, same bytes.
-	path2 := filepath.Join(t.TempDir(), "dh.tif")
-	if err := WriteCOG(ctx, path2, img); err != nil {
-		t.Fatal(err)
-	}
-	a, _ := os.ReadFile(path)
-	b, _ := os.ReadFile(path2)
-	if string(a) != string(b) {
-		t.Error("two writes of one image differ")
 	}
 }
 
@@ -547,5 +594,57 @@ func TestCrop(t *testing.T) {
 		if _, err := Crop(img, bad); err == nil {
 			t.Errorf("crop %v accepted", bad)
 		}
+	}
+}
+
+func TestCheckFile(t *testing.T) {
+	ctx := context.Background()
+	crs, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NorthUp(crs, Extent{356000, 4612000, 356600, 4612600}, 1, 1)
+	dir := t.TempDir()
+	rgb := NewImage[uint8](g, 3)
+	for b := range rgb.Bands {
+		for i := range rgb.Bands[b] {
+			rgb.Bands[b][i] = uint8(i*31 + b*7)
+		}
+	}
+	dsm := NewImage[float32](g, 1)
+	for i := range dsm.Bands[0] {
+		dsm.Bands[0][i] = float32(i%977) * 0.37
+	}
+	files := map[string]func(string) error{
+		"rgb.tif": func(p string) error { return WriteGeoTIFF(ctx, p, rgb) },
+		"dsm.tif": func(p string) error { return WriteGeoTIFF(ctx, p, dsm) },
+	}
+	for name, write := range files {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			if err := write(path); err != nil {
+				t.Fatal(err)
+			}
+			info, err := CheckFile(ctx, path)
+			if err != nil {
+				t.Fatalf("a sound file: %v", err)
+			}
+			if info.Width != 600 || info.Height != 600 {
+				t.Errorf("info %dx%d", info.Width, info.Height)
+			}
+			// Cut the file before its last blocks: the check must find them.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := filepath.Join(dir, "cut-"+name)
+			if err := os.WriteFile(cut, data[:len(data)*3/4], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = CheckFile(ctx, cut)
+			if err == nil || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "block at column") {
+				t.Errorf("a truncated file: %v", err)
+			}
+		})
 	}
 }

@@ -82,6 +82,9 @@ type Result struct {
 	// corrected), for the release's processing lineage.
 	Findings []plugins.Finding
 	Lineage  []string
+	// Jobs is how many tiles ran at once; publishing writes as many items
+	// at once (0: one per CPU).
+	Jobs int
 }
 
 // TilesDir is where a run's per-tile products live, relative to Out.
@@ -147,7 +150,7 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 		return nil, err
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
-	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results, Findings: ex.findings, Lineage: ex.lineage}
+	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results, Findings: ex.findings, Lineage: ex.lineage, Jobs: jobs}
 	for _, hit := range cached {
 		if hit {
 			res.Cached++

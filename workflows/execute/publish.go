@@ -39,7 +39,7 @@ func Publish(ctx context.Context, plan *workflows.Plan, res *Result, sum *Summar
 				return outputs, fmt.Errorf("%s: %w", block, err)
 			}
 			rel.Report.Created = created
-			p, err := catalog.Publish(ctx, root, rel, catalog.Options{})
+			p, err := catalog.Publish(ctx, root, rel, catalog.Options{Workers: res.Jobs})
 			if err != nil {
 				return outputs, fmt.Errorf("%s: %w", block, err)
 			}
