@@ -112,11 +112,11 @@ func readDirect[T Pixel](ctx context.Context, m *Mosaic, d directWindow) (img *I
 			backing[i] = fill
 		}
 	}
-	src, err := m.acquire()
+	src, err := m.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer m.release(src)
+	defer m.release(ctx, src)
 	var log gdalLog
 	// One call for every band: a pixel-interleaved source decodes each block once.
 	buf := backing[d.dstY*d.width+d.dstX:]

@@ -179,7 +179,25 @@ type Mosaic struct {
 
 	mu     sync.Mutex
 	free   []*godal.Dataset
+	owned  []*godal.Dataset // by worker (WithWorker), nil until first used
 	closed bool
+}
+
+type workerKey struct{}
+
+// WithWorker marks ctx as worker w's (0, 1, …): reads of a mosaic under it
+// go through that worker's own GDAL handle. GDAL caches decoded blocks per
+// handle, so a worker that reads neighbouring tiles one after the other
+// finds the blocks they share already decoded, as a single worker would;
+// handles taken from a common pool would split them between the workers'
+// caches and decode them twice. A worker's reads must not overlap.
+func WithWorker(ctx context.Context, w int) context.Context {
+	return context.WithValue(ctx, workerKey{}, w)
+}
+
+func workerOf(ctx context.Context) (int, bool) {
+	w, ok := ctx.Value(workerKey{}).(int)
+	return w, ok && w >= 0
 }
 
 // OpenMosaic opens one file or a glob of many as one raster. Files must share
@@ -267,14 +285,21 @@ func (m *Mosaic) Name() string {
 	return fmt.Sprintf("%s (+%d files)", m.info.Files[0], len(m.info.Files)-1)
 }
 
-// acquire borrows a dataset handle; release returns it.
-func (m *Mosaic) acquire() (*godal.Dataset, error) {
+// acquire borrows a dataset handle (the worker's own, under WithWorker);
+// release returns it.
+func (m *Mosaic) acquire(ctx context.Context) (*godal.Dataset, error) {
+	w, isWorker := workerOf(ctx)
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return nil, fmt.Errorf("read %s: mosaic is closed", m.Name())
 	}
-	if n := len(m.free); n > 0 {
+	if isWorker && w < len(m.owned) && m.owned[w] != nil {
+		ds := m.owned[w]
+		m.mu.Unlock()
+		return ds, nil
+	}
+	if n := len(m.free); n > 0 && !isWorker {
 		ds := m.free[n-1]
 		m.free = m.free[:n-1]
 		m.mu.Unlock()
@@ -286,10 +311,25 @@ func (m *Mosaic) acquire() (*godal.Dataset, error) {
 	if err != nil {
 		return nil, log.wrap("open", m.Name(), err)
 	}
+	if isWorker {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.closed {
+			_ = ds.Close(godal.SkipWarnings)
+			return nil, fmt.Errorf("read %s: mosaic is closed", m.Name())
+		}
+		for len(m.owned) <= w {
+			m.owned = append(m.owned, nil)
+		}
+		m.owned[w] = ds
+	}
 	return ds, nil
 }
 
-func (m *Mosaic) release(ds *godal.Dataset) {
+func (m *Mosaic) release(ctx context.Context, ds *godal.Dataset) {
+	if _, isWorker := workerOf(ctx); isWorker {
+		return // the worker keeps it
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -308,13 +348,16 @@ func (m *Mosaic) Close() error {
 	}
 	m.closed = true
 	var errs []error
-	for _, ds := range m.free {
+	for _, ds := range append(m.free, m.owned...) {
+		if ds == nil {
+			continue
+		}
 		var log gdalLog
 		if err := ds.Close(godal.ErrLogger(log.handler())); err != nil {
 			errs = append(errs, log.wrap("close", m.Name(), err))
 		}
 	}
-	m.free = nil
+	m.free, m.owned = nil, nil
 	if m.vrt {
 		if err := godal.VSIUnlink(m.name); err != nil {
 			errs = append(errs, fmt.Errorf("remove in-memory mosaic %s: %w", m.name, err))

@@ -450,19 +450,27 @@ func TestConcurrentReads(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
+	// Half the readers share the pool; the others are workers, each with
+	// its own handle, reading several windows one after the other.
 	for i := 0; i < 16; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got, err := Read[float32](ctx, m, Window{Extent: Extent{355040, 4610020, 355080, 4610060}, ResX: 1, ResY: 1})
-			if err != nil {
-				errs <- err
-				return
+			rctx := ctx
+			if i%2 == 1 {
+				rctx = WithWorker(ctx, i/2)
 			}
-			for j := range got.Bands[0] {
-				if got.Bands[0][j] != want.Bands[0][j] {
-					errs <- fmt.Errorf("pixel %d differs", j)
+			for range 3 {
+				got, err := Read[float32](rctx, m, Window{Extent: Extent{355040, 4610020, 355080, 4610060}, ResX: 1, ResY: 1})
+				if err != nil {
+					errs <- err
 					return
+				}
+				for j := range got.Bands[0] {
+					if got.Bands[0][j] != want.Bands[0][j] {
+						errs <- fmt.Errorf("reader %d: pixel %d differs", i, j)
+						return
+					}
 				}
 			}
 		}()
@@ -471,6 +479,18 @@ func TestConcurrentReads(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+	m.mu.Lock()
+	owned := len(m.owned)
+	m.mu.Unlock()
+	if owned != 8 {
+		t.Errorf("%d worker handles, want 8", owned)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read[float32](WithWorker(ctx, 0), m, Window{Extent: Extent{355040, 4610020, 355080, 4610060}, ResX: 1, ResY: 1}); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("read after Close: %v", err)
 	}
 }
 

@@ -131,11 +131,11 @@ func readVia[T Pixel](ctx context.Context, m *Mosaic, op string, e Extent, produ
 		return nil, err
 	}
 	defer guard(op, m.Name(), &err)
-	src, err := m.acquire()
+	src, err := m.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer m.release(src)
+	defer m.release(ctx, src)
 	var log gdalLog
 	out, err := produce(src, &log)
 	if err != nil {

@@ -118,28 +118,33 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 	results := make([]TileResult, len(tiles))
 	cached := make([]bool, len(tiles))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
 	var mu sync.Mutex
 	done := 0
-	for i, tile := range tiles {
-		if gctx.Err() != nil {
-			break
-		}
+	queue := newShares(len(tiles), jobs)
+	for w := range min(jobs, len(tiles)) {
+		wctx := raster.WithWorker(gctx, w)
 		g.Go(func() error {
-			r, hit, err := ex.runTile(gctx, tile)
-			if err != nil {
-				return fmt.Errorf("tile %s: %w", tile.ID, err)
+			for gctx.Err() == nil {
+				i, ok := queue.take(w)
+				if !ok {
+					return nil
+				}
+				tile := tiles[i]
+				r, hit, err := ex.runTile(wctx, tile)
+				if err != nil {
+					return fmt.Errorf("tile %s: %w", tile.ID, err)
+				}
+				results[i], cached[i] = r, hit
+				mu.Lock()
+				if ce, ok := opts.Events.(CacheEvents); ok && hit {
+					ce.TileCached(tile.ID)
+				}
+				done++
+				if opts.Events != nil {
+					opts.Events.TileDone(tile.ID, done, len(tiles))
+				}
+				mu.Unlock()
 			}
-			results[i], cached[i] = r, hit
-			mu.Lock()
-			if ce, ok := opts.Events.(CacheEvents); ok && hit {
-				ce.TileCached(tile.ID)
-			}
-			done++
-			if opts.Events != nil {
-				opts.Events.TileDone(tile.ID, done, len(tiles))
-			}
-			mu.Unlock()
 			return nil
 		})
 	}

@@ -2,6 +2,7 @@ package execute
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/cdflow/cdflow/workflows"
 )
@@ -30,4 +31,47 @@ func stripOrder(tiles []workflows.Tile) []workflows.Tile {
 		return (a.Col-col0)/stripColumns - (b.Col-col0)/stripColumns
 	})
 	return out
+}
+
+// shares hands tiles, in strip order, to a fixed set of workers: each
+// starts on its own contiguous share of the order and, when it is done,
+// takes the later half of the largest share left. A worker so mostly
+// processes the neighbour of the tile it has just processed, reading
+// through its own GDAL handles (raster.WithWorker), whose block caches then
+// hold the source blocks the two tiles share; and no worker idles while
+// tiles are left (cached tiles of a resumed run finish a share early).
+type shares struct {
+	mu        sync.Mutex
+	next, end []int // worker w's share is [next[w], end[w])
+}
+
+func newShares(n, workers int) *shares {
+	s := &shares{next: make([]int, workers), end: make([]int, workers)}
+	for w := range workers {
+		s.next[w], s.end[w] = n*w/workers, n*(w+1)/workers
+	}
+	return s
+}
+
+// take returns the index of worker w's next tile; false when none is left.
+func (s *shares) take(w int) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.next[w] == s.end[w] {
+		v, left := -1, 0
+		for o := range s.next {
+			if r := s.end[o] - s.next[o]; r > left {
+				v, left = o, r
+			}
+		}
+		if v < 0 {
+			return 0, false
+		}
+		mid := s.next[v] + left/2
+		s.next[w], s.end[w] = mid, s.end[v]
+		s.end[v] = mid
+	}
+	i := s.next[w]
+	s.next[w]++
+	return i, true
 }
