@@ -3,6 +3,7 @@ package qa
 import (
 	"math"
 	"slices"
+	"sort"
 )
 
 const (
@@ -29,20 +30,19 @@ func stableMedian(candidates []float32) (float64, int) {
 	if len(candidates) == 0 {
 		return math.NaN(), 0
 	}
-	sel := slices.Clone(candidates)
-	slices.Sort(sel)
-	m := median(sel)
+	// The values within stableDH of a median are a run of the sorted
+	// values: one sort, then each round is two binary searches.
+	sorted := slices.Clone(candidates)
+	slices.Sort(sorted)
+	m := median(sorted)
+	var sel []float32
 	for range 5 {
-		sel = sel[:0]
-		for _, v := range candidates {
-			if math.Abs(float64(v)-m) < stableDH {
-				sel = append(sel, v)
-			}
-		}
-		if len(sel) == 0 {
+		lo := sort.Search(len(sorted), func(i int) bool { return float64(sorted[i])-m > -stableDH })
+		hi := sort.Search(len(sorted), func(i int) bool { return float64(sorted[i])-m >= stableDH })
+		if hi <= lo {
 			return math.NaN(), 0
 		}
-		slices.Sort(sel)
+		sel = sorted[lo:hi]
 		next := median(sel)
 		if next == m {
 			break

@@ -3,6 +3,7 @@ package qa
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,6 +171,56 @@ func TestStableMedian(t *testing.T) {
 	}
 	if m, n := stableMedian(nil); !math.IsNaN(m) || n != 0 {
 		t.Errorf("no value: got %g of %d", m, n)
+	}
+}
+
+// TestStableMedianByDefinition compares stableMedian with its definition,
+// refiltering and resorting the candidates every round, on scenes where
+// the rounds do and do not converge.
+func TestStableMedianByDefinition(t *testing.T) {
+	byDefinition := func(candidates []float32) (float64, int) {
+		sel := slices.Clone(candidates)
+		slices.Sort(sel)
+		m := median(sel)
+		for range 5 {
+			sel = sel[:0]
+			for _, v := range candidates {
+				if math.Abs(float64(v)-m) < stableDH {
+					sel = append(sel, v)
+				}
+			}
+			if len(sel) == 0 {
+				return math.NaN(), 0
+			}
+			slices.Sort(sel)
+			next := median(sel)
+			if next == m {
+				break
+			}
+			m = next
+		}
+		return m, len(sel)
+	}
+	r := rand.New(rand.NewPCG(7, 9))
+	for trial := range 300 {
+		var v []float32
+		for range 1 + r.IntN(3000) {
+			switch r.IntN(4) {
+			case 0:
+				v = append(v, float32(r.NormFloat64()*0.3))
+			case 1:
+				v = append(v, float32(0.9+r.Float64()*4)) // a drifting, one-sided crowd
+			case 2:
+				v = append(v, float32(r.IntN(5))*0.5) // ties
+			default:
+				v = append(v, float32(-30+60*r.Float64()))
+			}
+		}
+		got, n := stableMedian(v)
+		want, wn := byDefinition(v)
+		if n != wn || !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("trial %d (%d values): %v of %d, want %v of %d", trial, len(v), got, n, want, wn)
+		}
 	}
 }
 
