@@ -178,11 +178,12 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	// id order is the one reported, whatever the scheduling.
 	items := make([]schema.ItemRow, len(tiles))
 	errs := make([]error, len(tiles))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, opts.Workers))
-	if opts.Workers == 0 {
-		g.SetLimit(runtime.GOMAXPROCS(0))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
 	for i := range tiles {
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {

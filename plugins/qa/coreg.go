@@ -53,7 +53,7 @@ func stableMedian(candidates []float32) (float64, int) {
 }
 
 // median of sorted values.
-func median(sorted []float32) float64 {
+func median[T float32 | float64](sorted []T) float64 {
 	n := len(sorted)
 	if n%2 == 1 {
 		return float64(sorted[n/2])

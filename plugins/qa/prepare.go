@@ -105,11 +105,7 @@ func (s *Step) Prepare(ctx context.Context, sc *plugins.Scene) (*plugins.Prepara
 func medianOf(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	return median(s)
 }
 
 // failUnreadable stops the run before any tile when a file cannot be read

@@ -52,9 +52,18 @@ func checkBlocks(ctx context.Context, path string, info Info) (err error) {
 	if bw*bh*nb > maxCheckPixels {
 		bw = max(1, maxCheckPixels/nb)
 	}
-	// Blocks are read in the file's own pixel type: converting every pixel
-	// of every source to float64 would cost more than decoding it.
-	buf := newCheckBuffer(st.DataType, bw*bh*nb)
+	// Values are decoded, not kept: bytes are read as bytes and every other
+	// type as float32, never as float64, whose conversion of every pixel of
+	// every source would cost more than decoding it.
+	if st.DataType == godal.Byte {
+		return scanBlocks[uint8](ctx, ds, path, info, bw, bh, nb, &log)
+	}
+	return scanBlocks[float32](ctx, ds, path, info, bw, bh, nb, &log)
+}
+
+// scanBlocks reads a whole file, bw × bh pixels of its nb bands at a time.
+func scanBlocks[T Pixel](ctx context.Context, ds *godal.Dataset, path string, info Info, bw, bh, nb int, log *gdalLog) error {
+	buf := make([]T, bw*bh*nb)
 	for y := 0; y < info.Height; y += bh {
 		h := min(bh, info.Height-y)
 		for x := 0; x < info.Width; x += bw {
@@ -62,39 +71,11 @@ func checkBlocks(ctx context.Context, path string, info Info) (err error) {
 				return fmt.Errorf("read %s: %w", path, err)
 			}
 			w := min(bw, info.Width-x)
-			if err := ds.Read(x, y, buf(w*h*nb), w, h, godal.ErrLogger(log.handler())); err != nil {
+			if err := ds.Read(x, y, buf[:w*h*nb], w, h, godal.ErrLogger(log.handler())); err != nil {
 				return fmt.Errorf("%w; the file is truncated or corrupt: replace it, or remove it from the source's files",
 					log.wrap("read", path, fmt.Errorf("block at column %d, row %d: %w", x, y, err)))
 			}
 		}
 	}
 	return nil
-}
-
-// newCheckBuffer returns a function giving a buffer of n pixels of a GDAL
-// data type (float64 for the types without a Go slice of their own).
-func newCheckBuffer(dt godal.DataType, size int) func(n int) any {
-	switch dt {
-	case godal.Byte:
-		b := make([]uint8, size)
-		return func(n int) any { return b[:n] }
-	case godal.UInt16:
-		b := make([]uint16, size)
-		return func(n int) any { return b[:n] }
-	case godal.Int16:
-		b := make([]int16, size)
-		return func(n int) any { return b[:n] }
-	case godal.UInt32:
-		b := make([]uint32, size)
-		return func(n int) any { return b[:n] }
-	case godal.Int32:
-		b := make([]int32, size)
-		return func(n int) any { return b[:n] }
-	case godal.Float32:
-		b := make([]float32, size)
-		return func(n int) any { return b[:n] }
-	default:
-		b := make([]float64, size)
-		return func(n int) any { return b[:n] }
-	}
 }
