@@ -5,7 +5,7 @@ GO ?= go
 BIN := bin/cdflow
 DEMO ?= demo
 # -race multiplies cgo-heavy test time; the packages listed here run with it.
-RACE_PKGS ?= ./plugins/...
+RACE_PKGS ?= ./plugins/... ./raster/...
 
 .PHONY: setup build demo test vet bench fmt clean
 

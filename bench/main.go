@@ -28,7 +28,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 type config struct {

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"github.com/cdflow/cdflow/catalog"
-	"github.com/cdflow/cdflow/examples/synth"
-	"github.com/cdflow/cdflow/plugins/raster"
 	_ "github.com/cdflow/cdflow/plugins/standard"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 )

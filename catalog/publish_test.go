@@ -17,9 +17,9 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/catalog"
-	"github.com/cdflow/cdflow/examples/synth"
 	_ "github.com/cdflow/cdflow/plugins/standard"
 	"github.com/cdflow/cdflow/stac"
+	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 )

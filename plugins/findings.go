@@ -6,7 +6,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // Policy says what a QA finding does to its tile.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 type fakeStep struct{ cfg struct{ N int } }

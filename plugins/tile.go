@@ -7,7 +7,7 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // TileRunner is a Step that runs once for every tile of the grid. Steps run

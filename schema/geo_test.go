@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // geoParquetSchema compiles the GeoParquet 1.1 metadata schema from the

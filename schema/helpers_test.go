@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // testPROJJSON is the PROJJSON of EPSG:25830 (ETRS89 / UTM 30N, the 3DCD

@@ -24,7 +24,7 @@
 //     difference), product names, tile size against every pixel size,
 //     products chosen by publish blocks, step outputs nobody uses
 //     (warnings).
-//  7. Plan (NewPlan): the sources' metadata through plugins/raster; epochs
+//  7. Plan (NewPlan): the sources' metadata through raster; epochs
 //     must share a CRS and overlap; the tile grid; pixel sizes that depend
 //     on the sources; the split's target sizes. Package plandoc renders a
 //     plan as a stable JSON document.

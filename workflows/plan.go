@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/internal/geojson"
 	"github.com/hashicorp/hcl/v2"
 )

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -23,7 +23,7 @@ type rasterSpec struct {
 	dsm    bool // float32 with nodata -9999, else uint8
 }
 
-// writeRasters writes real GeoTIFFs through plugins/raster (GDAL), with
+// writeRasters writes real GeoTIFFs through raster (GDAL), with
 // constant pixels: plan reads only their metadata.
 func writeRasters(t *testing.T, dir string, specs []rasterSpec) {
 	t.Helper()

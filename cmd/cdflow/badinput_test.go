@@ -17,8 +17,8 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/catalog"
-	"github.com/cdflow/cdflow/examples/synth"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 )

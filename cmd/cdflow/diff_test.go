@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/catalog"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 )
 

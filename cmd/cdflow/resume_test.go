@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cdflow/cdflow/examples/synth"
+	"github.com/cdflow/cdflow/synth"
 )
 
 var processedLine = regexp.MustCompile(`processed (\d+) tiles in [0-9.]+s, (\d+) more finished by an earlier run`)

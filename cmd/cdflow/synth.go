@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/cdflow/cdflow/examples/synth"
+	"github.com/cdflow/cdflow/synth"
 )
 
 func init() {

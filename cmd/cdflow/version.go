@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cdflow/cdflow/internal/buildinfo"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 func init() {

@@ -23,9 +23,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/changemap"
 	_ "github.com/cdflow/cdflow/plugins/standard"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"

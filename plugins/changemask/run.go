@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 var _ plugins.TileRunner = (*Step)(nil)

@@ -3,7 +3,7 @@ package qa
 import (
 	"testing"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 func TestRGBKeys(t *testing.T) {

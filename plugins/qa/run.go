@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // RunTile checks the tile's inputs and flags what it finds. A finding whose

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 var (

@@ -8,8 +8,8 @@ import (
 	"sync"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/preview"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/preview"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // Asset is one file of a tile with what a catalog says about it, gathered

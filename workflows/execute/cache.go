@@ -13,7 +13,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/buildinfo"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"

@@ -12,10 +12,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cdflow/cdflow/examples/synth"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/changemap"
 	_ "github.com/cdflow/cdflow/plugins/standard"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 )

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/split"
 	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
+	"github.com/cdflow/cdflow/split"
 	"github.com/cdflow/cdflow/workflows"
 )
 

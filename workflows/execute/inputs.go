@@ -6,9 +6,9 @@ import (
 	"math"
 	"sync"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/cdflow/cdflow/internal/buildinfo"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/plugins/changemask"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"

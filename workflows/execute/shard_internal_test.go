@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 )

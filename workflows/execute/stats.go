@@ -7,9 +7,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/plugins/changemap"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 )

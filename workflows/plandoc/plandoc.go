@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/internal/hcldecode"
 )

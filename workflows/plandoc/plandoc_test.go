@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/plandoc"
 

@@ -7,8 +7,8 @@ import (
 	"math"
 	"path/filepath"
 
-	"github.com/cdflow/cdflow/examples/synth/internal/city"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // The truth describes the real change in the true (t0) frame: building

@@ -3,7 +3,7 @@ package preview
 import (
 	"testing"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 func TestDeltaHColor(t *testing.T) {

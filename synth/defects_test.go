@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cdflow/cdflow/examples/synth/internal/city"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // TestDefects generates a scene per defect (and one with none, one with all)

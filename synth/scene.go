@@ -14,8 +14,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cdflow/cdflow/examples/synth/internal/city"
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // Generator names this generator's output format in scene.json; bump it when

@@ -19,7 +19,7 @@
 //
 // Sheets (E/N of their lower-left corner in the names) tile the extent in a
 // grid; the last row and column are cut at the scene's edge. All GeoTIFFs
-// are tiled and DEFLATE-compressed and written through plugins/raster.
+// are tiled and DEFLATE-compressed and written through raster.
 //
 // # The scene
 //

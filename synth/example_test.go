@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/cdflow/cdflow/examples/synth"
+	"github.com/cdflow/cdflow/synth"
 )
 
 func ExampleGenerate() {

@@ -99,7 +99,7 @@ func renderRGB(c *City, epoch int, win Window) [3][]uint8 {
 }
 
 // TestExcessGreen checks what the vegetation filter relies on: excess green
-// on chromatic coordinates, (2G−R−B)/(R+G+B) as plugins/changemap computes
+// on chromatic coordinates, (2G−R−B)/(R+G+B) as changemap computes
 // it, is clearly above the filter's default threshold (0.1) on trees and
 // grass and below it on roofs and streets, in both epochs' light.
 func TestExcessGreen(t *testing.T) {

@@ -15,7 +15,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // Tests that write scenes through the raster package (real GDAL) and read

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cdflow/cdflow/examples/synth/internal/city"
+	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // Scene placement and products: fixed so that every scene looks like a part

@@ -6,7 +6,7 @@ package preview
 import (
 	"math"
 
-	"github.com/cdflow/cdflow/plugins/raster"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // DeltaHLimit is where the ΔH colour map saturates, in metres.
