@@ -51,8 +51,11 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 			in.ItemAssets = append(in.ItemAssets, stac.TileAsset{Key: a.Key, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Bands: a.Bands})
 		}
 	}
-	var err error
-	in.TilesParquet, err = tableAsset(dir, "tiles.parquet", "Per-tile statistics (GeoParquet)", schema.TileSchema().Fields(), nTiles, "geometry")
+	tileSchema, err := schema.TileSchema(rel.Counters...)
+	if err != nil {
+		return nil, err
+	}
+	in.TilesParquet, err = tableAsset(dir, "tiles.parquet", "Per-tile statistics (GeoParquet)", tileSchema.Fields(), nTiles, "geometry")
 	if err != nil {
 		return nil, err
 	}

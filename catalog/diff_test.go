@@ -19,6 +19,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	wfrelease "github.com/cdflow/cdflow/workflows/release"
 )
 
 // twoReleases is a catalog holding 1.0.0 and 1.1.0 of a synthetic scene's
@@ -78,11 +79,7 @@ func runAndPublish(t *testing.T, scene, name, wf, out string) runResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := execute.Finish(ctx, plan, res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := execute.Publish(ctx, plan, res, sum, out, ""); err != nil {
+	if _, _, err := wfrelease.PublishRun(ctx, plan, res, out, ""); err != nil {
 		t.Fatal(err)
 	}
 	return runResult{Dataset: w.Dataset.Name, Tiles: res.Tiles}

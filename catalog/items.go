@@ -1,7 +1,11 @@
 package catalog
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
 	"os"
 	"path"
 	"path/filepath"
@@ -64,9 +68,57 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 	if err := writeJSON(filepath.Join(tileDir, id+".json"), item); err != nil {
 		return schema.ItemRow{}, err
 	}
+	return itemRow(rel, t, collection, split, rowAssets), nil
+}
+
+func itemRow(rel *Release, t *Tile, collection, split string, assets []schema.ItemAsset) schema.ItemRow {
 	return schema.ItemRow{
-		ID: id, Collection: collection, Split: split, Geometry: t.FootprintWKB, BBox: t.BBox,
+		ID: t.Stats.TileID, Collection: collection, Split: split, Geometry: t.FootprintWKB, BBox: t.BBox,
 		StartDatetime: rel.Start, EndDatetime: rel.End, ProjCode: fmt.Sprintf("EPSG:%d", rel.EPSG),
-		ChangeFraction: t.Stats.ChangeFraction, QA: t.Stats.QAFlags, Assets: rowAssets,
-	}, nil
+		ChangeFraction: t.Stats.ChangeFraction, QA: t.Stats.QAFlags, Assets: assets,
+	}
+}
+
+// ItemRows returns the rows of an items.parquet describing a release whose
+// files stay where they are (outside a catalog): each asset's href is its
+// path relative to dir, the folder that will hold the table, and its
+// checksum that of the file itself. Rows come in tile order.
+func ItemRows(ctx context.Context, rel *Release, dir string, workers int) ([]schema.ItemRow, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	releaseID := rel.Dataset + "-" + rel.Version
+	rows := make([]schema.ItemRow, len(rel.Tiles))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range rel.Tiles {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			t := &rel.Tiles[i]
+			split, err := stac.MLAOISplit(t.Stats.Split)
+			if err != nil {
+				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
+			}
+			var assets []schema.ItemAsset
+			for _, a := range t.Assets {
+				sum, size, err := stac.ChecksumFile(a.File)
+				if err != nil {
+					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+				}
+				href, err := filepath.Rel(dir, a.File)
+				if err != nil {
+					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+				}
+				assets = append(assets, schema.ItemAsset{Key: a.Key, Href: filepath.ToSlash(href), Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
+			}
+			rows[i] = itemRow(rel, t, releaseID+"-"+t.Stats.Split, split, assets)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return rows, nil
 }

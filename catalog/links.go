@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 
@@ -16,7 +17,7 @@ import (
 // version links (and the deprecated flag of rel's), the dataset's catalog
 // and the root catalog. Each file is replaced atomically and only when it
 // changes, so a crash leaves each file old or new, never broken.
-func relink(root string, rel *Release, hook func(string) error) error {
+func relink(root string, rel *Release, base string, hook func(string) error) error {
 	versions, err := releasesOf(root, rel.Dataset)
 	if err != nil {
 		return err
@@ -34,7 +35,7 @@ func relink(root string, rel *Release, hook func(string) error) error {
 		if v.Original() == rel.Version {
 			deprecated = &rel.Deprecated
 		}
-		if err := setVersionLinks(filepath.Join(root, rel.Dataset, v.Original(), "collection.json"), links, deprecated); err != nil {
+		if err := setVersionLinks(filepath.Join(root, rel.Dataset, v.Original(), "collection.json"), links, deprecated, base, path.Join(rel.Dataset, v.Original(), "collection.json")); err != nil {
 			return err
 		}
 	}
@@ -54,10 +55,10 @@ func relink(root string, rel *Release, hook func(string) error) error {
 		"description": fmt.Sprintf("Every release of %s; the latest is %s.", titleOf(rel), latest.Original()),
 		"links":       children,
 	}
-	if err := writeIfChanged(filepath.Join(root, rel.Dataset, "catalog.json"), dataset); err != nil {
+	if err := writeIfChanged(filepath.Join(root, rel.Dataset, "catalog.json"), dataset, base, path.Join(rel.Dataset, "catalog.json")); err != nil {
 		return err
 	}
-	if err := writeRoot(root); err != nil {
+	if err := writeRoot(root, base); err != nil {
 		return err
 	}
 	return hook(StageRoot)
@@ -90,7 +91,7 @@ func releasesOf(root, dataset string) ([]*semver.Version, error) {
 }
 
 // writeRoot writes catalog.json with one child per dataset folder holding a catalog.
-func writeRoot(root string) error {
+func writeRoot(root, base string) error {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -123,11 +124,14 @@ func writeRoot(root string) error {
 	if err != nil {
 		return err
 	}
+	if b, err = absolutize(b, base, "catalog.json"); err != nil {
+		return err
+	}
 	return writeBytesIfChanged(filepath.Join(root, "catalog.json"), b)
 }
 
 // setVersionLinks replaces a release collection's version links.
-func setVersionLinks(p string, links []map[string]any, deprecated *bool) error {
+func setVersionLinks(p string, links []map[string]any, deprecated *bool, base, rel string) error {
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -148,13 +152,17 @@ func setVersionLinks(p string, links []map[string]any, deprecated *bool) error {
 			delete(doc, "deprecated")
 		}
 	}
-	return writeIfChanged(p, doc)
+	return writeIfChanged(p, doc, base, rel)
 }
 
-func writeIfChanged(p string, doc any) error {
+// writeIfChanged writes a STAC object at p, rel from the catalog root.
+func writeIfChanged(p string, doc any, base, rel string) error {
 	b, err := stac.Marshal(doc)
 	if err != nil {
 		return fmt.Errorf("publish: encode %s: %w", p, err)
+	}
+	if b, err = absolutize(b, base, rel); err != nil {
+		return err
 	}
 	return writeBytesIfChanged(p, b)
 }

@@ -44,6 +44,10 @@ type Options struct {
 	Copy bool
 	// Workers is how many items are written at once (0: one per CPU).
 	Workers int
+	// BaseURL, when set, is the URL the catalog root will be served at:
+	// every href becomes absolute under it and every object gets a self
+	// link (an "absolute published" catalog).
+	BaseURL string
 }
 
 // Published says what a publish did.
@@ -59,6 +63,11 @@ var datasetID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Published, error) {
 	if err := checkRelease(rel); err != nil {
 		return nil, err
+	}
+	if opts.BaseURL != "" {
+		if err := CheckBaseURL(opts.BaseURL); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
 	}
 	hook := func(stage string) error {
 		if opts.Hook != nil {
@@ -88,6 +97,9 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 		return nil, fmt.Errorf("publish: %w", err)
 	}
 	files, err := build(ctx, staging, rel, opts)
+	if err == nil {
+		err = absolutizeTree(staging, path.Join(rel.Dataset, rel.Version), opts.BaseURL)
+	}
 	if err != nil {
 		os.RemoveAll(filepath.Join(root, stagingDir))
 		return nil, err
@@ -122,7 +134,7 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 	}
 	// Links are rewritten even after a no-op: a publish killed after its
 	// rename left them stale, and this repairs them.
-	if err := relink(root, rel, hook); err != nil {
+	if err := relink(root, rel, opts.BaseURL, hook); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -206,11 +218,19 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	for i, t := range tiles {
 		rows[i] = t.Stats
 	}
-	if err := schema.WriteTiles(ctx, filepath.Join(dir, "tiles.parquet"), rows, schema.GeoInfo{PROJJSON: rel.PROJJSON}); err != nil {
+	if err := schema.WriteTiles(ctx, filepath.Join(dir, "tiles.parquet"), rows, schema.GeoInfo{PROJJSON: rel.PROJJSON}, schema.WithCounters(rel.Counters)); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	if err := schema.WriteSplits(ctx, filepath.Join(dir, "splits.parquet"), rel.Splits); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
+	}
+	if opts.BaseURL != "" {
+		for i := range items {
+			for j := range items[i].Assets {
+				a := &items[i].Assets[j]
+				a.Href = absoluteURL(opts.BaseURL, path.Join(rel.Dataset, rel.Version, a.Href))
+			}
+		}
 	}
 	if err := schema.WriteItems(ctx, filepath.Join(dir, "items.parquet"), items); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)

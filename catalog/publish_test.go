@@ -17,11 +17,14 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/catalog"
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/publish"
 	_ "github.com/cdflow/cdflow/plugins/standard"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	wfrelease "github.com/cdflow/cdflow/workflows/release"
 )
 
 // fixture is a small run of the synthetic scene's own workflow, ready to publish.
@@ -54,11 +57,15 @@ func buildRelease(ctx context.Context, scene, out string) (*catalog.Release, err
 	if err != nil {
 		return nil, err
 	}
-	sum, err := execute.Finish(ctx, plan, res)
+	sum, err := wfrelease.Finish(ctx, plan, res)
 	if err != nil {
 		return nil, err
 	}
-	return execute.NewRelease(plan, res, sum, out, nil)
+	r, err := wfrelease.Assemble(plan, res, sum, out, "")
+	if err != nil {
+		return nil, err
+	}
+	return publish.CatalogRelease(r, plugins.ReleaseProducts(r.Products))
 }
 
 func release(t *testing.T) *catalog.Release {

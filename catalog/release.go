@@ -42,7 +42,9 @@ type Release struct {
 	Tiles  []Tile
 	Splits []schema.SplitStats
 	// Classes are the values of the 2D change label (0, 1 or 0, 1, 2).
-	Classes  []float64
+	Classes []float64
+	// Counters are the steps' per-tile counters, columns of tiles.parquet.
+	Counters []schema.Counter
 	Software map[string]string // program → version
 	Lineage  string            // how each tile was made, in prose
 	// Report is the release report's input; Tiles, Splits, Title, Dataset and

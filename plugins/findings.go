@@ -30,25 +30,26 @@ var Policies = []string{string(PolicyExclude), string(PolicyFail), string(Policy
 type Finding struct {
 	Check  string  // what was found: "stripes", "voids", "unreadable", "missing", "bias", "shift", "implausible"
 	Input  string  // the step input it concerns: "dsm_t1", "ortho_t0", "dh"
-	Value  float64 // a fraction of the tile's pixels, or metres for bias and shift
-	Detail string  // one line for people: how much, which file, which values
+	Value  float64 // a fraction of the tile's pixels, or a measure in Unit
+	// Unit is the unit of Value ("m"); empty when Value is a fraction of
+	// the tile's pixels.
+	Unit   string
+	Detail string // one line for people: how much, which file, which values
 	Policy Policy
 }
 
 // Flag is the finding as qa_flags and cdflow:qa spell it:
 // "<check>:<input>:<value>", e.g. "stripes:dsm_t1:0.0035" or
 // "bias:dsm_t1:0.304". Fractions have at most 6 decimals and are never
-// rounded to 0; metres have 3.
+// rounded to 0; measures (metres) have 3.
 func (f Finding) Flag() string {
-	return f.Check + ":" + f.Input + ":" + FormatFlagValue(f.Check, f.Value)
+	return f.Check + ":" + f.Input + ":" + f.FormatValue()
 }
 
-// MetreChecks are the checks whose value is in metres, not a fraction.
-var MetreChecks = map[string]bool{"bias": true, "shift": true}
-
-// FormatFlagValue formats a finding's value the way Flag does.
-func FormatFlagValue(check string, v float64) string {
-	if MetreChecks[check] {
+// FormatValue formats the finding's value the way Flag does.
+func (f Finding) FormatValue() string {
+	v := f.Value
+	if f.Unit != "" {
 		return strconv.FormatFloat(math.Round(v*1000)/1000+0, 'f', -1, 64) // +0: no "-0"
 	}
 	r := math.Round(v*1e6) / 1e6
@@ -66,7 +67,7 @@ func (f Finding) String() string {
 	return fmt.Sprintf("%s (%s)", f.Flag(), f.Detail)
 }
 
-// Preparer is a TileRunner that looks at the whole scene once before any
+// Preparer is a Step that looks at the whole scene once before any
 // tile runs. The executor first opens every file of the sources bound to
 // the step's inputs and reads each block once, keeping the errors; from
 // then on, a tile touching a file that could not be read reads that source

@@ -1,8 +1,11 @@
 package plugins
 
 import (
+	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
+	"strings"
 	"sort"
 	"sync"
 
@@ -58,20 +61,85 @@ func checkRegistration(what, name string, isNil bool, taken bool) {
 	}
 }
 
-// Register adds a step kind; see the package-level Register.
+// Register adds a step kind; see the package-level Register. The factory
+// is called once to check the step can be configured and run: a nil step,
+// a configuration that is not a pointer to a struct of hcl-tagged fields,
+// or inputs without a name or kind, or named like a configuration
+// attribute, panic here rather than when a workflow uses the step.
 func (r *Registry) Register(name string, f Factory) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	checkRegistration("step", name, f == nil, r.steps[name] != nil)
+	if err := checkStep(f()); err != nil {
+		panic(fmt.Sprintf("plugins: step %q cannot run: %v", name, err))
+	}
 	r.steps[name] = f
 }
 
-// RegisterPublisher adds a publisher kind; see the package-level RegisterPublisher.
+// RegisterPublisher adds a publisher kind; see the package-level
+// RegisterPublisher. Its factory is checked like a step's.
 func (r *Registry) RegisterPublisher(kind string, f PublisherFactory) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	checkRegistration("publisher", kind, f == nil, r.publishers[kind] != nil)
+	p := f()
+	if p == nil {
+		panic(fmt.Sprintf("plugins: publisher %q: the factory returns nil", kind))
+	}
+	if _, err := configAttributes(p.Config()); err != nil {
+		panic(fmt.Sprintf("plugins: publisher %q cannot be configured: %v", kind, err))
+	}
 	r.publishers[kind] = f
+}
+
+// checkStep checks what the workflow layer and the executor will rely on.
+func checkStep(s Step) error {
+	if s == nil {
+		return errors.New("the factory returns nil")
+	}
+	attrs, err := configAttributes(s.Config())
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, in := range s.Inputs() {
+		switch {
+		case !validName.MatchString(in.Name):
+			return fmt.Errorf("input %q is not an attribute name", in.Name)
+		case seen[in.Name]:
+			return fmt.Errorf("input %q declared twice", in.Name)
+		case attrs[in.Name]:
+			return fmt.Errorf("input %q is also a configuration attribute", in.Name)
+		case len(in.Kinds) == 0:
+			return fmt.Errorf("input %q accepts no kind of product", in.Name)
+		}
+		seen[in.Name] = true
+	}
+	return nil
+}
+
+// configAttributes returns the attribute and block names of a configuration
+// struct, from its hcl tags; every exported field must have one.
+func configAttributes(cfg any) (map[string]bool, error) {
+	v := reflect.ValueOf(cfg)
+	if cfg == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("Config() returns %T, want a non-nil pointer to a struct", cfg)
+	}
+	t := v.Elem().Type()
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag, ok := f.Tag.Lookup("hcl")
+		name, _, _ := strings.Cut(tag, ",")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("configuration field %s has no hcl tag", f.Name)
+		}
+		out[name] = true
+	}
+	return out, nil
 }
 
 // NewStep makes a step of the named kind. An unknown name is an

@@ -1,6 +1,7 @@
 package plugins_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -9,16 +10,80 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-type fakeStep struct{ cfg struct{ N int } }
+type fakeStep struct {
+	cfg struct {
+		N int `hcl:"n,optional"`
+	}
+	inputs []plugins.Input
+}
 
-func (f *fakeStep) Inputs() []plugins.Input     { return nil }
+func (f *fakeStep) Inputs() []plugins.Input     { return f.inputs }
 func (f *fakeStep) Config() any                 { return &f.cfg }
 func (f *fakeStep) Validate() []plugins.Problem { return nil }
 func (f *fakeStep) Outputs(map[string]plugins.Product) ([]plugins.Product, []plugins.Problem) {
 	return []plugins.Product{{Kind: plugins.DSM}}, nil
 }
 
+func (f *fakeStep) RunTile(context.Context, *plugins.Tile, map[string]plugins.TileInput, []plugins.Product) error {
+	return nil
+}
+
 func newFake() plugins.Step { return &fakeStep{} }
+
+// A step the workflow layer could not configure, or whose inputs the
+// executor could not bind, is refused when it registers.
+func TestRegisterChecksTheStep(t *testing.T) {
+	dsm := []plugins.Kind{plugins.DSM}
+	tests := []struct {
+		name    string
+		factory plugins.Factory
+		want    string
+	}{
+		{"nil step", func() plugins.Step { return nil }, "returns nil"},
+		{"config not a pointer", func() plugins.Step { return &badConfig{cfg: 3} }, "want a non-nil pointer to a struct"},
+		{"config nil pointer", func() plugins.Step { return &badConfig{cfg: (*struct{})(nil)} }, "want a non-nil pointer to a struct"},
+		{"field without tag", func() plugins.Step { return &badConfig{cfg: &struct{ N int }{}} }, "field N has no hcl tag"},
+		{"input without name", func() plugins.Step { return &fakeStep{inputs: []plugins.Input{{Kinds: dsm}}} }, `input "" is not an attribute name`},
+		{"input twice", func() plugins.Step {
+			return &fakeStep{inputs: []plugins.Input{{Name: "a", Kinds: dsm}, {Name: "a", Kinds: dsm}}}
+		}, `input "a" declared twice`},
+		{"input is an attribute", func() plugins.Step { return &fakeStep{inputs: []plugins.Input{{Name: "n", Kinds: dsm}}} }, "also a configuration attribute"},
+		{"input of no kind", func() plugins.Step { return &fakeStep{inputs: []plugins.Input{{Name: "a"}}} }, "accepts no kind"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := plugins.NewRegistry()
+			defer func() {
+				v := recover()
+				s, _ := v.(string)
+				if !strings.Contains(s, "cannot run") || !strings.Contains(s, tt.want) {
+					t.Errorf("panic %v, want it to say the step cannot run: %s", v, tt.want)
+				}
+			}()
+			r.Register("bad", tt.factory)
+		})
+	}
+	r := plugins.NewRegistry()
+	r.Register("good", func() plugins.Step { return &fakeStep{inputs: []plugins.Input{{Name: "input", Kinds: dsm}}} })
+}
+
+type badConfig struct {
+	fakeStep
+	cfg any
+}
+
+func (b *badConfig) Config() any { return b.cfg }
+
+type fakePublisher struct {
+	cfg struct {
+		Path string `hcl:"path,optional"`
+	}
+}
+
+func (p *fakePublisher) Config() any                                     { return &p.cfg }
+func (p *fakePublisher) Validate() []plugins.Problem                     { return nil }
+func (p *fakePublisher) Outputs(*plugins.ReleasePlan) []string           { return nil }
+func (p *fakePublisher) Publish(context.Context, *plugins.Release) (string, error) { return "", nil }
 
 func TestRegisterPanics(t *testing.T) {
 	tests := []struct {
@@ -53,7 +118,7 @@ func TestRegisterPanics(t *testing.T) {
 
 func TestRegisterPublisherPanicsOnDuplicate(t *testing.T) {
 	r := plugins.NewRegistry()
-	f := func() plugins.Publisher { return nil }
+	f := func() plugins.Publisher { return &fakePublisher{} }
 	r.RegisterPublisher("stac", f)
 	defer func() {
 		if recover() == nil {

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -60,6 +61,45 @@ type Product struct {
 	// "dsm_t0"): it is read from the source files, not written by a step,
 	// unless a step chooses to write its window.
 	FromSource bool
+	// Epoch is the state of the world the product shows: the earlier (T0)
+	// or later (T1) epoch, or none for what compares them (ΔH, change
+	// maps). Sources carry theirs; a step's product takes the epoch all its
+	// inputs share unless the step sets one.
+	Epoch Epoch
+}
+
+// Epoch is one of the two dates a change-detection dataset compares.
+type Epoch uint8
+
+// The epochs.
+const (
+	NoEpoch Epoch = iota // compares both, or unknown
+	T0                   // the earlier epoch
+	T1                   // the later epoch
+)
+
+// Epochs are the epoch names a workflow can write.
+var Epochs = []string{"t0", "t1"}
+
+func (e Epoch) String() string {
+	switch e {
+	case T0:
+		return "t0"
+	case T1:
+		return "t1"
+	}
+	return ""
+}
+
+// ParseEpoch reads "t0" or "t1".
+func ParseEpoch(s string) (Epoch, bool) {
+	switch s {
+	case "t0":
+		return T0, true
+	case "t1":
+		return T1, true
+	}
+	return NoEpoch, false
 }
 
 // Input is an attribute of a step block that references another block's
@@ -114,7 +154,9 @@ func Problemf(attr, summary, detailFormat string, a ...any) Problem {
 
 // Step is a kind of processing step, such as "threshold". A Factory makes a
 // fresh Step for every step block; the workflow layer decodes the block's
-// body into Config, then asks Validate and Outputs.
+// body into Config, then asks Validate and Outputs, and the executor calls
+// RunTile for every tile of the grid. Optional interfaces add to that:
+// HaloStep, Preparer, Labeler, AssetDescriber, Counters.
 type Step interface {
 	// Inputs declares the attributes that reference other products.
 	Inputs() []Input
@@ -129,6 +171,13 @@ type Step interface {
 	// The first product is the step's main product; its Name is set by the
 	// caller. Unknown input fields propagate as unknown output fields.
 	Outputs(in map[string]Product) ([]Product, []Problem)
+	// RunTile makes the step's products on one tile. Steps run in
+	// dependency order within a tile; tiles run in parallel, each on its own
+	// Tile, so RunTile needs no locking of its own. in holds the bound
+	// inputs by attribute name; out are the products the plan resolved from
+	// Outputs (names and resolutions final), which RunTile makes and Puts in
+	// the tile. A step writing nothing (a check) flags the tile instead.
+	RunTile(ctx context.Context, t *Tile, in map[string]TileInput, out []Product) error
 }
 
 // Factory makes a new, unconfigured Step.

@@ -10,15 +10,6 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-// TileRunner is a Step that runs once for every tile of the grid. Steps run
-// in dependency order within a tile; tiles run in parallel, each on its own
-// Tile, so a RunTile needs no locking of its own. in holds the bound inputs
-// by attribute name; out are the products the plan resolved from Outputs
-// (names and resolutions final), which RunTile makes and Puts in the tile.
-type TileRunner interface {
-	RunTile(ctx context.Context, t *Tile, in map[string]TileInput, out []Product) error
-}
-
 // TileInput is one bound input of a step for one tile: a source window read
 // on demand, or a product an earlier step put in the tile.
 type TileInput interface {
@@ -127,6 +118,18 @@ func (t *Tile) Count(name string, n int64) {
 	t.counts[name] += n
 }
 
+// CounterNames returns the names of the counters the tile's steps used, sorted.
+func (t *Tile) CounterNames() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	names := make([]string, 0, len(t.counts))
+	for n := range t.counts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // Counter returns a named counter's value.
 func (t *Tile) Counter(name string) int64 {
 	t.mu.Lock()
@@ -155,7 +158,7 @@ func (t *Tile) GridAt(res float64) raster.Grid {
 	return raster.NorthUp(t.CRS, t.Work, res, res)
 }
 
-// HaloStep is a TileRunner that needs to see beyond the tile's edges: Halo
+// HaloStep is a Step that needs to see beyond the tile's edges: Halo
 // is how far, in CRS units, for its configuration. The executor grows every
 // tile's work extent by the largest halo of its steps.
 type HaloStep interface {

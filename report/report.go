@@ -20,6 +20,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/cdflow/cdflow/schema"
 )
@@ -85,12 +86,13 @@ type page struct {
 	Table2      []table2Row
 	Table2Total *table2Row // over every subset; nil with fewer than two
 
-	Frame      frame // of every ΔH chart
-	Histograms []histogram
-	Overlay    overlay
-	Maps       []tileMap
-	Noise      []noiseRow
-	NoiseTotal *noiseRow
+	Frame       frame // of every ΔH chart
+	Histograms  []histogram
+	Overlay     overlay
+	Maps        []tileMap
+	NoiseStages []string
+	Noise       []noiseRow
+	NoiseTotal  *noiseRow
 
 	Violations []string
 	QA         []QARow
@@ -104,9 +106,10 @@ type table2Row struct {
 }
 
 type noiseRow struct {
-	Subset, Name                                      string
-	MinArea, Opening, Vegetation, Review, Total, Kept string
-	RemovedPct                                        string
+	Subset, Name string
+	Dropped      []string // per stage, as NoiseStages
+	Total, Kept  string
+	RemovedPct   string
 }
 
 type nameValue struct{ Name, Value string }
@@ -160,7 +163,7 @@ func newPage(in Input) (*page, error) {
 	}
 	p.Overlay = newOverlay(splits, colors)
 	p.Maps = newTileMaps(in.Tiles, order, colors)
-	p.Noise, p.NoiseTotal = noiseRows(in.Tiles, order)
+	p.NoiseStages, p.Noise, p.NoiseTotal = noiseRows(in.Tiles, order)
 
 	names := make([]string, 0, len(in.Software))
 	for n := range in.Software {
@@ -184,51 +187,74 @@ func newTable2Row(s schema.SplitStats) table2Row {
 	}
 }
 
-// noiseRows sums the pixels each noise-removal stage dropped, per subset
-// in order and over all tiles.
-func noiseRows(tiles []schema.TileStats, order []string) ([]noiseRow, *noiseRow) {
-	type sums struct{ minArea, opening, vegetation, review, kept int64 }
+// noiseRows sums the pixels each noise-removal stage dropped (the tiles'
+// dropped_pixels counters, in their order), per subset in order and over
+// all tiles, and returns the stages' names.
+func noiseRows(tiles []schema.TileStats, order []string) ([]string, []noiseRow, *noiseRow) {
+	var reasons []string
+	index := map[string]int{}
+	for _, t := range tiles {
+		for _, c := range t.Counts {
+			if r, ok := strings.CutPrefix(c.Name, dropGroup); ok {
+				if _, seen := index[r]; !seen {
+					index[r] = len(reasons)
+					reasons = append(reasons, r)
+				}
+			}
+		}
+	}
+	type sums struct {
+		dropped []int64
+		kept    int64
+	}
+	newSums := func() *sums { return &sums{dropped: make([]int64, len(reasons))} }
 	by := map[string]*sums{}
-	var all sums
+	all := newSums()
 	for _, t := range tiles {
 		s := by[t.Split]
 		if s == nil {
-			s = &sums{}
+			s = newSums()
 			by[t.Split] = s
 		}
-		for _, acc := range []*sums{s, &all} {
-			acc.minArea += int64(t.DroppedPixels.MinArea)
-			acc.opening += int64(t.DroppedPixels.Opening)
-			acc.vegetation += int64(t.DroppedPixels.Vegetation)
-			acc.review += int64(t.DroppedPixels.Review)
+		for _, acc := range []*sums{s, all} {
+			for _, c := range t.Counts {
+				if r, ok := strings.CutPrefix(c.Name, dropGroup); ok {
+					acc.dropped[index[r]] += int64(c.N)
+				}
+			}
 			acc.kept += int64(t.ChangedPixels3D)
 		}
 	}
-	row := func(subset, name string, s sums) noiseRow {
-		total := s.minArea + s.opening + s.vegetation + s.review
+	row := func(subset, name string, s *sums) noiseRow {
+		var total int64
+		i := func(v int64) string { return strconv.FormatInt(v, 10) }
+		out := noiseRow{Subset: subset, Name: name}
+		for _, d := range s.dropped {
+			total += d
+			out.Dropped = append(out.Dropped, i(d))
+		}
 		pct := 0.0
 		if total+s.kept > 0 {
 			pct = 100 * float64(total) / float64(total+s.kept)
 		}
-		i := func(v int64) string { return strconv.FormatInt(v, 10) }
-		return noiseRow{
-			Subset: subset, Name: name,
-			MinArea: i(s.minArea), Opening: i(s.opening), Vegetation: i(s.vegetation), Review: i(s.review),
-			Total: i(total), Kept: i(s.kept), RemovedPct: fixed(pct, 2),
-		}
+		out.Total, out.Kept, out.RemovedPct = i(total), i(s.kept), fixed(pct, 2)
+		return out
 	}
 	var rows []noiseRow
 	for _, n := range order {
 		if s := by[n]; s != nil {
-			rows = append(rows, row(n, subsetName(n), *s))
+			rows = append(rows, row(n, subsetName(n), s))
 		}
 	}
 	if len(tiles) == 0 {
-		return nil, nil
+		return reasons, nil, nil
 	}
 	total := row("", "all", all)
-	return rows, &total
+	return reasons, rows, &total
 }
+
+// dropGroup prefixes the counters of the noise filters.
+const dropGroup = "dropped_pixels."
 
 func subsetName(s string) string {
 	if s == "" {

@@ -52,7 +52,8 @@ func testTiles() []schema.TileStats {
 				Pixels3D: 40000, ChangedPixels3D: changed, ChangeFraction: float64(changed) / 40000,
 				DHMin: f32(-9.5 - float32(col)), DHMax: f32(10.25 + float32(row)),
 				DHHistogram:   hist,
-				DroppedPixels: schema.DroppedPixels{MinArea: 100 + int32(i), Opening: 20, Vegetation: int32(i % 2), Review: 3},
+				Counts: []schema.Count{{Name: "dropped_pixels.min_area", N: 100 + int32(i)}, {Name: "dropped_pixels.opening", N: 20},
+					{Name: "dropped_pixels.vegetation", N: int32(i % 2)}, {Name: "dropped_pixels.review", N: 3}},
 			}
 			switch i {
 			case 0: // the train tiles holding the dataset's extremes
@@ -394,9 +395,9 @@ func checkNoise(t *testing.T, doc *html.Node, tiles []schema.TileStats) {
 	want := map[string][]int64{}
 	total := make([]int64, 6)
 	for _, tile := range tiles {
-		d := tile.DroppedPixels
-		row := []int64{int64(d.MinArea), int64(d.Opening), int64(d.Vegetation), int64(d.Review),
-			int64(d.MinArea + d.Opening + d.Vegetation + d.Review), int64(tile.ChangedPixels3D)}
+		c := func(r string) int64 { return int64(tile.Count("dropped_pixels." + r)) }
+		row := []int64{c("min_area"), c("opening"), c("vegetation"), c("review"),
+			c("min_area") + c("opening") + c("vegetation") + c("review"), int64(tile.ChangedPixels3D)}
 		if want[tile.Split] == nil {
 			want[tile.Split] = make([]int64, 6)
 		}

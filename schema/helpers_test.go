@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/cdflow/cdflow/raster"
 )
 
@@ -65,7 +67,8 @@ func testTile(t testing.TB, row, col int32, split string) TileStats {
 		DHP05: f32(-8), DHP50: f32(1.25), DHP95: f32(15),
 		VolumeGainM3: 12345.5, VolumeLossM3: 6789.25,
 		DHHistogram:      hist32(27, 500, 41, 1200, 60, 300),
-		DroppedPixels:    DroppedPixels{MinArea: 120, Opening: 45, Vegetation: 3, Review: 0},
+		Counts: []Count{{"dropped_pixels.min_area", 120}, {"dropped_pixels.opening", 45},
+			{"dropped_pixels.vegetation", 3}, {"dropped_pixels.review", 0}},
 		NodataFractionT0: 0.001, NodataFractionT1: 0,
 		OrthoMeanT0: &[3]float32{101.5, 98.25, 87}, OrthoMeanT1: &[3]float32{110, 105.75, 90.5},
 		QAFlags: []string{"stripes_t0", "vertical_bias"},
@@ -141,4 +144,22 @@ func sortedByID(rows []TileStats) []TileStats {
 	out := slices.Clone(rows)
 	slices.SortFunc(out, func(a, b TileStats) int { return strings.Compare(a.TileID, b.TileID) })
 	return out
+}
+
+// testCounters are the threshold step's counters, as a release declares them.
+var testCounters = []Counter{
+	{"dropped_pixels.min_area", "In connected components smaller than min_area."},
+	{"dropped_pixels.opening", "Removed by the morphological opening."},
+	{"dropped_pixels.vegetation", "Masked as vegetation."},
+	{"dropped_pixels.review", "Dropped by review polygons."},
+}
+
+// mustTileSchema is TileSchema with the test counters.
+func mustTileSchema(t testing.TB) *arrow.Schema {
+	t.Helper()
+	s, err := TileSchema(testCounters...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

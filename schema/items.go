@@ -242,11 +242,11 @@ func sortedAssets(assets []ItemAsset) []ItemAsset {
 // sorted by ID, atomically. The asset keys are those of the rows, which
 // must all have the same; there must be at least one row, since the
 // assets struct takes its members from the rows.
-func WriteItems(ctx context.Context, path string, rows []ItemRow) error {
-	return writeItems(ctx, path, memory.DefaultAllocator, rows)
+func WriteItems(ctx context.Context, path string, rows []ItemRow, opts ...Option) error {
+	return writeItems(ctx, path, memory.DefaultAllocator, rows, opts...)
 }
 
-func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []ItemRow) error {
+func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []ItemRow, opts ...Option) error {
 	sorted, err := sortRows(rows, func(a, b *ItemRow) int { return cmp.Compare(a.ID, b.ID) },
 		func(r *ItemRow) string { return r.ID })
 	if err != nil {
@@ -288,7 +288,7 @@ func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []I
 	}
 	cols := itemColumns(keys)
 	return writeParquet(ctx, path, mem, newSchema(cols), cols, sorted,
-		[]keyValue{{geoKey, geo}, {stacGeoKey, string(stacMeta)}})
+		[]keyValue{{geoKey, geo}, {stacGeoKey, string(stacMeta)}}, newOptions(opts))
 }
 
 // checkItem refuses an item that would make an invalid or misleading file:

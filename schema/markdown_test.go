@@ -22,7 +22,7 @@ func TestColumnsMarkdown(t *testing.T) {
 		golden string
 		schema *arrow.Schema
 	}{
-		{"testdata/tiles_columns.md", TileSchema()},
+		{"testdata/tiles_columns.md", mustTileSchema(t)},
 		{"testdata/splits_columns.md", SplitSchema()},
 		{"testdata/items_columns.md", ItemsSchema(releaseAssetKeys)},
 	} {
@@ -57,7 +57,7 @@ func TestEveryFieldDocumented(t *testing.T) {
 			}
 		}
 	}
-	walk("tiles.", TileSchema().Fields())
+	walk("tiles.", mustTileSchema(t).Fields())
 	walk("splits.", SplitSchema().Fields())
 	walk("items.", ItemsSchema(releaseAssetKeys).Fields())
 }
@@ -68,7 +68,7 @@ func TestStoredSchema(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	path := filepath.Join(t.TempDir(), "tiles.parquet")
-	if err := writeTiles(context.Background(), path, mem, []TileStats{testTile(t, 0, 0, "train")}, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+	if err := writeTiles(context.Background(), path, mem, []TileStats{testTile(t, 0, 0, "train")}, GeoInfo{PROJJSON: testPROJJSON(t)}, WithCounters(testCounters)); err != nil {
 		t.Fatal(err)
 	}
 	rdr, err := file.OpenParquetFile(path, false)
@@ -84,7 +84,7 @@ func TestStoredSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range TileSchema().Fields() {
+	for i, want := range mustTileSchema(t).Fields() {
 		g := got.Field(i)
 		if g.Name != want.Name || !arrow.TypeEqual(g.Type, want.Type) || g.Nullable != want.Nullable {
 			t.Errorf("column %d: %s %s nullable=%v, want %s %s nullable=%v", i, g.Name, g.Type, g.Nullable, want.Name, want.Type, want.Nullable)

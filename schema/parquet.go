@@ -47,10 +47,10 @@ func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow
 // at its default level, column statistics so readers can skip row groups,
 // and nothing that varies between runs (created_by names the library
 // version, which a build pins).
-func writerProperties(mem memory.Allocator) (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
+func writerProperties(mem memory.Allocator, codec compress.Compression) (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
-		parquet.WithCompression(compress.Codecs.Zstd),
+		parquet.WithCompression(codec),
 		parquet.WithStats(true),
 	)
 	// The stored Arrow schema keeps what Parquet alone would lose: the
@@ -62,7 +62,11 @@ func writerProperties(mem memory.Allocator) (*parquet.WriterProperties, pqarrow.
 // writeParquet writes rows (already in their file order) to path through a
 // temp file in the same directory, renamed into place once complete, so a
 // reader never sees half a file and a failed write leaves none.
-func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R, kv []keyValue) (err error) {
+func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R, kv []keyValue, o options) (err error) {
+	c, err := codec(o.codec)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	rec, err := newRecordBatch(ctx, mem, sch, cols, rows)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -75,7 +79,7 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 	}
 	defer tmp.Abort()
 	buf := bufio.NewWriter(tmp)
-	props, arrProps := writerProperties(mem)
+	props, arrProps := writerProperties(mem, c)
 	// struct{io.Writer} hides tmp's Close: FileWriter.Close would close it
 	// before we flush and sync.
 	fw, err := pqarrow.NewFileWriter(sch, struct{ io.Writer }{buf}, props, arrProps)

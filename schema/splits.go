@@ -138,11 +138,11 @@ func percentages(changed, valid int64) (changedPct, unchangedPct float64) {
 
 // WriteSplits writes rows as splits.parquet at path, in subset order,
 // atomically.
-func WriteSplits(ctx context.Context, path string, rows []SplitStats) error {
-	return writeSplits(ctx, path, memory.DefaultAllocator, rows)
+func WriteSplits(ctx context.Context, path string, rows []SplitStats, opts ...Option) error {
+	return writeSplits(ctx, path, memory.DefaultAllocator, rows, opts...)
 }
 
-func writeSplits(ctx context.Context, path string, mem memory.Allocator, rows []SplitStats) error {
+func writeSplits(ctx context.Context, path string, mem memory.Allocator, rows []SplitStats, opts ...Option) error {
 	sorted, err := sortRows(rows, func(a, b *SplitStats) int { return compareSubsets(a.Subset, b.Subset) },
 		func(r *SplitStats) string { return r.Subset })
 	if err != nil {
@@ -153,7 +153,7 @@ func writeSplits(ctx context.Context, path string, mem memory.Allocator, rows []
 			return fmt.Errorf("write %s: subset %q: dh_histogram has %d bins, want %d", path, r.Subset, len(r.DHHistogram), HistogramBins)
 		}
 	}
-	return writeParquet(ctx, path, mem, splitSchema, splitColumns, sorted, nil)
+	return writeParquet(ctx, path, mem, splitSchema, splitColumns, sorted, nil, newOptions(opts))
 }
 
 // ReadSplits reads a splits.parquet written by WriteSplits, in file order.

@@ -68,7 +68,9 @@ type TileStats struct {
 
 	DHHistogram []int32 // HistogramBins counts; see HistogramBin
 
-	DroppedPixels DroppedPixels
+	// Counts are the steps' per-tile counters (see Counter), in the order
+	// the file declares them; e.g. "dropped_pixels.min_area".
+	Counts []Count
 
 	NodataFractionT0, NodataFractionT1 float64 // nodata share of each DSM on the tile
 
@@ -77,15 +79,6 @@ type TileStats struct {
 	QAFlags  []string          // QA findings; empty when none
 	Assets   map[string]string // product name → path relative to the release directory
 	Geometry []byte            // WKB polygon of the tile extent, in the tile CRS
-}
-
-// DroppedPixels counts the cd3d pixels over the threshold that each
-// noise-removal stage set back to no change, in the order the stages run.
-type DroppedPixels struct {
-	MinArea    int32 // connected components smaller than min_area
-	Opening    int32 // morphological opening
-	Vegetation int32 // vegetation mask
-	Review     int32 // review polygons that drop areas
 }
 
 var tileColumns = []column[TileStats]{
@@ -143,18 +136,6 @@ var tileColumns = []column[TileStats]{
 		func(r *TileStats) *float64 { return &r.VolumeLossM3 }),
 	int32ListCol("dh_histogram", "Changed pixels per 1 m ΔH bin: 80 bins, bin i counts −40+i ≤ ΔH < −39+i; ΔH below −40 m counts in bin 0, ΔH of +40 m or more in bin 79.",
 		func(r *TileStats) *[]int32 { return &r.DHHistogram }),
-	int32StructCol("dropped_pixels", "cd3d pixels over the threshold that noise removal set to no change, per reason.",
-		[]string{"min_area", "opening", "vegetation", "review"},
-		[]string{
-			"In connected components smaller than min_area.",
-			"Removed by the morphological opening.",
-			"Masked as vegetation.",
-			"Dropped by review polygons.",
-		},
-		func(r *TileStats) []*int32 {
-			d := &r.DroppedPixels
-			return []*int32{&d.MinArea, &d.Opening, &d.Vegetation, &d.Review}
-		}),
 	float64Col("nodata_fraction_t0", "Share of nodata pixels of the first-epoch DSM on the tile.",
 		func(r *TileStats) *float64 { return &r.NodataFractionT0 }),
 	float64Col("nodata_fraction_t1", "Share of nodata pixels of the second-epoch DSM on the tile.",
@@ -171,20 +152,52 @@ var tileColumns = []column[TileStats]{
 		func(r *TileStats) *[]byte { return &r.Geometry }),
 }
 
-var tileSchema = newSchema(tileColumns)
+// countersAfter is the column the counter columns follow.
+const countersAfter = "dh_histogram"
 
-// TileSchema returns the Arrow schema of tiles.parquet. The schema is built
-// once and shared; callers must not modify it.
-func TileSchema() *arrow.Schema { return tileSchema }
+// tileLayout returns tiles.parquet's columns with the counters' among them.
+func tileLayout(counters []Counter) ([]column[TileStats], error) {
+	cc, err := counterColumns(counters)
+	if err != nil {
+		return nil, err
+	}
+	if len(cc) == 0 {
+		return tileColumns, nil
+	}
+	var out []column[TileStats]
+	for _, c := range tileColumns {
+		out = append(out, c)
+		if c.field.Name == countersAfter {
+			out = append(out, cc...)
+		}
+	}
+	return out, nil
+}
+
+// TileSchema returns the Arrow schema of tiles.parquet with the columns of
+// the given counters.
+func TileSchema(counters ...Counter) (*arrow.Schema, error) {
+	cols, err := tileLayout(counters)
+	if err != nil {
+		return nil, err
+	}
+	return newSchema(cols), nil
+}
 
 // WriteTiles writes rows as the GeoParquet file path (tiles.parquet),
 // sorted by tile ID, atomically. geo.PROJJSON is the CRS of the geometry
-// column; the bounding box is computed from the rows.
-func WriteTiles(ctx context.Context, path string, rows []TileStats, geo GeoInfo) error {
-	return writeTiles(ctx, path, memory.DefaultAllocator, rows, geo)
+// column; the bounding box is computed from the rows. WithCounters adds the
+// steps' counters as columns (a row without a count has 0).
+func WriteTiles(ctx context.Context, path string, rows []TileStats, geo GeoInfo, opts ...Option) error {
+	return writeTiles(ctx, path, memory.DefaultAllocator, rows, geo, opts...)
 }
 
-func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []TileStats, geo GeoInfo) error {
+func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []TileStats, geo GeoInfo, opts ...Option) error {
+	o := newOptions(opts)
+	cols, err := tileLayout(o.counters)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	sorted, err := sortRows(rows, func(a, b *TileStats) int { return cmp.Compare(a.TileID, b.TileID) },
 		func(r *TileStats) string { return r.TileID })
 	if err != nil {
@@ -200,7 +213,7 @@ func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []T
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeParquet(ctx, path, mem, tileSchema, tileColumns, sorted, []keyValue{{geoKey, meta}})
+	return writeParquet(ctx, path, mem, newSchema(cols), cols, sorted, []keyValue{{geoKey, meta}}, o)
 }
 
 // checkTile refuses rows that would make an invalid or misdescribed file:
@@ -250,13 +263,14 @@ func tilesBBox(rows []TileStats) []float64 {
 }
 
 // ReadTiles reads a tiles.parquet written by WriteTiles: its rows in file
-// order (by tile ID) and its GeoParquet metadata.
+// order (by tile ID), with the counters the file holds, and its GeoParquet
+// metadata.
 func ReadTiles(ctx context.Context, path string) ([]TileStats, GeoInfo, error) {
 	return readTiles(ctx, path, memory.DefaultAllocator)
 }
 
 func readTiles(ctx context.Context, path string, mem memory.Allocator) ([]TileStats, GeoInfo, error) {
-	rows, kv, err := readParquet(ctx, path, mem, tileSchema, tileColumns)
+	rows, kv, err := readParquetLayout(ctx, path, mem, tileFileLayout)
 	if err != nil {
 		return nil, GeoInfo{}, err
 	}

@@ -87,7 +87,7 @@ func TestTilesRoundTrip(t *testing.T) {
 			defer mem.AssertSize(t, 0)
 			path := filepath.Join(t.TempDir(), "tiles.parquet")
 			ctx := context.Background()
-			if err := writeTiles(ctx, path, mem, tt.in, GeoInfo{PROJJSON: projjson}); err != nil {
+			if err := writeTiles(ctx, path, mem, tt.in, GeoInfo{PROJJSON: projjson}, WithCounters(testCounters)); err != nil {
 				t.Fatal(err)
 			}
 			got, geo, err := readTiles(ctx, path, mem)

@@ -231,6 +231,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	for _, s := range w.Sources {
 		diags = append(diags, s.evaluate(sc)...)
 	}
+	assignEpochs(w.Sources)
 	if w.Tiling != nil {
 		diags = append(diags, w.Tiling.evaluate(sc, w.sources)...)
 	}
@@ -353,11 +354,35 @@ func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]reference, kn
 			continue
 		}
 		outs[0].Name = s.Name
+		if e := sharedEpoch(in); e != plugins.NoEpoch {
+			for i := range outs {
+				if outs[i].Epoch == plugins.NoEpoch && !outs[i].FromSource {
+					outs[i].Epoch = e
+				}
+			}
+		}
 		s.Outputs = outs
 		main := outs[0]
 		products[s.Address().String()] = &main
 	}
 	return diags
+}
+
+// sharedEpoch is the epoch every raster input has, or none when they
+// differ (a comparison of both) or have none.
+func sharedEpoch(in map[string]plugins.Product) plugins.Epoch {
+	e, first := plugins.NoEpoch, true
+	for _, p := range in {
+		if !p.Kind.IsRaster() {
+			continue
+		}
+		if first {
+			e, first = p.Epoch, false
+		} else if p.Epoch != e {
+			return plugins.NoEpoch
+		}
+	}
+	return e
 }
 
 func inputDecl(s plugins.Step, name string) plugins.Input {
@@ -400,8 +425,12 @@ func (w *Workflow) checkAcross() hcl.Diagnostics {
 			used[in.From.String()] = true
 		}
 	}
+	var all []plugins.Product
+	for _, pr := range w.Products() {
+		all = append(all, pr.Product)
+	}
 	for _, pb := range w.Publish {
-		sel := pb.Products(names)
+		sel := pb.Products(all)
 		for _, name := range sel {
 			if s := byName[name]; s != nil {
 				used[s.Address().String()] = true

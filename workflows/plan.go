@@ -23,6 +23,9 @@ type Plan struct {
 	Sources []*PlannedSource
 	// Split holds the target size of every subset (nil without a split block).
 	Split []SubsetTarget
+	// Release is what the release will hold: its products, the previews
+	// every tile gets and the subsets.
+	Release plugins.ReleasePlan
 	// Publish lists, per publish block, the paths it writes under the
 	// run's output directory.
 	Publish []PlannedPublish
@@ -49,6 +52,8 @@ type SubsetTarget struct {
 // PlannedPublish is a publish block and the paths it writes.
 type PlannedPublish struct {
 	*Publish
+	// Paths are the files it writes, relative to the output directory;
+	// see plugins.Publisher's Outputs for the {tile} and {split} patterns.
 	Paths    []string
 	Products []string // the per-tile products it publishes
 }
@@ -291,12 +296,21 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 	if w.Split != nil {
 		diags = append(diags, p.planSplit()...)
 	}
-	names := []string{}
+	if d := w.Dataset; d != nil {
+		p.Release.Dataset, p.Release.Version = d.Name, d.Version
+	}
 	for _, pr := range w.Products() {
-		names = append(names, pr.Product.Name)
+		p.Release.Products = append(p.Release.Products, pr.Product)
+	}
+	p.Release.Previews = plugins.PlanPreviews(p.Release.Products)
+	p.Release.Start, p.Release.End = w.EpochDatetimes()
+	for _, t := range p.Split {
+		if t.Count > 0 {
+			p.Release.Subsets = append(p.Release.Subsets, t.Name)
+		}
 	}
 	for _, pb := range w.Publish {
-		p.Publish = append(p.Publish, PlannedPublish{Publish: pb, Paths: pb.Impl.Outputs(), Products: pb.Products(names)})
+		p.Publish = append(p.Publish, PlannedPublish{Publish: pb, Paths: pb.Impl.Outputs(&p.Release), Products: pb.Products(p.Release.Products)})
 	}
 	if diags.HasErrors() {
 		return nil, diags

@@ -21,17 +21,14 @@ type Publish struct {
 // Config returns the publisher's decoded configuration.
 func (p *Publish) Config() any { return p.Impl.Config() }
 
-// Products returns the per-tile products this block publishes: nil for
-// none (statistics only), every product name when it selects all.
-func (p *Publish) Products(all []string) []string {
+// Products returns the names of the per-tile products this block
+// publishes among all: nil for none (statistics only).
+func (p *Publish) Products(all []plugins.Product) []string {
 	sel, ok := p.Impl.(plugins.ProductSelector)
 	if !ok {
 		return nil
 	}
-	if names := sel.Products(); names != nil {
-		return names
-	}
-	return all
+	return sel.Products(all)
 }
 
 // publishName is looser than blockName: publish blocks are never referenced.

@@ -28,10 +28,15 @@ type Source struct {
 	Files     []string
 	Datetime  time.Time // zero when the block gives none
 	NoData    *float64  // overrides the files' nodata when set
+	// Epoch is the state of the world the files show: set by the block's
+	// epoch attribute, else by the datetimes of the sources of the same kind
+	// (the earlier is t0), else by their order in the files.
+	Epoch     plugins.Epoch
 	DeclRange hcl.Range
 	KindRange hcl.Range
 
-	attrs hcl.Attributes
+	attrs    hcl.Attributes
+	epochSet bool // the block's epoch attribute set Epoch
 }
 
 // Address returns source.<kind>.<name>.
@@ -45,11 +50,11 @@ func (s *Source) ProductName() string { return string(s.Kind) + "_" + s.Name }
 // Product is what the source provides to steps; before plan only its kind
 // is known.
 func (s *Source) Product() plugins.Product {
-	return plugins.Product{Name: s.ProductName(), Kind: s.Kind, FromSource: true}
+	return plugins.Product{Name: s.ProductName(), Kind: s.Kind, FromSource: true, Epoch: s.Epoch}
 }
 
 var sourceSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "files", Required: true}, {Name: "datetime"}, {Name: "nodata"}},
+	Attributes: []hcl.AttributeSchema{{Name: "files", Required: true}, {Name: "datetime"}, {Name: "nodata"}, {Name: "epoch"}},
 }
 
 // blockName is what source and step names look like: they appear in
@@ -72,6 +77,10 @@ func decodeSourceBlock(b *hcl.Block) (*Source, hcl.Diagnostics) {
 	if a := s.attrs["nodata"]; a != nil && s.Kind == plugins.Vector {
 		diags = append(diags, errorf(a.NameRange, "Nodata on a vector source",
 			"Only raster sources have nodata; remove nodata from this block."))
+	}
+	if a := s.attrs["epoch"]; a != nil && s.Kind == plugins.Vector {
+		diags = append(diags, errorf(a.NameRange, "Epoch on a vector source",
+			"Vector sources (review polygons, an AOI) belong to no epoch; remove epoch from this block."))
 	}
 	return s, diags
 }
@@ -96,6 +105,19 @@ func (s *Source) evaluate(sc *scope) hcl.Diagnostics {
 					"%q is not an RFC 3339 date-time; write e.g. datetime = \"2010-07-01T00:00:00Z\".", v.AsString()))
 			} else {
 				s.Datetime = t
+			}
+		}
+	}
+	if a := s.attrs["epoch"]; a != nil && s.Kind != plugins.Vector {
+		v, ok, ds := sc.eval(a.Expr, cty.String, "epoch")
+		diags = append(diags, ds...)
+		if ok {
+			e, valid := plugins.ParseEpoch(v.AsString())
+			if !valid {
+				diags = append(diags, errorf(a.Expr.Range(), "Invalid epoch",
+					"%q is not an epoch; write epoch = \"t0\" for the earlier data or epoch = \"t1\" for the later.", v.AsString()))
+			} else {
+				s.Epoch, s.epochSet = e, true
 			}
 		}
 	}
@@ -236,4 +258,42 @@ func dirName(dir string) string {
 		return "the current directory"
 	}
 	return dir
+}
+
+// assignEpochs gives every raster source without an epoch attribute its
+// epoch among the sources of its kind: by datetime, the earliest t0 and the
+// latest t1, or, without datetimes, by declaration order. A kind with one
+// source left gives it the epoch its kind's other sources do not have.
+func assignEpochs(sources []*Source) {
+	byKind := map[plugins.Kind][]*Source{}
+	var kinds []plugins.Kind
+	for _, s := range sources {
+		if !s.Kind.IsRaster() {
+			continue
+		}
+		if byKind[s.Kind] == nil {
+			kinds = append(kinds, s.Kind)
+		}
+		byKind[s.Kind] = append(byKind[s.Kind], s)
+	}
+	for _, k := range kinds {
+		var open []*Source
+		taken := map[plugins.Epoch]bool{}
+		for _, s := range byKind[k] {
+			if s.epochSet {
+				taken[s.Epoch] = true
+			} else {
+				open = append(open, s)
+			}
+		}
+		sort.SliceStable(open, func(i, j int) bool { return open[i].Datetime.Before(open[j].Datetime) })
+		switch {
+		case len(open) == 1 && taken[plugins.T0] && !taken[plugins.T1]:
+			open[0].Epoch = plugins.T1
+		case len(open) == 1 && taken[plugins.T1] && !taken[plugins.T0]:
+			open[0].Epoch = plugins.T0
+		case len(open) >= 2:
+			open[0].Epoch, open[len(open)-1].Epoch = plugins.T0, plugins.T1
+		}
+	}
 }

@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
@@ -46,6 +47,22 @@ func (w *Workflow) RasterSources() []*Source {
 		}
 	}
 	return out
+}
+
+// EpochDatetimes returns the datetimes of epochs t0 and t1: each the
+// datetime of the first source (in declaration order) of that epoch that
+// gives one; zero when none does.
+func (w *Workflow) EpochDatetimes() (t0, t1 time.Time) {
+	for _, s := range w.Sources {
+		switch {
+		case s.Datetime.IsZero():
+		case s.Epoch == plugins.T0 && t0.IsZero():
+			t0 = s.Datetime
+		case s.Epoch == plugins.T1 && t1.IsZero():
+			t1 = s.Datetime
+		}
+	}
+	return t0, t1
 }
 
 // Products returns every per-tile product the steps write, in execution order.

@@ -88,10 +88,12 @@ func TestLoadFull(t *testing.T) {
 	}
 	wantOuts := map[string]plugins.Product{
 		"dh":     {Name: "dh", Kind: plugins.ElevationDifference, Resolution: 2, DataType: "float32", Bands: 1},
-		"dsm_t0": {Name: "dsm_t0", Kind: plugins.DSM, Resolution: 2, DataType: "float32", Bands: 1},
-		"dsm_t1": {Name: "dsm_t1", Kind: plugins.DSM, Resolution: 2, DataType: "float32", Bands: 1},
-		"t0":     {Name: "t0", Kind: plugins.Orthophoto, Resolution: 0.5},
-		"t1":     {Name: "t1", Kind: plugins.Orthophoto, Resolution: 0.5},
+		// Epochs come from the sources: the DSM windows and the resampled
+		// orthophotos show one epoch each; ΔH and the change maps both.
+		"dsm_t0": {Name: "dsm_t0", Kind: plugins.DSM, Resolution: 2, DataType: "float32", Bands: 1, Epoch: plugins.T0},
+		"dsm_t1": {Name: "dsm_t1", Kind: plugins.DSM, Resolution: 2, DataType: "float32", Bands: 1, Epoch: plugins.T1},
+		"t0":     {Name: "t0", Kind: plugins.Orthophoto, Resolution: 0.5, Epoch: plugins.T0},
+		"t1":     {Name: "t1", Kind: plugins.Orthophoto, Resolution: 0.5, Epoch: plugins.T1},
 		"cd3d":   {Name: "cd3d", Kind: plugins.ElevationChange, Resolution: 2, DataType: "float32", Bands: 1},
 		"cd2d":   {Name: "cd2d", Kind: plugins.ChangeMask, Resolution: 0.5, DataType: "uint8", Bands: 1},
 	}
@@ -114,13 +116,16 @@ func TestLoadFull(t *testing.T) {
 	if pq := w.Publish[1].Config().(*publish.Parquet); pq.Items || !pq.Tiles || pq.Compression != "snappy" {
 		t.Errorf("parquet = %+v", pq)
 	}
-	if got := w.Publish[3].Products([]string{"t0", "t1", "cd2d"}); !reflect.DeepEqual(got, []string{"t0", "cd2d"}) {
+	all := []plugins.Product{{Name: "t0", Kind: plugins.Orthophoto}, {Name: "t1", Kind: plugins.Orthophoto},
+		{Name: "dh", Kind: plugins.ElevationDifference}, {Name: "cd3d", Kind: plugins.ElevationChange}, {Name: "cd2d", Kind: plugins.ChangeMask}}
+	if got := w.Publish[3].Products(all); !reflect.DeepEqual(got, []string{"t0", "cd2d"}) {
 		t.Errorf("folders products = %v", got)
 	}
-	if got := w.Publish[0].Products([]string{"t0", "t1"}); !reflect.DeepEqual(got, []string{"t0", "t1"}) {
-		t.Errorf("stac products = %v, want all", got)
+	// All but ΔH, which the 3D change map stands for.
+	if got := w.Publish[0].Products(all); !reflect.DeepEqual(got, []string{"t0", "t1", "cd3d", "cd2d"}) {
+		t.Errorf("stac products = %v, want all but dh", got)
 	}
-	if got := w.Publish[1].Products([]string{"t0"}); got != nil {
+	if got := w.Publish[1].Products(all); got != nil {
 		t.Errorf("parquet products = %v, want none", got)
 	}
 }

@@ -17,10 +17,13 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/catalog"
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/plugins/publish"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 // The bad-input matrix: every case fails with exit code 1 and a message that
@@ -323,11 +326,15 @@ func releaseOf(t *testing.T, dir string) *catalog.Release {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := execute.Finish(ctx, plan, res)
+	sum, err := release.Finish(ctx, plan, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rel, err := execute.NewRelease(plan, res, sum, out, nil)
+	r, err := release.Assemble(plan, res, sum, out, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := publish.CatalogRelease(r, plugins.ReleaseProducts(r.Products))
 	if err != nil {
 		t.Fatal(err)
 	}

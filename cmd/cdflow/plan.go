@@ -131,13 +131,15 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 		}
 	}
 
-	fmt.Fprintln(w, "\nOutputs:")
-	var files []string
-	for _, o := range d.Outputs {
-		files = append(files, o.File)
+	fmt.Fprintln(w, "\nFiles written under the output directory ({tile} is each tile's id, {split} each subset):")
+	fmt.Fprintln(w, "  the run:")
+	for _, p := range d.RunFiles {
+		fmt.Fprintf(w, "    %s\n", p)
 	}
-	fmt.Fprintf(w, "  per tile: %s\n", strings.Join(files, " "))
 	for _, p := range d.Publish {
-		fmt.Fprintf(w, "  publish %q %q: %s\n", p.Kind, p.Name, strings.Join(p.Paths, " "))
+		fmt.Fprintf(w, "  publish %q %q:\n", p.Kind, p.Name)
+		for _, path := range p.Paths {
+			fmt.Fprintf(w, "    %s\n", path)
+		}
 	}
 }

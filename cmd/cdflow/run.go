@@ -14,6 +14,7 @@ import (
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 func init() {
@@ -102,7 +103,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 // the publish blocks and prints Table 2; headline says what was processed.
 // cdflow run and cdflow merge end with it.
 func finishRun(ctx context.Context, env *cmdEnv, plan *workflows.Plan, res *execute.Result, outDir string, headline func(io.Writer)) int {
-	sum, err := execute.Finish(ctx, plan, res)
+	sum, err := release.Finish(ctx, plan, res)
 	if err != nil {
 		return fail(env, err)
 	}
@@ -115,13 +116,17 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *workflows.Plan, res *exec
 		fmt.Fprintf(env.stderr, "cdflow: qa: %d findings; %d tiles excluded%s (qa_flags and the report's QA section list them)\n",
 			len(sum.QA), len(sum.Excluded), listTiles(sum.Excluded))
 	}
-	outputs, err := execute.Publish(ctx, plan, res, sum, outDir, sourceDateEpoch(env))
+	rel, err := release.Assemble(plan, res, sum, outDir, sourceDateEpoch(env))
+	if err != nil {
+		return fail(env, err)
+	}
+	outputs, err := release.Publish(ctx, plan, rel)
 	for _, o := range outputs {
 		note := ""
 		if o.Note != "" {
 			note = ": " + o.Note
 		}
-		fmt.Fprintf(env.stdout, "%s → %s%s\n", o.Block, o.Path, note)
+		fmt.Fprintf(env.stdout, "%s%s\n", o.Block, note)
 	}
 	if err != nil {
 		return fail(env, err)

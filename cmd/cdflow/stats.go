@@ -194,23 +194,39 @@ func printChangeFractions(w io.Writer, tiles []schema.TileStats) {
 	}
 }
 
+// printDropped sums the noise filters' dropped_pixels counters, in the
+// order the file holds them.
 func printDropped(w io.Writer, tiles []schema.TileStats) {
-	var d [4]int64
-	var kept int64
+	var names []string
+	sums := map[string]int64{}
+	var total, kept int64
 	for _, t := range tiles {
-		d[0] += int64(t.DroppedPixels.MinArea)
-		d[1] += int64(t.DroppedPixels.Opening)
-		d[2] += int64(t.DroppedPixels.Vegetation)
-		d[3] += int64(t.DroppedPixels.Review)
+		for _, c := range t.Counts {
+			r, ok := strings.CutPrefix(c.Name, "dropped_pixels.")
+			if !ok {
+				continue
+			}
+			if _, seen := sums[r]; !seen {
+				names = append(names, r)
+			}
+			sums[r] += int64(c.N)
+			total += int64(c.N)
+		}
 		kept += int64(t.ChangedPixels3D)
 	}
-	total := d[0] + d[1] + d[2] + d[3]
 	share := 0.0
 	if total+kept > 0 {
 		share = 100 * float64(total) / float64(total+kept)
 	}
-	fmt.Fprintf(w, "dropped pixels: min_area %d, opening %d, vegetation %d, review %d; total %d (%.2f %% of the pixels over the threshold)\n",
-		d[0], d[1], d[2], d[3], total, share)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", n, sums[n]))
+	}
+	if len(parts) == 0 {
+		parts = []string{"no noise filter"}
+	}
+	fmt.Fprintf(w, "dropped pixels: %s; total %d (%.2f %% of the pixels over the threshold)\n",
+		strings.Join(parts, ", "), total, share)
 }
 
 func subsetLabel(s string) string {

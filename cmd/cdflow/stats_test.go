@@ -19,7 +19,8 @@ import (
 // one val tile without change.
 func statsTiles(t *testing.T) []schema.TileStats {
 	t.Helper()
-	tile := func(row, col int32, split string, changed int32, dhMin, dhMax float32, dropped schema.DroppedPixels) schema.TileStats {
+	// dropped: min_area, opening, vegetation, review.
+	tile := func(row, col int32, split string, changed int32, dhMin, dhMax float32, dropped [4]int32) schema.TileStats {
 		minx, miny := 355000+200*float64(col), 4613000-200*float64(row+1)
 		ext := raster.Extent{MinX: minx, MinY: miny, MaxX: minx + 200, MaxY: miny + 200}
 		wkb, err := raster.ExtentWKB(ext)
@@ -32,9 +33,10 @@ func statsTiles(t *testing.T) []schema.TileStats {
 			DatetimeT0: time.Date(2010, 7, 1, 0, 0, 0, 0, time.UTC),
 			DatetimeT1: time.Date(2017, 7, 1, 0, 0, 0, 0, time.UTC),
 			Pixels3D:   40000, ChangedPixels3D: changed, ChangeFraction: float64(changed) / 40000,
-			DHHistogram:   make([]int32, schema.HistogramBins),
-			DroppedPixels: dropped,
-			Geometry:      wkb,
+			DHHistogram: make([]int32, schema.HistogramBins),
+			Counts: []schema.Count{{Name: "dropped_pixels.min_area", N: dropped[0]}, {Name: "dropped_pixels.opening", N: dropped[1]},
+				{Name: "dropped_pixels.vegetation", N: dropped[2]}, {Name: "dropped_pixels.review", N: dropped[3]}},
+			Geometry: wkb,
 		}
 		if changed > 0 {
 			r.DHMin, r.DHMax = &dhMin, &dhMax
@@ -44,11 +46,11 @@ func statsTiles(t *testing.T) []schema.TileStats {
 		return r
 	}
 	return []schema.TileStats{
-		tile(0, 0, "train", 2000, -25, 12, schema.DroppedPixels{MinArea: 100, Opening: 10, Review: 5}),
-		tile(0, 1, "train", 1200, -3, 35, schema.DroppedPixels{MinArea: 50, Vegetation: 2}),
-		tile(1, 0, "test", 1600, -8, 9, schema.DroppedPixels{MinArea: 20, Opening: 5}),
-		tile(1, 1, "val", 800, -2.5, 6.5, schema.DroppedPixels{}),
-		tile(2, 0, "val", 0, 0, 0, schema.DroppedPixels{MinArea: 10}),
+		tile(0, 0, "train", 2000, -25, 12, [4]int32{100, 10, 0, 5}),
+		tile(0, 1, "train", 1200, -3, 35, [4]int32{50, 0, 2, 0}),
+		tile(1, 0, "test", 1600, -8, 9, [4]int32{20, 5, 0, 0}),
+		tile(1, 1, "val", 800, -2.5, 6.5, [4]int32{}),
+		tile(2, 0, "val", 0, 0, 0, [4]int32{10, 0, 0, 0}),
 	}
 }
 
@@ -62,7 +64,9 @@ func writeStatsRelease(t *testing.T, dir string, tiles []schema.TileStats, split
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schema.WriteTiles(t.Context(), filepath.Join(dir, "tiles.parquet"), tiles, schema.GeoInfo{PROJJSON: projjson}); err != nil {
+	counters := []schema.Counter{{Name: "dropped_pixels.min_area", Doc: "a"}, {Name: "dropped_pixels.opening", Doc: "b"},
+		{Name: "dropped_pixels.vegetation", Doc: "c"}, {Name: "dropped_pixels.review", Doc: "d"}}
+	if err := schema.WriteTiles(t.Context(), filepath.Join(dir, "tiles.parquet"), tiles, schema.GeoInfo{PROJJSON: projjson}, schema.WithCounters(counters)); err != nil {
 		t.Fatal(err)
 	}
 	if splits != nil {

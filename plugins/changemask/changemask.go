@@ -46,12 +46,14 @@ func (s *Step) Validate() []plugins.Problem {
 	return nil
 }
 
+var _ plugins.Labeler = (*Step)(nil)
+
 // Classes returns the class values and their names.
-func (s *Step) Classes() map[uint8]string {
+func (s *Step) Classes() []plugins.Class {
 	if s.Cfg.Signed {
-		return map[uint8]string{0: "no change", 1: "construction", 2: "demolition"}
+		return []plugins.Class{{Value: 0, Name: "no change"}, {Value: 1, Name: "construction"}, {Value: 2, Name: "demolition"}}
 	}
-	return map[uint8]string{0: "no change", 1: "change"}
+	return []plugins.Class{{Value: 0, Name: "no change"}, {Value: 1, Name: "change"}}
 }
 
 // Outputs: a uint8 class raster.

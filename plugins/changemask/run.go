@@ -9,7 +9,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-var _ plugins.TileRunner = (*Step)(nil)
+var _ plugins.Step = (*Step)(nil)
 
 // RunTile samples the 3D change map onto the 2D map's grid (nearest: a
 // pixel takes the class of the cd3d pixel its centre falls in).

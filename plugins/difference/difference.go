@@ -80,7 +80,7 @@ func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plug
 	for _, d := range []plugins.Product{b, a} {
 		// Windows of sources are written; a step's product already is.
 		if d.FromSource && d.Name != "" && (len(out) == 1 || out[1].Name != d.Name) {
-			out = append(out, plugins.Product{Name: d.Name, Kind: plugins.DSM, Resolution: res, DataType: "float32", Bands: 1})
+			out = append(out, plugins.Product{Name: d.Name, Kind: plugins.DSM, Resolution: res, DataType: "float32", Bands: 1, Epoch: d.Epoch})
 		}
 	}
 	return out, problems

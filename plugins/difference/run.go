@@ -9,7 +9,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-var _ plugins.TileRunner = (*Step)(nil)
+var _ plugins.Step = (*Step)(nil)
 
 // RunTile reads both DSM windows on the tile grid, writes them when they
 // come from sources, and writes ΔH = after − before.

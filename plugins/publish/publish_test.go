@@ -3,6 +3,7 @@ package publish
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/cdflow/cdflow/plugins"
 )
@@ -39,11 +40,27 @@ func TestValidate(t *testing.T) {
 }
 
 func TestRegisteredWithDefaults(t *testing.T) {
+	rp := &plugins.ReleasePlan{Dataset: "d", Version: "1.0.0",
+		Products: []plugins.Product{
+			{Name: "t0", Kind: plugins.Orthophoto, Epoch: plugins.T0, DataType: "uint8"},
+			{Name: "t1", Kind: plugins.Orthophoto, Epoch: plugins.T1, DataType: "uint8"},
+			{Name: "dh", Kind: plugins.ElevationDifference, DataType: "float32"},
+			{Name: "cd3d", Kind: plugins.ElevationChange, DataType: "float32"},
+			{Name: "cd2d", Kind: plugins.ChangeMask, DataType: "uint8"},
+		},
+		Previews: []plugins.Preview{{Name: "thumbnail", Ext: ".png"}},
+		Start:    time.Date(2010, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2017, 7, 1, 0, 0, 0, 0, time.UTC),
+	}
+	rel := "catalog/d/1.0.0/"
 	want := map[string][]string{
-		"stac":    {"catalog/"},
-		"parquet": {"tiles.parquet", "items.parquet"},
+		"stac": {"catalog/catalog.json", "catalog/d/catalog.json", rel + "collection.json", rel + "{split}/collection.json",
+			rel + "items/{tile}/{tile}.json", rel + "tiles.parquet", rel + "splits.parquet", rel + "items.parquet", rel + "report.html",
+			rel + "items/{tile}/t0.tif", rel + "items/{tile}/t1.tif", rel + "items/{tile}/cd3d.tif", rel + "items/{tile}/cd2d.tif",
+			rel + "items/{tile}/thumbnail.png"},
+		"parquet": {"tiles.parquet", "splits.parquet", "items.parquet"},
 		"report":  {"report.html"},
-		"folders": {"folders/"},
+		// The 3DCD quadruplet, the orthophotos under their epochs' years.
+		"folders": {"folders/{split}/2010/{tile}.tif", "folders/{split}/2017/{tile}.tif", "folders/{split}/2D/{tile}.tif", "folders/{split}/3D/{tile}.tif"},
 	}
 	for kind, outputs := range want {
 		p, err := plugins.NewPublisher(kind)
@@ -53,7 +70,7 @@ func TestRegisteredWithDefaults(t *testing.T) {
 		if probs := p.Validate(); len(probs) != 0 {
 			t.Errorf("%s defaults have problems %+v", kind, probs)
 		}
-		if got := p.Outputs(); !reflect.DeepEqual(got, outputs) {
+		if got := p.Outputs(rp); !reflect.DeepEqual(got, outputs) {
 			t.Errorf("%s outputs %v, want %v", kind, got, outputs)
 		}
 	}

@@ -108,7 +108,7 @@ type Step struct {
 
 var (
 	_ plugins.Step       = (*Step)(nil)
-	_ plugins.TileRunner = (*Step)(nil)
+	_ plugins.Step = (*Step)(nil)
 	_ plugins.HaloStep   = (*Step)(nil)
 	_ plugins.Preparer   = (*Step)(nil)
 )

@@ -193,7 +193,11 @@ func dhName(in map[string]plugins.TileInput) string {
 }
 
 func (s *Step) finding(check, input string, v float64, detail string) plugins.Finding {
-	return plugins.Finding{Check: check, Input: input, Value: v, Detail: detail, Policy: s.Policy(check)}
+	f := plugins.Finding{Check: check, Input: input, Value: v, Detail: detail, Policy: s.Policy(check)}
+	if check == CheckBias || check == CheckShift {
+		f.Unit = "m" // measured in metres, not a share of the tile
+	}
+	return f
 }
 
 // eachInner calls f with the index of every pixel of the tile itself.

@@ -7,7 +7,7 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 )
 
-var _ plugins.TileRunner = (*Step)(nil)
+var _ plugins.Step = (*Step)(nil)
 
 // RunTile reads the input on the tile at the configured resolution.
 func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugins.TileInput, out []plugins.Product) error {

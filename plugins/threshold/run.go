@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	_ plugins.TileRunner = (*Step)(nil)
+	_ plugins.Step = (*Step)(nil)
 	_ plugins.HaloStep   = (*Step)(nil)
 )
 
@@ -32,11 +32,24 @@ func (s *Step) Halo(res float64) float64 {
 // Counter names of the pixels each noise-removal part drops, in the order
 // the parts run: a pixel is counted by the first part that drops it.
 const (
-	DroppedReview     = "dropped.review"
-	DroppedVegetation = "dropped.vegetation"
-	DroppedOpening    = "dropped.opening"
-	DroppedMinArea    = "dropped.min_area"
+	DroppedReview     = plugins.DroppedPixels + ".review"
+	DroppedVegetation = plugins.DroppedPixels + ".vegetation"
+	DroppedOpening    = plugins.DroppedPixels + ".opening"
+	DroppedMinArea    = plugins.DroppedPixels + ".min_area"
 )
+
+var _ plugins.Counting = (*Step)(nil)
+
+// Counters declares the drop counts as columns of tiles.parquet's
+// dropped_pixels, whether or not the filter is on (a filter off drops 0).
+func (s *Step) Counters() []plugins.Counter {
+	return []plugins.Counter{
+		{Name: DroppedMinArea, Doc: "In connected components smaller than min_area."},
+		{Name: DroppedOpening, Doc: "Removed by the morphological opening."},
+		{Name: DroppedVegetation, Doc: "Masked as vegetation."},
+		{Name: DroppedReview, Doc: "Dropped by review polygons."},
+	}
+}
 
 // RunTile thresholds ΔH and removes noise: review "drop" polygons, then
 // vegetation, then the opening, then small regions; "keep" polygons protect

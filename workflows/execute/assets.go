@@ -12,44 +12,13 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-// Asset is one file of a tile with what a catalog says about it, gathered
-// while the pixels are in memory so publishing never reads a raster.
-type Asset struct {
-	Name      string       // product name, or PreviewThumbnail / PreviewDeltaH
-	Path      string       // relative to Options.Out
-	Kind      plugins.Kind // for a thumbnail: what it shows (orthophoto or DSM)
-	MediaType string
-	Grid      raster.Grid // zero for previews
-	DataType  string
-	Bands     []BandInfo
-}
-
-// BandInfo describes one band of a product.
-type BandInfo struct {
-	NoData *float64
-	// Min, Max, Mean, StdDev of valid pixels; ValidPercent of all (0–100).
-	Min, Max, Mean, StdDev, ValidPercent float64
-}
-
-// Preview names.
-const (
-	PreviewThumbnail = "thumbnail"
-	PreviewDeltaH    = "cd3d_preview"
-)
-
-// Media types of the files a run writes.
-const (
-	MediaCOG = "image/tiff; application=geotiff; profile=cloud-optimized"
-	MediaPNG = "image/png"
-)
-
 // bandInfos summarises every band. The statistics are exactly those of a
 // plain float64 pass over the valid pixels (min, max, then mean and
 // standard deviation from the running sums), computed faster: 8-bit bands
 // through a 256-bin histogram, whose integer sums are exact; others with
 // comparisons in the pixel type rather than math.Min/Max per pixel.
-func bandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
-	out := make([]BandInfo, len(img.Bands))
+func bandInfos[T raster.Pixel](img *raster.Image[T]) []plugins.BandInfo {
+	out := make([]plugins.BandInfo, len(img.Bands))
 	for b, px := range img.Bands {
 		var n int
 		var lo, hi, sum, sumSq float64
@@ -58,7 +27,7 @@ func bandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
 		} else {
 			n, lo, hi, sum, sumSq = pixelSums(px, img.HasNoData, img.NoData)
 		}
-		bi := BandInfo{Min: lo, Max: hi}
+		bi := plugins.BandInfo{Min: lo, Max: hi}
 		if img.HasNoData {
 			nd := img.NoData
 			bi.NoData = &nd
@@ -125,8 +94,8 @@ func pixelSums[T raster.Pixel](px []T, hasND bool, nd float64) (n int, lo, hi, s
 }
 
 // productAsset describes a written product from its cropped image.
-func productAsset(p *plugins.TileProduct, e raster.Extent) (Asset, error) {
-	a := Asset{Name: p.Name, Path: p.Path, Kind: p.Kind, MediaType: MediaCOG, DataType: p.DataType}
+func productAsset(p *plugins.TileProduct, e raster.Extent) (plugins.Asset, error) {
+	a := plugins.Asset{Name: p.Name, Path: p.Path, Kind: p.Kind, Epoch: p.Epoch, MediaType: plugins.MediaCOG, DataType: p.DataType}
 	if p.Float32 != nil {
 		img, err := raster.Crop(p.Float32, e)
 		if err != nil {
@@ -143,68 +112,46 @@ func productAsset(p *plugins.TileProduct, e raster.Extent) (Asset, error) {
 	return a, nil
 }
 
-// writePreviews writes the tile's quicklooks: the later orthophoto (or,
-// without orthophotos, the later DSM in grey) and ΔH in the diverging
-// colour map.
-func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel string) ([]Asset, error) {
-	var out []Asset
-	write := func(name string, kind plugins.Kind, img *raster.Image[uint8]) error {
-		file := name + ".png"
-		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
-			return err
+// writePreviews writes the tile's quicklooks the plan chose
+// (plugins.PlanPreviews), each rendered by the kind of product it shows.
+func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel string) ([]plugins.Asset, error) {
+	var out []plugins.Asset
+	for _, pv := range ex.plan.Release.Previews {
+		p, ok := t.Get(pv.Of.Name)
+		if !ok {
+			return nil, fmt.Errorf("preview %s: product %s not made", pv.Name, pv.Of.Name)
 		}
-		out = append(out, Asset{Name: name, Kind: kind, Path: filepath.ToSlash(filepath.Join(rel, file)), MediaType: MediaPNG})
-		return nil
-	}
-	for _, p := range t.Products() {
 		var img *raster.Image[uint8]
-		var name string
 		switch {
-		case p.Kind == plugins.Orthophoto && p.Uint8 != nil && ex.orthoEpoch[p.Name] == 1 && len(p.Uint8.Bands) >= 3:
+		case p.Uint8 != nil && len(p.Uint8.Bands) >= 3:
 			crop, err := raster.Crop(p.Uint8, t.Extent)
 			if err != nil {
 				return nil, err
 			}
-			img, name = preview.Thumbnail(crop, 256), PreviewThumbnail
-		case p.Kind == plugins.ElevationChange && p.Float32 != nil:
+			img = preview.Thumbnail(crop, 256)
+		case p.Float32 != nil && p.Kind == plugins.ElevationChange:
 			crop, err := raster.Crop(p.Float32, t.Extent)
 			if err != nil {
 				return nil, err
 			}
-			img, name = preview.DeltaH(crop), PreviewDeltaH
+			img = preview.DeltaH(crop)
+		case p.Float32 != nil:
+			crop, err := raster.Crop(p.Float32, t.Extent)
+			if err != nil {
+				return nil, err
+			}
+			img = preview.Elevation(crop, 256)
 		default:
-			continue
+			return nil, fmt.Errorf("preview %s: product %s has no pixels to show", pv.Name, p.Name)
 		}
-		if name == PreviewDeltaH && hasAsset(out, name) || name == PreviewThumbnail && hasAsset(out, name) {
-			return nil, fmt.Errorf("two products would make the %s preview; keep one %s step", name, p.Kind)
-		}
-		if err := write(name, p.Kind, img); err != nil {
+		file := pv.Name + pv.Ext
+		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
 			return nil, err
 		}
-	}
-	// A DSM-only dataset has no orthophoto to show; its items still get a
-	// thumbnail, from the later DSM window the difference step wrote.
-	if later := ex.epochs.dsm[1]; later != nil && !hasAsset(out, PreviewThumbnail) {
-		if p, ok := t.Get(later.ProductName()); ok && p.Float32 != nil {
-			crop, err := raster.Crop(p.Float32, t.Extent)
-			if err != nil {
-				return nil, err
-			}
-			if err := write(PreviewThumbnail, plugins.DSM, preview.Elevation(crop, 256)); err != nil {
-				return nil, err
-			}
-		}
+		out = append(out, plugins.Asset{Name: pv.Name, Kind: p.Kind, Epoch: p.Epoch, Preview: true,
+			Path: filepath.ToSlash(filepath.Join(rel, file)), MediaType: pv.MediaType})
 	}
 	return out, nil
-}
-
-func hasAsset(as []Asset, name string) bool {
-	for _, a := range as {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // footprintWGS84 returns the tile outline as a closed lon/lat ring and its

@@ -5,14 +5,15 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 )
 
 // plainBandInfos is the straightforward float64 pass bandInfos must equal.
-func plainBandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
-	out := make([]BandInfo, len(img.Bands))
+func plainBandInfos[T raster.Pixel](img *raster.Image[T]) []plugins.BandInfo {
+	out := make([]plugins.BandInfo, len(img.Bands))
 	for b, px := range img.Bands {
-		bi := BandInfo{Min: math.Inf(1), Max: math.Inf(-1)}
+		bi := plugins.BandInfo{Min: math.Inf(1), Max: math.Inf(-1)}
 		if img.HasNoData {
 			nd := img.NoData
 			bi.NoData = &nd
@@ -43,7 +44,7 @@ func plainBandInfos[T raster.Pixel](img *raster.Image[T]) []BandInfo {
 
 func sameBits(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 
-func sameInfos(t *testing.T, got, want []BandInfo) {
+func sameInfos(t *testing.T, got, want []plugins.BandInfo) {
 	t.Helper()
 	for i := range want {
 		g, w := got[i], want[i]

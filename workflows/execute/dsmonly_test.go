@@ -11,7 +11,7 @@ import (
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"
-	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 // dsmOnly is the synthetic scene's workflow without its orthophotos.
@@ -71,20 +71,20 @@ func TestDSMOnlyRelease(t *testing.T) {
 		t.Fatal(diags.Error())
 	}
 	out, res := run(t, pl, 2)
-	sum, err := execute.Finish(ctx, pl, res)
+	sum, err := release.Finish(ctx, pl, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := execute.Publish(ctx, pl, res, sum, out, ""); err != nil {
+	if _, err := release.Publish(ctx, pl, mustAssemble(t, pl, res, sum, out)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tr := range res.Tiles {
-		var thumb *execute.Asset
+		var thumb *plugins.Asset
 		for i, a := range tr.Assets {
 			if a.Kind == plugins.Orthophoto {
 				t.Errorf("tile %s: orthophoto asset %s", tr.Tile.ID, a.Name)
 			}
-			if a.Name == execute.PreviewThumbnail {
+			if a.Name == plugins.PreviewThumbnail {
 				thumb = &tr.Assets[i]
 			}
 			if _, err := os.Stat(filepath.Join(out, a.Path)); err != nil {

@@ -60,7 +60,7 @@ type TileResult struct {
 	// Stats is the tile's row of tiles.parquet (its split not yet set).
 	Stats schema.TileStats
 	// Assets are the tile's files (products and previews), sorted by name.
-	Assets []Asset
+	Assets []plugins.Asset
 	// FootprintWGS84 is the tile outline as a closed lon/lat ring; BBoxWGS84
 	// its west, south, east, north.
 	FootprintWGS84 [][2]float64
@@ -85,6 +85,18 @@ type Result struct {
 	// Jobs is how many tiles ran at once; publishing writes as many items
 	// at once (0: one per CPU).
 	Jobs int
+}
+
+// Counters are the per-tile counts the plan's steps declare
+// (plugins.Counting), in step order: columns of tiles.parquet.
+func Counters(plan *workflows.Plan) []plugins.Counter {
+	var out []plugins.Counter
+	for _, s := range plan.Workflow.Steps {
+		if c, ok := s.Impl.(plugins.Counting); ok {
+			out = append(out, c.Counters()...)
+		}
+	}
+	return out
 }
 
 // TilesDir is where a run's per-tile products live, relative to Out.
@@ -166,6 +178,28 @@ func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, erro
 	return res, nil
 }
 
+// declared reports whether some step declared a counter.
+func (ex *executor) declared(name string) bool {
+	for _, bs := range ex.steps {
+		if bs.counters[name] {
+			return true
+		}
+	}
+	return false
+}
+
+// stepOf names the step that makes a product.
+func (ex *executor) stepOf(product string) string {
+	for _, bs := range ex.steps {
+		for _, o := range bs.step.Outputs {
+			if o.Name == product {
+				return bs.step.Address().String()
+			}
+		}
+	}
+	return "?"
+}
+
 // executor holds what every tile shares: the open mosaics and the bound steps.
 type executor struct {
 	plan  *workflows.Plan
@@ -174,9 +208,10 @@ type executor struct {
 	// sourceKeys identify each source's files, for the tiles' cache keys.
 	sourceKeys map[string]string
 	halo       float64 // how far every tile's work extent reaches beyond it
-	epochs     epochs
-	// orthoEpoch maps an orthophoto product (a resample of a source) to its epoch: 0 or 1.
-	orthoEpoch map[string]int
+	// products are every step's products, in execution order; counters
+	// the counts the steps declared.
+	products   []plugins.Product
+	counters   []plugins.Counter
 	mosaics    map[string]*raster.Mosaic           // by source address
 	sources    map[string]*workflows.PlannedSource // by source address
 	steps      []boundStep
@@ -190,7 +225,9 @@ type executor struct {
 
 type boundStep struct {
 	step   *workflows.Step
-	runner plugins.TileRunner
+	runner plugins.Step
+	// counters are the names the step declared it counts.
+	counters map[string]bool
 	// inputs: attribute → source address or product name
 	inputs map[string]inputRef
 }
@@ -218,11 +255,14 @@ func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*exec
 		ex.mosaics[addr] = m
 	}
 	for _, s := range plan.Workflow.Steps {
-		runner, ok := s.Impl.(plugins.TileRunner)
-		if !ok {
-			continue // a global step: it runs after the tiles
+		bs := boundStep{step: s, runner: s.Impl, inputs: map[string]inputRef{}, counters: map[string]bool{}}
+		if c, ok := s.Impl.(plugins.Counting); ok {
+			for _, ct := range c.Counters() {
+				bs.counters[ct.Name] = true
+				ex.counters = append(ex.counters, ct)
+			}
 		}
-		bs := boundStep{step: s, runner: runner, inputs: map[string]inputRef{}}
+		ex.products = append(ex.products, s.Outputs...)
 		for _, in := range s.Inputs {
 			addr := in.From.String()
 			switch in.From.Root {
@@ -260,19 +300,9 @@ func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*exec
 		return nil, err
 	}
 	ex.sourceKeys = keys
-	ex.epochs = findEpochs(plan)
-	ex.orthoEpoch = map[string]int{}
-	for _, bs := range ex.steps {
-		for _, ref := range bs.inputs {
-			if ref.source == nil || ref.source.Kind != plugins.Orthophoto {
-				continue
-			}
-			for i, ps := range ex.epochs.ortho {
-				if ps == ref.source && len(bs.step.Outputs) > 0 && bs.step.Outputs[0].Kind == plugins.Orthophoto {
-					ex.orthoEpoch[bs.step.Outputs[0].Name] = i
-				}
-			}
-		}
+	if _, err := schema.TileSchema(ex.counters...); err != nil {
+		ex.close()
+		return nil, fmt.Errorf("run: the steps' counters: %w", err)
 	}
 	return ex, nil
 }
@@ -432,6 +462,11 @@ func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, r
 		if err := bs.runner.RunTile(ctx, t, in, bs.step.Outputs); err != nil {
 			return TileResult{}, fmt.Errorf("step %s: %w", bs.step.Address(), err)
 		}
+		for _, name := range t.CounterNames() {
+			if !ex.declared(name) {
+				return TileResult{}, fmt.Errorf("step %s counted %q, which no step declares (plugins.Counting)", bs.step.Address(), name)
+			}
+		}
 	}
 	st, err := ex.tileStats(t, tile, res.Products)
 	if err != nil {
@@ -449,6 +484,11 @@ func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, r
 		}
 		res.Assets = append(res.Assets, a)
 	}
+	for _, p := range ex.products {
+		if _, ok := t.Get(p.Name); !ok {
+			return TileResult{}, fmt.Errorf("step %s did not make its product %s", ex.stepOf(p.Name), p.Name)
+		}
+	}
 	previews, err := ex.writePreviews(ctx, t, dir, rel)
 	if err != nil {
 		return TileResult{}, err
@@ -460,4 +500,20 @@ func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, r
 		return TileResult{}, fmt.Errorf("footprint: %w", err)
 	}
 	return res, nil
+}
+
+// RunOutputs are the files a run writes under its output directory, as
+// slash paths with {tile} standing for every tile's id: each tile's
+// products, previews and manifest, then the run's tables (written by the
+// release stage, see package release).
+func RunOutputs(plan *workflows.Plan) []string {
+	tile := TilesDir + "/{tile}/"
+	var out []string
+	for _, p := range plan.Release.Products {
+		out = append(out, tile+p.Name+".tif")
+	}
+	for _, pv := range plan.Release.Previews {
+		out = append(out, tile+pv.Name+pv.Ext)
+	}
+	return append(out, tile+manifestName, "run/tiles.parquet", "run/splits.parquet")
 }

@@ -13,11 +13,13 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/changemap"
+	"github.com/cdflow/cdflow/plugins"
 	_ "github.com/cdflow/cdflow/plugins/standard"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 // scene is a 1 km² synthetic city in 0.5 km sheets, so tiles straddle files.
@@ -354,11 +356,9 @@ func TestLabelQuality(t *testing.T) {
 	}
 	var dropped [4]int64
 	for _, tr := range res.Tiles {
-		d := tr.Stats.DroppedPixels
-		dropped[0] += int64(d.Vegetation)
-		dropped[1] += int64(d.Opening)
-		dropped[2] += int64(d.MinArea)
-		dropped[3] += int64(d.Review)
+		for i, r := range []string{"vegetation", "opening", "min_area", "review"} {
+			dropped[i] += int64(tr.Stats.Count("dropped_pixels." + r))
+		}
 	}
 	t.Logf("dropped pixels: vegetation %d, opening %d, min_area %d, review %d", dropped[0], dropped[1], dropped[2], dropped[3])
 	if dropped[0] == 0 || dropped[1] == 0 {
@@ -422,4 +422,13 @@ func BenchmarkTile(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func mustAssemble(t testing.TB, pl *workflows.Plan, res *execute.Result, sum *release.Summary, out string) *plugins.Release {
+	t.Helper()
+	rel, err := release.Assemble(pl, res, sum, out, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
 }

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/cdflow/cdflow/schema"
-	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 const publishing = `
@@ -39,11 +39,11 @@ func TestPublishers(t *testing.T) {
 	dir := sceneDir(t)
 	pl := plan(t, dir, publishing)
 	out, res := run(t, pl, 2)
-	sum, err := execute.Finish(ctx, pl, res)
+	sum, err := release.Finish(ctx, pl, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	outputs, err := execute.Publish(ctx, pl, res, sum, out, "")
+	outputs, err := release.Publish(ctx, pl, mustAssemble(t, pl, res, sum, out))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 // qaScenes generates each defect's scene once for all the QA tests: 1 km²
@@ -267,7 +268,7 @@ func testQADefects(t *testing.T, scenes *qaScenes) {
 			}
 
 			// The exclude policy leaves exactly the flagged tiles out.
-			sum, err := execute.Finish(ctx, pl, res)
+			sum, err := release.Finish(ctx, pl, res)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,9 +325,9 @@ func countFindings(res *execute.Result) int {
 
 // checkRelease publishes a run and checks that its items are exactly the
 // kept tiles and that its report lists the excluded ones.
-func checkRelease(t *testing.T, pl *workflows.Plan, res *execute.Result, sum *execute.Summary, out string, excluded map[string]bool) {
+func checkRelease(t *testing.T, pl *workflows.Plan, res *execute.Result, sum *release.Summary, out string, excluded map[string]bool) {
 	t.Helper()
-	if _, err := execute.Publish(context.Background(), pl, res, sum, out, ""); err != nil {
+	if _, err := release.Publish(context.Background(), pl, mustAssemble(t, pl, res, sum, out)); err != nil {
 		t.Fatal(err)
 	}
 	rel := filepath.Join(out, "catalog", pl.Workflow.Dataset.Name, pl.Workflow.Dataset.Version)
@@ -437,7 +438,7 @@ func testQACorrectBias(t *testing.T, scenes *qaScenes) {
 	if m := stable[len(stable)/2]; math.Abs(m) > 0.05 {
 		t.Errorf("tile %s: median stable ΔH %.3f m after the correction", tr.Tile.ID, m)
 	}
-	rel, err := execute.NewRelease(pl, res, mustFinish(t, pl, res), filepath.Dir(res.Dir), nil)
+	rel, err := release.Assemble(pl, res, mustFinish(t, pl, res), filepath.Dir(res.Dir), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,9 +447,9 @@ func testQACorrectBias(t *testing.T, scenes *qaScenes) {
 	}
 }
 
-func mustFinish(t *testing.T, pl *workflows.Plan, res *execute.Result) *execute.Summary {
+func mustFinish(t *testing.T, pl *workflows.Plan, res *execute.Result) *release.Summary {
 	t.Helper()
-	sum, err := execute.Finish(context.Background(), pl, res)
+	sum, err := release.Finish(context.Background(), pl, res)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package execute
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/cdflow/cdflow/internal/atomicfile"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -321,73 +319,4 @@ func planKey(plan *workflows.Plan) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// bandInfoJSON is BandInfo on the wire: statistics that are not finite
-// (no valid pixel, or infinite pixels) go as strings, which JSON numbers
-// cannot hold.
-type bandInfoJSON struct {
-	NoData       *jsonFloat `json:"nodata,omitempty"`
-	Min          jsonFloat  `json:"min"`
-	Max          jsonFloat  `json:"max"`
-	Mean         jsonFloat  `json:"mean"`
-	StdDev       jsonFloat  `json:"stddev"`
-	ValidPercent jsonFloat  `json:"valid_percent"`
-}
-
-// MarshalJSON writes a band's statistics, NaN and infinities included.
-func (b BandInfo) MarshalJSON() ([]byte, error) {
-	w := bandInfoJSON{Min: jsonFloat(b.Min), Max: jsonFloat(b.Max), Mean: jsonFloat(b.Mean), StdDev: jsonFloat(b.StdDev), ValidPercent: jsonFloat(b.ValidPercent)}
-	if b.NoData != nil {
-		nd := jsonFloat(*b.NoData)
-		w.NoData = &nd
-	}
-	return json.Marshal(w)
-}
-
-// UnmarshalJSON reads what MarshalJSON wrote.
-func (b *BandInfo) UnmarshalJSON(data []byte) error {
-	var w bandInfoJSON
-	if err := json.Unmarshal(data, &w); err != nil {
-		return err
-	}
-	*b = BandInfo{Min: float64(w.Min), Max: float64(w.Max), Mean: float64(w.Mean), StdDev: float64(w.StdDev), ValidPercent: float64(w.ValidPercent)}
-	if w.NoData != nil {
-		nd := float64(*w.NoData)
-		b.NoData = &nd
-	}
-	return nil
-}
-
-// jsonFloat is a float64 that is a JSON number when finite, else the
-// string "NaN", "+Inf" or "-Inf".
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
-	}
-	return json.Marshal(v)
-}
-
-func (f *jsonFloat) UnmarshalJSON(data []byte) error {
-	if bytes.HasPrefix(data, []byte(`"`)) {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return err
-		}
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return fmt.Errorf("band statistic %q: %w", s, err)
-		}
-		*f = jsonFloat(v)
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	*f = jsonFloat(v)
-	return nil
 }

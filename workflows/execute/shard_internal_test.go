@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
@@ -27,7 +28,7 @@ func TestPartialRoundTrip(t *testing.T) {
 			DHHistogram: make([]int32, 80), OrthoMeanT0: &[3]float32{1, 2, 3}, Geometry: []byte{1, 2, 3},
 			ChangeFraction: 1.0 / 3,
 		},
-		Assets: []Asset{{Name: "dh", Bands: []BandInfo{
+		Assets: []plugins.Asset{{Name: "dh", Bands: []plugins.BandInfo{
 			{NoData: &nd, Min: math.NaN(), Max: math.NaN(), ValidPercent: 0},
 			{Min: math.Inf(-1), Max: math.Inf(1), Mean: 0.1, StdDev: 1e-300, ValidPercent: 100},
 		}}},

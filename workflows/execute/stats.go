@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
-	"time"
 
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
@@ -14,44 +12,11 @@ import (
 	"github.com/cdflow/cdflow/workflows"
 )
 
-// epochs finds, for each raster kind, the sources of the earlier (t0) and
-// later (t1) epoch: by datetime, or by declaration order without datetimes.
-type epochs struct {
-	dsm, ortho [2]*workflows.PlannedSource
-}
-
-func findEpochs(plan *workflows.Plan) epochs {
-	var e epochs
-	pick := func(kind plugins.Kind) [2]*workflows.PlannedSource {
-		var srcs []*workflows.PlannedSource
-		for _, ps := range plan.Sources {
-			if ps.Kind == kind {
-				srcs = append(srcs, ps)
-			}
-		}
-		sort.SliceStable(srcs, func(i, j int) bool { return srcs[i].Datetime.Before(srcs[j].Datetime) })
-		var out [2]*workflows.PlannedSource
-		if len(srcs) > 0 {
-			out[0], out[1] = srcs[0], srcs[len(srcs)-1]
-		}
-		return out
-	}
-	e.dsm, e.ortho = pick(plugins.DSM), pick(plugins.Orthophoto)
-	return e
-}
-
-// datetimes returns the two epochs' datetimes (DSMs first, as ΔH is theirs).
-func (e epochs) datetimes() (t0, t1 time.Time) {
-	for _, pair := range [][2]*workflows.PlannedSource{e.dsm, e.ortho} {
-		if pair[0] != nil && !pair[0].Datetime.IsZero() {
-			return pair[0].Datetime, pair[1].Datetime
-		}
-	}
-	return time.Time{}, time.Time{}
-}
-
 // tileStats computes a tile's row of tiles.parquet from its products in
-// memory (cropped to the tile): no raster is read again.
+// memory (cropped to the tile): no raster is read again. Which product
+// feeds which column goes by kind and epoch (plugins.Primary): the 3D
+// change map the change columns, the 2D map change_fraction_2d, each
+// epoch's DSM its nodata share and each epoch's orthophoto its mean colour.
 func (ex *executor) tileStats(t *plugins.Tile, tile workflows.Tile, assets map[string]string) (schema.TileStats, error) {
 	st := schema.TileStats{
 		TileID: tile.ID, Row: int32(tile.Row), Col: int32(tile.Col),
@@ -60,66 +25,59 @@ func (ex *executor) tileStats(t *plugins.Tile, tile workflows.Tile, assets map[s
 		DHHistogram: make([]int32, schema.HistogramBins),
 		Assets:      assets,
 	}
-	st.DatetimeT0, st.DatetimeT1 = ex.epochs.datetimes()
+	st.DatetimeT0, st.DatetimeT1 = ex.plan.Release.Start, ex.plan.Release.End
 	wkb, err := raster.ExtentWKB(tile.Extent)
 	if err != nil {
 		return st, err
 	}
 	st.Geometry = wkb
-	st.DroppedPixels = schema.DroppedPixels{
-		MinArea:    int32(t.Counter("dropped.min_area")),
-		Opening:    int32(t.Counter("dropped.opening")),
-		Vegetation: int32(t.Counter("dropped.vegetation")),
-		Review:     int32(t.Counter("dropped.review")),
+	for _, c := range ex.counters {
+		st.Counts = append(st.Counts, schema.Count{Name: c.Name, N: int32(t.Counter(c.Name))})
 	}
-	for _, p := range t.Products() {
-		switch p.Kind {
-		case plugins.ElevationChange:
+	get := func(p plugins.Product, ok bool) *plugins.TileProduct {
+		if !ok {
+			return nil
+		}
+		tp, _ := t.Get(p.Name)
+		return tp
+	}
+	if p := get(plugins.PrimaryAny(ex.products, plugins.ElevationChange)); p != nil && p.Float32 != nil {
+		img, err := raster.Crop(p.Float32, tile.Extent)
+		if err != nil {
+			return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
+		}
+		res, _ := img.Res()
+		changeStats(&st, img.Bands[0], res*res)
+	}
+	if p := get(plugins.PrimaryAny(ex.products, plugins.ChangeMask)); p != nil && p.Uint8 != nil {
+		img, err := raster.Crop(p.Uint8, tile.Extent)
+		if err != nil {
+			return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
+		}
+		changed := 0
+		for _, v := range img.Bands[0] {
+			if v != changemap.NoChange {
+				changed++
+			}
+		}
+		st.ChangeFraction2D = float64(changed) / float64(len(img.Bands[0]))
+	}
+	for e, dst := range map[plugins.Epoch]*float64{plugins.T0: &st.NodataFractionT0, plugins.T1: &st.NodataFractionT1} {
+		if p := get(plugins.Primary(ex.products, plugins.DSM, e)); p != nil && p.Float32 != nil {
 			img, err := raster.Crop(p.Float32, tile.Extent)
 			if err != nil {
 				return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
 			}
-			res, _ := img.Res()
-			changeStats(&st, img.Bands[0], res*res)
-		case plugins.ChangeMask:
+			*dst = nodataFraction(img)
+		}
+	}
+	for e, dst := range map[plugins.Epoch]**[3]float32{plugins.T0: &st.OrthoMeanT0, plugins.T1: &st.OrthoMeanT1} {
+		if p := get(plugins.Primary(ex.products, plugins.Orthophoto, e)); p != nil && p.Uint8 != nil {
 			img, err := raster.Crop(p.Uint8, tile.Extent)
 			if err != nil {
 				return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
 			}
-			changed := 0
-			for _, v := range img.Bands[0] {
-				if v != changemap.NoChange {
-					changed++
-				}
-			}
-			st.ChangeFraction2D = float64(changed) / float64(len(img.Bands[0]))
-		case plugins.DSM:
-			img, err := raster.Crop(p.Float32, tile.Extent)
-			if err != nil {
-				return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
-			}
-			frac := nodataFraction(img)
-			if ps := ex.epochs.dsm[0]; ps != nil && p.Name == ps.ProductName() {
-				st.NodataFractionT0 = frac
-			}
-			if ps := ex.epochs.dsm[1]; ps != nil && p.Name == ps.ProductName() {
-				st.NodataFractionT1 = frac
-			}
-		case plugins.Orthophoto:
-			epoch, ok := ex.orthoEpoch[p.Name]
-			if !ok || p.Uint8 == nil {
-				continue
-			}
-			img, err := raster.Crop(p.Uint8, tile.Extent)
-			if err != nil {
-				return st, fmt.Errorf("statistics of %s: %w", p.Name, err)
-			}
-			mean := bandMeans(img)
-			if epoch == 0 {
-				st.OrthoMeanT0 = mean
-			} else {
-				st.OrthoMeanT1 = mean
-			}
+			*dst = bandMeans(img)
 		}
 	}
 	return st, nil

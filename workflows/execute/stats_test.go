@@ -12,6 +12,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 )
 
 // TestStatsEqualWrittenProducts recomputes every tile's cd3d statistics from
@@ -21,7 +22,7 @@ func TestStatsEqualWrittenProducts(t *testing.T) {
 	dir := sceneDir(t)
 	pl := plan(t, dir, denoised)
 	out, res := run(t, pl, 2)
-	sum, err := execute.Finish(ctx, pl, res)
+	sum, err := release.Finish(ctx, pl, res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,14 +204,14 @@ step "threshold" "cd3d" {
 			}
 		}
 	}
-	if tr.Stats.DroppedPixels.Review == 0 {
+	if tr.Stats.Count("dropped_pixels.review") == 0 {
 		t.Error("no pixel counted as dropped by review")
 	}
 	// The kept pixel, which min_area alone removes, stays.
 	if d := dh.At(0, kx, ky); cd.At(0, kx, ky) != d {
 		t.Errorf("kept pixel (%d,%d): cd3d %v, ΔH %v", kx, ky, cd.At(0, kx, ky), d)
 	}
-	t.Logf("tile %s: %d pixels dropped by review; pixel (%d,%d) kept", tr.Tile.ID, tr.Stats.DroppedPixels.Review, kx, ky)
+	t.Logf("tile %s: %d pixels dropped by review; pixel (%d,%d) kept", tr.Tile.ID, tr.Stats.Count("dropped_pixels.review"), kx, ky)
 }
 
 func feature(action string, minx, miny, maxx, maxy float64) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/internal/hcldecode"
 )
 
@@ -47,6 +48,11 @@ type Document struct {
 	Split          *SplitDoc    `json:"split"` // null without a split block
 	Outputs        []ProductDoc `json:"outputs"`
 	Publish        []PublishDoc `json:"publish"`
+	// RunFiles are the files the run itself writes under the output
+	// directory (tile products, previews and manifests, the run's tables);
+	// with every publish block's Paths they are all the files a run writes.
+	// "{tile}" stands for every tile's id, "{split}" for every subset's name.
+	RunFiles []string `json:"run_files"`
 }
 
 // DatasetDoc names the release.
@@ -162,6 +168,7 @@ func New(p *workflows.Plan) Document {
 		Steps:          []StepDoc{},
 		Outputs:        []ProductDoc{},
 		Publish:        []PublishDoc{},
+		RunFiles:       execute.RunOutputs(p),
 	}
 	if g.Count() > 0 {
 		doc.FirstTile = g.Tile(g.Col0, g.Row0+g.Rows-1).ID

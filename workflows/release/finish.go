@@ -1,4 +1,4 @@
-package execute
+package release
 
 import (
 	"context"
@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/split"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
 )
 
 // Summary is what the global steps made of a run's tiles.
@@ -24,14 +24,16 @@ type Summary struct {
 	// the release, sorted; QA lists every finding, on the scene first, then
 	// per tile (excluded or kept), as the report shows them.
 	Excluded []string
-	QA       []report.QARow
+	QA       []plugins.QARow
+	// Counters are the steps' per-tile counters: columns of tiles.parquet.
+	Counters []plugins.Counter
 }
 
 // Finish runs the global steps once every tile is done: the split (when the
 // workflow has one), then tiles.parquet and splits.parquet in the run
 // directory. Tiles with a QA finding whose policy is exclude take no part.
-func Finish(ctx context.Context, plan *workflows.Plan, res *Result) (*Summary, error) {
-	sum := &Summary{QA: qaRows(res)}
+func Finish(ctx context.Context, plan *workflows.Plan, res *execute.Result) (*Summary, error) {
+	sum := &Summary{QA: qaRows(res), Counters: execute.Counters(plan)}
 	var rows []schema.TileStats
 	for _, t := range res.Tiles {
 		if excluded(t) {
@@ -67,7 +69,7 @@ func Finish(ctx context.Context, plan *workflows.Plan, res *Result) (*Summary, e
 	}
 	sum.Tiles = rows
 	sum.TilesParquet = filepath.Join(res.Dir, "tiles.parquet")
-	if err := schema.WriteTiles(ctx, sum.TilesParquet, rows, schema.GeoInfo{PROJJSON: projjson}); err != nil {
+	if err := schema.WriteTiles(ctx, sum.TilesParquet, rows, schema.GeoInfo{PROJJSON: projjson}, schema.WithCounters(sum.Counters)); err != nil {
 		return nil, err
 	}
 	sum.Splits = schema.SummarizeSplits(rows)
@@ -108,7 +110,7 @@ func f64(p *float32) float64 {
 }
 
 // excluded reports whether a QA policy leaves the tile out of the release.
-func excluded(t TileResult) bool {
+func excluded(t execute.TileResult) bool {
 	for _, f := range t.Findings {
 		if f.Policy == plugins.PolicyExclude {
 			return true
@@ -119,10 +121,10 @@ func excluded(t TileResult) bool {
 
 // qaRows are the report's QA section: the scene's findings, then every
 // tile's, with what each did to its tile.
-func qaRows(res *Result) []report.QARow {
-	var rows []report.QARow
+func qaRows(res *execute.Result) []plugins.QARow {
+	var rows []plugins.QARow
 	for _, f := range res.Findings {
-		rows = append(rows, report.QARow{Tile: "scene", Flag: f.Flag(), Detail: f.Detail})
+		rows = append(rows, plugins.QARow{Tile: "scene", Flag: f.Flag(), Detail: f.Detail})
 	}
 	for _, t := range res.Tiles {
 		out := excluded(t)
@@ -131,7 +133,7 @@ func qaRows(res *Result) []report.QARow {
 			if out {
 				what = "tile excluded"
 			}
-			rows = append(rows, report.QARow{Tile: t.Tile.ID, Flag: f.Flag(), Detail: f.Detail + "; " + what})
+			rows = append(rows, plugins.QARow{Tile: t.Tile.ID, Flag: f.Flag(), Detail: f.Detail + "; " + what})
 		}
 	}
 	return rows

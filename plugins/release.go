@@ -1,0 +1,210 @@
+package plugins
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"path/filepath"
+	"time"
+
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/schema"
+)
+
+// Release is a finished run as a publisher receives it: what the tiles
+// made, gathered while their pixels were in memory, with the split and the
+// statistics. A publisher writes it out in its own form and changes none of
+// it (the executor hands the same Release to every publish block).
+type Release struct {
+	// Out is the run's output directory: publishers resolve their relative
+	// paths under it, and asset paths are relative to it.
+	Out     string
+	Dataset Dataset
+	CRS     raster.CRS // the tiles'
+	// PROJJSON is CRS as PROJJSON, for GeoParquet metadata.
+	PROJJSON string
+	// Start and End are the datetimes of epochs t0 and t1.
+	Start, End time.Time
+	// Products are every per-tile product, in execution order; Previews the
+	// quicklooks every tile has besides.
+	Products []Product
+	Previews []Preview
+	// Tiles are the tiles the release holds (a QA policy may have left some
+	// out), sorted by id, with their subset in Stats.Split.
+	Tiles []ReleaseTile
+	// Splits is Table 2 as data; Violations the split constraints not met.
+	Splits     []schema.SplitStats
+	Violations []string
+	// Excluded are the tiles a QA policy left out, sorted; QA every finding,
+	// on the scene first, then per tile, as the report shows them.
+	Excluded []string
+	QA       []QARow
+	// Classes are the values of the 2D change label (from the Labeler that
+	// makes the release's change mask).
+	Classes []Class
+	// Counters are the per-tile counts the steps declared, in step order:
+	// the columns they add to tiles.parquet.
+	Counters []Counter
+	Software map[string]string // program → version
+	Lineage  string            // how each tile was made, in prose
+	Workflow string            // the workflow's source text
+	// Created is the release's creation time (RFC 3339) when the user asks
+	// for one (SOURCE_DATE_EPOCH); empty otherwise, so rebuilds are identical.
+	Created string
+	// Jobs is how many things a publisher may do at once (0: one per CPU).
+	Jobs int
+}
+
+// Path resolves a path relative to the run's output directory.
+func (r *Release) Path(rel string) string {
+	if filepath.IsAbs(rel) {
+		return rel
+	}
+	return filepath.Join(r.Out, filepath.FromSlash(rel))
+}
+
+// Stats returns the rows of tiles.parquet, in tile order.
+func (r *Release) Stats() []schema.TileStats {
+	out := make([]schema.TileStats, len(r.Tiles))
+	for i, t := range r.Tiles {
+		out[i] = t.Stats
+	}
+	return out
+}
+
+// Dataset names and describes a release.
+type Dataset struct {
+	Name, Title, Description, License string
+	Version                           string // semver
+	Keywords                          []string
+	Providers                         []Provider
+}
+
+// Provider is an organisation that made or hosts the data (STAC's provider).
+type Provider struct {
+	Name, Description, URL string
+	Roles                  []string
+}
+
+// ReleaseTile is one tile of a release.
+type ReleaseTile struct {
+	ID     string
+	Extent raster.Extent // in CRS
+	// Stats is the tile's row of tiles.parquet, its Split set.
+	Stats schema.TileStats
+	// Footprint is the outline as a closed lon/lat ring; FootprintWKB the
+	// same as a WKB polygon; BBox its west, south, east, north.
+	Footprint    [][2]float64
+	FootprintWKB []byte
+	BBox         [4]float64
+	// Assets are the tile's files: its products and previews, sorted by name.
+	Assets   []Asset
+	Findings []Finding
+}
+
+// Asset is one file of a tile, with what a catalog says about it.
+type Asset struct {
+	Name string // the product's name, or the preview's
+	// Path is the file, relative to the run's output directory.
+	Path      string
+	Kind      Kind // for a preview, the kind it shows
+	Epoch     Epoch
+	MediaType string
+	Preview   bool
+	Grid      raster.Grid // zero for previews
+	DataType  string
+	Bands     []BandInfo
+	Title     string
+	Roles     []string
+}
+
+// Media types of the files a run writes.
+const (
+	MediaCOG = "image/tiff; application=geotiff; profile=cloud-optimized"
+	MediaPNG = "image/png"
+)
+
+// BandInfo describes one band of a product.
+type BandInfo struct {
+	NoData *float64
+	// Min, Max, Mean, StdDev of valid pixels; ValidPercent of all (0–100).
+	Min, Max, Mean, StdDev, ValidPercent float64
+}
+
+// bandInfoJSON is BandInfo on the wire: statistics that are not finite
+// (no valid pixel, or infinite pixels) go as strings, which JSON numbers
+// cannot hold.
+type bandInfoJSON struct {
+	NoData       *jsonFloat `json:"nodata,omitempty"`
+	Min          jsonFloat  `json:"min"`
+	Max          jsonFloat  `json:"max"`
+	Mean         jsonFloat  `json:"mean"`
+	StdDev       jsonFloat  `json:"stddev"`
+	ValidPercent jsonFloat  `json:"valid_percent"`
+}
+
+// MarshalJSON writes a band's statistics, NaN and infinities included.
+func (b BandInfo) MarshalJSON() ([]byte, error) {
+	w := bandInfoJSON{Min: jsonFloat(b.Min), Max: jsonFloat(b.Max), Mean: jsonFloat(b.Mean), StdDev: jsonFloat(b.StdDev), ValidPercent: jsonFloat(b.ValidPercent)}
+	if b.NoData != nil {
+		nd := jsonFloat(*b.NoData)
+		w.NoData = &nd
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote.
+func (b *BandInfo) UnmarshalJSON(data []byte) error {
+	var w bandInfoJSON
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*b = BandInfo{Min: float64(w.Min), Max: float64(w.Max), Mean: float64(w.Mean), StdDev: float64(w.StdDev), ValidPercent: float64(w.ValidPercent)}
+	if w.NoData != nil {
+		nd := float64(*w.NoData)
+		b.NoData = &nd
+	}
+	return nil
+}
+
+// jsonFloat is a float64 that is a JSON number when finite, else the
+// string "NaN", "+Inf" or "-Inf".
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(data []byte) error {
+	if bytes.HasPrefix(data, []byte(`"`)) {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("band statistic %q: %w", s, err)
+		}
+		*f = jsonFloat(v)
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
+
+// QARow is one line of the report's QA section.
+type QARow struct {
+	Tile   string // a tile id, or "scene"
+	Flag   string
+	Detail string
+}

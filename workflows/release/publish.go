@@ -1,0 +1,48 @@
+package release
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/execute"
+)
+
+// Output is what one publish block did.
+type Output struct {
+	Block string // publish.<kind>.<name>
+	Note  string // e.g. "release d 1.0.0 (231 files) in out/catalog/d/1.0.0"
+}
+
+// Publish runs the workflow's publish blocks, in order, on the release.
+// The first failure stops it; what earlier blocks published stays.
+func Publish(ctx context.Context, plan *workflows.Plan, rel *plugins.Release) ([]Output, error) {
+	var outputs []Output
+	for _, pb := range plan.Workflow.Publish {
+		block := "publish." + pb.Kind + "." + pb.Name
+		if err := ctx.Err(); err != nil {
+			return outputs, err
+		}
+		note, err := pb.Impl.Publish(ctx, rel)
+		if err != nil {
+			return outputs, fmt.Errorf("%s: %w", block, err)
+		}
+		outputs = append(outputs, Output{Block: block, Note: note})
+	}
+	return outputs, nil
+}
+
+// PublishRun finishes a run and publishes it: Finish, Assemble, Publish.
+func PublishRun(ctx context.Context, plan *workflows.Plan, res *execute.Result, out, created string) (*Summary, []Output, error) {
+	sum, err := Finish(ctx, plan, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	rel, err := Assemble(plan, res, sum, out, created)
+	if err != nil {
+		return sum, nil, err
+	}
+	outputs, err := Publish(ctx, plan, rel)
+	return sum, outputs, err
+}
