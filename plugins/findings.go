@@ -28,9 +28,9 @@ var Policies = []string{string(PolicyExclude), string(PolicyFail), string(Policy
 
 // Finding is one QA finding on a tile (or, from a Preparer, on the scene).
 type Finding struct {
-	Check  string  // what was found: "stripes", "voids", "unreadable", "missing", "bias", "shift", "implausible"
-	Input  string  // the step input it concerns: "dsm_t1", "ortho_t0", "dh"
-	Value  float64 // a fraction of the tile's pixels, or a measure in Unit
+	Check string  // what was found: "stripes", "voids", "unreadable", "missing", "bias", "shift", "implausible"
+	Input string  // the step input it concerns: "dsm_t1", "ortho_t0", "dh"
+	Value float64 // a fraction of the tile's pixels, or a measure in Unit
 	// Unit is the unit of Value ("m"); empty when Value is a fraction of
 	// the tile's pixels.
 	Unit   string

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
-	"strings"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/agext/levenshtein"

@@ -80,9 +80,9 @@ type fakePublisher struct {
 	}
 }
 
-func (p *fakePublisher) Config() any                                     { return &p.cfg }
-func (p *fakePublisher) Validate() []plugins.Problem                     { return nil }
-func (p *fakePublisher) Outputs(*plugins.ReleasePlan) []string           { return nil }
+func (p *fakePublisher) Config() any                                               { return &p.cfg }
+func (p *fakePublisher) Validate() []plugins.Problem                               { return nil }
+func (p *fakePublisher) Outputs(*plugins.ReleasePlan) []string                     { return nil }
 func (p *fakePublisher) Publish(context.Context, *plugins.Release) (string, error) { return "", nil }
 
 func TestRegisterPanics(t *testing.T) {

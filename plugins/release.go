@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/cdflow/cdflow/raster"

@@ -51,7 +51,7 @@ func testTiles() []schema.TileStats {
 				MinX: minx, MinY: miny, MaxX: minx + 200, MaxY: miny + 200, EPSG: 25830,
 				Pixels3D: 40000, ChangedPixels3D: changed, ChangeFraction: float64(changed) / 40000,
 				DHMin: f32(-9.5 - float32(col)), DHMax: f32(10.25 + float32(row)),
-				DHHistogram:   hist,
+				DHHistogram: hist,
 				Counts: []schema.Count{{Name: "dropped_pixels.min_area", N: 100 + int32(i)}, {Name: "dropped_pixels.opening", N: 20},
 					{Name: "dropped_pixels.vegetation", N: int32(i % 2)}, {Name: "dropped_pixels.review", N: 3}},
 			}

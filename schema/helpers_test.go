@@ -66,7 +66,7 @@ func testTile(t testing.TB, row, col int32, split string) TileStats {
 		DHMin: f32(-12.5 - float32(col)), DHMax: f32(20.25 + float32(row)), DHMean: f32(1.5), DHStd: f32(4.25),
 		DHP05: f32(-8), DHP50: f32(1.25), DHP95: f32(15),
 		VolumeGainM3: 12345.5, VolumeLossM3: 6789.25,
-		DHHistogram:      hist32(27, 500, 41, 1200, 60, 300),
+		DHHistogram: hist32(27, 500, 41, 1200, 60, 300),
 		Counts: []Count{{"dropped_pixels.min_area", 120}, {"dropped_pixels.opening", 45},
 			{"dropped_pixels.vegetation", 3}, {"dropped_pixels.review", 0}},
 		NodataFractionT0: 0.001, NodataFractionT1: 0,

@@ -24,10 +24,10 @@ type Source struct {
 	Name string
 	// Patterns are the files entries as written, joined to the workflow's
 	// directory when relative; Files are the files they match, sorted.
-	Patterns  []string
-	Files     []string
-	Datetime  time.Time // zero when the block gives none
-	NoData    *float64  // overrides the files' nodata when set
+	Patterns []string
+	Files    []string
+	Datetime time.Time // zero when the block gives none
+	NoData   *float64  // overrides the files' nodata when set
 	// Epoch is the state of the world the files show: set by the block's
 	// epoch attribute, else by the datetimes of the sources of the same kind
 	// (the earlier is t0), else by their order in the files.

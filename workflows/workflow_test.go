@@ -87,7 +87,7 @@ func TestLoadFull(t *testing.T) {
 		outs[p.Product.Name] = p.Product
 	}
 	wantOuts := map[string]plugins.Product{
-		"dh":     {Name: "dh", Kind: plugins.ElevationDifference, Resolution: 2, DataType: "float32", Bands: 1},
+		"dh": {Name: "dh", Kind: plugins.ElevationDifference, Resolution: 2, DataType: "float32", Bands: 1},
 		// Epochs come from the sources: the DSM windows and the resampled
 		// orthophotos show one epoch each; ΔH and the change maps both.
 		"dsm_t0": {Name: "dsm_t0", Kind: plugins.DSM, Resolution: 2, DataType: "float32", Bands: 1, Epoch: plugins.T0},

@@ -16,7 +16,7 @@ type Report struct {
 	Title string `hcl:"title,optional"`
 }
 
-func (p *Report) Config() any                             { return p }
+func (p *Report) Config() any                           { return p }
 func (p *Report) Outputs(*plugins.ReleasePlan) []string { return []string{slash(p.Path)} }
 func (p *Report) Validate() []plugins.Problem {
 	probs := checkPath("path", p.Path)

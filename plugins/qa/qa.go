@@ -107,10 +107,10 @@ type Step struct {
 }
 
 var (
-	_ plugins.Step       = (*Step)(nil)
-	_ plugins.Step = (*Step)(nil)
-	_ plugins.HaloStep   = (*Step)(nil)
-	_ plugins.Preparer   = (*Step)(nil)
+	_ plugins.Step     = (*Step)(nil)
+	_ plugins.Step     = (*Step)(nil)
+	_ plugins.HaloStep = (*Step)(nil)
+	_ plugins.Preparer = (*Step)(nil)
 )
 
 // New returns a qa step with defaults that never release a defective tile

@@ -11,8 +11,8 @@ import (
 )
 
 var (
-	_ plugins.Step = (*Step)(nil)
-	_ plugins.HaloStep   = (*Step)(nil)
+	_ plugins.Step     = (*Step)(nil)
+	_ plugins.HaloStep = (*Step)(nil)
 )
 
 // Halo is how far beyond the tile the noise removal must look to judge a

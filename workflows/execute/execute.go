@@ -210,11 +210,11 @@ type executor struct {
 	halo       float64 // how far every tile's work extent reaches beyond it
 	// products are every step's products, in execution order; counters
 	// the counts the steps declared.
-	products   []plugins.Product
-	counters   []plugins.Counter
-	mosaics    map[string]*raster.Mosaic           // by source address
-	sources    map[string]*workflows.PlannedSource // by source address
-	steps      []boundStep
+	products []plugins.Product
+	counters []plugins.Counter
+	mosaics  map[string]*raster.Mosaic           // by source address
+	sources  map[string]*workflows.PlannedSource // by source address
+	steps    []boundStep
 	// Set by prepare, before any tile: the sources' checked files, values
 	// subtracted from sources, and what the pre-pass found and changed.
 	checked  map[string]*checked // by source address
