@@ -42,3 +42,10 @@ type Counter = schema.Counter
 // pixels each noise filter set back to no change: a pixel is counted under
 // the first filter that drops it.
 const DroppedPixels = "dropped_pixels"
+
+// Versioned is a step whose results depend on more than cdflow's version
+// and its configuration, such as an external program: Version goes into
+// the step's cache key, so a new build of it redoes the tiles.
+type Versioned interface {
+	Version() string
+}

@@ -19,6 +19,31 @@ type Registry struct {
 	mu         sync.RWMutex
 	steps      map[string]Factory
 	publishers map[string]PublisherFactory
+	// parent holds the kinds this registry adds to (With).
+	parent *Registry
+}
+
+// With returns a registry holding r's kinds and one more step kind, for a
+// workflow's own (external) plugins; r is unchanged. A kind r has already
+// is an error.
+func (r *Registry) With(name string, f Factory) (*Registry, error) {
+	if _, err := r.NewStep(name); err == nil {
+		return nil, fmt.Errorf("step kind %q exists already", name)
+	}
+	child := &Registry{steps: map[string]Factory{}, publishers: map[string]PublisherFactory{}, parent: r}
+	var err error
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("%v", v)
+			}
+		}()
+		child.Register(name, f)
+	}()
+	if err != nil {
+		return nil, err
+	}
+	return child, nil
 }
 
 // NewRegistry returns an empty registry.
@@ -148,6 +173,11 @@ func (r *Registry) NewStep(name string) (Step, error) {
 	r.mu.RLock()
 	f := r.steps[name]
 	r.mu.RUnlock()
+	if f == nil && r.parent != nil {
+		if s, err := r.parent.NewStep(name); err == nil {
+			return s, nil
+		}
+	}
 	if f == nil {
 		return nil, &UnknownError{What: "step", Name: name, Suggestion: Suggest(name, r.Steps())}
 	}
@@ -159,6 +189,9 @@ func (r *Registry) NewPublisher(kind string) (Publisher, error) {
 	r.mu.RLock()
 	f := r.publishers[kind]
 	r.mu.RUnlock()
+	if f == nil && r.parent != nil {
+		return r.parent.NewPublisher(kind)
+	}
 	if f == nil {
 		return nil, &UnknownError{What: "publisher", Name: kind, Suggestion: Suggest(kind, r.Publishers())}
 	}
@@ -168,12 +201,20 @@ func (r *Registry) NewPublisher(kind string) (Publisher, error) {
 // Steps returns the registered step names, sorted.
 func (r *Registry) Steps() []string {
 	r.mu.RLock()
-	defer r.mu.RUnlock()
-	return sortedKeys(r.steps)
+	names := sortedKeys(r.steps)
+	r.mu.RUnlock()
+	if r.parent != nil {
+		names = append(names, r.parent.Steps()...)
+		sort.Strings(names)
+	}
+	return names
 }
 
 // Publishers returns the registered publisher kinds, sorted.
 func (r *Registry) Publishers() []string {
+	if r.parent != nil {
+		return r.parent.Publishers()
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return sortedKeys(r.publishers)

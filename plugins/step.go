@@ -20,7 +20,11 @@ const (
 	ElevationChange     Kind = "elevation_change"     // ΔH after threshold and noise removal (3D change map)
 	ChangeMask          Kind = "change_mask"          // classes: 0 no change, 1 change (or 1 construction, 2 demolition)
 	Vector              Kind = "vector"               // polygons (GeoJSON), not a raster
+	Raster              Kind = "raster"               // any other raster a step derives (a slope map, a model's scores)
 )
+
+// Kinds are the product kinds, as written in workflows and plugin descriptions.
+var Kinds = []Kind{Orthophoto, DSM, ElevationDifference, ElevationChange, ChangeMask, Vector, Raster}
 
 // Describe names the kind in messages, with an article.
 func (k Kind) Describe() string {
@@ -37,6 +41,8 @@ func (k Kind) Describe() string {
 		return "a change mask"
 	case Vector:
 		return "a vector source"
+	case Raster:
+		return "a raster"
 	}
 	return "a " + string(k)
 }

@@ -318,6 +318,14 @@ func (v *Validator) Validate(ctx context.Context, root string) (*Report, error) 
 		relation string
 	}
 	report := &Report{}
+	// An absolute published catalog (every href a URL under the URL the
+	// root is served at, as its self link says) is walked on disk by
+	// mapping that base URL to the root's folder.
+	base, err := absoluteBase(root)
+	if err != nil {
+		return nil, err
+	}
+	rootDir, _ := filepath.Abs(filepath.Dir(root))
 	queue := []pending{{path: filepath.Clean(root)}}
 	seen := map[string]bool{}
 	for len(queue) > 0 {
@@ -367,18 +375,48 @@ func (v *Validator) Validate(ctx context.Context, root string) (*Report, error) 
 			if !structuralRels[rel] || href == "" {
 				continue
 			}
+			target := ""
 			if u, err := url.Parse(href); err != nil || u.IsAbs() || u.Host != "" || strings.HasPrefix(href, "/") {
-				report.Invalid = append(report.Invalid, Invalid{Path: p.path, Rule: "self-contained",
-					Message: fmt.Sprintf("%s link %q is not a relative path, so the catalog breaks when moved", rel, href)})
-				continue
+				rest, ok := strings.CutPrefix(href, base)
+				if base == "" || !ok {
+					msg := fmt.Sprintf("%s link %q is not a relative path, so the catalog breaks when moved", rel, href)
+					if base != "" {
+						msg = fmt.Sprintf("%s link %q is not under the catalog's base URL %s", rel, href, base)
+					}
+					report.Invalid = append(report.Invalid, Invalid{Path: p.path, Rule: "self-contained", Message: msg})
+					continue
+				}
+				target = filepath.Join(rootDir, filepath.FromSlash(strings.SplitN(rest, "#", 2)[0]))
+			} else {
+				target = filepath.Join(filepath.Dir(p.path), filepath.FromSlash(strings.SplitN(href, "#", 2)[0]))
 			}
 			if rel == "child" || rel == "item" {
-				target := filepath.Join(filepath.Dir(p.path), filepath.FromSlash(strings.SplitN(href, "#", 2)[0]))
 				queue = append(queue, pending{path: target, from: p.path, relation: rel})
 			}
 		}
 	}
 	return report, nil
+}
+
+// absoluteBase returns the URL the catalog's root is served at when the
+// root has an absolute self link ("" for a relative catalog), ending in /.
+func absoluteBase(root string) (string, error) {
+	data, err := os.ReadFile(root)
+	if err != nil {
+		return "", fmt.Errorf("stac: validate: %w", err)
+	}
+	var doc struct {
+		Links []struct{ Rel, Href string } `json:"links"`
+	}
+	if json.Unmarshal(data, &doc) != nil {
+		return "", nil // reported as invalid JSON by the walk
+	}
+	for _, l := range doc.Links {
+		if u, err := url.Parse(l.Href); l.Rel == "self" && err == nil && u.IsAbs() {
+			return l.Href[:strings.LastIndex(l.Href, "/")+1], nil
+		}
+	}
+	return "", nil
 }
 
 // structuralRels are the links that hold a catalog together; they must be

@@ -17,8 +17,8 @@ import (
 // and the DAG, evaluation, each block's own checks, then the checks across
 // blocks. It reports every problem it can find, not only the first.
 func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*Workflow, hcl.Diagnostics) {
-	cfg, diags := p.decodeStructure(files)
-	w := &Workflow{Path: path, Dir: dir, sources: map[string]*Source{}, steps: map[string]*Step{}}
+	cfg, diags := p.decodeStructure(files, dir)
+	w := &Workflow{Path: path, Dir: dir, Plugins: cfg.plugins, sources: map[string]*Source{}, steps: map[string]*Step{}}
 
 	// Blocks that appear once.
 	if len(cfg.datasets) == 0 {
@@ -104,7 +104,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 
 	// References: check each, and record the DAG's edges.
 	var poison []hcl.Range
-	r := &resolver{vars: vars, locals: locals, sources: w.sources, steps: w.steps, plugins: p.registry.Steps(), poison: &poison}
+	r := &resolver{vars: vars, locals: locals, sources: w.sources, steps: w.steps, plugins: cfg.registry.Steps(), poison: &poison}
 	g := dag.New()
 	for _, v := range w.Variables {
 		g.Add("var."+v.Name, v.DeclRange)

@@ -101,6 +101,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "step", LabelNames: []string{"plugin", "name"}},
 		{Type: "split"},
 		{Type: "publish", LabelNames: []string{"kind", "name"}},
+		{Type: "plugin", LabelNames: []string{"name"}},
 	},
 }
 
@@ -115,20 +116,50 @@ type config struct {
 	steps     []*Step
 	splits    []*Split
 	publish   []*Publish
+	plugins   []*Plugin
+	// registry is the parser's, with the workflow's own plugins added.
+	registry *plugins.Registry
 	// firstFile is where "missing block" diagnostics point.
 	firstFile hcl.Range
 }
 
 // decodeStructure decodes the top level of every file into blocks.
-func (p *Parser) decodeStructure(files []*hcl.File) (*config, hcl.Diagnostics) {
-	cfg := &config{}
+func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Diagnostics) {
+	cfg := &config{registry: p.registry}
 	var diags hcl.Diagnostics
+	contents := make([]*hcl.BodyContent, len(files))
 	for i, f := range files {
 		content, ds := f.Body.Content(rootSchema)
 		diags = append(diags, ds...)
+		contents[i] = content
 		if i == 0 {
 			cfg.firstFile = hcl.Range{Filename: content.MissingItemRange.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
 		}
+	}
+	// Plugins first: the step blocks of their kinds decode with them.
+	seen := map[string]*Plugin{}
+	for _, content := range contents {
+		for _, b := range content.Blocks {
+			if b.Type != "plugin" {
+				continue
+			}
+			pl, ds := decodePluginBlock(b, dir)
+			diags = append(diags, ds...)
+			if prev := seen[pl.Spec.Name]; prev != nil {
+				diags = append(diags, duplicate("plugin", "plugin "+fmt.Sprintf("%q", pl.Spec.Name), pl.DeclRange, prev.DeclRange))
+				continue
+			}
+			seen[pl.Spec.Name] = pl
+			if ds.HasErrors() {
+				continue
+			}
+			reg, ds := pl.load(cfg.registry, b.LabelRanges[0])
+			diags = append(diags, ds...)
+			cfg.registry = reg
+			cfg.plugins = append(cfg.plugins, pl)
+		}
+	}
+	for _, content := range contents {
 		for _, b := range content.Blocks {
 			switch b.Type {
 			case "variable":
@@ -156,7 +187,7 @@ func (p *Parser) decodeStructure(files []*hcl.File) (*config, hcl.Diagnostics) {
 				diags = append(diags, ds...)
 				cfg.tilings = append(cfg.tilings, t)
 			case "step":
-				s, ds := decodeStepBlock(b, p.registry)
+				s, ds := decodeStepBlock(b, cfg.registry)
 				diags = append(diags, ds...)
 				if s != nil {
 					cfg.steps = append(cfg.steps, s)
@@ -166,7 +197,7 @@ func (p *Parser) decodeStructure(files []*hcl.File) (*config, hcl.Diagnostics) {
 				diags = append(diags, ds...)
 				cfg.splits = append(cfg.splits, s)
 			case "publish":
-				pb, ds := decodePublishBlock(b, p.registry)
+				pb, ds := decodePublishBlock(b, cfg.registry)
 				diags = append(diags, ds...)
 				if pb != nil {
 					cfg.publish = append(cfg.publish, pb)

@@ -27,6 +27,7 @@ type Workflow struct {
 	Steps     []*Step // in execution order: every step after the steps it reads
 	Split     *Split  // nil when the workflow has no split block
 	Publish   []*Publish
+	Plugins   []*Plugin // the external plugins it declares
 
 	sources map[string]*Source // by address
 	steps   map[string]*Step   // by address

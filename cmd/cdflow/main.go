@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/cdflow/cdflow/plugins"
 )
 
 // Exit codes shared by every subcommand.
@@ -77,6 +79,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cdflow: unknown command %q; run 'cdflow help' for the list\n", args[0])
 		return exitUsage
 	}
+	// External plugin processes end with the command, whatever its outcome.
+	defer plugins.CloseExternal()
 	return c.run(ctx, env, args[1:])
 }
 

@@ -6,6 +6,7 @@ import (
 	// The built-in steps and publishers register themselves from init.
 	_ "github.com/cdflow/cdflow/plugins/changemask"
 	_ "github.com/cdflow/cdflow/plugins/difference"
+	_ "github.com/cdflow/cdflow/plugins/external"
 	_ "github.com/cdflow/cdflow/plugins/publish"
 	_ "github.com/cdflow/cdflow/plugins/qa"
 	_ "github.com/cdflow/cdflow/plugins/resample"

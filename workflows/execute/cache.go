@@ -76,6 +76,9 @@ func (ex *executor) stepKeys(tile workflows.Tile) (map[string]string, error) {
 		if _, ok := bs.runner.(plugins.HaloStep); ok {
 			fmt.Fprintf(h, "halo %v\n", ex.halo)
 		}
+		if v, ok := bs.runner.(plugins.Versioned); ok {
+			fmt.Fprintf(h, "version %s\n", v.Version())
+		}
 		cfg, err := json.Marshal(bs.step.Impl.Config())
 		if err != nil {
 			return nil, fmt.Errorf("step %s: configuration: %w", bs.step.Address(), err)

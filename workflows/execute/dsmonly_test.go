@@ -9,7 +9,6 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
-	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/release"
 )
@@ -118,15 +117,7 @@ func TestDSMOnlyRelease(t *testing.T) {
 			t.Errorf("tile %s: orthophoto means %v %v, want null", r.TileID, r.OrthoMeanT0, r.OrthoMeanT1)
 		}
 	}
-	schemas, _ := stac.DefaultSchemaDir(os.Getenv)
-	if missing := stac.MissingSchemas(schemas); len(missing) > 0 {
-		t.Fatalf("offline STAC schemas missing in %q (set %s): %v", schemas, stac.SchemaDirEnv, missing[:min(3, len(missing))])
-	}
-	v, err := stac.NewValidator(schemas)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := v.Validate(ctx, filepath.Join(out, "catalog"))
+	rep, err := validator(t).Validate(ctx, filepath.Join(out, "catalog"))
 	if err != nil {
 		t.Fatal(err)
 	}
