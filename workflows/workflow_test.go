@@ -222,7 +222,7 @@ func variablesOf(t *testing.T, dir, src string, in InputValues) (map[string]cty.
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	cfg, _ := p.decodeStructure([]*hcl.File{f})
+	cfg, _ := p.decodeStructure([]*hcl.File{f}, dir)
 	if ds := p.assignVariables(cfg.variables, in); ds.HasErrors() {
 		t.Fatal(ds)
 	}
