@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 func TestMedian(t *testing.T) {
@@ -82,7 +82,7 @@ step "change_mask" "cd2d" {
 }
 
 func TestSampleTiles(t *testing.T) {
-	tiles := make([]workflows.Tile, 10)
+	tiles := make([]plans.Tile, 10)
 	for i := range tiles {
 		tiles[i].Col = i
 	}

@@ -11,6 +11,7 @@ import (
 
 	_ "github.com/cdflow/cdflow/plugins/standard"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // scene is a synthetic scene ready to be measured.
@@ -20,7 +21,7 @@ type scene struct {
 	dir      string
 	workflow string // the scene's own (default) workflow
 	compare  string // the same with a min_abs-only threshold, for the GDAL pipeline
-	tiles    []workflows.Tile
+	tiles    []plans.Tile
 	sourceMB float64 // the sources' pixels, uncompressed, in MB (10⁶ bytes)
 }
 
@@ -58,7 +59,7 @@ func ensureScene(ctx context.Context, cfg config, size string) (*scene, error) {
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("load %s: %w", s.workflow, diags)
 	}
-	plan, diags := workflows.NewPlan(ctx, wf, workflows.PlanOptions{})
+	plan, diags := plans.New(ctx, wf, plans.Options{})
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("plan %s: %w", s.workflow, diags)
 	}
@@ -158,11 +159,11 @@ func stepBlock(lines []string, prefix string) (start, end int, err error) {
 
 // sampleTiles picks at most n tiles spread evenly over the grid's order,
 // the same ones on every run.
-func sampleTiles(tiles []workflows.Tile, n int) []workflows.Tile {
+func sampleTiles(tiles []plans.Tile, n int) []plans.Tile {
 	if n <= 0 || n >= len(tiles) {
 		return tiles
 	}
-	out := make([]workflows.Tile, 0, n)
+	out := make([]plans.Tile, 0, n)
 	for i := range n {
 		out = append(out, tiles[i*len(tiles)/n])
 	}
@@ -170,7 +171,7 @@ func sampleTiles(tiles []workflows.Tile, n int) []workflows.Tile {
 }
 
 // writeTileList writes the GDAL pipeline's tile list: ID MINX MINY MAXX MAXY.
-func writeTileList(path string, tiles []workflows.Tile) error {
+func writeTileList(path string, tiles []plans.Tile) error {
 	var b strings.Builder
 	for _, t := range tiles {
 		e := t.Extent

@@ -19,6 +19,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	wfrelease "github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -71,7 +72,7 @@ func runAndPublish(t *testing.T, scene, name, wf, out string) runResult {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	plan, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, diags := plans.New(ctx, w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	wfrelease "github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -49,7 +50,7 @@ func buildRelease(ctx context.Context, scene, out string) (*catalog.Release, err
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	plan, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, diags := plans.New(ctx, w, plans.Options{})
 	if diags.HasErrors() {
 		return nil, diags
 	}

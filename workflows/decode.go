@@ -300,6 +300,12 @@ func sortDiagnostics(diags hcl.Diagnostics, files []*hcl.File) {
 	})
 }
 
+// ResolveProducts completes the steps' products once plan knows the
+// sources' (pixel sizes, data types), and checks the tile size against them.
+func (w *Workflow) ResolveProducts(known map[string]plugins.Product) hcl.Diagnostics {
+	return append(w.resolveProducts(nil, known), w.checkResolutions()...)
+}
+
 // resolveProducts computes every step's outputs in execution order from
 // its inputs' products, checking each input's kind. known gives the
 // sources' products when plan has read their metadata (nil before).

@@ -125,3 +125,8 @@ func attributeRange(body hcl.Body, path string, fallback hcl.Range) hcl.Range {
 	}
 	return fallback
 }
+
+// oneLine is an error's message on one line, for a diagnostic's detail.
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+}

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cdflow/cdflow/workflows"
 
 	_ "github.com/cdflow/cdflow/plugins/standard"
 )

@@ -297,3 +297,11 @@ func assignEpochs(sources []*Source) {
 		}
 	}
 }
+
+// FilesRange is the files attribute's value (the block without one).
+func (s *Source) FilesRange() hcl.Range {
+	if a := s.attrs["files"]; a != nil {
+		return a.Expr.Range()
+	}
+	return s.DeclRange
+}

@@ -253,3 +253,11 @@ func (s *Split) SubsetCounts(n int) []int {
 	}
 	return counts
 }
+
+// CountsRange is the counts attribute's value (the block without one).
+func (s *Split) CountsRange() hcl.Range {
+	if a := s.attrs["counts"]; a != nil {
+		return a.Expr.Range()
+	}
+	return s.DeclRange
+}

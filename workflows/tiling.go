@@ -3,9 +3,11 @@ package workflows
 import (
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -119,12 +121,13 @@ func checkIDTemplate(tmpl string, r hcl.Range) hcl.Diagnostics {
 	return diags
 }
 
-// TileID formats a tile's id from the template.
-func TileID(tmpl string, t Tile) string {
+// FormatTileID formats the id of the tile at column col and row row of the
+// grid, covering e, from the template.
+func FormatTileID(tmpl string, col, row int, e raster.Extent) string {
 	vals := map[string]string{
-		"minx": formatCoord(t.Extent.MinX), "miny": formatCoord(t.Extent.MinY),
-		"maxx": formatCoord(t.Extent.MaxX), "maxy": formatCoord(t.Extent.MaxY),
-		"col": formatInt(t.Col), "row": formatInt(t.Row),
+		"minx": formatCoord(e.MinX), "miny": formatCoord(e.MinY),
+		"maxx": formatCoord(e.MaxX), "maxy": formatCoord(e.MaxY),
+		"col": strconv.Itoa(col), "row": strconv.Itoa(row),
 	}
 	return placeholder.ReplaceAllStringFunc(tmpl, func(m string) string {
 		if v, ok := vals[strings.Trim(m, "{}")]; ok {
@@ -132,4 +135,27 @@ func TileID(tmpl string, t Tile) string {
 		}
 		return m
 	})
+}
+
+func formatCoord(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// AOIRange is where the aoi attribute names its source (the block without one).
+func (t *Tiling) AOIRange() hcl.Range {
+	if t.aoiAddr != nil {
+		return t.aoiAddr.Range
+	}
+	return t.DeclRange
+}
+
+// SizeRange is the size attribute's value.
+func (t *Tiling) SizeRange() hcl.Range {
+	if a := t.attrs["size"]; a != nil {
+		return a.Expr.Range()
+	}
+	return t.DeclRange
 }

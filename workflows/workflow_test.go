@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/plugins/changemask"
 	"github.com/cdflow/cdflow/plugins/difference"
 	"github.com/cdflow/cdflow/plugins/publish"
 	"github.com/cdflow/cdflow/plugins/threshold"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/zclconf/go-cty/cty"
 )
 
 func mustLoad(t *testing.T, path string, in InputValues) *Workflow {
@@ -283,30 +284,6 @@ func TestSubsetCounts(t *testing.T) {
 	s := &Split{ByCount: true, Subsets: []Subset{{Name: "train", Count: 320}, {Name: "test", Count: 110}}}
 	if got := s.SubsetCounts(1000); !reflect.DeepEqual(got, []int{320, 110}) {
 		t.Errorf("counts split = %v", got)
-	}
-}
-
-func TestTileID(t *testing.T) {
-	g := TileGrid{Size: 200, Origin: [2]float64{0, 0}}
-	tests := []struct {
-		tmpl     string
-		col, row int
-		want     string
-	}{
-		{"", 1781, 23061, "E356200_N4612200"},
-		{DefaultTileID, -3, 2, "E-600_N400"},
-		{"{col}-{row}", 4, 5, "4-5"},
-		{"x{maxx}_y{maxy}", 0, 0, "x200_y200"},
-	}
-	for _, tt := range tests {
-		g.IDTemplate = tt.tmpl
-		if got := g.Tile(tt.col, tt.row).ID; got != tt.want {
-			t.Errorf("template %q tile (%d,%d) = %q, want %q", tt.tmpl, tt.col, tt.row, got, tt.want)
-		}
-	}
-	g = TileGrid{Size: 0.5, Origin: [2]float64{0.25, 0}}
-	if got := g.Tile(1, 1).ID; got != "E0.75_N0.5" {
-		t.Errorf("fractional id = %q", got)
 	}
 }
 

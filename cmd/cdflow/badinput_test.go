@@ -23,6 +23,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -317,7 +318,7 @@ func releaseOf(t *testing.T, dir string) *catalog.Release {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	plan, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, diags := plans.New(ctx, w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

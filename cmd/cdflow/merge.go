@@ -8,6 +8,7 @@ import (
 
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 func init() {
@@ -41,7 +42,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		writeDiagnostics(env.stderr, p, diags)
 		return exitFailure
 	}
-	plan, planDiags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, planDiags := plans.New(ctx, w, plans.Options{})
 	diags = append(diags, planDiags...)
 	writeDiagnostics(env.stderr, p, diags)
 	if diags.HasErrors() {

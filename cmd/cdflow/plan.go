@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/plandoc"
 )
 
@@ -42,7 +43,7 @@ func runPlan(ctx context.Context, env *cmdEnv, args []string) int {
 		writeDiagnostics(env.stderr, p, diags)
 		return exitFailure
 	}
-	plan, planDiags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, planDiags := plans.New(ctx, w, plans.Options{})
 	diags = append(diags, planDiags...)
 	writeDiagnostics(env.stderr, p, diags)
 	if diags.HasErrors() {

@@ -14,6 +14,7 @@ import (
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -70,7 +71,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		writeDiagnostics(env.stderr, p, diags)
 		return exitFailure
 	}
-	plan, planDiags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	plan, planDiags := plans.New(ctx, w, plans.Options{})
 	diags = append(diags, planDiags...)
 	writeDiagnostics(env.stderr, p, diags)
 	if diags.HasErrors() {
@@ -102,7 +103,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 // finishRun computes the statistics and the split of a run's tiles, runs
 // the publish blocks and prints Table 2; headline says what was processed.
 // cdflow run and cdflow merge end with it.
-func finishRun(ctx context.Context, env *cmdEnv, plan *workflows.Plan, res *execute.Result, outDir string, headline func(io.Writer)) int {
+func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.Result, outDir string, headline func(io.Writer)) int {
 	sum, err := release.Finish(ctx, plan, res)
 	if err != nil {
 		return fail(env, err)

@@ -30,6 +30,7 @@ import (
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -248,7 +249,7 @@ func TestRealPairs(t *testing.T) {
 // planPair loads a pair's workflow, with var.data at its default when the
 // DEMs are at the default place (so the default is exercised), and checks
 // the grid and the products' resolutions.
-func planPair(t *testing.T, p pair, shared string) *workflows.Plan {
+func planPair(t *testing.T, p pair, shared string) *plans.Plan {
 	t.Helper()
 	var in workflows.InputValues
 	if os.Getenv(SharedEnv) != "" {
@@ -262,7 +263,7 @@ func planPair(t *testing.T, p pair, shared string) *workflows.Plan {
 	if len(w.RasterSources()) != 2 {
 		t.Fatalf("%s: %d raster sources, want the two DEMs", p.workflow, len(w.RasterSources()))
 	}
-	plan, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	plan, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("%s: %s", p.workflow, diags.Error())
 	}

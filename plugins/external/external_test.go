@@ -20,6 +20,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -106,7 +107,7 @@ publish "parquet" "stats" {}
 `
 
 // load writes a workflow made of head and more, and plans it.
-func load(t *testing.T, more string) (*workflows.Plan, hcl) {
+func load(t *testing.T, more string) (*plans.Plan, hcl) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "workflow.hcl")
 	if err := os.WriteFile(path, []byte(fmt.Sprintf(head, fixture.scene)+more), 0o644); err != nil {
@@ -116,7 +117,7 @@ func load(t *testing.T, more string) (*workflows.Plan, hcl) {
 	if diags.HasErrors() {
 		return nil, hcl(diags.Error())
 	}
-	pl, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	pl, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -125,7 +126,7 @@ func load(t *testing.T, more string) (*workflows.Plan, hcl) {
 
 type hcl string
 
-func mustLoad(t *testing.T, more string) *workflows.Plan {
+func mustLoad(t *testing.T, more string) *plans.Plan {
 	t.Helper()
 	pl, errs := load(t, more)
 	if errs != "" {

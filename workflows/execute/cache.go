@@ -5,16 +5,17 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/cdflow/cdflow/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/workflows/plans"
+
 	"github.com/cdflow/cdflow/internal/buildinfo"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/workflows"
 )
 
 // A tile is finished when its manifest is written, after all its products:
@@ -40,7 +41,7 @@ type manifest struct {
 const manifestFormat = 2
 
 // sourceKeys hashes the identity of every source's files once per run.
-func sourceKeys(plan *workflows.Plan) (map[string]string, error) {
+func sourceKeys(plan *plans.Plan) (map[string]string, error) {
 	keys := map[string]string{}
 	for _, ps := range plan.Sources {
 		h := sha256.New()
@@ -64,7 +65,7 @@ func sourceKeys(plan *workflows.Plan) (map[string]string, error) {
 }
 
 // stepKeys returns the key of every per-tile step on one tile.
-func (ex *executor) stepKeys(tile workflows.Tile) (map[string]string, error) {
+func (ex *executor) stepKeys(tile plans.Tile) (map[string]string, error) {
 	keys := map[string]string{}
 	for _, bs := range ex.steps {
 		h := sha256.New()

@@ -10,6 +10,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -65,7 +66,7 @@ func TestDSMOnlyRelease(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	pl, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	pl, diags := plans.New(ctx, w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // Options change how a run goes.
@@ -54,7 +55,7 @@ type CacheEvents interface {
 
 // TileResult is what one tile produced.
 type TileResult struct {
-	Tile workflows.Tile
+	Tile plans.Tile
 	// Products maps product name → path of its COG relative to Options.Out.
 	Products map[string]string
 	// Stats is the tile's row of tiles.parquet (its split not yet set).
@@ -89,7 +90,7 @@ type Result struct {
 
 // Counters are the per-tile counts the plan's steps declare
 // (plugins.Counting), in step order: columns of tiles.parquet.
-func Counters(plan *workflows.Plan) []plugins.Counter {
+func Counters(plan *plans.Plan) []plugins.Counter {
 	var out []plugins.Counter
 	for _, s := range plan.Workflow.Steps {
 		if c, ok := s.Impl.(plugins.Counting); ok {
@@ -106,7 +107,7 @@ const TilesDir = "run/tiles"
 // failure (or ctx's cancellation) stops all workers; products already
 // written stay complete (each file is written to a temporary name and
 // renamed), and no half-written file is left.
-func Run(ctx context.Context, plan *workflows.Plan, opts Options) (*Result, error) {
+func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 	if opts.Out == "" {
 		return nil, errors.New("run: no output directory")
 	}
@@ -202,7 +203,7 @@ func (ex *executor) stepOf(product string) string {
 
 // executor holds what every tile shares: the open mosaics and the bound steps.
 type executor struct {
-	plan  *workflows.Plan
+	plan  *plans.Plan
 	out   string
 	fresh bool
 	// sourceKeys identify each source's files, for the tiles' cache keys.
@@ -212,8 +213,8 @@ type executor struct {
 	// the counts the steps declared.
 	products []plugins.Product
 	counters []plugins.Counter
-	mosaics  map[string]*raster.Mosaic           // by source address
-	sources  map[string]*workflows.PlannedSource // by source address
+	mosaics  map[string]*raster.Mosaic // by source address
+	sources  map[string]*plans.Source   // by source address
 	steps    []boundStep
 	// Set by prepare, before any tile: the sources' checked files, values
 	// subtracted from sources, and what the pre-pass found and changed.
@@ -233,13 +234,13 @@ type boundStep struct {
 }
 
 type inputRef struct {
-	source  *workflows.PlannedSource // set for a source
-	from    string                   // else the address of the step that makes it
-	product plugins.Product          // the product the input names
+	source  *plans.Source    // set for a source
+	from    string          // else the address of the step that makes it
+	product plugins.Product // the product the input names
 }
 
-func newExecutor(ctx context.Context, plan *workflows.Plan, opts Options) (*executor, error) {
-	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*workflows.PlannedSource{},
+func newExecutor(ctx context.Context, plan *plans.Plan, opts Options) (*executor, error) {
+	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*plans.Source{},
 		checked: map[string]*checked{}, offsets: map[string]float64{}}
 	for _, ps := range plan.Sources {
 		addr := ps.Address().String()
@@ -386,7 +387,7 @@ func (ex *executor) close() {
 
 // runTile processes one tile, or takes it from an earlier run's manifest
 // when nothing it depends on changed (hit is then true).
-func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (res TileResult, hit bool, err error) {
+func (ex *executor) runTile(ctx context.Context, tile plans.Tile) (res TileResult, hit bool, err error) {
 	rel := filepath.Join(TilesDir, tile.ID)
 	dir := filepath.Join(ex.out, rel)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -418,7 +419,7 @@ func (ex *executor) runTile(ctx context.Context, tile workflows.Tile) (res TileR
 // processTile runs the steps on a tile. Steps in clean (unchanged since a
 // finished earlier run) compute in memory for the steps after them, but
 // their files, already there and identical, are not rewritten.
-func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, rel string, clean map[string]bool) (TileResult, error) {
+func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel string, clean map[string]bool) (TileResult, error) {
 	keep := map[string]bool{}
 	for _, bs := range ex.steps {
 		if clean[bs.step.Address().String()] {
@@ -506,7 +507,7 @@ func (ex *executor) processTile(ctx context.Context, tile workflows.Tile, dir, r
 // slash paths with {tile} standing for every tile's id: each tile's
 // products, previews and manifest, then the run's tables (written by the
 // release stage, see package release).
-func RunOutputs(plan *workflows.Plan) []string {
+func RunOutputs(plan *plans.Plan) []string {
 	tile := TilesDir + "/{tile}/"
 	var out []string
 	for _, p := range plan.Release.Products {

@@ -19,6 +19,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -122,7 +123,7 @@ step "threshold" "cd3d" {
 }
 `
 
-func plan(t testing.TB, dir, threshold string) *workflows.Plan {
+func plan(t testing.TB, dir, threshold string) *plans.Plan {
 	t.Helper()
 	path := filepath.Join(dir, fmt.Sprintf("wf-%d.hcl", len(threshold)))
 	if err := os.WriteFile(path, []byte(workflowHead+threshold), 0o644); err != nil {
@@ -133,14 +134,14 @@ func plan(t testing.TB, dir, threshold string) *workflows.Plan {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	pl, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	pl, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
 	return pl
 }
 
-func run(t testing.TB, pl *workflows.Plan, jobs int) (string, *execute.Result) {
+func run(t testing.TB, pl *plans.Plan, jobs int) (string, *execute.Result) {
 	t.Helper()
 	out := t.TempDir()
 	res, err := execute.Run(context.Background(), pl, execute.Options{Out: out, Jobs: jobs})
@@ -424,7 +425,7 @@ func BenchmarkTile(b *testing.B) {
 	}
 }
 
-func mustAssemble(t testing.TB, pl *workflows.Plan, res *execute.Result, sum *release.Summary, out string) *plugins.Release {
+func mustAssemble(t testing.TB, pl *plans.Plan, res *execute.Result, sum *release.Summary, out string) *plugins.Release {
 	t.Helper()
 	rel, err := release.Assemble(pl, res, sum, out, "")
 	if err != nil {

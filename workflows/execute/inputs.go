@@ -9,7 +9,7 @@ import (
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // windowCache keeps the source windows one tile has read, so two steps
@@ -22,7 +22,7 @@ type windowCache struct {
 // sourceInput reads a source's window on the tile.
 type sourceInput struct {
 	ex    *executor
-	src   *workflows.PlannedSource
+	src   *plans.Source
 	prod  plugins.Product
 	tile  *plugins.Tile
 	cache *windowCache

@@ -6,6 +6,7 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // TestWindowRule checks how a source window is read: RasterIO only when
@@ -40,7 +41,7 @@ func TestWindowRule(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			work := raster.Extent{MinX: 562359, MinY: 5115891, MaxX: 562459, MaxY: 5115991}
 			in := &sourceInput{
-				src: &workflows.PlannedSource{
+				src: &plans.Source{
 					Source: &workflows.Source{Kind: plugins.DSM, Name: "t0"},
 					Raster: raster.Info{
 						Grid: raster.Grid{GeoTransform: [6]float64{tt.origin[0], tt.srcRes, 0, tt.origin[1], 0, -tt.srcRes}},

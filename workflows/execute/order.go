@@ -4,7 +4,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // stripColumns is the width, in tiles, of the strips tiles are processed in.
@@ -18,7 +18,7 @@ const stripColumns = 4
 // of the area, to decode every block about once. The cache can then be
 // small and the same whatever the extent. Results do not depend on the
 // order: they are sorted by tile ID.
-func stripOrder(tiles []workflows.Tile) []workflows.Tile {
+func stripOrder(tiles []plans.Tile) []plans.Tile {
 	if len(tiles) == 0 {
 		return tiles
 	}
@@ -27,7 +27,7 @@ func stripOrder(tiles []workflows.Tile) []workflows.Tile {
 		col0 = min(col0, t.Col)
 	}
 	out := slices.Clone(tiles)
-	slices.SortStableFunc(out, func(a, b workflows.Tile) int {
+	slices.SortStableFunc(out, func(a, b plans.Tile) int {
 		return (a.Col-col0)/stripColumns - (b.Col-col0)/stripColumns
 	})
 	return out

@@ -7,11 +7,11 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 func TestStripOrder(t *testing.T) {
-	g := workflows.TileGrid{Size: 200, Col0: 3, Row0: 0, Cols: 10, Rows: 3}
+	g := plans.TileGrid{Size: 200, Col0: 3, Row0: 0, Cols: 10, Rows: 3}
 	tiles := g.Tiles()
 	got := stripOrder(tiles)
 	if len(got) != len(tiles) {

@@ -12,6 +12,7 @@ import (
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plandoc"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -41,7 +42,7 @@ publish "folders" "png" {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	pl, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+	pl, diags := plans.New(ctx, w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // checked is what the pre-pass found in one source's files.
@@ -28,7 +28,7 @@ type checked struct {
 // and what it found about the whole scene.
 func (ex *executor) prepare(ctx context.Context, jobs int) error {
 	var preps []boundStep
-	need := map[string]*workflows.PlannedSource{}
+	need := map[string]*plans.Source{}
 	for _, bs := range ex.steps {
 		if _, ok := bs.runner.(plugins.Preparer); !ok {
 			continue
@@ -85,7 +85,7 @@ func (ex *executor) prepare(ctx context.Context, jobs int) error {
 }
 
 // checkFiles reads every block of every file of the sources once.
-func (ex *executor) checkFiles(ctx context.Context, sources map[string]*workflows.PlannedSource, jobs int) error {
+func (ex *executor) checkFiles(ctx context.Context, sources map[string]*plans.Source, jobs int) error {
 	type job struct {
 		addr string
 		i    int
@@ -153,7 +153,7 @@ func (ex *executor) checkFiles(ctx context.Context, sources map[string]*workflow
 // mosaicFor returns the mosaic to read a source from on a work extent: the
 // source without its unreadable files when the extent touches one (nil when
 // none is left), else the whole source.
-func (ex *executor) mosaicFor(src *workflows.PlannedSource, e raster.Extent) (m *raster.Mosaic, empty bool) {
+func (ex *executor) mosaicFor(src *plans.Source, e raster.Extent) (m *raster.Mosaic, empty bool) {
 	addr := src.Address().String()
 	if c := ex.checked[addr]; c != nil {
 		for _, b := range c.bad {
@@ -172,7 +172,7 @@ func (ex *executor) mosaicFor(src *workflows.PlannedSource, e raster.Extent) (m 
 }
 
 // nodataImage is a source's window where no readable file lies.
-func nodataImage[T raster.Pixel](src *workflows.PlannedSource, g raster.Grid) *raster.Image[T] {
+func nodataImage[T raster.Pixel](src *plans.Source, g raster.Grid) *raster.Image[T] {
 	img := raster.NewImage[T](g, max(1, src.Raster.Bands))
 	img.NoData, img.HasNoData = src.Raster.NoData, src.Raster.HasNoData
 	if src.NoData != nil {
@@ -196,7 +196,7 @@ func (ex *executor) work(e raster.Extent) raster.Extent {
 // sceneInput is a source as a Preparer sees it.
 type sceneInput struct {
 	ex   *executor
-	src  *workflows.PlannedSource
+	src  *plans.Source
 	prod plugins.Product
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // fuzzWorkflow reads two one-file DSMs, differences them and checks them.
@@ -132,7 +133,7 @@ func FuzzCorruptGeoTIFF(f *testing.F) {
 				done <- outcome{err: diags}
 				return
 			}
-			pl, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+			pl, diags := plans.New(ctx, w, plans.Options{})
 			if diags.HasErrors() {
 				done <- outcome{err: diags}
 				return

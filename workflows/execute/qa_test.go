@@ -20,6 +20,7 @@ import (
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -66,7 +67,7 @@ var qaWorkflowSeq atomic.Int64
 
 // qaPlan plans the scene's own workflow (which has the qa step) with old →
 // new replacements, from a copy beside it so tests can share the scene.
-func qaPlan(t *testing.T, dir string, edits ...string) *workflows.Plan {
+func qaPlan(t *testing.T, dir string, edits ...string) *plans.Plan {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "workflow.hcl"))
 	if err != nil {
@@ -90,7 +91,7 @@ func qaPlan(t *testing.T, dir string, edits ...string) *workflows.Plan {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	pl, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	pl, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -100,7 +101,7 @@ func qaPlan(t *testing.T, dir string, edits ...string) *workflows.Plan {
 // truthTiles are the tiles a scene's defect touches: those whose extent
 // overlaps the striped rows, the corrupt file or the missing sheet, or
 // every tile for a bias or a shift of the whole later epoch.
-func truthTiles(t *testing.T, sc *synth.Scene, grid workflows.TileGrid, check string) map[string]bool {
+func truthTiles(t *testing.T, sc *synth.Scene, grid plans.TileGrid, check string) map[string]bool {
 	t.Helper()
 	sheet := func(file string) raster.Extent {
 		base := strings.TrimSuffix(filepath.Base(file), ".tif")
@@ -325,7 +326,7 @@ func countFindings(res *execute.Result) int {
 
 // checkRelease publishes a run and checks that its items are exactly the
 // kept tiles and that its report lists the excluded ones.
-func checkRelease(t *testing.T, pl *workflows.Plan, res *execute.Result, sum *release.Summary, out string, excluded map[string]bool) {
+func checkRelease(t *testing.T, pl *plans.Plan, res *execute.Result, sum *release.Summary, out string, excluded map[string]bool) {
 	t.Helper()
 	if _, err := release.Publish(context.Background(), pl, mustAssemble(t, pl, res, sum, out)); err != nil {
 		t.Fatal(err)
@@ -447,7 +448,7 @@ func testQACorrectBias(t *testing.T, scenes *qaScenes) {
 	}
 }
 
-func mustFinish(t *testing.T, pl *workflows.Plan, res *execute.Result) *release.Summary {
+func mustFinish(t *testing.T, pl *plans.Plan, res *execute.Result) *release.Summary {
 	t.Helper()
 	sum, err := release.Finish(context.Background(), pl, res)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
 )
 
@@ -51,7 +52,7 @@ func TestRenamedStepsSameRelease(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags.Error())
 		}
-		pl, diags := workflows.NewPlan(ctx, w, workflows.PlanOptions{})
+		pl, diags := plans.New(ctx, w, plans.Options{})
 		if diags.HasErrors() {
 			t.Fatal(diags.Error())
 		}

@@ -7,15 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cdflow/cdflow/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/workflows/plans"
+
 	"github.com/cdflow/cdflow/internal/buildinfo"
-	"github.com/cdflow/cdflow/workflows"
 )
 
 // A sharded run splits the tile grid between machines (a Kubernetes
@@ -45,11 +46,11 @@ func ParseShard(s string) (Shard, error) {
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.Index, s.Count) }
 
 // Select returns the shard's tiles, in the grid's order.
-func (s Shard) Select(tiles []workflows.Tile) []workflows.Tile {
+func (s Shard) Select(tiles []plans.Tile) []plans.Tile {
 	if s.Count <= 1 {
 		return tiles
 	}
-	var out []workflows.Tile
+	var out []plans.Tile
 	for i, t := range tiles {
 		if i%s.Count == s.Index {
 			out = append(out, t)
@@ -82,7 +83,7 @@ func partialName(s Shard) string {
 
 // WritePartial writes the manifest of shard s of a run whose products are
 // under out (the run's Options.Out), atomically, and returns its path.
-func WritePartial(plan *workflows.Plan, out string, s Shard, res *Result) (string, error) {
+func WritePartial(plan *plans.Plan, out string, s Shard, res *Result) (string, error) {
 	key, err := planKey(plan)
 	if err != nil {
 		return "", err
@@ -114,7 +115,7 @@ func WritePartial(plan *workflows.Plan, out string, s Shard, res *Result) (strin
 // copied) to the same place under out, so Finish and Publish then work
 // exactly as after a single run. Every shard 0…n-1 must be there once, all
 // from the same workflow, and together they must hold every tile once.
-func Merge(ctx context.Context, plan *workflows.Plan, out string, dirs []string) (*Result, error) {
+func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
 	}
@@ -275,7 +276,7 @@ func gatherTile(from, out string, tr TileResult) error {
 // different workflows or data are not merged: cdflow's version, the grid,
 // every per-tile step's plugin, configuration and outputs, and every
 // source's files (as named relative to the workflow, and their sizes).
-func planKey(plan *workflows.Plan) (string, error) {
+func planKey(plan *plans.Plan) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "cdflow %s partial %d\n", buildinfo.Version(), partialFormat)
 	g := plan.Grid

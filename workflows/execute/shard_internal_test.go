@@ -10,7 +10,7 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // TestPartialRoundTrip checks that a tile's result survives the partial
@@ -20,7 +20,7 @@ func TestPartialRoundTrip(t *testing.T) {
 	zero, one := float32(0), float32(1.5)
 	nd := -9999.0
 	in := TileResult{
-		Tile:     workflows.Tile{ID: "E1_N2", Col: 1, Row: 2, Extent: raster.Extent{MinX: 1, MinY: 2, MaxX: 201, MaxY: 202}},
+		Tile:     plans.Tile{ID: "E1_N2", Col: 1, Row: 2, Extent: raster.Extent{MinX: 1, MinY: 2, MaxX: 201, MaxY: 202}},
 		Products: map[string]string{"dh": "run/tiles/E1_N2/dh.tif"},
 		Stats: schema.TileStats{
 			TileID: "E1_N2", DHStd: &zero, DHMin: &one, QAFlags: []string{},
@@ -76,7 +76,7 @@ func TestParseShard(t *testing.T) {
 			t.Errorf("ParseShard(%q) = %v, %v", tc.in, got, err)
 		}
 	}
-	tiles := make([]workflows.Tile, 10)
+	tiles := make([]plans.Tile, 10)
 	for i := range tiles {
 		tiles[i].Col = i
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
-	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // tileStats computes a tile's row of tiles.parquet from its products in
@@ -17,7 +17,7 @@ import (
 // feeds which column goes by kind and epoch (plugins.Primary): the 3D
 // change map the change columns, the 2D map change_fraction_2d, each
 // epoch's DSM its nodata share and each epoch's orthophoto its mean colour.
-func (ex *executor) tileStats(t *plugins.Tile, tile workflows.Tile, assets map[string]string) (schema.TileStats, error) {
+func (ex *executor) tileStats(t *plugins.Tile, tile plans.Tile, assets map[string]string) (schema.TileStats, error) {
 	st := schema.TileStats{
 		TileID: tile.ID, Row: int32(tile.Row), Col: int32(tile.Col),
 		MinX: tile.Extent.MinX, MinY: tile.Extent.MinY, MaxX: tile.Extent.MaxX, MaxY: tile.Extent.MaxY,

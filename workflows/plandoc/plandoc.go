@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/internal/hcldecode"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // FormatVersion is the version of the PlanDocument format. It changes
@@ -149,7 +149,7 @@ type PublishDoc struct {
 }
 
 // New returns the document of a plan.
-func New(p *workflows.Plan) Document {
+func New(p *plans.Plan) Document {
 	w := p.Workflow
 	g := p.Grid
 	doc := Document{

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/plandoc"
 
 	_ "github.com/cdflow/cdflow/plugins/standard"
@@ -121,7 +122,7 @@ func TestGolden(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	p, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	p, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -163,7 +164,7 @@ func Example() {
 	if diags.HasErrors() {
 		return // print diags with hcl.NewDiagnosticTextWriter(os.Stderr, p.Files(), 0, false)
 	}
-	plan, diags := workflows.NewPlan(context.Background(), w, workflows.PlanOptions{})
+	plan, diags := plans.New(context.Background(), w, plans.Options{})
 	if diags.HasErrors() {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/cdflow/cdflow/split"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // Summary is what the global steps made of a run's tiles.
@@ -32,7 +33,7 @@ type Summary struct {
 // Finish runs the global steps once every tile is done: the split (when the
 // workflow has one), then tiles.parquet and splits.parquet in the run
 // directory. Tiles with a QA finding whose policy is exclude take no part.
-func Finish(ctx context.Context, plan *workflows.Plan, res *execute.Result) (*Summary, error) {
+func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summary, error) {
 	sum := &Summary{QA: qaRows(res), Counters: execute.Counters(plan)}
 	var rows []schema.TileStats
 	for _, t := range res.Tiles {

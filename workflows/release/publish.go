@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // Output is what one publish block did.
@@ -17,7 +17,7 @@ type Output struct {
 
 // Publish runs the workflow's publish blocks, in order, on the release.
 // The first failure stops it; what earlier blocks published stays.
-func Publish(ctx context.Context, plan *workflows.Plan, rel *plugins.Release) ([]Output, error) {
+func Publish(ctx context.Context, plan *plans.Plan, rel *plugins.Release) ([]Output, error) {
 	var outputs []Output
 	for _, pb := range plan.Workflow.Publish {
 		block := "publish." + pb.Kind + "." + pb.Name
@@ -34,7 +34,7 @@ func Publish(ctx context.Context, plan *workflows.Plan, rel *plugins.Release) ([
 }
 
 // PublishRun finishes a run and publishes it: Finish, Assemble, Publish.
-func PublishRun(ctx context.Context, plan *workflows.Plan, res *execute.Result, out, created string) (*Summary, []Output, error) {
+func PublishRun(ctx context.Context, plan *plans.Plan, res *execute.Result, out, created string) (*Summary, []Output, error) {
 	sum, err := Finish(ctx, plan, res)
 	if err != nil {
 		return nil, nil, err

@@ -17,13 +17,14 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 // Assemble gathers what publishing a run needs: the dataset's metadata,
 // every kept tile's files and statistics, and the report's input. out is
 // the run's output directory; created the release's creation time ("" for
 // none).
-func Assemble(plan *workflows.Plan, res *execute.Result, sum *Summary, out, created string) (*plugins.Release, error) {
+func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created string) (*plugins.Release, error) {
 	w := plan.Workflow
 	d := w.Dataset
 	rel := &plugins.Release{

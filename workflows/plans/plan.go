@@ -1,4 +1,7 @@
-package workflows
+// Package plans binds a decoded workflow to its sources' metadata: the tile
+// grid, every product's pixel size, the split's target sizes and the files
+// a run will write. No pixel is read to make a plan.
+package plans
 
 import (
 	"context"
@@ -9,6 +12,7 @@ import (
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/internal/geojson"
 	"github.com/hashicorp/hcl/v2"
 )
@@ -17,10 +21,10 @@ import (
 // product's pixel size, the split's target sizes and what a run writes.
 // No pixel is read to make it.
 type Plan struct {
-	Workflow *Workflow
+	Workflow *workflows.Workflow
 	Grid     TileGrid
 	// Sources are the sources with their metadata, in declaration order.
-	Sources []*PlannedSource
+	Sources []*Source
 	// Split holds the target size of every subset (nil without a split block).
 	Split []SubsetTarget
 	// Release is what the release will hold: its products, the previews
@@ -28,12 +32,12 @@ type Plan struct {
 	Release plugins.ReleasePlan
 	// Publish lists, per publish block, the paths it writes under the
 	// run's output directory.
-	Publish []PlannedPublish
+	Publish []Publish
 }
 
-// PlannedSource is a source and what its files hold.
-type PlannedSource struct {
-	*Source
+// Source is a source and what its files hold.
+type Source struct {
+	*workflows.Source
 	// Raster is the metadata of the mosaic of the files (raster sources).
 	Raster raster.Info
 	// Extent is the source's bounding box in the grid's CRS.
@@ -49,9 +53,9 @@ type SubsetTarget struct {
 	Count int
 }
 
-// PlannedPublish is a publish block and the paths it writes.
-type PlannedPublish struct {
-	*Publish
+// Publish is a publish block and the paths it writes.
+type Publish struct {
+	*workflows.Publish
 	// Paths are the files it writes, relative to the output directory;
 	// see plugins.Publisher's Outputs for the {tile} and {split} patterns.
 	Paths    []string
@@ -98,9 +102,9 @@ func (g TileGrid) Tile(col, row int) Tile {
 	}}
 	tmpl := g.IDTemplate
 	if tmpl == "" {
-		tmpl = DefaultTileID
+		tmpl = workflows.DefaultTileID
 	}
-	t.ID = TileID(tmpl, t)
+	t.ID = workflows.FormatTileID(tmpl, t.Col, t.Row, t.Extent)
 	return t
 }
 
@@ -141,40 +145,34 @@ func newTileGrid(crs raster.CRS, size float64, origin [2]float64, data raster.Ex
 	return g
 }
 
-// PlanOptions change how a plan is made.
-type PlanOptions struct {
+// Options change how a plan is made.
+type Options struct {
 	// Inspect reads a raster source's metadata; nil means raster.Inspect.
 	Inspect func(ctx context.Context, patterns []string, opts raster.MosaicOptions) (raster.Info, error)
 }
 
-// NewPlan reads the metadata of every source (never pixels), checks that
+// New reads the metadata of every source (never pixels), checks that
 // the epochs share a CRS and overlap, and lays the tile grid. It completes
 // the steps' Outputs with the pixel sizes that depend on the sources.
 // Problems are diagnostics pointing at the blocks concerned; with errors the
 // plan is nil.
-func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Diagnostics) {
+func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.Diagnostics) {
 	inspect := opts.Inspect
 	if inspect == nil {
 		inspect = raster.Inspect
 	}
 	var diags hcl.Diagnostics
 	p := &Plan{Workflow: w}
-	filesRange := func(s *Source) hcl.Range {
-		if a := s.attrs["files"]; a != nil {
-			return a.Expr.Range()
-		}
-		return s.DeclRange
-	}
 	for _, s := range w.Sources {
 		if err := ctx.Err(); err != nil {
 			return nil, append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan cancelled", Detail: err.Error()})
 		}
-		ps := &PlannedSource{Source: s}
+		ps := &Source{Source: s}
 		p.Sources = append(p.Sources, ps)
 		if s.Kind == plugins.Vector {
 			vi, err := geojson.Read(s.Files[0])
 			if err != nil {
-				diags = append(diags, errorf(filesRange(s), "Cannot read vector source",
+				diags = append(diags, errorf(s.FilesRange(), "Cannot read vector source",
 					"%s; fix the file or name another.", oneLine(err)))
 				continue
 			}
@@ -185,7 +183,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 		}
 		info, err := inspect(ctx, s.Files, raster.MosaicOptions{NoData: s.NoData})
 		if err != nil {
-			diags = append(diags, errorf(filesRange(s), "Cannot read source",
+			diags = append(diags, errorf(s.FilesRange(), "Cannot read source",
 				"%s; fix or remove the file.", oneLine(err)))
 			continue
 		}
@@ -199,7 +197,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 
 	// Epochs must share a CRS and overlap: first within each kind, then
 	// across kinds; the tile grid lives in that CRS.
-	var rasters []*PlannedSource
+	var rasters []*Source
 	for _, ps := range p.Sources {
 		if ps.Kind.IsRaster() {
 			rasters = append(rasters, ps)
@@ -208,8 +206,8 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 	if len(rasters) == 0 {
 		return nil, diags
 	}
-	firstOfKind := map[plugins.Kind]*PlannedSource{}
-	var kindOrder []*PlannedSource
+	firstOfKind := map[plugins.Kind]*Source{}
+	var kindOrder []*Source
 	for _, ps := range rasters {
 		first := firstOfKind[ps.Kind]
 		if first == nil {
@@ -242,7 +240,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 	// The AOI bounds the grid by its bounding box, reprojected when needed.
 	t := w.Tiling
 	if t.AOI != nil {
-		var aoi *PlannedSource
+		var aoi *Source
 		for _, ps := range p.Sources {
 			if ps.Source == t.AOI {
 				aoi = ps
@@ -253,24 +251,21 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 			var err error
 			ext, err = raster.TransformBounds(aoi.Extent, aoi.Raster.CRS, crs)
 			if err != nil {
-				return nil, append(diags, errorf(t.aoiAddr.Range, "Cannot reproject the AOI",
+				return nil, append(diags, errorf(t.AOIRange(), "Cannot reproject the AOI",
 					"%s; write the AOI in the sources' CRS (%s).", oneLine(err), crs))
 			}
 		}
 		aoi.Extent = ext
 		next, ok := common.Intersect(ext)
 		if !ok {
-			return nil, append(diags, errorf(t.aoiAddr.Range, "AOI outside the sources",
+			return nil, append(diags, errorf(t.AOIRange(), "AOI outside the sources",
 				"The AOI %s does not overlap the area the sources share %s; check the AOI's coordinates and CRS.", ext, common))
 		}
 		common = next
 	}
 	p.Grid = newTileGrid(crs, t.Size, t.Origin, common, t.IDTemplate)
 	if p.Grid.Count() == 0 {
-		r := t.DeclRange
-		if a := t.attrs["size"]; a != nil {
-			r = a.Expr.Range()
-		}
+		r := t.SizeRange()
 		return nil, append(diags, errorf(r, "No whole tile fits",
 			"The area all sources share, %s (%g × %g m), holds no whole %g m tile aligned to the origin; use smaller tiles or sources that overlap more.",
 			common, common.Width(), common.Height(), t.Size))
@@ -290,8 +285,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 			known[ps.Address().String()] = ps.Product()
 		}
 	}
-	diags = append(diags, w.resolveProducts(nil, known)...)
-	diags = append(diags, w.checkResolutions()...)
+	diags = append(diags, w.ResolveProducts(known)...)
 
 	if w.Split != nil {
 		diags = append(diags, p.planSplit()...)
@@ -310,7 +304,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 		}
 	}
 	for _, pb := range w.Publish {
-		p.Publish = append(p.Publish, PlannedPublish{Publish: pb, Paths: pb.Impl.Outputs(&p.Release), Products: pb.Products(p.Release.Products)})
+		p.Publish = append(p.Publish, Publish{Publish: pb, Paths: pb.Impl.Outputs(&p.Release), Products: pb.Products(p.Release.Products)})
 	}
 	if diags.HasErrors() {
 		return nil, diags
@@ -319,7 +313,7 @@ func NewPlan(ctx context.Context, w *Workflow, opts PlanOptions) (*Plan, hcl.Dia
 }
 
 // checkSourceRaster checks what a source's kind needs of its files.
-func checkSourceRaster(ps *PlannedSource) hcl.Diagnostics {
+func checkSourceRaster(ps *Source) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	info := ps.Raster
 	switch {
@@ -355,7 +349,7 @@ func isGeographic(c raster.CRS) bool {
 
 // comparePair checks that b shares a's CRS and overlaps it; the diagnostic
 // points at b's block and names a's.
-func comparePair(a, b *PlannedSource) hcl.Diagnostics {
+func comparePair(a, b *Source) hcl.Diagnostics {
 	if !a.Raster.CRS.Same(b.Raster.CRS) {
 		return hcl.Diagnostics{errorf(b.DeclRange, "Sources in different CRSs",
 			"%s is in %s but %s (%s) is in %s; reproject it with gdalwarp -t_srs %s.",
@@ -392,7 +386,7 @@ func (p *Plan) planSplit() hcl.Diagnostics {
 		}
 	}
 	if s.ByCount {
-		r := s.attrs["counts"].Expr.Range()
+		r := s.CountsRange()
 		switch {
 		case total > n:
 			diags = append(diags, errorf(r, "More tiles asked than the grid has",
@@ -409,17 +403,16 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
-func formatCoord(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return strconv.FormatInt(int64(v), 10)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+func errorf(subject hcl.Range, summary, format string, a ...any) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, a...), Subject: &subject}
 }
 
-func formatInt(i int) string { return strconv.Itoa(i) }
+func warningf(subject hcl.Range, summary, format string, a ...any) *hcl.Diagnostic {
+	return &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, a...), Subject: &subject}
+}
 
 // Describe is a one-line summary of a source's metadata, for messages.
-func (ps *PlannedSource) Describe() string {
+func (ps *Source) Describe() string {
 	if !ps.Kind.IsRaster() {
 		return fmt.Sprintf("%d features, %s", ps.Features, ps.Extent)
 	}

@@ -1,4 +1,4 @@
-package workflows
+package plans
 
 import (
 	"context"
@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cdflow/cdflow/raster"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/workflows"
 )
 
 // dsmOnlyWorkflow has DSM sources only: no orthophoto, no resample step.
@@ -73,8 +75,8 @@ func TestPlanDSMOnly(t *testing.T) {
 			})
 			src := fmt.Sprintf(dsmOnlyWorkflow, tt.size, tt.difference)
 			writeFile(t, filepath.Join(dir, "workflow.hcl"), src)
-			w := mustLoad(t, filepath.Join(dir, "workflow.hcl"), InputValues{})
-			p, diags := NewPlan(context.Background(), w, PlanOptions{})
+			w := mustLoad(t, filepath.Join(dir, "workflow.hcl"), workflows.InputValues{})
+			p, diags := New(context.Background(), w, Options{})
 			if tt.wantErr != "" {
 				errs := diags.Errs()
 				if p != nil || len(errs) != 1 {

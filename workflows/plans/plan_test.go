@@ -1,4 +1,4 @@
-package workflows
+package plans
 
 import (
 	"context"
@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cdflow/cdflow/raster"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/workflows"
 )
 
 // rasterSpec is one raster file the plan tests write with GDAL.
@@ -274,8 +276,8 @@ func TestPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, src := tt.setup(t)
-			w := mustLoad(t, filepath.Join(dir, "workflow.hcl"), InputValues{})
-			p, diags := NewPlan(context.Background(), w, PlanOptions{})
+			w := mustLoad(t, filepath.Join(dir, "workflow.hcl"), workflows.InputValues{})
+			p, diags := New(context.Background(), w, Options{})
 			if tt.wantErr != "" {
 				if p != nil {
 					t.Fatalf("plan succeeded, want error %q", tt.wantErr)
@@ -330,5 +332,71 @@ func TestPlan(t *testing.T) {
 				t.Errorf("grid CRS = %v", g.CRS)
 			}
 		})
+	}
+}
+
+func TestTileID(t *testing.T) {
+	g := TileGrid{Size: 200, Origin: [2]float64{0, 0}}
+	tests := []struct {
+		tmpl     string
+		col, row int
+		want     string
+	}{
+		{"", 1781, 23061, "E356200_N4612200"},
+		{workflows.DefaultTileID, -3, 2, "E-600_N400"},
+		{"{col}-{row}", 4, 5, "4-5"},
+		{"x{maxx}_y{maxy}", 0, 0, "x200_y200"},
+	}
+	for _, tt := range tests {
+		g.IDTemplate = tt.tmpl
+		if got := g.Tile(tt.col, tt.row).ID; got != tt.want {
+			t.Errorf("template %q tile (%d,%d) = %q, want %q", tt.tmpl, tt.col, tt.row, got, tt.want)
+		}
+	}
+	g = TileGrid{Size: 0.5, Origin: [2]float64{0.25, 0}}
+	if got := g.Tile(1, 1).ID; got != "E0.75_N0.5" {
+		t.Errorf("fractional id = %q", got)
+	}
+}
+
+func mustLoad(t *testing.T, path string, in workflows.InputValues) *workflows.Workflow {
+	t.Helper()
+	w, diags := workflows.NewParser(nil).Load(path, in)
+	for _, d := range diags {
+		t.Logf("%s", describeDiag(d))
+	}
+	if diags.HasErrors() {
+		t.Fatalf("load %s: errors", path)
+	}
+	return w
+}
+
+func describeDiag(d *hcl.Diagnostic) string {
+	sev := "ERROR"
+	if d.Severity == hcl.DiagWarning {
+		sev = "WARNING"
+	}
+	pos := "-:-"
+	if d.Subject != nil {
+		pos = fmt.Sprintf("%d:%d", d.Subject.Start.Line, d.Subject.Start.Column)
+	}
+	return fmt.Sprintf("%s: %s %s: %s", sev, pos, d.Summary, d.Detail)
+}
+
+func diagText(diags hcl.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString(describeDiag(d) + "\n")
+	}
+	return b.String()
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

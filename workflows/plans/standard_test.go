@@ -1,0 +1,4 @@
+package plans
+
+// The built-in steps and publishers, for the workflows the tests plan.
+import _ "github.com/cdflow/cdflow/plugins/standard"
