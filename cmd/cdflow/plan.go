@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/cdflow/cdflow/workflows"
-	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/plandoc"
+	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 func init() {

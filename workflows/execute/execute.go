@@ -214,7 +214,7 @@ type executor struct {
 	products []plugins.Product
 	counters []plugins.Counter
 	mosaics  map[string]*raster.Mosaic // by source address
-	sources  map[string]*plans.Source   // by source address
+	sources  map[string]*plans.Source  // by source address
 	steps    []boundStep
 	// Set by prepare, before any tile: the sources' checked files, values
 	// subtracted from sources, and what the pre-pass found and changed.
@@ -234,7 +234,7 @@ type boundStep struct {
 }
 
 type inputRef struct {
-	source  *plans.Source    // set for a source
+	source  *plans.Source   // set for a source
 	from    string          // else the address of the step that makes it
 	product plugins.Product // the product the input names
 }

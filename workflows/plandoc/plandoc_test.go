@@ -11,8 +11,8 @@ import (
 
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
-	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/plandoc"
+	"github.com/cdflow/cdflow/workflows/plans"
 
 	_ "github.com/cdflow/cdflow/plugins/standard"
 )
