@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/cdflow/cdflow/internal/atomicfile"
 )
 
 // writeTable prints the results as the issue asks: per scene, each tool's
@@ -78,12 +80,7 @@ func writeJSON(path string, res *Results) error {
 			return err
 		}
 	}
-	tmp := path + ".partial"
-	if err := os.WriteFile(tmp, b.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, b.Bytes()); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
 	return nil

@@ -1,51 +1,42 @@
 package catalog
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
-)
 
-// ErrLocked is returned (wrapped) when another publisher holds the catalog.
-var ErrLocked = errors.New("catalog is locked by another cdflow")
+	"github.com/rogpeppe/go-internal/lockedfile"
+)
 
 const lockFile = ".lock"
 
-// lock takes the catalog's lock: a file created exclusively, holding the
-// owner's pid. A lock whose process is gone (a crash, kill -9) is taken over.
-func lock(root string) (func(), error) {
-	p := filepath.Join(root, lockFile)
-	for attempt := 0; attempt < 2; attempt++ {
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if err == nil {
-			fmt.Fprintf(f, "%d\n", os.Getpid())
-			f.Close()
-			return func() { os.Remove(p) }, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("publish: lock catalog %s: %w; is the catalog folder writable?", root, err)
-		}
-		b, _ := os.ReadFile(p)
-		pid, perr := strconv.Atoi(strings.TrimSpace(string(b)))
-		if perr == nil && pid > 0 && alive(pid) {
-			return nil, fmt.Errorf("publish: %w (pid %d holds %s); wait for it to finish, or delete that file if no cdflow is running", ErrLocked, pid, p)
-		}
-		// The owner is gone: its publish was interrupted. Take the lock over.
-		os.Remove(p)
+// lock takes the catalog's lock, waiting for another publisher to finish
+// (or ctx to end). It is an flock on root/.lock: the kernel releases it when
+// its holder exits, however it exits, so a crashed publish never leaves a
+// lock to break, and two publishers can never both take it.
+func lock(ctx context.Context, root string) (func(), error) {
+	mu := lockedfile.MutexAt(filepath.Join(root, lockFile))
+	type taken struct {
+		unlock func()
+		err    error
 	}
-	return nil, fmt.Errorf("publish: %w: could not take %s", ErrLocked, p)
-}
-
-// alive reports whether a process exists (signal 0 checks without sending).
-func alive(pid int) bool {
-	if pid == os.Getpid() {
-		return true
+	ch := make(chan taken, 1)
+	go func() {
+		unlock, err := mu.Lock()
+		ch <- taken{unlock, err}
+	}()
+	select {
+	case t := <-ch:
+		if t.err != nil {
+			return nil, fmt.Errorf("publish: lock catalog %s: %w; is the catalog folder writable?", root, t.err)
+		}
+		return t.unlock, nil
+	case <-ctx.Done():
+		go func() { // give the lock back as soon as it comes
+			if t := <-ch; t.err == nil {
+				t.unlock()
+			}
+		}()
+		return nil, fmt.Errorf("publish: waiting for another cdflow to finish publishing into %s: %w", root, ctx.Err())
 	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

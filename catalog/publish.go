@@ -78,14 +78,16 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("publish: catalog %s: %w; choose a writable --out or catalog path", root, err)
 	}
-	unlock, err := lock(root)
+	unlock, err := lock(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	if err := hook(StageLocked); err != nil {
-		return nil, err // as a crash: the lock stays, and says whose it was
-	}
+	// Released however Publish ends; a crash releases it too (the kernel
+	// drops the flock), so a hook error stands for a crash here as well.
 	defer unlock()
+	if err := hook(StageLocked); err != nil {
+		return nil, err
+	}
 
 	final := filepath.Join(root, rel.Dataset, rel.Version)
 	staging := filepath.Join(root, stagingDir, rel.Dataset+"-"+rel.Version)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -15,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/lockedfile"
 
 	"github.com/cdflow/cdflow/catalog"
 	"github.com/cdflow/cdflow/plugins"
@@ -357,8 +359,7 @@ func TestKillDuringPublish(t *testing.T) {
 					t.Errorf("previous release file %s changed", k)
 				}
 			}
-			// The killed process is gone: its lock names a pid that no longer runs.
-			deadPID(t, filepath.Join(root, ".lock"))
+			// The killed process is gone, and the kernel released its lock.
 			p, err := catalog.Publish(ctx, root, release4(t, "2.0.0"), catalog.Options{})
 			if err != nil {
 				t.Fatalf("publish after the kill: %v", err)
@@ -384,34 +385,40 @@ func release4(t *testing.T, version string) *catalog.Release {
 	return r
 }
 
-// deadPID rewrites a left-over lock with the pid of a process that has exited.
-func deadPID(t *testing.T, lock string) {
-	t.Helper()
-	if _, err := os.Stat(lock); err != nil {
-		return
-	}
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(lock, []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestConcurrentPublishIsRefused(t *testing.T) {
+// A second publisher waits for the first to finish, then publishes (or
+// finds its release already there); a cancelled wait publishes nothing.
+func TestConcurrentPublishWaits(t *testing.T) {
 	root := t.TempDir()
 	rel := release(t)
-	// Another live publisher holds the lock (this test process stands in for it).
-	if err := os.WriteFile(filepath.Join(root, ".lock"), []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+	// Another publisher holds the lock (this test stands in for it).
+	unlock, err := lockedfile.MutexAt(filepath.Join(root, ".lock")).Lock()
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := catalog.Publish(context.Background(), root, rel, catalog.Options{})
-	if !errors.Is(err, catalog.ErrLocked) || !strings.Contains(err.Error(), ".lock") {
-		t.Fatalf("publish under a live lock: %v", err)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := catalog.Publish(ctx, root, rel, catalog.Options{}); !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for another cdflow") {
+		t.Fatalf("publish under a held lock, cancelled: %v", err)
 	}
 	if entries, _ := os.ReadDir(root); len(entries) != 1 {
 		t.Errorf("catalog holds %d entries, want only the lock", len(entries))
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := catalog.Publish(context.Background(), root, rel, catalog.Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("publish did not wait for the lock: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("publish once the lock is free: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, rel.Dataset, rel.Version, "collection.json")); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -8,6 +8,7 @@
 // On disk:
 //
 //	catalog.json                                  root: one child per dataset
+//	.lock                                         publishers take turns on it (flock)
 //	<dataset>/catalog.json                        the dataset: one child per release
 //	<dataset>/<version>/collection.json           the release (version extension links)
 //	<dataset>/<version>/{train,test,val}/collection.json

@@ -8,6 +8,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // Counter is a per-tile count a step keeps, such as the changed pixels
@@ -46,10 +48,10 @@ var counterName = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$`)
 
 // counterColumns turns counters into columns: one struct per group, one
 // int32 column per ungrouped counter.
-func counterColumns(cs []Counter) ([]column[TileStats], error) {
+func counterColumns(cs []Counter) ([]table.Column[TileStats], error) {
 	fixed := map[string]bool{}
 	for _, c := range tileColumns {
-		fixed[c.field.Name] = true
+		fixed[c.Field.Name] = true
 	}
 	type group struct {
 		name         string
@@ -88,7 +90,7 @@ func counterColumns(cs []Counter) ([]column[TileStats], error) {
 		}
 		gr.fields, gr.docs = append(gr.fields, field), append(gr.docs, c.Doc)
 	}
-	var out []column[TileStats]
+	var out []table.Column[TileStats]
 	for _, g := range groups {
 		if g.fields == nil {
 			out = append(out, countCol(g.name, g.docs[0]))
@@ -103,14 +105,14 @@ func counterColumns(cs []Counter) ([]column[TileStats], error) {
 	return out, nil
 }
 
-func countCol(name, doc string) column[TileStats] {
-	return column[TileStats]{
-		field: field(name, arrow.PrimitiveTypes.Int32, false, doc),
-		writer: func(b array.Builder) func(*TileStats) error {
+func countCol(name, doc string) table.Column[TileStats] {
+	return table.Column[TileStats]{
+		Field: table.Field(name, arrow.PrimitiveTypes.Int32, false, doc),
+		Writer: func(b array.Builder) func(*TileStats) error {
 			bb := b.(*array.Int32Builder)
 			return func(r *TileStats) error { bb.Append(r.Count(name)); return nil }
 		},
-		reader: func(a arrow.Array) func(int, *TileStats) error {
+		Reader: func(a arrow.Array) func(int, *TileStats) error {
 			aa := a.(*array.Int32)
 			return func(i int, r *TileStats) error {
 				r.Counts = append(r.Counts, Count{Name: name, N: aa.Value(i)})
@@ -120,14 +122,14 @@ func countCol(name, doc string) column[TileStats] {
 	}
 }
 
-func countStructCol(group, doc string, fields, docs []string) column[TileStats] {
+func countStructCol(group, doc string, fields, docs []string) table.Column[TileStats] {
 	fs := make([]arrow.Field, len(fields))
 	for i := range fields {
-		fs[i] = field(fields[i], arrow.PrimitiveTypes.Int32, false, docs[i])
+		fs[i] = table.Field(fields[i], arrow.PrimitiveTypes.Int32, false, docs[i])
 	}
-	return column[TileStats]{
-		field: field(group, arrow.StructOf(fs...), false, doc),
-		writer: func(b array.Builder) func(*TileStats) error {
+	return table.Column[TileStats]{
+		Field: table.Field(group, arrow.StructOf(fs...), false, doc),
+		Writer: func(b array.Builder) func(*TileStats) error {
 			bb := b.(*array.StructBuilder)
 			fbs := make([]*array.Int32Builder, len(fields))
 			for i := range fbs {
@@ -141,7 +143,7 @@ func countStructCol(group, doc string, fields, docs []string) column[TileStats] 
 				return nil
 			}
 		},
-		reader: func(a arrow.Array) func(int, *TileStats) error {
+		Reader: func(a arrow.Array) func(int, *TileStats) error {
 			aa := a.(*array.Struct)
 			fas := make([]*array.Int32, len(fields))
 			for i := range fas {
@@ -160,24 +162,24 @@ func countStructCol(group, doc string, fields, docs []string) column[TileStats] 
 // tileFileLayout reads the counters a file holds from its schema: the
 // columns that are not tiles.parquet's own and hold int32 values or
 // structs of them.
-func tileFileLayout(file *arrow.Schema) (*arrow.Schema, []column[TileStats], error) {
+func tileFileLayout(file *arrow.Schema) (*arrow.Schema, []table.Column[TileStats], error) {
 	fixed := map[string]bool{}
 	for _, c := range tileColumns {
-		fixed[c.field.Name] = true
+		fixed[c.Field.Name] = true
 	}
 	var cs []Counter
 	for _, f := range file.Fields() {
 		if fixed[f.Name] {
 			continue
 		}
-		doc, _ := f.Metadata.GetValue(descriptionKey)
+		doc, _ := f.Metadata.GetValue(table.DescriptionKey)
 		switch t := f.Type.(type) {
 		case *arrow.Int32Type:
 			cs = append(cs, Counter{Name: f.Name, Doc: doc})
 		case *arrow.StructType:
 			if !slices.ContainsFunc(t.Fields(), func(sf arrow.Field) bool { return sf.Type.ID() != arrow.INT32 }) {
 				for _, sf := range t.Fields() {
-					d, _ := sf.Metadata.GetValue(descriptionKey)
+					d, _ := sf.Metadata.GetValue(table.DescriptionKey)
 					cs = append(cs, Counter{Name: f.Name + "." + sf.Name, Doc: d})
 				}
 			}
@@ -187,5 +189,5 @@ func tileFileLayout(file *arrow.Schema) (*arrow.Schema, []column[TileStats], err
 	if err != nil {
 		return nil, nil, err
 	}
-	return newSchema(cols), cols, nil
+	return table.NewSchema(cols), cols, nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // ItemRow is one row of items.parquet: the STAC item of one tile, as the
@@ -89,33 +91,33 @@ var mlAOISplits = []string{"train", "test", "validate"}
 // Strings are plain strings, not dictionaries (as tiles.parquet's split
 // is): Parquet dictionary-encodes repeated values on disk anyway, and
 // stac-geoparquet readers turn each column back into a JSON value.
-func itemColumns(assetKeys []string) []column[ItemRow] {
-	return []column[ItemRow]{
-		constStringCol[ItemRow]("type", "GeoJSON type of the item: always Feature.", itemType),
-		constStringCol[ItemRow]("stac_version", "STAC version of the item: "+stacVersion+".", stacVersion),
-		constStringListCol[ItemRow]("stac_extensions", "Schema URIs of the STAC extensions whose fields this table holds (file, ml-aoi, projection); the JSON items declare more.", itemExtensions),
-		stringCol("id", "Item ID (the tile ID), unique in the release; rows are sorted by it.",
+func itemColumns(assetKeys []string) []table.Column[ItemRow] {
+	return []table.Column[ItemRow]{
+		table.ConstString[ItemRow]("type", "GeoJSON type of the item: always Feature.", itemType),
+		table.ConstString[ItemRow]("stac_version", "STAC version of the item: "+stacVersion+".", stacVersion),
+		table.ConstStringList[ItemRow]("stac_extensions", "Schema URIs of the STAC extensions whose fields this table holds (file, ml-aoi, projection); the JSON items declare more.", itemExtensions),
+		table.String("id", "Item ID (the tile ID), unique in the release; rows are sorted by it.",
 			func(r *ItemRow) *string { return &r.ID }),
-		binaryCol("geometry", "Tile outline as a WKB polygon in WGS84 longitude, latitude (GeoParquet primary geometry column; no crs in the geo metadata means OGC:CRS84).",
+		table.Binary("geometry", "Tile outline as a WKB polygon in WGS84 longitude, latitude (GeoParquet primary geometry column; no crs in the geo metadata means OGC:CRS84).",
 			func(r *ItemRow) *[]byte { return &r.Geometry }),
-		float64StructCol(bboxColumn, "Bounding box of geometry in longitude, latitude: the item's bbox, and GeoParquet 1.1's bbox covering of geometry.",
+		table.Float64Struct(bboxColumn, "Bounding box of geometry in longitude, latitude: the item's bbox, and GeoParquet 1.1's bbox covering of geometry.",
 			[]string{"xmin", "ymin", "xmax", "ymax"},
 			[]string{"West bound (minimum longitude).", "South bound (minimum latitude).", "East bound (maximum longitude).", "North bound (maximum latitude)."},
 			func(r *ItemRow) []*float64 { return []*float64{&r.BBox[0], &r.BBox[1], &r.BBox[2], &r.BBox[3]} }),
-		stringCol("collection", "ID of the STAC collection the item belongs to (its split collection).",
+		table.String("collection", "ID of the STAC collection the item belongs to (its split collection).",
 			func(r *ItemRow) *string { return &r.Collection }),
-		nullTimeCol[ItemRow]("datetime", "Always null: an item spans two epochs, given by start_datetime and end_datetime, as STAC wants for a time range."),
-		timeCol("start_datetime", "Acquisition time of the first epoch (t0).",
+		table.NullTime[ItemRow]("datetime", "Always null: an item spans two epochs, given by start_datetime and end_datetime, as STAC wants for a time range."),
+		table.Time("start_datetime", "Acquisition time of the first epoch (t0).",
 			func(r *ItemRow) *time.Time { return &r.StartDatetime }),
-		timeCol("end_datetime", "Acquisition time of the second epoch (t1).",
+		table.Time("end_datetime", "Acquisition time of the second epoch (t1).",
 			func(r *ItemRow) *time.Time { return &r.EndDatetime }),
-		stringCol("ml-aoi:split", "Subset of the item: train, test or validate (the ml-aoi extension's name for cdflow's val subset).",
+		table.String("ml-aoi:split", "Subset of the item: train, test or validate (the ml-aoi extension's name for cdflow's val subset).",
 			func(r *ItemRow) *string { return &r.Split }),
-		optStringCol("proj:code", "CRS of the item's raster assets, e.g. EPSG:25830; null when the CRS has no code.",
+		table.OptString("proj:code", "CRS of the item's raster assets, e.g. EPSG:25830; null when the CRS has no code.",
 			func(r *ItemRow) *string { return &r.ProjCode }),
-		float64Col("cdflow:change_fraction", "Share of the tile's valid cd3d pixels that changed, 0–1 (change_fraction in tiles.parquet).",
+		table.Float64("cdflow:change_fraction", "Share of the tile's valid cd3d pixels that changed, 0–1 (change_fraction in tiles.parquet).",
 			func(r *ItemRow) *float64 { return &r.ChangeFraction }),
-		stringListCol("cdflow:qa", "Quality findings on the tile (qa_flags in tiles.parquet); empty when none.",
+		table.StringList("cdflow:qa", "Quality findings on the tile (qa_flags in tiles.parquet); empty when none.",
 			func(r *ItemRow) *[]string { return &r.QA }),
 		assetsCol(assetKeys),
 	}
@@ -132,32 +134,32 @@ func normalizeAssetKeys(keys []string) []string {
 // key given twice appears once. WriteItems needs at least one key, since
 // Parquet cannot store a struct without fields.
 func ItemsSchema(assetKeys []string) *arrow.Schema {
-	return newSchema(itemColumns(normalizeAssetKeys(assetKeys)))
+	return table.NewSchema(itemColumns(normalizeAssetKeys(assetKeys)))
 }
 
 // assetFields are the members of one asset's struct.
 func assetFields() []arrow.Field {
 	return []arrow.Field{
-		field("href", arrow.BinaryTypes.String, false, "Location of the file: relative to the directory holding items.parquet, or an absolute URL."),
-		field("type", arrow.BinaryTypes.String, false, "Media type of the file."),
-		field("roles", arrow.ListOfNonNullable(arrow.BinaryTypes.String), false, "Semantic roles of the asset (data, labels, thumbnail, overview, …)."),
-		field("file:checksum", arrow.BinaryTypes.String, false, "SHA2-256 multihash of the file, in hex (file extension)."),
-		field("file:size", arrow.PrimitiveTypes.Int64, false, "Size of the file in bytes (file extension)."),
+		table.Field("href", arrow.BinaryTypes.String, false, "Location of the file: relative to the directory holding items.parquet, or an absolute URL."),
+		table.Field("type", arrow.BinaryTypes.String, false, "Media type of the file."),
+		table.Field("roles", arrow.ListOfNonNullable(arrow.BinaryTypes.String), false, "Semantic roles of the asset (data, labels, thumbnail, overview, …)."),
+		table.Field("file:checksum", arrow.BinaryTypes.String, false, "SHA2-256 multihash of the file, in hex (file extension)."),
+		table.Field("file:size", arrow.PrimitiveTypes.Int64, false, "Size of the file in bytes (file extension)."),
 	}
 }
 
 // assetsCol is the assets struct: one member per key (keys normalized),
 // each a struct of assetFields. A row's assets are matched to the members
 // by key; WriteItems has checked that the keys are the same.
-func assetsCol(keys []string) column[ItemRow] {
+func assetsCol(keys []string) table.Column[ItemRow] {
 	members := make([]arrow.Field, len(keys))
 	for i, k := range keys {
-		members[i] = field(k, arrow.StructOf(assetFields()...), false, "The item's "+k+" asset.")
+		members[i] = table.Field(k, arrow.StructOf(assetFields()...), false, "The item's "+k+" asset.")
 	}
-	return column[ItemRow]{
-		field: field(assetsColumn, arrow.StructOf(members...), false,
+	return table.Column[ItemRow]{
+		Field: table.Field(assetsColumn, arrow.StructOf(members...), false,
 			"The item's assets, one member per asset key; every item of a release has the same keys."),
-		writer: func(b array.Builder) func(*ItemRow) error {
+		Writer: func(b array.Builder) func(*ItemRow) error {
 			bb := b.(*array.StructBuilder)
 			ws := make([]func(*ItemAsset), len(keys))
 			for i := range keys {
@@ -178,7 +180,7 @@ func assetsCol(keys []string) column[ItemRow] {
 				return nil
 			}
 		},
-		reader: func(a arrow.Array) func(int, *ItemRow) error {
+		Reader: func(a arrow.Array) func(int, *ItemRow) error {
 			aa := a.(*array.Struct)
 			rs := make([]func(int, *ItemAsset), len(keys))
 			for i := range keys {
@@ -247,7 +249,7 @@ func WriteItems(ctx context.Context, path string, rows []ItemRow, opts ...Option
 }
 
 func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []ItemRow, opts ...Option) error {
-	sorted, err := sortRows(rows, func(a, b *ItemRow) int { return cmp.Compare(a.ID, b.ID) },
+	sorted, err := table.SortRows(rows, func(a, b *ItemRow) int { return cmp.Compare(a.ID, b.ID) },
 		func(r *ItemRow) string { return r.ID })
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -287,8 +289,8 @@ func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []I
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	cols := itemColumns(keys)
-	return writeParquet(ctx, path, mem, newSchema(cols), cols, sorted,
-		[]keyValue{{geoKey, geo}, {stacGeoKey, string(stacMeta)}}, newOptions(opts))
+	return table.Write(ctx, path, mem, table.NewSchema(cols), cols, sorted,
+		[]table.KeyValue{{Key: geoKey, Value: geo}, {Key: stacGeoKey, Value: string(stacMeta)}}, newOptions(opts).codec)
 }
 
 // checkItem refuses an item that would make an invalid or misleading file:
@@ -407,7 +409,7 @@ func ReadItems(ctx context.Context, path string) ([]ItemRow, error) {
 }
 
 func readItems(ctx context.Context, path string, mem memory.Allocator) ([]ItemRow, error) {
-	rows, kv, err := readParquetLayout(ctx, path, mem, itemLayout)
+	rows, kv, err := table.ReadLayout(ctx, path, mem, itemLayout)
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +425,7 @@ func readItems(ctx context.Context, path string, mem memory.Allocator) ([]ItemRo
 
 // itemLayout takes the asset keys from the file's assets struct, since
 // they vary between releases.
-func itemLayout(file *arrow.Schema) (*arrow.Schema, []column[ItemRow], error) {
+func itemLayout(file *arrow.Schema) (*arrow.Schema, []table.Column[ItemRow], error) {
 	idx := file.FieldIndices(assetsColumn)
 	if len(idx) != 1 {
 		return nil, nil, fmt.Errorf("column %s missing or repeated", assetsColumn)
@@ -437,7 +439,7 @@ func itemLayout(file *arrow.Schema) (*arrow.Schema, []column[ItemRow], error) {
 		keys[i] = f.Name
 	}
 	// Normalized, so keys out of order or repeated (not our writer's) make
-	// a schema that checkSchema refuses.
+	// a schema that table.CheckSchema refuses.
 	cols := itemColumns(normalizeAssetKeys(keys))
-	return newSchema(cols), cols, nil
+	return table.NewSchema(cols), cols, nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // releaseAssetKeys are the asset keys of a cdflow tile item, in the order
@@ -357,7 +359,7 @@ func TestItemsSchema(t *testing.T) {
 	gotAssets, _ := got.FieldsByName("assets")
 	cd3d, _ := gotAssets[0].Type.(*arrow.StructType).FieldByName("cd3d")
 	href, _ := cd3d.Type.(*arrow.StructType).FieldByName("href")
-	if d, _ := href.Metadata.GetValue(descriptionKey); d == "" {
+	if d, _ := href.Metadata.GetValue(table.DescriptionKey); d == "" {
 		t.Error("assets.cd3d.href: description lost in the file")
 	}
 }

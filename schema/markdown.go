@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // ColumnsMarkdown renders a schema's columns as a Markdown table (column,
@@ -25,7 +27,7 @@ func writeColumnRow(b *strings.Builder, prefix string, f arrow.Field) {
 		typ += ", nullable"
 	}
 	doc := ""
-	if i := f.Metadata.FindKey(descriptionKey); i >= 0 {
+	if i := f.Metadata.FindKey(table.DescriptionKey); i >= 0 {
 		doc = f.Metadata.Values()[i]
 	}
 	fmt.Fprintf(b, "| `%s%s` | %s | %s |\n", prefix, f.Name, typ, escapeCell(doc))

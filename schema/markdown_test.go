@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -49,7 +51,7 @@ func TestEveryFieldDocumented(t *testing.T) {
 	var walk func(prefix string, fs []arrow.Field)
 	walk = func(prefix string, fs []arrow.Field) {
 		for _, f := range fs {
-			if i := f.Metadata.FindKey(descriptionKey); i < 0 || f.Metadata.Values()[i] == "" {
+			if i := f.Metadata.FindKey(table.DescriptionKey); i < 0 || f.Metadata.Values()[i] == "" {
 				t.Errorf("field %s%s has no description", prefix, f.Name)
 			}
 			if st, ok := f.Type.(*arrow.StructType); ok {
@@ -89,7 +91,7 @@ func TestStoredSchema(t *testing.T) {
 		if g.Name != want.Name || !arrow.TypeEqual(g.Type, want.Type) || g.Nullable != want.Nullable {
 			t.Errorf("column %d: %s %s nullable=%v, want %s %s nullable=%v", i, g.Name, g.Type, g.Nullable, want.Name, want.Type, want.Nullable)
 		}
-		if d, _ := g.Metadata.GetValue(descriptionKey); d == "" {
+		if d, _ := g.Metadata.GetValue(table.DescriptionKey); d == "" {
 			t.Errorf("column %s: description lost in the file", g.Name)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // SplitStats is one row of splits.parquet: the statistics of one subset,
@@ -30,28 +32,28 @@ type SplitStats struct {
 	DHHistogram  []int64 // HistogramBins counts, summed over the tiles
 }
 
-var splitColumns = []column[SplitStats]{
-	stringCol("subset", "Subset name: train, test, val, then any other, in that order.",
+var splitColumns = []table.Column[SplitStats]{
+	table.String("subset", "Subset name: train, test, val, then any other, in that order.",
 		func(r *SplitStats) *string { return &r.Subset }),
-	int32Col("tiles", "Number of tiles in the subset.",
+	table.Int32("tiles", "Number of tiles in the subset.",
 		func(r *SplitStats) *int32 { return &r.Tiles }),
-	int64Col("changed_pixels", "Changed pixels of cd3d in the subset (sum of changed_pixels_3d).",
+	table.Int64("changed_pixels", "Changed pixels of cd3d in the subset (sum of changed_pixels_3d).",
 		func(r *SplitStats) *int64 { return &r.ChangedPixels }),
-	int64Col("valid_pixels", "Valid pixels of cd3d in the subset (sum of pixels_3d).",
+	table.Int64("valid_pixels", "Valid pixels of cd3d in the subset (sum of pixels_3d).",
 		func(r *SplitStats) *int64 { return &r.ValidPixels }),
-	float64Col("changed_pct", "100 × changed_pixels / valid_pixels; 0 when the subset has no valid pixel.",
+	table.Float64("changed_pct", "100 × changed_pixels / valid_pixels; 0 when the subset has no valid pixel.",
 		func(r *SplitStats) *float64 { return &r.ChangedPct }),
-	float64Col("unchanged_pct", "100 × (valid_pixels − changed_pixels) / valid_pixels; 0 when the subset has no valid pixel.",
+	table.Float64("unchanged_pct", "100 × (valid_pixels − changed_pixels) / valid_pixels; 0 when the subset has no valid pixel.",
 		func(r *SplitStats) *float64 { return &r.UnchangedPct }),
-	optFloat32Col("dh_min", "Minimum ΔH over the subset's changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_min", "Minimum ΔH over the subset's changed pixels, in metres; null when none.",
 		func(r *SplitStats) **float32 { return &r.DHMin }),
-	optFloat32Col("dh_max", "Maximum ΔH over the subset's changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_max", "Maximum ΔH over the subset's changed pixels, in metres; null when none.",
 		func(r *SplitStats) **float32 { return &r.DHMax }),
-	int64ListCol("dh_histogram", "Changed pixels per 1 m ΔH bin summed over the subset's tiles: the same 80 bins as tiles.parquet.",
+	table.Int64List("dh_histogram", "Changed pixels per 1 m ΔH bin summed over the subset's tiles: the same 80 bins as tiles.parquet.",
 		func(r *SplitStats) *[]int64 { return &r.DHHistogram }),
 }
 
-var splitSchema = newSchema(splitColumns)
+var splitSchema = table.NewSchema(splitColumns)
 
 // SplitSchema returns the Arrow schema of splits.parquet. The schema is
 // built once and shared; callers must not modify it.
@@ -143,7 +145,7 @@ func WriteSplits(ctx context.Context, path string, rows []SplitStats, opts ...Op
 }
 
 func writeSplits(ctx context.Context, path string, mem memory.Allocator, rows []SplitStats, opts ...Option) error {
-	sorted, err := sortRows(rows, func(a, b *SplitStats) int { return compareSubsets(a.Subset, b.Subset) },
+	sorted, err := table.SortRows(rows, func(a, b *SplitStats) int { return compareSubsets(a.Subset, b.Subset) },
 		func(r *SplitStats) string { return r.Subset })
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -153,7 +155,7 @@ func writeSplits(ctx context.Context, path string, mem memory.Allocator, rows []
 			return fmt.Errorf("write %s: subset %q: dh_histogram has %d bins, want %d", path, r.Subset, len(r.DHHistogram), HistogramBins)
 		}
 	}
-	return writeParquet(ctx, path, mem, splitSchema, splitColumns, sorted, nil, newOptions(opts))
+	return table.Write(ctx, path, mem, splitSchema, splitColumns, sorted, nil, newOptions(opts).codec)
 }
 
 // ReadSplits reads a splits.parquet written by WriteSplits, in file order.
@@ -162,7 +164,7 @@ func ReadSplits(ctx context.Context, path string) ([]SplitStats, error) {
 }
 
 func readSplits(ctx context.Context, path string, mem memory.Allocator) ([]SplitStats, error) {
-	rows, _, err := readParquet(ctx, path, mem, splitSchema, splitColumns)
+	rows, _, err := table.Read(ctx, path, mem, splitSchema, splitColumns)
 	return rows, err
 }
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
 )
 
 // The ΔH histogram: HistogramBins bins of 1 m from HistogramMin; see the
@@ -81,74 +83,74 @@ type TileStats struct {
 	Geometry []byte            // WKB polygon of the tile extent, in the tile CRS
 }
 
-var tileColumns = []column[TileStats]{
-	stringCol("tile_id", "Stable tile identifier, unique in the release; rows are sorted by it.",
+var tileColumns = []table.Column[TileStats]{
+	table.String("tile_id", "Stable tile identifier, unique in the release; rows are sorted by it.",
 		func(r *TileStats) *string { return &r.TileID }),
-	dictStringCol("split", "Subset the tile belongs to (train, test, val, …); empty before the split ran.",
+	table.DictString("split", "Subset the tile belongs to (train, test, val, …); empty before the split ran.",
 		func(r *TileStats) *string { return &r.Split }),
-	int32Col("row", "Row of the tile in the tiling grid.",
+	table.Int32("row", "Row of the tile in the tiling grid.",
 		func(r *TileStats) *int32 { return &r.Row }),
-	int32Col("col", "Column of the tile in the tiling grid.",
+	table.Int32("col", "Column of the tile in the tiling grid.",
 		func(r *TileStats) *int32 { return &r.Col }),
-	float64Col("minx", "Tile extent: minimum x in the tile CRS.",
+	table.Float64("minx", "Tile extent: minimum x in the tile CRS.",
 		func(r *TileStats) *float64 { return &r.MinX }),
-	float64Col("miny", "Tile extent: minimum y in the tile CRS.",
+	table.Float64("miny", "Tile extent: minimum y in the tile CRS.",
 		func(r *TileStats) *float64 { return &r.MinY }),
-	float64Col("maxx", "Tile extent: maximum x in the tile CRS.",
+	table.Float64("maxx", "Tile extent: maximum x in the tile CRS.",
 		func(r *TileStats) *float64 { return &r.MaxX }),
-	float64Col("maxy", "Tile extent: maximum y in the tile CRS.",
+	table.Float64("maxy", "Tile extent: maximum y in the tile CRS.",
 		func(r *TileStats) *float64 { return &r.MaxY }),
-	int32Col("epsg", "EPSG code of the tile CRS; 0 when it has none (the geo metadata holds the full CRS).",
+	table.Int32("epsg", "EPSG code of the tile CRS; 0 when it has none (the geo metadata holds the full CRS).",
 		func(r *TileStats) *int32 { return &r.EPSG }),
-	timeCol("datetime_t0", "Acquisition time of the first epoch.",
+	table.Time("datetime_t0", "Acquisition time of the first epoch.",
 		func(r *TileStats) *time.Time { return &r.DatetimeT0 }),
-	timeCol("datetime_t1", "Acquisition time of the second epoch.",
+	table.Time("datetime_t1", "Acquisition time of the second epoch.",
 		func(r *TileStats) *time.Time { return &r.DatetimeT1 }),
-	int32Col("pixels_3d", "Valid (not nodata) pixels of the 3D change map cd3d.",
+	table.Int32("pixels_3d", "Valid (not nodata) pixels of the 3D change map cd3d.",
 		func(r *TileStats) *int32 { return &r.Pixels3D }),
-	int32Col("changed_pixels_3d", "Changed pixels of cd3d (|ΔH| over the threshold, after noise removal).",
+	table.Int32("changed_pixels_3d", "Changed pixels of cd3d (|ΔH| over the threshold, after noise removal).",
 		func(r *TileStats) *int32 { return &r.ChangedPixels3D }),
-	float64Col("change_fraction", "changed_pixels_3d / pixels_3d; 0 when the tile has no valid pixel.",
+	table.Float64("change_fraction", "changed_pixels_3d / pixels_3d; 0 when the tile has no valid pixel.",
 		func(r *TileStats) *float64 { return &r.ChangeFraction }),
-	float64Col("change_fraction_2d", "Changed / valid pixels of the 2D change map cd2d.",
+	table.Float64("change_fraction_2d", "Changed / valid pixels of the 2D change map cd2d.",
 		func(r *TileStats) *float64 { return &r.ChangeFraction2D }),
-	float64Col("positive_fraction", "Changed pixels with ΔH > 0 (construction, growth) over valid pixels of cd3d.",
+	table.Float64("positive_fraction", "Changed pixels with ΔH > 0 (construction, growth) over valid pixels of cd3d.",
 		func(r *TileStats) *float64 { return &r.PositiveFraction }),
-	float64Col("negative_fraction", "Changed pixels with ΔH < 0 (demolition, loss) over valid pixels of cd3d.",
+	table.Float64("negative_fraction", "Changed pixels with ΔH < 0 (demolition, loss) over valid pixels of cd3d.",
 		func(r *TileStats) *float64 { return &r.NegativeFraction }),
-	optFloat32Col("dh_min", "Minimum ΔH = H_t1 − H_t0 over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_min", "Minimum ΔH = H_t1 − H_t0 over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHMin }),
-	optFloat32Col("dh_max", "Maximum ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_max", "Maximum ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHMax }),
-	optFloat32Col("dh_mean", "Mean ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_mean", "Mean ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHMean }),
-	optFloat32Col("dh_std", "Standard deviation (population) of ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_std", "Standard deviation (population) of ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHStd }),
-	optFloat32Col("dh_p05", "5th percentile of ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_p05", "5th percentile of ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHP05 }),
-	optFloat32Col("dh_p50", "Median of ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_p50", "Median of ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHP50 }),
-	optFloat32Col("dh_p95", "95th percentile of ΔH over changed pixels, in metres; null when none.",
+	table.OptFloat32("dh_p95", "95th percentile of ΔH over changed pixels, in metres; null when none.",
 		func(r *TileStats) **float32 { return &r.DHP95 }),
-	float64Col("volume_gain_m3", "Sum of ΔH × pixel area over changed pixels with ΔH > 0, in m³.",
+	table.Float64("volume_gain_m3", "Sum of ΔH × pixel area over changed pixels with ΔH > 0, in m³.",
 		func(r *TileStats) *float64 { return &r.VolumeGainM3 }),
-	float64Col("volume_loss_m3", "Sum of |ΔH| × pixel area over changed pixels with ΔH < 0, in m³ (positive).",
+	table.Float64("volume_loss_m3", "Sum of |ΔH| × pixel area over changed pixels with ΔH < 0, in m³ (positive).",
 		func(r *TileStats) *float64 { return &r.VolumeLossM3 }),
-	int32ListCol("dh_histogram", "Changed pixels per 1 m ΔH bin: 80 bins, bin i counts −40+i ≤ ΔH < −39+i; ΔH below −40 m counts in bin 0, ΔH of +40 m or more in bin 79.",
+	table.Int32List("dh_histogram", "Changed pixels per 1 m ΔH bin: 80 bins, bin i counts −40+i ≤ ΔH < −39+i; ΔH below −40 m counts in bin 0, ΔH of +40 m or more in bin 79.",
 		func(r *TileStats) *[]int32 { return &r.DHHistogram }),
-	float64Col("nodata_fraction_t0", "Share of nodata pixels of the first-epoch DSM on the tile.",
+	table.Float64("nodata_fraction_t0", "Share of nodata pixels of the first-epoch DSM on the tile.",
 		func(r *TileStats) *float64 { return &r.NodataFractionT0 }),
-	float64Col("nodata_fraction_t1", "Share of nodata pixels of the second-epoch DSM on the tile.",
+	table.Float64("nodata_fraction_t1", "Share of nodata pixels of the second-epoch DSM on the tile.",
 		func(r *TileStats) *float64 { return &r.NodataFractionT1 }),
-	rgbCol("ortho_mean_t0", "Mean R, G, B (three values) of the first-epoch orthophoto on the tile; null without orthophotos.",
+	table.RGB("ortho_mean_t0", "Mean R, G, B (three values) of the first-epoch orthophoto on the tile; null without orthophotos.",
 		func(r *TileStats) **[3]float32 { return &r.OrthoMeanT0 }),
-	rgbCol("ortho_mean_t1", "Mean R, G, B (three values) of the second-epoch orthophoto on the tile; null without orthophotos.",
+	table.RGB("ortho_mean_t1", "Mean R, G, B (three values) of the second-epoch orthophoto on the tile; null without orthophotos.",
 		func(r *TileStats) **[3]float32 { return &r.OrthoMeanT1 }),
-	stringListCol("qa_flags", "Quality findings on the tile (stripes, nodata, coregistration, …); empty when none.",
+	table.StringList("qa_flags", "Quality findings on the tile (stripes, nodata, coregistration, …); empty when none.",
 		func(r *TileStats) *[]string { return &r.QAFlags }),
-	stringMapCol("assets", "Product name → file path relative to the release directory, sorted by name.",
+	table.StringMap("assets", "Product name → file path relative to the release directory, sorted by name.",
 		func(r *TileStats) *map[string]string { return &r.Assets }),
-	binaryCol("geometry", "Tile extent as a WKB polygon in the tile CRS (GeoParquet primary geometry column).",
+	table.Binary("geometry", "Tile extent as a WKB polygon in the tile CRS (GeoParquet primary geometry column).",
 		func(r *TileStats) *[]byte { return &r.Geometry }),
 }
 
@@ -156,7 +158,7 @@ var tileColumns = []column[TileStats]{
 const countersAfter = "dh_histogram"
 
 // tileLayout returns tiles.parquet's columns with the counters' among them.
-func tileLayout(counters []Counter) ([]column[TileStats], error) {
+func tileLayout(counters []Counter) ([]table.Column[TileStats], error) {
 	cc, err := counterColumns(counters)
 	if err != nil {
 		return nil, err
@@ -164,10 +166,10 @@ func tileLayout(counters []Counter) ([]column[TileStats], error) {
 	if len(cc) == 0 {
 		return tileColumns, nil
 	}
-	var out []column[TileStats]
+	var out []table.Column[TileStats]
 	for _, c := range tileColumns {
 		out = append(out, c)
-		if c.field.Name == countersAfter {
+		if c.Field.Name == countersAfter {
 			out = append(out, cc...)
 		}
 	}
@@ -181,7 +183,7 @@ func TileSchema(counters ...Counter) (*arrow.Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSchema(cols), nil
+	return table.NewSchema(cols), nil
 }
 
 // WriteTiles writes rows as the GeoParquet file path (tiles.parquet),
@@ -198,7 +200,7 @@ func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []T
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	sorted, err := sortRows(rows, func(a, b *TileStats) int { return cmp.Compare(a.TileID, b.TileID) },
+	sorted, err := table.SortRows(rows, func(a, b *TileStats) int { return cmp.Compare(a.TileID, b.TileID) },
 		func(r *TileStats) string { return r.TileID })
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -213,7 +215,7 @@ func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []T
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return writeParquet(ctx, path, mem, newSchema(cols), cols, sorted, []keyValue{{geoKey, meta}}, o)
+	return table.Write(ctx, path, mem, table.NewSchema(cols), cols, sorted, []table.KeyValue{{Key: geoKey, Value: meta}}, o.codec)
 }
 
 // checkTile refuses rows that would make an invalid or misdescribed file:
@@ -270,7 +272,7 @@ func ReadTiles(ctx context.Context, path string) ([]TileStats, GeoInfo, error) {
 }
 
 func readTiles(ctx context.Context, path string, mem memory.Allocator) ([]TileStats, GeoInfo, error) {
-	rows, kv, err := readParquetLayout(ctx, path, mem, tileFileLayout)
+	rows, kv, err := table.ReadLayout(ctx, path, mem, tileFileLayout)
 	if err != nil {
 		return nil, GeoInfo{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/synth/internal/city"
 )
@@ -441,13 +442,8 @@ func runJobs(ctx context.Context, jobs []job, workers int) error {
 // writeFileAtomic writes data to a temporary file and renames it into place,
 // so a reader never sees half a file.
 func writeFileAtomic(p string, data []byte) error {
-	tmp := filepath.Join(filepath.Dir(p), "."+filepath.Base(p)+".partial")
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("synth: write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("synth: write %s: %w", p, err)
+	if err := atomicfile.WriteFile(p, data); err != nil {
+		return fmt.Errorf("synth: %w", err)
 	}
 	return nil
 }

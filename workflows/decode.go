@@ -6,11 +6,17 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/workflows/internal/dag"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/blocks"
+	"github.com/cdflow/cdflow/workflows/internal/dag"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/eval"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
+	"github.com/cdflow/cdflow/workflows/internal/vars"
 )
 
 // decode runs the phases after parsing: structure, variables, references
@@ -22,7 +28,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 
 	// Blocks that appear once.
 	if len(cfg.datasets) == 0 {
-		diags = append(diags, errorf(cfg.firstFile, "Missing dataset block",
+		diags = append(diags, diag.Errorf(cfg.firstFile, "Missing dataset block",
 			"Name the dataset the workflow builds; add dataset \"my-dataset\" { version = \"1.0.0\" }."))
 	}
 	for i, d := range cfg.datasets {
@@ -30,10 +36,10 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 			w.Dataset = d
 			continue
 		}
-		diags = append(diags, duplicate("dataset block", "A dataset", d.DeclRange, cfg.datasets[0].DeclRange))
+		diags = append(diags, diag.Duplicate("dataset block", "A dataset", d.DeclRange, cfg.datasets[0].DeclRange))
 	}
 	if len(cfg.tilings) == 0 {
-		diags = append(diags, errorf(cfg.firstFile, "Missing tiling block",
+		diags = append(diags, diag.Errorf(cfg.firstFile, "Missing tiling block",
 			"Say how to cut the area into tiles; add tiling { size = 200 }."))
 	}
 	for i, t := range cfg.tilings {
@@ -41,21 +47,21 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 			w.Tiling = t
 			continue
 		}
-		diags = append(diags, duplicate("tiling block", "A tiling", t.DeclRange, cfg.tilings[0].DeclRange))
+		diags = append(diags, diag.Duplicate("tiling block", "A tiling", t.DeclRange, cfg.tilings[0].DeclRange))
 	}
 	for i, s := range cfg.splits {
 		if i == 0 {
 			w.Split = s
 			continue
 		}
-		diags = append(diags, duplicate("split block", "A split", s.DeclRange, cfg.splits[0].DeclRange))
+		diags = append(diags, diag.Duplicate("split block", "A split", s.DeclRange, cfg.splits[0].DeclRange))
 	}
 
 	// Named blocks, each name once.
 	locals := map[string]*Local{}
 	for _, l := range cfg.locals {
 		if prev := locals[l.Name]; prev != nil {
-			diags = append(diags, duplicate("local value", "local."+l.Name, l.DeclRange, prev.DeclRange))
+			diags = append(diags, diag.Duplicate("local value", "local."+l.Name, l.DeclRange, prev.DeclRange))
 			continue
 		}
 		locals[l.Name] = l
@@ -64,7 +70,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	for _, s := range cfg.sources {
 		addr := s.Address().String()
 		if prev := w.sources[addr]; prev != nil {
-			diags = append(diags, duplicate("source", addr, s.DeclRange, prev.DeclRange))
+			diags = append(diags, diag.Duplicate("source", addr, s.DeclRange, prev.DeclRange))
 			continue
 		}
 		w.sources[addr] = s
@@ -76,7 +82,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		// Products are files named after their step, so a name is taken
 		// once across all plugins.
 		if prev := stepNames[s.Name]; prev != nil {
-			diags = append(diags, duplicate("step name", "A step named "+fmt.Sprintf("%q", s.Name), s.NameRange, prev.NameRange))
+			diags = append(diags, diag.Duplicate("step name", "A step named "+fmt.Sprintf("%q", s.Name), s.NameRange, prev.NameRange))
 			continue
 		}
 		stepNames[s.Name] = s
@@ -87,24 +93,37 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	for _, pb := range cfg.publish {
 		key := "publish." + pb.Kind + "." + pb.Name
 		if prev := publishes[key]; prev != nil {
-			diags = append(diags, duplicate("publish block", key, pb.DeclRange, prev.DeclRange))
+			diags = append(diags, diag.Duplicate("publish block", key, pb.DeclRange, prev.DeclRange))
 			continue
 		}
 		publishes[key] = pb
 		w.Publish = append(w.Publish, pb)
 	}
-	vars := map[string]*Variable{}
+	varsByName := map[string]*Variable{}
 	for _, v := range cfg.variables {
-		if vars[v.Name] == nil {
-			vars[v.Name] = v
+		if varsByName[v.Name] == nil {
+			varsByName[v.Name] = v
 			w.Variables = append(w.Variables, v)
 		}
 	}
-	diags = append(diags, p.assignVariables(cfg.variables, in)...)
+	diags = append(diags, vars.Assign(cfg.variables, in, p.hcl.ParseHCLFile)...)
 
 	// References: check each, and record the DAG's edges.
 	var poison []hcl.Range
-	r := &resolver{vars: vars, locals: locals, sources: w.sources, steps: w.steps, plugins: cfg.registry.Steps(), poison: &poison}
+	declared := refs.Declared{Sources: map[string][]string{}, Steps: map[string][]string{}, StepKinds: cfg.registry.Steps()}
+	for name := range varsByName {
+		declared.Vars = append(declared.Vars, name)
+	}
+	for name := range locals {
+		declared.Locals = append(declared.Locals, name)
+	}
+	for _, s := range w.Sources {
+		declared.Sources[string(s.Kind)] = append(declared.Sources[string(s.Kind)], s.Name)
+	}
+	for _, s := range w.steps {
+		declared.Steps[s.Plugin] = append(declared.Steps[s.Plugin], s.Name)
+	}
+	r := refs.NewResolver(declared, &poison)
 	g := dag.New()
 	for _, v := range w.Variables {
 		g.Add("var."+v.Name, v.DeclRange)
@@ -119,14 +138,14 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		g.Add(s.Address().String(), s.DeclRange)
 	}
 	g.SortByDeclaration(fileOrder(files))
-	var valueRefs []reference
+	var valueRefs []refs.Reference
 	checkValues := func(node string, exprs ...hcl.Expression) {
 		for _, e := range exprs {
-			refs, ds := r.valueRefs(e)
+			found, ds := r.ValueRefs(e)
 			diags = append(diags, ds...)
-			valueRefs = append(valueRefs, refs...)
+			valueRefs = append(valueRefs, found...)
 			if node != "" {
-				g.Depend(node, edges(refs)...)
+				g.Depend(node, edges(found)...)
 			}
 		}
 	}
@@ -137,19 +156,19 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		checkValues(s.Address().String(), attrExprs(s.attrs)...)
 	}
 	if w.Dataset != nil {
-		checkValues("", attrExprs(w.Dataset.attrs)...)
+		checkValues("", attrExprs(w.Dataset.Attrs())...)
 	}
 	if w.Tiling != nil {
-		for _, a := range sortedAttributes(w.Tiling.attrs) {
+		for _, a := range diag.SortedAttributes(w.Tiling.attrs) {
 			if a.Name != "aoi" {
 				checkValues("", a.Expr)
 				continue
 			}
-			ref, ok, ds := r.productRef(a)
+			ref, ok, ds := r.ProductRef(a)
 			diags = append(diags, ds...)
 			switch {
 			case ok && ref.Addr.Root != "source":
-				diags = append(diags, errorf(ref.Range, "AOI is not a vector source",
+				diags = append(diags, diag.Errorf(ref.Range, "AOI is not a vector source",
 					"aoi bounds the grid with polygons; name a vector source, e.g. aoi = source.vector.aoi."))
 			case ok:
 				w.Tiling.aoiAddr = &ref
@@ -157,21 +176,21 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		}
 	}
 	if w.Split != nil {
-		checkValues("", attrExprs(w.Split.attrs)...)
+		checkValues("", attrExprs(w.Split.Attrs())...)
 	}
 	for _, pb := range w.Publish {
 		checkValues("", bodyExpressions(pb.body)...)
 	}
-	stepInputs := map[*Step]map[string]reference{}
+	stepInputs := map[*Step]map[string]refs.Reference{}
 	for _, s := range steps {
 		addr := s.Address().String()
-		stepInputs[s] = map[string]reference{}
+		stepInputs[s] = map[string]refs.Reference{}
 		for _, in := range s.Impl.Inputs() {
 			a := s.inputAttrs[in.Name]
 			if a == nil {
 				continue
 			}
-			ref, ok, ds := r.productRef(a)
+			ref, ok, ds := r.ProductRef(a)
 			diags = append(diags, ds...)
 			if ok {
 				stepInputs[s][in.Name] = ref
@@ -187,12 +206,12 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	order := g.Order(onCycle)
 
 	// Evaluate locals in dependency order.
-	sc := newScope(dir)
+	sc := eval.NewScope(dir)
 	for _, v := range w.Variables {
-		sc.vars[v.Name] = v.Value
+		sc.Vars[v.Name] = v.Value
 	}
 	for _, l := range w.Locals {
-		sc.locals[l.Name] = cty.DynamicVal
+		sc.Locals[l.Name] = cty.DynamicVal
 	}
 	for _, addr := range order {
 		name, ok := strings.CutPrefix(addr, "local.")
@@ -200,12 +219,12 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 			continue
 		}
 		l := locals[name]
-		v, ds := l.Expr.Value(sc.evalContext())
+		v, ds := l.Expr.Value(sc.Context())
 		ds = filterPoison(ds, poison)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			l.Value = v
-			sc.locals[name] = v
+			sc.Locals[name] = v
 		}
 	}
 	// Errors caused by a value that could not be computed were reported at
@@ -214,19 +233,19 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		var v cty.Value
 		switch ref.Addr.Root {
 		case "var":
-			v = sc.vars[ref.Addr.Name]
+			v = sc.Vars[ref.Addr.Name]
 		case "local":
-			v = sc.locals[ref.Addr.Name]
+			v = sc.Locals[ref.Addr.Name]
 		}
 		if v == cty.NilVal || !v.IsWhollyKnown() {
 			poison = append(poison, ref.Range)
 		}
 	}
-	sc.poison = poison
+	sc.Poison = poison
 
 	// Each block's own values and checks.
 	if w.Dataset != nil {
-		diags = append(diags, w.Dataset.evaluate(sc)...)
+		diags = append(diags, w.Dataset.Evaluate(sc)...)
 	}
 	for _, s := range w.Sources {
 		diags = append(diags, s.evaluate(sc)...)
@@ -236,19 +255,19 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		diags = append(diags, w.Tiling.evaluate(sc, w.sources)...)
 	}
 	if w.Split != nil {
-		diags = append(diags, w.Split.evaluate(sc)...)
+		diags = append(diags, w.Split.Evaluate(sc)...)
 	}
 	for _, s := range steps {
 		// Validate even after a decode error: fields that failed keep their
 		// defaults, and the other fields' problems are still worth telling.
-		ds := sc.decodeBody(s.body, s.Impl.Config())
+		ds := sc.DecodeBody(s.body, s.Impl.Config())
 		diags = append(diags, ds...)
-		diags = append(diags, sc.withoutEchoes(problemDiagnostics(s.Impl.Validate(), s.fullBody, s.DeclRange, ""), ds)...)
+		diags = append(diags, sc.WithoutEchoes(problemDiagnostics(s.Impl.Validate(), s.fullBody, s.DeclRange, ""), ds)...)
 	}
 	for _, pb := range w.Publish {
-		ds := sc.decodeBody(pb.body, pb.Impl.Config())
+		ds := sc.DecodeBody(pb.body, pb.Impl.Config())
 		diags = append(diags, ds...)
-		diags = append(diags, sc.withoutEchoes(problemDiagnostics(pb.Impl.Validate(), pb.body, pb.DeclRange, ""), ds)...)
+		diags = append(diags, sc.WithoutEchoes(problemDiagnostics(pb.Impl.Validate(), pb.body, pb.DeclRange, ""), ds)...)
 	}
 
 	// Steps in execution order, their inputs' kinds, their products.
@@ -258,7 +277,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		}
 	}
 	if len(w.RasterSources()) == 0 && len(cfg.sources) == len(w.Sources) {
-		diags = append(diags, errorf(cfg.firstFile, "No raster sources",
+		diags = append(diags, diag.Errorf(cfg.firstFile, "No raster sources",
 			"A dataset is built from orthophotos or DSMs; add e.g. source \"dsm\" \"t0\" { files = [\"dsm_2010/*.tif\"] }."))
 	}
 	diags = append(diags, w.resolveProducts(stepInputs, nil)...)
@@ -309,7 +328,7 @@ func (w *Workflow) ResolveProducts(known map[string]plugins.Product) hcl.Diagnos
 // resolveProducts computes every step's outputs in execution order from
 // its inputs' products, checking each input's kind. known gives the
 // sources' products when plan has read their metadata (nil before).
-func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]reference, known map[string]plugins.Product) hcl.Diagnostics {
+func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]refs.Reference, known map[string]plugins.Product) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	products := map[string]*plugins.Product{}
 	for _, s := range w.Sources {
@@ -341,7 +360,7 @@ func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]reference, kn
 				continue
 			}
 			if !decl.Accepts(p.Kind) {
-				diags = append(diags, errorf(si.Range, "Input of the wrong kind",
+				diags = append(diags, diag.Errorf(si.Range, "Input of the wrong kind",
 					"%s of a %s step must be %s, but %s is %s; e.g. %s = %s.",
 					si.Name, s.Plugin, decl.Describe(), si.From, p.Kind.Describe(), si.Name, exampleRef(decl.Kinds)))
 				// Without a required input the step's products are unknown;
@@ -410,7 +429,7 @@ func (w *Workflow) checkAcross() hcl.Diagnostics {
 	for _, s := range w.Steps {
 		for _, p := range s.Outputs {
 			if prev := byName[p.Name]; prev != nil && prev != s {
-				diags = append(diags, errorf(s.NameRange, "Duplicate product name",
+				diags = append(diags, diag.Errorf(s.NameRange, "Duplicate product name",
 					"Step %s and %s both write a product %q to every tile; rename one of the steps.", prev.Address(), s.Address(), p.Name))
 				continue
 			}
@@ -422,7 +441,7 @@ func (w *Workflow) checkAcross() hcl.Diagnostics {
 	}
 	diags = append(diags, w.checkResolutions()...)
 	if w.Split != nil && w.Tiling != nil && w.Split.Block > 0 && w.Tiling.Size > 0 && !plugins.MultipleOf(w.Split.Block, w.Tiling.Size) {
-		diags = append(diags, errorf(w.Split.attrs["block"].Expr.Range(), "Block is not a multiple of the tile size",
+		diags = append(diags, diag.Errorf(w.Split.BlockRange(), "Block is not a multiple of the tile size",
 			"Spatial blocks group whole tiles: %g m is not a multiple of the %g m tiles; e.g. block = %g.", w.Split.Block, w.Tiling.Size, w.Tiling.Size*5))
 	}
 	used := map[string]bool{}
@@ -442,13 +461,13 @@ func (w *Workflow) checkAcross() hcl.Diagnostics {
 				used[s.Address().String()] = true
 				continue
 			}
-			diags = append(diags, errorf(attributeRange(pb.body, "products", pb.DeclRange), "Unknown product",
-				"No step writes a product %q%s; the products are %s.", name, didYouMean(name, names), joinQuoted(names)))
+			diags = append(diags, diag.Errorf(attributeRange(pb.body, "products", pb.DeclRange), "Unknown product",
+				"No step writes a product %q%s; the products are %s.", name, diag.DidYouMean(name, names), refs.JoinQuoted(names)))
 		}
 	}
 	for _, s := range w.Steps {
 		if !used[s.Address().String()] && len(s.Outputs) > 0 {
-			diags = append(diags, warningf(s.NameRange, "Step output never used",
+			diags = append(diags, diag.Warningf(s.NameRange, "Step output never used",
 				"No step reads %s and no publish block publishes its product %q; publish it (e.g. publish \"stac\" \"catalog\" {}) or remove the step.", s.Address(), s.Name))
 		}
 	}
@@ -475,7 +494,7 @@ func (w *Workflow) checkResolutions() hcl.Diagnostics {
 			if p.Resolution <= 0 || plugins.MultipleOf(w.Tiling.Size, p.Resolution) || inherited[p.Resolution] {
 				continue
 			}
-			diags = append(diags, errorf(attributeRange(s.fullBody, "resolution", s.DeclRange), "Tile size is not a multiple of the resolution",
+			diags = append(diags, diag.Errorf(attributeRange(s.fullBody, "resolution", s.DeclRange), "Tile size is not a multiple of the resolution",
 				"%g m tiles are not a whole number of %g m pixels (product %q of %s); choose a resolution that divides %g, e.g. resolution = %s, or change tiling's size.",
 				w.Tiling.Size, p.Resolution, p.Name, s.Address(), w.Tiling.Size, suggestResolution(w.Tiling.Size, p.Resolution)))
 			break
@@ -496,13 +515,13 @@ func suggestResolution(size, res float64) string {
 			best = r
 		}
 	}
-	return trimFloat(best)
+	return blocks.TrimFloat(best)
 }
 
 // attrExprs returns the expressions of attributes in source order.
 func attrExprs(attrs hcl.Attributes) []hcl.Expression {
 	var out []hcl.Expression
-	for _, a := range sortedAttributes(attrs) {
+	for _, a := range diag.SortedAttributes(attrs) {
 		out = append(out, a.Expr)
 	}
 	return out
@@ -530,8 +549,8 @@ func bodyExpressions(body hcl.Body) []hcl.Expression {
 }
 
 func filterPoison(diags hcl.Diagnostics, poison []hcl.Range) hcl.Diagnostics {
-	sc := &scope{poison: poison}
-	return sc.filter(diags)
+	sc := &eval.Scope{Poison: poison}
+	return sc.Filter(diags)
 }
 
 // fileOrder gives each file its position in the load order.
@@ -545,7 +564,7 @@ func fileOrder(files []*hcl.File) map[string]int {
 	return out
 }
 
-func edges(refs []reference) []dag.Edge {
+func edges(refs []refs.Reference) []dag.Edge {
 	out := make([]dag.Edge, len(refs))
 	for i, r := range refs {
 		out[i] = dag.Edge{To: r.Addr.String(), Range: r.Range}

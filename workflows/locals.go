@@ -3,6 +3,8 @@ package workflows
 import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/workflows/internal/diag"
 )
 
 // Local is one named value of a `locals` block, computed from variables and
@@ -17,7 +19,7 @@ type Local struct {
 func decodeLocalsBlock(b *hcl.Block) ([]*Local, hcl.Diagnostics) {
 	attrs, diags := b.Body.JustAttributes()
 	var out []*Local
-	for _, a := range sortedAttributes(attrs) {
+	for _, a := range diag.SortedAttributes(attrs) {
 		out = append(out, &Local{Name: a.Name, Expr: a.Expr, Value: cty.DynamicVal, DeclRange: a.Range})
 	}
 	return out, diags

@@ -6,9 +6,13 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/blocks"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/vars"
 )
 
 // Parser loads workflows. It keeps every file it read (workflow files and
@@ -146,7 +150,7 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 			pl, ds := decodePluginBlock(b, dir)
 			diags = append(diags, ds...)
 			if prev := seen[pl.Spec.Name]; prev != nil {
-				diags = append(diags, duplicate("plugin", "plugin "+fmt.Sprintf("%q", pl.Spec.Name), pl.DeclRange, prev.DeclRange))
+				diags = append(diags, diag.Duplicate("plugin", "plugin "+fmt.Sprintf("%q", pl.Spec.Name), pl.DeclRange, prev.DeclRange))
 				continue
 			}
 			seen[pl.Spec.Name] = pl
@@ -163,7 +167,7 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 		for _, b := range content.Blocks {
 			switch b.Type {
 			case "variable":
-				v, ds := decodeVariableBlock(b)
+				v, ds := vars.DecodeBlock(b)
 				diags = append(diags, ds...)
 				if v != nil {
 					cfg.variables = append(cfg.variables, v)
@@ -173,7 +177,7 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 				diags = append(diags, ds...)
 				cfg.locals = append(cfg.locals, ls...)
 			case "dataset":
-				d, ds := decodeDatasetBlock(b)
+				d, ds := blocks.DecodeDataset(b)
 				diags = append(diags, ds...)
 				cfg.datasets = append(cfg.datasets, d)
 			case "source":
@@ -193,7 +197,7 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 					cfg.steps = append(cfg.steps, s)
 				}
 			case "split":
-				s, ds := decodeSplitBlock(b)
+				s, ds := blocks.DecodeSplit(b)
 				diags = append(diags, ds...)
 				cfg.splits = append(cfg.splits, s)
 			case "publish":

@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
 )
 
 // Plugin is a `plugin "<name>"` block: a step kind served by a program
@@ -33,7 +35,7 @@ func decodePluginBlock(b *hcl.Block, dir string) (*Plugin, hcl.Diagnostics) {
 	p := &Plugin{Spec: plugins.ExternalSpec{Name: b.Labels[0]}, DeclRange: b.DefRange}
 	content, diags := b.Body.Content(pluginSchema)
 	if !validStepKind.MatchString(p.Spec.Name) {
-		diags = append(diags, errorf(b.LabelRanges[0], "Invalid plugin name",
+		diags = append(diags, diag.Errorf(b.LabelRanges[0], "Invalid plugin name",
 			"%q cannot be a step kind; use lower-case letters, digits and underscores, starting with a letter, e.g. \"slope\".", p.Spec.Name))
 	}
 	literal := func(name string) (string, *hcl.Attribute, bool) {
@@ -42,7 +44,7 @@ func decodePluginBlock(b *hcl.Block, dir string) (*Plugin, hcl.Diagnostics) {
 			return "", nil, false
 		}
 		if len(a.Expr.Variables()) > 0 {
-			diags = append(diags, errorf(a.Expr.Range(), "Plugin attribute is not literal",
+			diags = append(diags, diag.Errorf(a.Expr.Range(), "Plugin attribute is not literal",
 				"A plugin block is read before variables; write %s as a literal string.", name))
 			return "", a, false
 		}
@@ -50,7 +52,7 @@ func decodePluginBlock(b *hcl.Block, dir string) (*Plugin, hcl.Diagnostics) {
 		diags = append(diags, ds...)
 		if ds.HasErrors() || v.IsNull() || !v.Type().Equals(cty.String) {
 			if !ds.HasErrors() {
-				diags = append(diags, errorf(a.Expr.Range(), "Plugin attribute is not a string", "%s must be a string.", name))
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Plugin attribute is not a string", "%s must be a string.", name))
 			}
 			return "", a, false
 		}
@@ -68,7 +70,7 @@ func decodePluginBlock(b *hcl.Block, dir string) (*Plugin, hcl.Diagnostics) {
 	if t, a, ok := literal("timeout"); ok {
 		d, err := time.ParseDuration(t)
 		if err != nil || d <= 0 {
-			diags = append(diags, errorf(a.Expr.Range(), "Invalid timeout",
+			diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid timeout",
 				"%q is not a positive duration; write e.g. timeout = \"2m\" (units ns, us, ms, s, m, h).", t))
 		} else {
 			p.Spec.Timeout = d
@@ -83,16 +85,16 @@ func (p *Plugin) load(reg *plugins.Registry, nameRange hcl.Range) (*plugins.Regi
 		return reg, nil // reported while decoding
 	}
 	if _, err := reg.NewStep(p.Spec.Name); err == nil {
-		return reg, hcl.Diagnostics{errorf(nameRange, "Plugin shadows a step kind",
+		return reg, hcl.Diagnostics{diag.Errorf(nameRange, "Plugin shadows a step kind",
 			"A step kind %q exists already; give the plugin another name.", p.Spec.Name)}
 	}
 	f, err := plugins.LoadExternal(context.Background(), p.Spec)
 	if err != nil {
-		return reg, hcl.Diagnostics{errorf(p.DeclRange, "Cannot start plugin", "%s.", oneLine(err))}
+		return reg, hcl.Diagnostics{diag.Errorf(p.DeclRange, "Cannot start plugin", "%s.", diag.OneLine(err))}
 	}
 	next, err := reg.With(p.Spec.Name, f)
 	if err != nil {
-		return reg, hcl.Diagnostics{errorf(p.DeclRange, "Plugin cannot run", "%s; fix the plugin's description of itself.", oneLine(err))}
+		return reg, hcl.Diagnostics{diag.Errorf(p.DeclRange, "Plugin cannot run", "%s; fix the plugin's description of itself.", diag.OneLine(err))}
 	}
 	return next, nil
 }

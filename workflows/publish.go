@@ -3,8 +3,11 @@ package workflows
 import (
 	"regexp"
 
-	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
 )
 
 // Publish is a `publish "<kind>" "<name>"` block, decoded by that
@@ -38,16 +41,16 @@ func decodePublishBlock(b *hcl.Block, reg *plugins.Registry) (*Publish, hcl.Diag
 	p := &Publish{Kind: b.Labels[0], Name: b.Labels[1], DeclRange: b.DefRange, body: b.Body}
 	impl, err := reg.NewPublisher(p.Kind)
 	if err != nil {
-		detail := "No publisher \"" + p.Kind + "\" is registered; the known kinds are " + joinQuoted(reg.Publishers()) + "."
+		detail := "No publisher \"" + p.Kind + "\" is registered; the known kinds are " + refs.JoinQuoted(reg.Publishers()) + "."
 		if u, ok := err.(*plugins.UnknownError); ok && u.Suggestion != "" {
 			detail = "No publisher \"" + p.Kind + "\" is registered; did you mean \"" + u.Suggestion + "\"?"
 		}
-		return nil, hcl.Diagnostics{errorf(b.LabelRanges[0], "Unknown publish kind", "%s", detail)}
+		return nil, hcl.Diagnostics{diag.Errorf(b.LabelRanges[0], "Unknown publish kind", "%s", detail)}
 	}
 	p.Impl = impl
 	var diags hcl.Diagnostics
 	if !publishName.MatchString(p.Name) {
-		diags = append(diags, errorf(b.LabelRanges[1], "Invalid publish name",
+		diags = append(diags, diag.Errorf(b.LabelRanges[1], "Invalid publish name",
 			"%q is not a valid name; use letters, digits, '_', '-' and '.', e.g. \"catalog\".", p.Name))
 	}
 	return p, diags

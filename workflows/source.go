@@ -10,10 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/eval"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
+	"github.com/cdflow/cdflow/workflows/internal/vars"
 )
 
 // Source is a `source "<kind>" "<name>"` block: the files of one epoch of
@@ -65,43 +70,43 @@ func decodeSourceBlock(b *hcl.Block) (*Source, hcl.Diagnostics) {
 	s := &Source{Kind: plugins.Kind(b.Labels[0]), Name: b.Labels[1], DeclRange: b.DefRange, KindRange: b.LabelRanges[0]}
 	content, diags := b.Body.Content(sourceSchema)
 	s.attrs = content.Attributes
-	if !contains(sourceKinds, b.Labels[0]) {
-		diags = append(diags, errorf(b.LabelRanges[0], "Unknown source kind",
-			"%q is not a source kind%s; use orthophoto, dsm or vector.", b.Labels[0], didYouMean(b.Labels[0], sourceKinds)))
+	if !contains(refs.SourceKinds, b.Labels[0]) {
+		diags = append(diags, diag.Errorf(b.LabelRanges[0], "Unknown source kind",
+			"%q is not a source kind%s; use orthophoto, dsm or vector.", b.Labels[0], diag.DidYouMean(b.Labels[0], refs.SourceKinds)))
 		return nil, diags
 	}
 	if !blockName.MatchString(s.Name) {
-		diags = append(diags, errorf(b.LabelRanges[1], "Invalid source name",
+		diags = append(diags, diag.Errorf(b.LabelRanges[1], "Invalid source name",
 			"%q cannot be referenced; use letters, digits and underscores, starting with a letter, e.g. \"t0\".", s.Name))
 	}
 	if a := s.attrs["nodata"]; a != nil && s.Kind == plugins.Vector {
-		diags = append(diags, errorf(a.NameRange, "Nodata on a vector source",
+		diags = append(diags, diag.Errorf(a.NameRange, "Nodata on a vector source",
 			"Only raster sources have nodata; remove nodata from this block."))
 	}
 	if a := s.attrs["epoch"]; a != nil && s.Kind == plugins.Vector {
-		diags = append(diags, errorf(a.NameRange, "Epoch on a vector source",
+		diags = append(diags, diag.Errorf(a.NameRange, "Epoch on a vector source",
 			"Vector sources (review polygons, an AOI) belong to no epoch; remove epoch from this block."))
 	}
 	return s, diags
 }
 
 // evaluate computes files, datetime and nodata, and expands the files.
-func (s *Source) evaluate(sc *scope) hcl.Diagnostics {
+func (s *Source) evaluate(sc *eval.Scope) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if a := s.attrs["files"]; a != nil {
-		v, ok, ds := sc.eval(a.Expr, cty.List(cty.String), "files")
+		v, ok, ds := sc.Eval(a.Expr, cty.List(cty.String), "files")
 		diags = append(diags, ds...)
 		if ok {
 			diags = append(diags, s.expandFiles(sc, a, v)...)
 		}
 	}
 	if a := s.attrs["datetime"]; a != nil {
-		v, ok, ds := sc.eval(a.Expr, cty.String, "datetime")
+		v, ok, ds := sc.Eval(a.Expr, cty.String, "datetime")
 		diags = append(diags, ds...)
 		if ok {
 			t, err := parseDatetime(v.AsString())
 			if err != nil {
-				diags = append(diags, errorf(a.Expr.Range(), "Invalid datetime",
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid datetime",
 					"%q is not an RFC 3339 date-time; write e.g. datetime = \"2010-07-01T00:00:00Z\".", v.AsString()))
 			} else {
 				s.Datetime = t
@@ -109,12 +114,12 @@ func (s *Source) evaluate(sc *scope) hcl.Diagnostics {
 		}
 	}
 	if a := s.attrs["epoch"]; a != nil && s.Kind != plugins.Vector {
-		v, ok, ds := sc.eval(a.Expr, cty.String, "epoch")
+		v, ok, ds := sc.Eval(a.Expr, cty.String, "epoch")
 		diags = append(diags, ds...)
 		if ok {
 			e, valid := plugins.ParseEpoch(v.AsString())
 			if !valid {
-				diags = append(diags, errorf(a.Expr.Range(), "Invalid epoch",
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid epoch",
 					"%q is not an epoch; write epoch = \"t0\" for the earlier data or epoch = \"t1\" for the later.", v.AsString()))
 			} else {
 				s.Epoch, s.epochSet = e, true
@@ -122,12 +127,12 @@ func (s *Source) evaluate(sc *scope) hcl.Diagnostics {
 		}
 	}
 	if a := s.attrs["nodata"]; a != nil && s.Kind != plugins.Vector {
-		v, ok, ds := sc.eval(a.Expr, cty.Number, "nodata")
+		v, ok, ds := sc.Eval(a.Expr, cty.Number, "nodata")
 		diags = append(diags, ds...)
 		if ok {
 			f, _ := v.AsBigFloat().Float64()
 			if math.IsInf(f, 0) {
-				diags = append(diags, errorf(a.Expr.Range(), "Invalid nodata", "nodata must be a finite number, e.g. nodata = -9999."))
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid nodata", "nodata must be a finite number, e.g. nodata = -9999."))
 			} else {
 				s.NoData = &f
 			}
@@ -151,12 +156,12 @@ func parseDatetime(s string) (time.Time, error) {
 // expandFiles resolves the patterns against dir and checks that each
 // matches something: a glob that matches nothing is a mistake the user
 // should hear about before anything runs.
-func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagnostics {
-	dir := sc.dir
+func (s *Source) expandFiles(sc *eval.Scope, a *hcl.Attribute, v cty.Value) hcl.Diagnostics {
+	dir := sc.Dir
 	var diags hcl.Diagnostics
 	elems := v.AsValueSlice()
 	if len(elems) == 0 {
-		return hcl.Diagnostics{errorf(a.Expr.Range(), "No files",
+		return hcl.Diagnostics{diag.Errorf(a.Expr.Range(), "No files",
 			"A source needs at least one file; e.g. files = [\"${var.data}/dsm_2010/*.tif\"].")}
 	}
 	// Point at the list element when the list is written out literally.
@@ -182,12 +187,12 @@ func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagn
 		case strings.ContainsAny(p, "*?["):
 			m, err := filepath.Glob(full)
 			if err != nil {
-				diags = append(diags, errorf(elemRange(i), "Invalid glob pattern",
+				diags = append(diags, diag.Errorf(elemRange(i), "Invalid glob pattern",
 					"%q is not a valid pattern (%v); check its brackets.", p, err))
 				continue
 			}
 			if len(m) == 0 {
-				diags = append(diags, errorf(elemRange(i), "Glob matches no file",
+				diags = append(diags, diag.Errorf(elemRange(i), "Glob matches no file",
 					"Nothing matches %s; check the directory and the pattern (relative paths start at %s)%s.", full, dirName(dir), varHint(sc, a.Expr)))
 				continue
 			}
@@ -195,12 +200,12 @@ func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagn
 		default:
 			st, err := os.Stat(full)
 			if err != nil {
-				diags = append(diags, errorf(elemRange(i), "File not found",
+				diags = append(diags, diag.Errorf(elemRange(i), "File not found",
 					"%s does not exist; check the path (relative paths start at %s)%s.", full, dirName(dir), varHint(sc, a.Expr)))
 				continue
 			}
 			if st.IsDir() {
-				diags = append(diags, errorf(elemRange(i), "Directory instead of files",
+				diags = append(diags, diag.Errorf(elemRange(i), "Directory instead of files",
 					"%s is a directory; match its files with a glob, e.g. \"%s/*.tif\".", full, strings.TrimSuffix(p, "/")))
 				continue
 			}
@@ -217,10 +222,10 @@ func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagn
 	if s.Kind == plugins.Vector && !diags.HasErrors() {
 		switch {
 		case len(s.Files) != 1:
-			diags = append(diags, errorf(a.Expr.Range(), "Vector source with many files",
+			diags = append(diags, diag.Errorf(a.Expr.Range(), "Vector source with many files",
 				"A vector source is one GeoJSON file, but %d match; name a single file.", len(s.Files)))
 		case !isGeoJSONName(s.Files[0]):
-			diags = append(diags, errorf(elemRange(0), "Vector source is not GeoJSON",
+			diags = append(diags, diag.Errorf(elemRange(0), "Vector source is not GeoJSON",
 				"%s is not a .geojson or .json file; convert it with ogr2ogr -f GeoJSON.", s.Files[0]))
 		}
 	}
@@ -229,16 +234,16 @@ func (s *Source) expandFiles(sc *scope, a *hcl.Attribute, v cty.Value) hcl.Diagn
 
 // varHint names the variables a path was built from, with their values,
 // since a wrong path is most often a variable left at its default.
-func varHint(sc *scope, expr hcl.Expression) string {
+func varHint(sc *eval.Scope, expr hcl.Expression) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, t := range expr.Variables() {
-		name, ok := varName(t)
+		name, ok := vars.Name(t)
 		if !ok || seen[name] {
 			continue
 		}
 		seen[name] = true
-		if v, ok := sc.vars[name]; ok && v.IsKnown() && v.Type() == cty.String {
+		if v, ok := sc.Vars[name]; ok && v.IsKnown() && v.Type() == cty.String {
 			parts = append(parts, fmt.Sprintf("var.%s is %q: set it with -var %s=PATH", name, v.AsString(), name))
 		}
 	}

@@ -1,9 +1,12 @@
 package workflows
 
 import (
-	"github.com/cdflow/cdflow/plugins"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
 )
 
 // Step is a `step "<plugin>" "<name>"` block. Its body is decoded by the
@@ -58,15 +61,15 @@ func decodeStepBlock(b *hcl.Block, reg *plugins.Registry) (*Step, hcl.Diagnostic
 	var diags hcl.Diagnostics
 	impl, err := reg.NewStep(s.Plugin)
 	if err != nil {
-		detail := "No step kind \"" + s.Plugin + "\" is registered; the known kinds are " + joinQuoted(reg.Steps()) + "."
+		detail := "No step kind \"" + s.Plugin + "\" is registered; the known kinds are " + refs.JoinQuoted(reg.Steps()) + "."
 		if u, ok := err.(*plugins.UnknownError); ok && u.Suggestion != "" {
 			detail = "No step kind \"" + s.Plugin + "\" is registered; did you mean \"" + u.Suggestion + "\"?"
 		}
-		return nil, append(diags, errorf(b.LabelRanges[0], "Unknown step kind", "%s", detail))
+		return nil, append(diags, diag.Errorf(b.LabelRanges[0], "Unknown step kind", "%s", detail))
 	}
 	s.Impl = impl
 	if !blockName.MatchString(s.Name) {
-		diags = append(diags, errorf(b.LabelRanges[1], "Invalid step name",
+		diags = append(diags, diag.Errorf(b.LabelRanges[1], "Invalid step name",
 			"%q cannot be referenced or used as a file name; use letters, digits and underscores, starting with a letter, e.g. \"cd3d\".", s.Name))
 	}
 	schema := &hcl.BodySchema{}
@@ -79,7 +82,7 @@ func decodeStepBlock(b *hcl.Block, reg *plugins.Registry) (*Step, hcl.Diagnostic
 	s.inputAttrs = content.Attributes
 	for _, in := range impl.Inputs() {
 		if in.Required && content.Attributes[in.Name] == nil {
-			diags = append(diags, errorf(b.DefRange, "Missing input",
+			diags = append(diags, diag.Errorf(b.DefRange, "Missing input",
 				"A %s step needs %s: %s; add e.g. %s = %s.", s.Plugin, in.Name, in.Doc, in.Name, exampleRef(in.Kinds)))
 		}
 	}
@@ -113,7 +116,7 @@ func (s *Step) valueExpressions() []hcl.Expression {
 	if !ok {
 		attrs, _ := s.body.JustAttributes()
 		var out []hcl.Expression
-		for _, a := range sortedAttributes(attrs) {
+		for _, a := range diag.SortedAttributes(attrs) {
 			out = append(out, a.Expr)
 		}
 		return out

@@ -6,10 +6,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cdflow/cdflow/plugins"
-	"github.com/cdflow/cdflow/raster"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/workflows/internal/diag"
+	"github.com/cdflow/cdflow/workflows/internal/eval"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
 )
 
 // Tiling is the `tiling` block: square tiles of Size metres aligned to
@@ -22,7 +26,7 @@ type Tiling struct {
 	DeclRange  hcl.Range
 
 	attrs   hcl.Attributes
-	aoiAddr *reference
+	aoiAddr *refs.Reference
 }
 
 // DefaultTileID is the tile id template when the workflow gives none: the
@@ -46,26 +50,26 @@ var (
 	tileIDChars     = regexp.MustCompile(`^[A-Za-z0-9_.{}-]+$`)
 )
 
-func (t *Tiling) evaluate(sc *scope, sources map[string]*Source) hcl.Diagnostics {
+func (t *Tiling) evaluate(sc *eval.Scope, sources map[string]*Source) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if a := t.attrs["size"]; a != nil {
-		v, ok, ds := sc.eval(a.Expr, cty.Number, "size")
+		v, ok, ds := sc.Eval(a.Expr, cty.Number, "size")
 		diags = append(diags, ds...)
 		if ok {
 			t.Size, _ = v.AsBigFloat().Float64()
 			if !(t.Size > 0) || math.IsInf(t.Size, 0) {
-				diags = append(diags, errorf(a.Expr.Range(), "Invalid tile size",
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid tile size",
 					"The tile size is a positive number of metres, got %g; e.g. size = 200.", t.Size))
 				t.Size = 0
 			}
 		}
 	}
 	if a := t.attrs["origin"]; a != nil {
-		v, ok, ds := sc.eval(a.Expr, cty.List(cty.Number), "origin")
+		v, ok, ds := sc.Eval(a.Expr, cty.List(cty.Number), "origin")
 		diags = append(diags, ds...)
 		if ok {
 			if v.LengthInt() != 2 {
-				diags = append(diags, errorf(a.Expr.Range(), "Invalid origin",
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid origin",
 					"The origin is one point [x, y] in the sources' CRS, e.g. origin = [0, 0]."))
 			} else {
 				t.Origin[0], _ = v.Index(cty.NumberIntVal(0)).AsBigFloat().Float64()
@@ -74,7 +78,7 @@ func (t *Tiling) evaluate(sc *scope, sources map[string]*Source) hcl.Diagnostics
 		}
 	}
 	if a := t.attrs["id"]; a != nil {
-		v, ok, ds := sc.eval(a.Expr, cty.String, "id")
+		v, ok, ds := sc.Eval(a.Expr, cty.String, "id")
 		diags = append(diags, ds...)
 		if ok {
 			t.IDTemplate = v.AsString()
@@ -84,7 +88,7 @@ func (t *Tiling) evaluate(sc *scope, sources map[string]*Source) hcl.Diagnostics
 	if t.aoiAddr != nil {
 		s := sources[t.aoiAddr.Addr.String()]
 		if s != nil && s.Kind != plugins.Vector {
-			diags = append(diags, errorf(t.aoiAddr.Range, "AOI is not a vector source",
+			diags = append(diags, diag.Errorf(t.aoiAddr.Range, "AOI is not a vector source",
 				"aoi bounds the grid with polygons; name a vector source, e.g. aoi = source.vector.aoi."))
 		} else {
 			t.AOI = s
@@ -98,7 +102,7 @@ func (t *Tiling) evaluate(sc *scope, sources map[string]*Source) hcl.Diagnostics
 func checkIDTemplate(tmpl string, r hcl.Range) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if !tileIDChars.MatchString(tmpl) {
-		diags = append(diags, errorf(r, "Invalid tile id template",
+		diags = append(diags, diag.Errorf(r, "Invalid tile id template",
 			"Tile ids name files; use letters, digits, '_', '-', '.' and placeholders, e.g. id = \"E{minx}_N{miny}\"."))
 	}
 	var hasX, hasY bool
@@ -110,12 +114,12 @@ func checkIDTemplate(tmpl string, r hcl.Range) hcl.Diagnostics {
 		case "miny", "maxy", "row":
 			hasY = true
 		default:
-			diags = append(diags, errorf(r, "Unknown tile id placeholder",
-				"{%s} is not a placeholder%s; use {minx}, {miny}, {maxx}, {maxy}, {col} or {row}.", name, didYouMean(name, tilePlaceholder)))
+			diags = append(diags, diag.Errorf(r, "Unknown tile id placeholder",
+				"{%s} is not a placeholder%s; use {minx}, {miny}, {maxx}, {maxy}, {col} or {row}.", name, diag.DidYouMean(name, tilePlaceholder)))
 		}
 	}
 	if !diags.HasErrors() && !(hasX && hasY) {
-		diags = append(diags, errorf(r, "Tile ids would not be unique",
+		diags = append(diags, diag.Errorf(r, "Tile ids would not be unique",
 			"The template must vary with x and y; include e.g. {minx} and {miny}, or {col} and {row}."))
 	}
 	return diags

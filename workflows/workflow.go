@@ -1,13 +1,14 @@
 package workflows
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/cdflow/cdflow/plugins"
-	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/workflows/internal/blocks"
+	"github.com/cdflow/cdflow/workflows/internal/refs"
+	"github.com/cdflow/cdflow/workflows/internal/vars"
 )
 
 // Workflow is a decoded and validated workflow: every block with its
@@ -94,30 +95,25 @@ func (w *Workflow) VariableValues() map[string]cty.Value {
 
 // Address names a block that expressions can reference: "var.data",
 // "local.dir", "source.dsm.t0", "step.threshold.cd3d".
-type Address struct {
-	Root string // "var", "local", "source" or "step"
-	Type string // the source kind or step plugin; empty for var and local
-	Name string
-}
-
-func (a Address) String() string {
-	if a.Type == "" {
-		return a.Root + "." + a.Name
-	}
-	return a.Root + "." + a.Type + "." + a.Name
-}
+type Address = refs.Address
 
 // ParseAddress parses "source.dsm.t0" and the like.
-func ParseAddress(s string) (Address, error) {
-	parts := strings.Split(s, ".")
-	switch {
-	case len(parts) == 2 && (parts[0] == "var" || parts[0] == "local"):
-		return Address{Root: parts[0], Name: parts[1]}, nil
-	case len(parts) == 3 && (parts[0] == "source" || parts[0] == "step"):
-		return Address{Root: parts[0], Type: parts[1], Name: parts[2]}, nil
-	}
-	return Address{}, fmt.Errorf("parse address %q: want var.NAME, local.NAME, source.KIND.NAME or step.PLUGIN.NAME", s)
-}
+func ParseAddress(s string) (Address, error) { return refs.ParseAddress(s) }
 
-// rangeOf returns a pointer to a copy of r, for Diagnostic.Subject.
-func rangeOf(r hcl.Range) *hcl.Range { return &r }
+// Variables are the workflow's inputs; see package workflows/internal/vars.
+type (
+	Variable           = vars.Variable
+	VariableValidation = vars.Validation
+	InputValues        = vars.InputValues
+)
+
+// EnvPrefix prefixes the environment variables that set workflow variables.
+const EnvPrefix = vars.EnvPrefix
+
+// The blocks decoded in package workflows/internal/blocks.
+type (
+	Dataset  = blocks.Dataset
+	Provider = blocks.Provider
+	Split    = blocks.Split
+	Subset   = blocks.Subset
+)

@@ -16,6 +16,7 @@ import (
 	"github.com/cdflow/cdflow/plugins/difference"
 	"github.com/cdflow/cdflow/plugins/publish"
 	"github.com/cdflow/cdflow/plugins/threshold"
+	"github.com/cdflow/cdflow/workflows/internal/vars"
 )
 
 func mustLoad(t *testing.T, path string, in InputValues) *Workflow {
@@ -224,7 +225,7 @@ func variablesOf(t *testing.T, dir, src string, in InputValues) (map[string]cty.
 		t.Fatal(diags)
 	}
 	cfg, _ := p.decodeStructure([]*hcl.File{f}, dir)
-	if ds := p.assignVariables(cfg.variables, in); ds.HasErrors() {
+	if ds := vars.Assign(cfg.variables, in, p.hcl.ParseHCLFile); ds.HasErrors() {
 		t.Fatal(ds)
 	}
 	vals := map[string]cty.Value{}

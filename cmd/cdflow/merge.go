@@ -9,6 +9,7 @@ import (
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
+	"github.com/cdflow/cdflow/workflows/shard"
 )
 
 func init() {
@@ -52,7 +53,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	if outDir == "" {
 		outDir = filepath.Join(w.Dir, "out")
 	}
-	res, err := execute.Merge(ctx, plan, outDir, fs.Args()[1:])
+	res, err := shard.Merge(ctx, plan, outDir, fs.Args()[1:])
 	if err != nil {
 		return fail(env, err)
 	}

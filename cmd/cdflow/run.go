@@ -16,6 +16,7 @@ import (
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
+	"github.com/cdflow/cdflow/workflows/shard"
 )
 
 func init() {
@@ -57,13 +58,13 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	if *jobs < 0 {
 		return usageError(env, "-j must be 0 (all CPUs) or more, got %d", *jobs)
 	}
-	var shard execute.Shard
+	var part execute.Shard
 	if *shardFlag != "" {
 		s, err := execute.ParseShard(*shardFlag)
 		if err != nil {
 			return usageError(env, "%v", err)
 		}
-		shard = s
+		part = s
 	}
 	p := workflows.NewParser(nil)
 	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
@@ -82,16 +83,16 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		outDir = filepath.Join(w.Dir, "out")
 	}
 	start := time.Now()
-	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: shard, Events: newProgress(env.stderr, isTerminal(env.stderr))})
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Events: newProgress(env.stderr, isTerminal(env.stderr))})
 	if err != nil {
 		return fail(env, err)
 	}
-	if shard.Count > 0 {
-		path, err := execute.WritePartial(plan, outDir, shard, res)
+	if part.Count > 0 {
+		path, err := shard.Write(plan, outDir, part, res)
 		if err != nil {
 			return fail(env, err)
 		}
-		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", shard, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
+		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", part, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 		fmt.Fprintf(env.stdout, "partial result in %s; when every shard is done, run cdflow merge\n", path)
 		return exitOK
 	}

@@ -53,7 +53,7 @@ func TestRegisteredWithDefaults(t *testing.T) {
 	}
 	rel := "catalog/d/1.0.0/"
 	want := map[string][]string{
-		"stac": {"catalog/catalog.json", "catalog/d/catalog.json", rel + "collection.json", rel + "{split}/collection.json",
+		"stac": {"catalog/catalog.json", "catalog/.lock", "catalog/d/catalog.json", rel + "collection.json", rel + "{split}/collection.json",
 			rel + "items/{tile}/{tile}.json", rel + "tiles.parquet", rel + "splits.parquet", rel + "items.parquet", rel + "report.html",
 			rel + "items/{tile}/t0.tif", rel + "items/{tile}/t1.tif", rel + "items/{tile}/cd3d.tif", rel + "items/{tile}/cd2d.tif",
 			rel + "items/{tile}/thumbnail.png"},

@@ -46,7 +46,8 @@ func (p *STAC) Outputs(r *plugins.ReleasePlan) []string {
 	root := slash(p.Catalog) + "/"
 	ds := root + r.Dataset + "/"
 	rel := ds + r.Version + "/"
-	out := []string{root + "catalog.json", ds + "catalog.json", rel + "collection.json", rel + "{split}/collection.json",
+	// .lock is the publishers' lock: it stays, empty, between publishes.
+	out := []string{root + "catalog.json", root + ".lock", ds + "catalog.json", rel + "collection.json", rel + "{split}/collection.json",
 		rel + "items/{tile}/{tile}.json", rel + "tiles.parquet", rel + "splits.parquet", rel + "items.parquet", rel + "report.html"}
 	for _, name := range p.Products(r.Products) {
 		out = append(out, rel+"items/{tile}/"+name+".tif")

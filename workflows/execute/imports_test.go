@@ -29,6 +29,8 @@ func TestImports(t *testing.T) {
 	}{
 		{"workflows/execute", []string{module + "/plugins/"}},
 		{"workflows/release", []string{module + "/plugins/"}},
+		{"workflows/plans", []string{module + "/plugins/", module + "/workflows/execute"}},
+		{"workflows/shard", []string{module + "/plugins/"}},
 		{"workflows", []string{module + "/plugins/", module + "/workflows/execute", module + "/workflows/release"}},
 		{"plugins", []string{module + "/plugins/", module + "/workflows"}},
 		{"raster", []string{module + "/plugins", module + "/workflows", module + "/catalog"}},

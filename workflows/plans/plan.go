@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
-	"github.com/cdflow/cdflow/workflows/internal/geojson"
-	"github.com/hashicorp/hcl/v2"
 )
 
 // Plan is a workflow bound to its sources' metadata: the tile grid, every
@@ -170,7 +170,7 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 		ps := &Source{Source: s}
 		p.Sources = append(p.Sources, ps)
 		if s.Kind == plugins.Vector {
-			vi, err := geojson.Read(s.Files[0])
+			vi, err := raster.InspectVector(s.Files[0])
 			if err != nil {
 				diags = append(diags, errorf(s.FilesRange(), "Cannot read vector source",
 					"%s; fix the file or name another.", oneLine(err)))

@@ -1,11 +1,13 @@
-package schema
+package table
 
 import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/cdflow/cdflow/internal/atomicfile"
 	"io"
+	"strings"
+
+	"github.com/cdflow/cdflow/internal/atomicfile"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -16,17 +18,17 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// keyValue is one entry of a Parquet file's key-value metadata.
-type keyValue struct{ key, value string }
+// KeyValue is one entry of a Parquet file's key-value metadata.
+type KeyValue struct{ Key, Value string }
 
 // newRecordBatch builds one record batch of rows, in the order given.
-func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R) (arrow.RecordBatch, error) {
+func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R) (arrow.RecordBatch, error) {
 	rb := array.NewRecordBuilder(mem, sch)
 	defer rb.Release()
 	rb.Reserve(len(rows))
 	writers := make([]func(*R) error, len(cols))
 	for i, c := range cols {
-		writers[i] = c.writer(rb.Field(i))
+		writers[i] = c.Writer(rb.Field(i))
 	}
 	for i := range rows {
 		if i%4096 == 0 {
@@ -36,7 +38,7 @@ func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow
 		}
 		for j, w := range writers {
 			if err := w(&rows[i]); err != nil {
-				return nil, fmt.Errorf("column %s: %w", cols[j].field.Name, err)
+				return nil, fmt.Errorf("column %s: %w", cols[j].Field.Name, err)
 			}
 		}
 	}
@@ -59,11 +61,11 @@ func writerProperties(mem memory.Allocator, codec compress.Compression) (*parque
 	return props, arrProps
 }
 
-// writeParquet writes rows (already in their file order) to path through a
+// Write writes rows (already in their file order) to path through a
 // temp file in the same directory, renamed into place once complete, so a
 // reader never sees half a file and a failed write leaves none.
-func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R], rows []R, kv []keyValue, o options) (err error) {
-	c, err := codec(o.codec)
+func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R, kv []KeyValue, codecName string) (err error) {
+	c, err := Codec(codecName)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -91,9 +93,9 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	for _, e := range kv {
-		if err := fw.AppendKeyValueMetadata(e.key, e.value); err != nil {
+		if err := fw.AppendKeyValueMetadata(e.Key, e.Value); err != nil {
 			fw.Close()
-			return fmt.Errorf("write %s: metadata %s: %w", path, e.key, err)
+			return fmt.Errorf("write %s: metadata %s: %w", path, e.Key, err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -109,21 +111,21 @@ func writeParquet[R any](ctx context.Context, path string, mem memory.Allocator,
 	return tmp.Commit()
 }
 
-// readParquet reads every row of a file whose schema holds the columns of
+// Read reads every row of a file whose schema holds the columns of
 // cols, and returns its key-value metadata with them.
-func readParquet[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []column[R]) (rows []R, kv map[string]string, err error) {
-	return readParquetLayout(ctx, path, mem, func(*arrow.Schema) (*arrow.Schema, []column[R], error) {
+func Read[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R]) (rows []R, kv map[string]string, err error) {
+	return ReadLayout(ctx, path, mem, func(*arrow.Schema) (*arrow.Schema, []Column[R], error) {
 		return sch, cols, nil
 	})
 }
 
-// columnLayout returns the schema and columns to read a file with, given
+// Layout returns the schema and columns to read a file with, given
 // the Arrow schema the file holds: for schemas that vary between files.
-type columnLayout[R any] func(file *arrow.Schema) (*arrow.Schema, []column[R], error)
+type Layout[R any] func(file *arrow.Schema) (*arrow.Schema, []Column[R], error)
 
-// readParquetLayout is readParquet for a schema that layout derives from
+// ReadLayout is Read for a schema that layout derives from
 // the file's own.
-func readParquetLayout[R any](ctx context.Context, path string, mem memory.Allocator, layout columnLayout[R]) (rows []R, kv map[string]string, err error) {
+func ReadLayout[R any](ctx context.Context, path string, mem memory.Allocator, layout Layout[R]) (rows []R, kv map[string]string, err error) {
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
@@ -152,7 +154,7 @@ func readParquetLayout[R any](ctx context.Context, path string, mem memory.Alloc
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: not a file of this schema: %w", path, err)
 	}
-	idx, err := checkSchema(rr.Schema(), sch)
+	idx, err := CheckSchema(rr.Schema(), sch)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: not a file of this schema: %w", path, err)
 	}
@@ -161,7 +163,7 @@ func readParquetLayout[R any](ctx context.Context, path string, mem memory.Alloc
 		rec := rr.RecordBatch()
 		readers := make([]func(int, *R) error, len(cols))
 		for i, c := range cols {
-			readers[i] = c.reader(rec.Column(idx[i]))
+			readers[i] = c.Reader(rec.Column(idx[i]))
 		}
 		for i := 0; i < int(rec.NumRows()); i++ {
 			var r R
@@ -180,4 +182,24 @@ func readParquetLayout[R any](ctx context.Context, path string, mem memory.Alloc
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return rows, kv, nil
+}
+
+// Codecs are the Parquet codecs a table can be written with: every reader
+// of Parquet (DuckDB, pyarrow, Spark) reads each. "none" stores the pages
+// as they are.
+var Codecs = []string{"zstd", "snappy", "gzip", "none"}
+
+// Codec returns the codec of a name in Codecs.
+func Codec(name string) (compress.Compression, error) {
+	switch name {
+	case "zstd":
+		return compress.Codecs.Zstd, nil
+	case "snappy":
+		return compress.Codecs.Snappy, nil
+	case "gzip":
+		return compress.Codecs.Gzip, nil
+	case "none":
+		return compress.Codecs.Uncompressed, nil
+	}
+	return 0, fmt.Errorf("unknown Parquet compression %q; use one of %s", name, strings.Join(Codecs, ", "))
 }

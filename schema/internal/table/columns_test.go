@@ -1,4 +1,4 @@
-package schema
+package table
 
 import (
 	"strings"
@@ -30,7 +30,7 @@ func TestCheckSchema(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			idx, err := checkSchema(arrow.NewSchema(tt.got, nil), want)
+			idx, err := CheckSchema(arrow.NewSchema(tt.got, nil), want)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)

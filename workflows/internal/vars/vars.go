@@ -1,9 +1,13 @@
-package workflows
+// Package vars decodes a workflow's variable blocks and sets their values
+// from the defaults, the environment, -var-file files and -var options, in
+// that order of precedence, then runs their validations.
+package vars
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/cdflow/cdflow/workflows/internal/diag"
 	"github.com/cdflow/cdflow/workflows/internal/hcldecode"
 	"github.com/cdflow/cdflow/workflows/lang"
 	"github.com/hashicorp/hcl/v2"
@@ -20,7 +24,7 @@ type Variable struct {
 	Description string
 	Type        cty.Type  // cty.DynamicPseudoType when the block gives none
 	Default     cty.Value // cty.NilVal when the variable is required
-	Validations []*VariableValidation
+	Validations []*Validation
 	// Value is the final value; ValueFrom says where it came from:
 	// "default", "environment", "var-file" or "command line".
 	Value     cty.Value
@@ -31,8 +35,8 @@ type Variable struct {
 	valueRange  *hcl.Range // the expression that set Value, when it is in a file
 }
 
-// VariableValidation is a variable's `validation` block.
-type VariableValidation struct {
+// Validation is a variable's `validation` block.
+type Validation struct {
 	Condition    hcl.Expression
 	ErrorMessage string
 	DeclRange    hcl.Range
@@ -47,16 +51,17 @@ var validationSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message", Required: true}},
 }
 
-func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
+// DecodeBlock reads a variable block.
+func DecodeBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 	v := &Variable{Name: b.Labels[0], Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
 	var diags hcl.Diagnostics
 	if !hclsyntax.ValidIdentifier(v.Name) {
-		diags = append(diags, badName("variable", v.Name, b.LabelRanges[0]))
+		diags = append(diags, diag.BadName("variable", v.Name, b.LabelRanges[0]))
 	}
 	content, ds := b.Body.Content(variableSchema)
 	diags = append(diags, ds...)
 	if a := content.Attributes["description"]; a != nil {
-		diags = append(diags, staticString(a, &v.Description)...)
+		diags = append(diags, diag.StaticString(a, &v.Description)...)
 	}
 	if a := content.Attributes["type"]; a != nil {
 		ty, ds := typeexpr.TypeConstraint(a.Expr)
@@ -75,7 +80,7 @@ func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 				Severity: hcl.DiagError,
 				Summary:  "Reference in a variable default",
 				Detail:   "A default must be a literal value; compute values from variables in a locals block instead.",
-				Subject:  rangeOf(refs[0].SourceRange()),
+				Subject:  diag.RangeOf(refs[0].SourceRange()),
 			})
 		} else {
 			val, ds := a.Expr.Value(nil)
@@ -87,7 +92,7 @@ func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 						Severity: hcl.DiagError,
 						Summary:  "Invalid default value",
 						Detail:   fmt.Sprintf("The default of variable %q is not a %s: %s; change the default or the type.", v.Name, typeexpr.TypeString(v.Type), err),
-						Subject:  rangeOf(a.Expr.Range()),
+						Subject:  diag.RangeOf(a.Expr.Range()),
 					})
 				} else {
 					v.Default = conv
@@ -96,24 +101,24 @@ func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 		}
 	}
 	for _, vb := range content.Blocks {
-		val := &VariableValidation{DeclRange: vb.DefRange}
+		val := &Validation{DeclRange: vb.DefRange}
 		vc, ds := vb.Body.Content(validationSchema)
 		diags = append(diags, ds...)
 		if a := vc.Attributes["condition"]; a != nil {
 			val.Condition = a.Expr
 			for _, t := range a.Expr.Variables() {
-				if name, ok := varName(t); !ok || name != v.Name {
+				if name, ok := Name(t); !ok || name != v.Name {
 					diags = append(diags, &hcl.Diagnostic{
 						Severity: hcl.DiagError,
 						Summary:  "Invalid reference in a validation",
 						Detail:   fmt.Sprintf("A validation condition can only refer to its own variable; use var.%s.", v.Name),
-						Subject:  rangeOf(t.SourceRange()),
+						Subject:  diag.RangeOf(t.SourceRange()),
 					})
 				}
 			}
 		}
 		if a := vc.Attributes["error_message"]; a != nil {
-			diags = append(diags, staticString(a, &val.ErrorMessage)...)
+			diags = append(diags, diag.StaticString(a, &val.ErrorMessage)...)
 		}
 		if val.Condition != nil {
 			v.Validations = append(v.Validations, val)
@@ -122,8 +127,8 @@ func decodeVariableBlock(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 	return v, diags
 }
 
-// varName returns X for a traversal var.X.
-func varName(t hcl.Traversal) (string, bool) {
+// Name returns X for a traversal var.X.
+func Name(t hcl.Traversal) (string, bool) {
 	if t.RootName() != "var" || len(t) < 2 {
 		return "", false
 	}
@@ -142,22 +147,22 @@ type InputValues struct {
 // EnvPrefix prefixes the environment variables that set workflow variables.
 const EnvPrefix = "CDFLOW_VAR_"
 
-// assignVariables sets every variable's Value from its default and the
-// input values, then runs the validations.
-func (p *Parser) assignVariables(vars []*Variable, in InputValues) hcl.Diagnostics {
+// Assign sets every variable's Value from its default and the input
+// values, then runs the validations. parse reads a -var-file.
+func Assign(vars []*Variable, in InputValues, parse func(path string) (*hcl.File, hcl.Diagnostics)) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	byName := map[string]*Variable{}
 	var names []string
 	for _, v := range vars {
 		if prev := byName[v.Name]; prev != nil {
-			diags = append(diags, duplicate("variable", "var."+v.Name, v.DeclRange, prev.DeclRange))
+			diags = append(diags, diag.Duplicate("variable", "var."+v.Name, v.DeclRange, prev.DeclRange))
 			continue
 		}
 		byName[v.Name] = v
 		names = append(names, v.Name)
 		if v.Default != cty.NilVal {
 			v.Value, v.ValueFrom = v.Default, "default"
-			v.valueRange = rangeOf(v.defaultExpr.Range())
+			v.valueRange = diag.RangeOf(v.defaultExpr.Range())
 		}
 	}
 	if in.Getenv != nil {
@@ -174,7 +179,7 @@ func (p *Parser) assignVariables(vars []*Variable, in InputValues) hcl.Diagnosti
 		}
 	}
 	for _, path := range in.VarFiles {
-		diags = append(diags, p.readVarFile(path, byName, names)...)
+		diags = append(diags, readVarFile(parse, path, byName, names)...)
 	}
 	for _, arg := range in.Vars {
 		name, raw, ok := strings.Cut(arg, "=")
@@ -192,7 +197,7 @@ func (p *Parser) assignVariables(vars []*Variable, in InputValues) hcl.Diagnosti
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Value for undeclared variable",
-				Detail:   fmt.Sprintf("-var sets %q but the workflow declares no such variable%s; declare it with a variable %q block.", name, didYouMean(name, names), name),
+				Detail:   fmt.Sprintf("-var sets %q but the workflow declares no such variable%s; declare it with a variable %q block.", name, diag.DidYouMean(name, names), name),
 			})
 			continue
 		}
@@ -211,7 +216,7 @@ func (p *Parser) assignVariables(vars []*Variable, in InputValues) hcl.Diagnosti
 				Severity: hcl.DiagError,
 				Summary:  "No value for required variable",
 				Detail:   fmt.Sprintf("Variable %q has no default; set it with -var %s=VALUE, in a -var-file, or with %s%s.", v.Name, v.Name, EnvPrefix, v.Name),
-				Subject:  rangeOf(v.DeclRange),
+				Subject:  diag.RangeOf(v.DeclRange),
 			})
 			v.Value = cty.UnknownVal(v.Type)
 			continue
@@ -256,21 +261,21 @@ func parseRawValue(v *Variable, raw, from string) (cty.Value, hcl.Diagnostics) {
 }
 
 // readVarFile reads a -var-file: attributes named after variables.
-func (p *Parser) readVarFile(path string, byName map[string]*Variable, names []string) hcl.Diagnostics {
-	f, diags := p.hcl.ParseHCLFile(path)
+func readVarFile(parse func(string) (*hcl.File, hcl.Diagnostics), path string, byName map[string]*Variable, names []string) hcl.Diagnostics {
+	f, diags := parse(path)
 	if diags.HasErrors() {
 		return diags
 	}
 	attrs, ds := f.Body.JustAttributes()
 	diags = append(diags, ds...)
-	for _, a := range sortedAttributes(attrs) {
+	for _, a := range diag.SortedAttributes(attrs) {
 		v := byName[a.Name]
 		if v == nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Value for undeclared variable",
-				Detail:   fmt.Sprintf("The workflow declares no variable %q%s; remove it from the file or declare it.", a.Name, didYouMean(a.Name, names)),
-				Subject:  rangeOf(a.NameRange),
+				Detail:   fmt.Sprintf("The workflow declares no variable %q%s; remove it from the file or declare it.", a.Name, diag.DidYouMean(a.Name, names)),
+				Subject:  diag.RangeOf(a.NameRange),
 			})
 			continue
 		}
@@ -285,11 +290,11 @@ func (p *Parser) readVarFile(path string, byName map[string]*Variable, names []s
 				Severity: hcl.DiagError,
 				Summary:  "Invalid value for variable",
 				Detail:   fmt.Sprintf("Variable %q must be a %s: %s; e.g. %s = %s.", v.Name, typeexpr.TypeString(v.Type), err, v.Name, hcldecode.Example(v.Type)),
-				Subject:  rangeOf(a.Expr.Range()),
+				Subject:  diag.RangeOf(a.Expr.Range()),
 			})
 			continue
 		}
-		v.Value, v.ValueFrom, v.valueRange = conv, "var-file", rangeOf(a.Expr.Range())
+		v.Value, v.ValueFrom, v.valueRange = conv, "var-file", diag.RangeOf(a.Expr.Range())
 	}
 	return diags
 }
@@ -316,7 +321,7 @@ func (v *Variable) validate() hcl.Diagnostics {
 				Severity: hcl.DiagError,
 				Summary:  "Invalid validation condition",
 				Detail:   "The condition must be true or false; e.g. condition = var." + v.Name + " > 0.",
-				Subject:  rangeOf(val.Condition.Range()),
+				Subject:  diag.RangeOf(val.Condition.Range()),
 			})
 			continue
 		}
@@ -325,7 +330,7 @@ func (v *Variable) validate() hcl.Diagnostics {
 		}
 		subject := v.valueRange
 		if subject == nil {
-			subject = rangeOf(v.DeclRange)
+			subject = diag.RangeOf(v.DeclRange)
 		}
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

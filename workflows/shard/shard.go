@@ -1,0 +1,283 @@
+// Package shard runs one workflow on many machines: each runs
+// `cdflow run --shard i/n` (execute.Shard selects its tiles) and writes its
+// products and a partial-results manifest (Write); Merge then assembles the
+// manifests of all n shards into the Result a single run would have
+// returned, which the release stage turns into the same tables and catalog,
+// byte for byte.
+package shard
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
+)
+
+// Dir holds the partial-results manifests, relative to the run's output directory.
+const Dir = "run/shards"
+
+const partialFormat = 1
+
+// partial is a shard's manifest. It is JSON (floats round-trip exactly,
+// nil and pointers to zero stay distinct) with the non-finite band
+// statistics spelled out; see BandInfo's JSON methods.
+type partial struct {
+	Format int    `json:"format"`
+	Shard  int    `json:"shard"`
+	Shards int    `json:"shards"`
+	Plan   string `json:"plan"`  // planKey: shards of one run share it
+	Grid   int    `json:"tiles"` // tiles in the whole grid
+	// Tiles are the shard's results, with paths relative to its output folder.
+	Tiles []execute.TileResult `json:"results"`
+}
+
+func partialName(s execute.Shard) string {
+	return fmt.Sprintf("shard-%04d-of-%04d.json", s.Index, s.Count)
+}
+
+// Write writes the manifest of shard s of a run whose products are
+// under out (the run's Options.Out), atomically, and returns its path.
+func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (string, error) {
+	key, err := planKey(plan)
+	if err != nil {
+		return "", err
+	}
+	p := partial{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Tiles: res.Tiles}
+	b, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
+	}
+	dir := filepath.Join(out, Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("shard %s: %w", s, err)
+	}
+	path := filepath.Join(dir, partialName(execute.Shard{Index: p.Shard, Count: p.Shards}))
+	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
+		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+	}
+	return path, nil
+}
+
+// Merge assembles the partial results that shards wrote under dirs (each
+// a shard's --out; several shards may share one) into the Result of the
+// whole run under out. Products of shards outside out are hard-linked (or
+// copied) to the same place under out, so Finish and Publish then work
+// exactly as after a single run. Every shard 0…n-1 must be there once, all
+// from the same workflow, and together they must hold every tile once.
+func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*execute.Result, error) {
+	if out == "" {
+		return nil, errors.New("merge: no output directory")
+	}
+	if len(dirs) == 0 {
+		dirs = []string{out}
+	}
+	key, err := planKey(plan)
+	if err != nil {
+		return nil, err
+	}
+	type found struct {
+		p   *partial
+		dir string
+		// file is the manifest, for messages.
+		file string
+	}
+	var shards []found
+	seenDir := map[string]bool{}
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		if seenDir[abs] {
+			continue
+		}
+		seenDir[abs] = true
+		files, err := filepath.Glob(filepath.Join(d, Dir, "shard-*-of-*.json"))
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("merge: %s holds no partial results (%s); give the --out folders of the shard runs", d, filepath.Join(d, Dir))
+		}
+		for _, f := range files {
+			p, err := readPartial(f)
+			if err != nil {
+				return nil, err
+			}
+			shards = append(shards, found{p: p, dir: d, file: f})
+		}
+	}
+	n := shards[0].p.Shards
+	byIndex := map[int]string{}
+	var errs []error
+	for _, s := range shards {
+		switch {
+		case s.p.Shards != n:
+			errs = append(errs, fmt.Errorf("%s is shard %d of %d, but %s is of %d; merge the shards of one run", s.file, s.p.Shard, s.p.Shards, shards[0].file, n))
+		case s.p.Plan != key:
+			errs = append(errs, fmt.Errorf("%s comes from another workflow, source files or cdflow version than %s; rerun that shard", s.file, plan.Workflow.Path))
+		case s.p.Grid != plan.Grid.Count():
+			errs = append(errs, fmt.Errorf("%s counts %d tiles in the grid, the workflow %d; rerun that shard", s.file, s.p.Grid, plan.Grid.Count()))
+		case byIndex[s.p.Shard] != "":
+			errs = append(errs, fmt.Errorf("shard %d/%d is in both %s and %s; keep one", s.p.Shard, n, byIndex[s.p.Shard], s.file))
+		default:
+			byIndex[s.p.Shard] = s.file
+		}
+	}
+	for i := range n {
+		if byIndex[i] == "" && len(errs) == 0 {
+			errs = append(errs, fmt.Errorf("shard %d/%d is missing: run `cdflow run --shard %d/%d` (or give its --out folder)", i, n, i, n))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("merge: %w", errors.Join(errs...))
+	}
+	want := map[string]bool{}
+	for _, t := range plan.Grid.Tiles() {
+		want[t.ID] = true
+	}
+	var results []execute.TileResult
+	got := map[string]bool{}
+	for _, s := range shards {
+		for _, tr := range s.p.Tiles {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			id := tr.Tile.ID
+			if !want[id] || got[id] {
+				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
+			}
+			got[id] = true
+			if err := gatherTile(s.dir, out, tr); err != nil {
+				return nil, fmt.Errorf("merge: tile %s: %w", id, err)
+			}
+			results = append(results, tr)
+		}
+	}
+	if len(got) != len(want) {
+		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
+	}
+	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
+	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results)}, nil
+}
+
+func readPartial(path string) (*partial, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	var p partial
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	}
+	if p.Format != partialFormat {
+		return nil, fmt.Errorf("merge: %s has format %d, this cdflow reads %d; rerun the shard with this cdflow", path, p.Format, partialFormat)
+	}
+	if p.Shards < 1 || p.Shard < 0 || p.Shard >= p.Shards {
+		return nil, fmt.Errorf("merge: %s: bad shard %d/%d", path, p.Shard, p.Shards)
+	}
+	return &p, nil
+}
+
+// gatherTile puts a tile's folder from a shard's output under out: every
+// file of it, hard-linked when both are on one file system, else copied.
+// Nothing is done when the shard wrote under out itself.
+func gatherTile(from, out string, tr execute.TileResult) error {
+	a, err1 := filepath.Abs(from)
+	b, err2 := filepath.Abs(out)
+	if err := errors.Join(err1, err2); err != nil {
+		return err
+	}
+	if a == b {
+		for _, p := range tr.Products {
+			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+				return fmt.Errorf("product missing: %w", err)
+			}
+		}
+		return nil
+	}
+	rel := filepath.Join(execute.TilesDir, tr.Tile.ID)
+	src, dst := filepath.Join(from, rel), filepath.Join(out, rel)
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+			continue // temporary files of an interrupted write
+		}
+		if err := atomicfile.LinkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	for _, p := range tr.Products {
+		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			return fmt.Errorf("product missing: %w", err)
+		}
+	}
+	return nil
+}
+
+// planKey identifies what a tile's products depend on, so shards of
+// different workflows or data are not merged: cdflow's version, the grid,
+// every per-tile step's plugin, configuration and outputs, and every
+// source's files (as named relative to the workflow, and their sizes).
+func planKey(plan *plans.Plan) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "cdflow %s partial %d\n", buildinfo.Version(), partialFormat)
+	g := plan.Grid
+	fmt.Fprintf(h, "grid %s %v %v %d\n", g.CRS.WKT, g.Size, g.Origin, g.Count())
+	for _, t := range g.Tiles() {
+		fmt.Fprintf(h, "tile %s %v\n", t.ID, t.Extent)
+	}
+	for _, s := range plan.Workflow.Steps {
+		cfg, err := json.Marshal(s.Impl.Config())
+		if err != nil {
+			return "", fmt.Errorf("step %s: configuration: %w", s.Address(), err)
+		}
+		outs, err := json.Marshal(s.Outputs)
+		if err != nil {
+			return "", fmt.Errorf("step %s: outputs: %w", s.Address(), err)
+		}
+		var ins []string
+		for _, in := range s.Inputs {
+			ins = append(ins, in.Name+"="+in.From.String())
+		}
+		sort.Strings(ins)
+		fmt.Fprintf(h, "step %s %s %s %s\n", s.Address(), cfg, outs, strings.Join(ins, ","))
+	}
+	for _, ps := range plan.Sources {
+		fmt.Fprintf(h, "source %s\n", ps.Address())
+		if ps.NoData != nil {
+			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
+		}
+		files := append([]string(nil), ps.Files...)
+		sort.Strings(files)
+		for _, f := range files {
+			name := f
+			if r, err := filepath.Rel(plan.Workflow.Dir, f); err == nil && !strings.HasPrefix(r, "..") {
+				name = filepath.ToSlash(r)
+			}
+			size := int64(-1)
+			if st, err := os.Stat(f); err == nil {
+				size = st.Size()
+			}
+			fmt.Fprintf(h, "file %s %d\n", name, size)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
