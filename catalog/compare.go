@@ -8,7 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 )
 
 // mutableRels are the links of a release collection that change as other
@@ -52,7 +52,7 @@ func compareReleases(a, b string) (string, error) {
 	if len(diffs) == 0 {
 		return "", nil
 	}
-	sort.Strings(diffs)
+	slices.Sort(diffs)
 	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
 	if len(diffs) > 1 {
 		msg += ", " + diffs[1]

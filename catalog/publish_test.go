@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -153,7 +153,7 @@ func sameListing(t *testing.T, a, b map[string]string) {
 			diffs = append(diffs, k)
 		}
 	}
-	sort.Strings(diffs)
+	slices.Sort(diffs)
 	if len(diffs) > 0 {
 		t.Errorf("catalog changed: %v", diffs[:min(5, len(diffs))])
 	}

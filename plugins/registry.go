@@ -3,9 +3,10 @@ package plugins
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -201,11 +202,11 @@ func (r *Registry) NewPublisher(kind string) (Publisher, error) {
 // Steps returns the registered step names, sorted.
 func (r *Registry) Steps() []string {
 	r.mu.RLock()
-	names := sortedKeys(r.steps)
+	names := slices.Sorted(maps.Keys(r.steps))
 	r.mu.RUnlock()
 	if r.parent != nil {
 		names = append(names, r.parent.Steps()...)
-		sort.Strings(names)
+		slices.Sort(names)
 	}
 	return names
 }
@@ -217,16 +218,7 @@ func (r *Registry) Publishers() []string {
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return sortedKeys(r.publishers)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(r.publishers))
 }
 
 // UnknownError is returned for a step or publisher name nobody registered.

@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,7 +98,7 @@ func ExpandFiles(patterns []string) ([]string, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	sort.Strings(files)
+	slices.Sort(files)
 	return files, nil
 }
 

@@ -3,7 +3,6 @@ package schema
 import (
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -16,35 +15,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// TestColumnsMarkdown keeps the column tables the README embeds in sync
-// with the schemas; refresh with go test ./schema -update.
-func TestColumnsMarkdown(t *testing.T) {
-	for _, tt := range []struct {
-		golden string
-		schema *arrow.Schema
-	}{
-		{"testdata/tiles_columns.md", mustTileSchema(t)},
-		{"testdata/splits_columns.md", SplitSchema()},
-		{"testdata/items_columns.md", ItemsSchema(releaseAssetKeys)},
-	} {
-		t.Run(tt.golden, func(t *testing.T) {
-			got := ColumnsMarkdown(tt.schema)
-			if *update {
-				if err := os.WriteFile(tt.golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(tt.golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./schema -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s is out of date; run go test ./schema -update and review the diff.\ngot:\n%s", tt.golden, got)
-			}
-		})
-	}
-}
 
 // TestEveryFieldDocumented walks every field, struct members included.
 func TestEveryFieldDocumented(t *testing.T) {

@@ -3,6 +3,7 @@ package stac
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -346,7 +347,7 @@ func itemAssetDefinitions(defs []TileAsset) (map[string]*gostac.Asset, error) {
 
 func releaseSummaries(s ReleaseSummaries) (map[string]any, error) {
 	counts := map[string]any{}
-	for _, k := range sortedKeys(s.SplitCounts) {
+	for _, k := range slices.Sorted(maps.Keys(s.SplitCounts)) {
 		split, err := MLAOISplit(k)
 		if err != nil {
 			return nil, fmt.Errorf("split counts: %w", err)

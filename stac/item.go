@@ -3,6 +3,7 @@ package stac
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -210,7 +211,7 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 		"end_datetime":   timestamp(t.End),
 		PropertyQA:       nonNil(t.QA),
 	}
-	for _, k := range sortedKeys(t.Properties) {
+	for _, k := range slices.Sorted(maps.Keys(t.Properties)) {
 		if _, taken := properties[k]; taken || isExtensionProperty(k) {
 			return nil, fmt.Errorf("property %q is written by the builder", k)
 		}
@@ -518,13 +519,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

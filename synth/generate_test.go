@@ -10,7 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,7 +199,7 @@ func TestProducts(t *testing.T) {
 	for n := range products {
 		names = append(names, n)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	for _, name := range names {
 		p := products[name]
 		t.Run(name, func(t *testing.T) {
@@ -470,7 +470,7 @@ func TestTruth(t *testing.T) {
 
 func percentile(v []float64, p float64) float64 {
 	s := append([]float64(nil), v...)
-	sort.Float64s(s)
+	slices.Sort(s)
 	k := int(math.Round(p / 100 * float64(len(s)-1)))
 	return s[k]
 }

@@ -76,12 +76,3 @@ func attributeRange(body hcl.Body, path string, fallback hcl.Range) hcl.Range {
 	}
 	return fallback
 }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -57,7 +57,7 @@ func (p *Parser) Load(path string, in InputValues) (*Workflow, hcl.Diagnostics) 
 	if st.IsDir() {
 		dir = path
 		names, _ = filepath.Glob(filepath.Join(path, "*.hcl"))
-		sort.Strings(names)
+		slices.Sort(names)
 		if len(names) == 0 {
 			return nil, hcl.Diagnostics{{
 				Severity: hcl.DiagError,

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func decodeSourceBlock(b *hcl.Block) (*Source, hcl.Diagnostics) {
 	s := &Source{Kind: plugins.Kind(b.Labels[0]), Name: b.Labels[1], DeclRange: b.DefRange, KindRange: b.LabelRanges[0]}
 	content, diags := b.Body.Content(sourceSchema)
 	s.attrs = content.Attributes
-	if !contains(refs.SourceKinds, b.Labels[0]) {
+	if !slices.Contains(refs.SourceKinds, b.Labels[0]) {
 		diags = append(diags, diag.Errorf(b.LabelRanges[0], "Unknown source kind",
 			"%q is not a source kind%s; use orthophoto, dsm or vector.", b.Labels[0], diag.DidYouMean(b.Labels[0], refs.SourceKinds)))
 		return nil, diags
@@ -218,7 +219,7 @@ func (s *Source) expandFiles(sc *eval.Scope, a *hcl.Attribute, v cty.Value) hcl.
 			}
 		}
 	}
-	sort.Strings(s.Files)
+	slices.Sort(s.Files)
 	if s.Kind == plugins.Vector && !diags.HasErrors() {
 		switch {
 		case len(s.Files) != 1:

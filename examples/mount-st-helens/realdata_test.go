@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,7 +142,7 @@ func sharedDir(t *testing.T) string {
 	for name := range declaresNodata {
 		names = append(names, name)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	for _, name := range names {
 		if _, err := os.Stat(filepath.Join(dir, demDir, name)); err != nil {
 			missing = append(missing, filepath.Join(dir, demDir, name))
@@ -330,7 +330,7 @@ func checkTilesEqualGDAL(t *testing.T, p pair, dems, out string, res *execute.Re
 		})
 	}
 	g.Wait()
-	sort.Strings(problems)
+	slices.Sort(problems)
 	for i, pr := range problems {
 		if i == 10 {
 			t.Errorf("… and %d more tiles", len(problems)-i)
@@ -599,7 +599,7 @@ func checkRelease(t *testing.T, release string, tiles int) {
 				t.Errorf("item %s: thumbnail roles %v", it.ID, a.Roles)
 			}
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		if strings.Join(keys, " ") != strings.Join(want, " ") {
 			t.Errorf("item %s: assets %v, want %v", it.ID, keys, want)
 		}

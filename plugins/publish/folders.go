@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -50,7 +51,7 @@ func (p *Folders) Products(all []plugins.Product) []string {
 
 func (p *Folders) Validate() []plugins.Problem {
 	probs := checkPath("path", p.Path)
-	if !contains(folderFormats, p.Format) {
+	if !slices.Contains(folderFormats, p.Format) {
 		probs = append(probs, oneOf("format", "Unknown format", p.Format, folderFormats))
 	}
 	return probs
@@ -119,7 +120,7 @@ func (p *Folders) Publish(ctx context.Context, r *plugins.Release) (string, erro
 	for _, t := range r.Tiles {
 		for _, a := range t.Assets {
 			pr, ok := byName[a.Name]
-			if !ok || a.Preview || !contains(names, a.Name) {
+			if !ok || a.Preview || !slices.Contains(names, a.Name) {
 				continue
 			}
 			if err := ctx.Err(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cdflow/cdflow/catalog"
@@ -39,7 +40,7 @@ func (p *Parquet) Validate() []plugins.Problem {
 		probs = append(probs, plugins.Problemf("", "Nothing to publish",
 			"Both tiles and items are false; set tiles = true or remove the block."))
 	}
-	if !contains(schema.Compressions, p.Compression) {
+	if !slices.Contains(schema.Compressions, p.Compression) {
 		probs = append(probs, oneOf("compression", "Unknown compression", p.Compression, schema.Compressions))
 	}
 	return probs

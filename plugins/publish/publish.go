@@ -82,15 +82,6 @@ func checkPath(attr, p string) []plugins.Problem {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func oneOf(attr, summary, got string, allowed []string) plugins.Problem {
 	detail := fmt.Sprintf("%q is not allowed; use one of %s.", got, strings.Join(allowed, ", "))
 	if s := plugins.Suggest(got, allowed); s != "" {

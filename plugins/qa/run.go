@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cdflow/cdflow/changemap"
@@ -255,7 +255,7 @@ func describeValues(values map[uint32]bool, describe func(uint32) string) string
 			out = append(out, describe(k))
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	if len(out) > 4 {
 		out = append(out[:4], "…")
 	}

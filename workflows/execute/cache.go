@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
@@ -50,7 +50,7 @@ func sourceKeys(plan *plans.Plan) (map[string]string, error) {
 			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
 		}
 		files := append([]string(nil), ps.Files...)
-		sort.Strings(files)
+		slices.Sort(files)
 		for _, f := range files {
 			st, err := os.Stat(f)
 			if err != nil {
@@ -90,7 +90,7 @@ func (ex *executor) stepKeys(tile plans.Tile) (map[string]string, error) {
 		for name := range bs.inputs {
 			names = append(names, name)
 		}
-		sort.Strings(names)
+		slices.Sort(names)
 		for _, name := range names {
 			ref := bs.inputs[name]
 			if ref.source != nil {

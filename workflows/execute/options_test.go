@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -71,7 +72,7 @@ func TestParquetOptions(t *testing.T) {
 			for _, f := range []string{"tiles.parquet", "splits.parquet", "items.parquet"} {
 				path := filepath.Join(out, f)
 				_, err := os.Stat(path)
-				if want := contains(tt.want, f); (err == nil) != want {
+				if want := slices.Contains(tt.want, f); (err == nil) != want {
 					t.Errorf("%s exists: %v, want %v", f, err == nil, want)
 					continue
 				}
@@ -107,7 +108,7 @@ func TestParquetOptions(t *testing.T) {
 					t.Errorf("DuckDB counts %d rows in %s, want %d", n, f, want)
 				}
 			}
-			if !contains(tt.want, "items.parquet") {
+			if !slices.Contains(tt.want, "items.parquet") {
 				return
 			}
 			// Items lead to the run's files, as hrefs relative to the table.
@@ -256,15 +257,6 @@ func TestFoldersFormat(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func inode(t *testing.T, path string) uint64 {

@@ -3,6 +3,7 @@ package execute
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"golang.org/x/sync/errgroup"
@@ -94,7 +95,7 @@ func (ex *executor) checkFiles(ctx context.Context, sources map[string]*plans.So
 	for addr := range sources {
 		addrs = append(addrs, addr)
 	}
-	sort.Strings(addrs)
+	slices.Sort(addrs)
 	files := map[string][]plugins.SourceFile{}
 	var work []job
 	for _, addr := range addrs {

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -102,7 +102,7 @@ func globFunc(dir string) function.Function {
 			if err != nil {
 				return cty.NilVal, fmt.Errorf("bad pattern %q: %w", pattern, err)
 			}
-			sort.Strings(matches)
+			slices.Sort(matches)
 			vals := make([]cty.Value, 0, len(matches))
 			for _, m := range matches {
 				if !filepath.IsAbs(pattern) {

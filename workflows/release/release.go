@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/buildinfo"
@@ -170,7 +170,7 @@ func workflowText(p string) string {
 	files := []string{p}
 	if st.IsDir() {
 		files, _ = filepath.Glob(filepath.Join(p, "*.hcl"))
-		sort.Strings(files)
+		slices.Sort(files)
 	}
 	var b strings.Builder
 	for _, f := range files {

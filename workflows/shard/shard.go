@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -257,7 +258,7 @@ func planKey(plan *plans.Plan) (string, error) {
 		for _, in := range s.Inputs {
 			ins = append(ins, in.Name+"="+in.From.String())
 		}
-		sort.Strings(ins)
+		slices.Sort(ins)
 		fmt.Fprintf(h, "step %s %s %s %s\n", s.Address(), cfg, outs, strings.Join(ins, ","))
 	}
 	for _, ps := range plan.Sources {
@@ -266,7 +267,7 @@ func planKey(plan *plans.Plan) (string, error) {
 			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
 		}
 		files := append([]string(nil), ps.Files...)
-		sort.Strings(files)
+		slices.Sort(files)
 		for _, f := range files {
 			name := f
 			if r, err := filepath.Rel(plan.Workflow.Dir, f); err == nil && !strings.HasPrefix(r, "..") {

@@ -3,7 +3,7 @@ package city
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"testing"
 )
 
@@ -154,7 +154,7 @@ func TestExcessGreen(t *testing.T) {
 
 func percentile(v []float64, p float64) float64 {
 	s := append([]float64(nil), v...)
-	sort.Float64s(s)
+	slices.Sort(s)
 	k := int(math.Round(p / 100 * float64(len(s)-1)))
 	return s[k]
 }

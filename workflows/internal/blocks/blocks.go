@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/Masterminds/semver/v3"
@@ -131,7 +132,7 @@ func (d *Dataset) Evaluate(sc *eval.Scope) hcl.Diagnostics {
 					continue
 				}
 				for _, r := range p.Roles {
-					if !contains(providerRoles, r) {
+					if !slices.Contains(providerRoles, r) {
 						diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid provider role",
 							"%q is not a STAC provider role%s; use licensor, producer, processor or host.", r, diag.DidYouMean(r, providerRoles)))
 					}
@@ -240,7 +241,7 @@ func (s *Split) Evaluate(sc *eval.Scope) hcl.Diagnostics {
 		diags = append(diags, ds...)
 		if ok {
 			s.Stratify = v.AsString()
-			if !contains(stratifyValues, s.Stratify) {
+			if !slices.Contains(stratifyValues, s.Stratify) {
 				diags = append(diags, diag.Errorf(a.Expr.Range(), "Unknown stratification",
 					"%q is not a stratification%s; use \"change_fraction\" or \"none\".", s.Stratify, diag.DidYouMean(s.Stratify, stratifyValues)))
 			}
@@ -283,12 +284,12 @@ func (s *Split) Evaluate(sc *eval.Scope) hcl.Diagnostics {
 			s.CoverRange = v.AsString()
 			if s.CoverRange == "none" {
 				s.CoverRange = ""
-			} else if len(names) > 0 && !contains(names, s.CoverRange) {
+			} else if len(names) > 0 && !slices.Contains(names, s.CoverRange) {
 				diags = append(diags, diag.Errorf(a.Expr.Range(), "Unknown subset",
 					"%q is not one of the subsets %s%s; name the subset that must cover the whole ΔH range, or \"none\".", s.CoverRange, refs.JoinQuoted(names), diag.DidYouMean(s.CoverRange, names)))
 			}
 		}
-	} else if contains(names, "train") {
+	} else if slices.Contains(names, "train") {
 		s.CoverRange = "train"
 	}
 	return diags
@@ -309,17 +310,17 @@ func (s *Split) evalSubsets(sc *eval.Scope, a *hcl.Attribute, byCount bool) hcl.
 	m := v.AsValueMap()
 	var names []string
 	for _, k := range order {
-		if _, ok := m[k]; ok && !contains(names, k) {
+		if _, ok := m[k]; ok && !slices.Contains(names, k) {
 			names = append(names, k)
 		}
 	}
 	var rest []string
 	for k := range m {
-		if !contains(names, k) {
+		if !slices.Contains(names, k) {
 			rest = append(rest, k)
 		}
 	}
-	sort.Strings(rest)
+	slices.Sort(rest)
 	names = append(names, rest...)
 	valueRange := func(k string) hcl.Range {
 		if r, ok := ranges[k]; ok {
@@ -433,13 +434,4 @@ func (s *Split) BlockRange() hcl.Range {
 		return a.Expr.Range()
 	}
 	return s.DeclRange
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,7 +4,8 @@ package refs
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -96,13 +97,13 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 				"%s must be followed by a name, e.g. %s.data.", root, root)
 		}
 		r2 := hcl.RangeBetween(rootRange, t[1].SourceRange())
-		if root == "var" && !contains(r.d.Vars, name) {
+		if root == "var" && !slices.Contains(r.d.Vars, name) {
 			return Address{}, 0, diag.Errorf(r2, "Reference to undeclared variable",
-				"No variable %q is declared%s; declare it with a variable %q block or fix the name.", name, diag.DidYouMean(name, sorted(r.d.Vars)), name)
+				"No variable %q is declared%s; declare it with a variable %q block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Vars))), name)
 		}
-		if root == "local" && !contains(r.d.Locals, name) {
+		if root == "local" && !slices.Contains(r.d.Locals, name) {
 			return Address{}, 0, diag.Errorf(r2, "Reference to undeclared local value",
-				"No local value %q is defined%s; define it in a locals block or fix the name.", name, diag.DidYouMean(name, sorted(r.d.Locals)))
+				"No local value %q is defined%s; define it in a locals block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Locals))))
 		}
 		return Address{Root: root, Name: name}, 2, nil
 	case "source", "step":
@@ -119,29 +120,29 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 		addr := Address{Root: root, Type: typ, Name: name}
 		r3 := hcl.RangeBetween(rootRange, t[2].SourceRange())
 		if root == "source" {
-			if !contains(SourceKinds, typ) {
+			if !slices.Contains(SourceKinds, typ) {
 				return Address{}, 0, diag.Errorf(typRange, "Unknown source kind",
 					"%q is not a source kind%s; use orthophoto, dsm or vector.", typ, diag.DidYouMean(typ, SourceKinds))
 			}
-			if !contains(r.d.Sources[typ], name) {
+			if !slices.Contains(r.d.Sources[typ], name) {
 				return Address{}, 0, diag.Errorf(r3, "Reference to undeclared source",
-					"No source %q %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, sorted(r.d.Sources[typ])))
+					"No source %q %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Sources[typ]))))
 			}
 			return addr, 3, nil
 		}
-		if !contains(r.d.StepKinds, typ) {
+		if !slices.Contains(r.d.StepKinds, typ) {
 			return Address{}, 0, diag.Errorf(typRange, "Unknown step kind",
 				"No step kind %q is registered%s; the known kinds are %s.", typ, diag.DidYouMean(typ, r.d.StepKinds), JoinQuoted(r.d.StepKinds))
 		}
-		if !contains(r.d.Steps[typ], name) {
-			for _, plugin := range sorted(keys(r.d.Steps)) {
-				if contains(r.d.Steps[plugin], name) {
+		if !slices.Contains(r.d.Steps[typ], name) {
+			for _, plugin := range slices.Sorted(maps.Keys(r.d.Steps)) {
+				if slices.Contains(r.d.Steps[plugin], name) {
 					return Address{}, 0, diag.Errorf(r3, "Reference to undeclared step",
 						"Step %q is a %s step; refer to it as step.%s.%s.", name, plugin, plugin, name)
 				}
 			}
 			return Address{}, 0, diag.Errorf(r3, "Reference to undeclared step",
-				"No %s step %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, sorted(r.d.Steps[typ])))
+				"No %s step %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Steps[typ]))))
 		}
 		return addr, 3, nil
 	}
@@ -198,29 +199,6 @@ func (r *Resolver) ProductRef(a *hcl.Attribute) (Reference, bool, hcl.Diagnostic
 			"An input names a whole block; write %s = %s.", a.Name, addr)}
 	}
 	return Reference{Addr: addr, Range: t.SourceRange()}, true, nil
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // JoinQuoted quotes and joins names: "a", "b".
