@@ -3,25 +3,22 @@ package pointcloud
 import (
 	"errors"
 	"fmt"
-
-	"github.com/cdflow/cdflow/pointcloud/internal/laz"
 )
 
-// Sentinel errors: test a returned error with errors.Is. Three are the
-// LAZ decoder's own, so that its errors match them.
+// Sentinel errors: test a returned error with errors.Is.
 var (
 	// ErrNotLAS means the file does not start with the "LASF" signature.
 	ErrNotLAS = errors.New("not a LAS/LAZ file")
 	// ErrTruncated means the file ends before a structure it declares.
-	ErrTruncated = laz.ErrTruncated
+	ErrTruncated = errors.New("file is truncated")
 	// ErrUnsupported means a valid but unsupported feature (compressor,
 	// item type or version, point format).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrCountMismatch means a point count disagrees with the data
 	// (header vs chunk table, chunk table vs chunk, stream ends early).
-	ErrCountMismatch = laz.ErrCountMismatch
+	ErrCountMismatch = errors.New("point count disagrees with the data")
 	// ErrCorrupt means a structure is internally inconsistent.
-	ErrCorrupt = laz.ErrCorrupt
+	ErrCorrupt = errors.New("corrupt data")
 	// ErrNoCRS means the file carries no usable CRS: the caller should ask
 	// the user to set the source's crs attribute.
 	ErrNoCRS = errors.New("no coordinate reference system in file")

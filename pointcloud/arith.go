@@ -1,0 +1,316 @@
+package pointcloud
+
+// Adaptive arithmetic decoding as used by LASzip (after Amir Said's
+// FastAC): a 32-bit range decoder with adaptive symbol and bit models.
+// Corrupt input never panics: reads past the end yield zeros and set
+// overrun, impossible states set corrupt; callers check failed().
+
+const (
+	acMinLength   = 0x01000000
+	acMaxLength   = 0xFFFFFFFF
+	dmLengthShift = 15
+	dmMaxCount    = 1 << dmLengthShift
+	bmLengthShift = 13
+	bmMaxCount    = 1 << bmLengthShift
+)
+
+type arithDecoder struct {
+	buf     []byte
+	pos     int
+	value   uint32
+	length  uint32
+	overrun bool
+	corrupt bool
+}
+
+// init starts decoding buf: the first four bytes prime the value.
+func (d *arithDecoder) init(buf []byte) {
+	d.buf, d.pos = buf, 0
+	d.overrun, d.corrupt = false, false
+	d.length = acMaxLength
+	d.value = uint32(d.next())<<24 | uint32(d.next())<<16 | uint32(d.next())<<8 | uint32(d.next())
+}
+
+func (d *arithDecoder) failed() bool { return d.overrun || d.corrupt }
+
+func (d *arithDecoder) next() byte {
+	if d.pos < len(d.buf) {
+		b := d.buf[d.pos]
+		d.pos++
+		return b
+	}
+	d.overrun = true
+	return 0
+}
+
+func (d *arithDecoder) renorm() {
+	// Fast path: at most three bytes are needed and usually available.
+	if d.length != 0 && d.pos+3 <= len(d.buf) {
+		b := d.buf[d.pos : d.pos+3]
+		value, length := d.value, d.length
+		i := 0
+		for length < acMinLength {
+			value = value<<8 | uint32(b[i])
+			length <<= 8
+			i++
+		}
+		d.value, d.length = value, length
+		d.pos += i
+		return
+	}
+	if d.length == 0 {
+		// Only reachable with corrupt input; keep the loop finite.
+		d.corrupt = true
+		d.length = acMinLength
+		return
+	}
+	for d.length < acMinLength {
+		var b byte
+		if d.pos < len(d.buf) {
+			b = d.buf[d.pos]
+			d.pos++
+		} else {
+			d.overrun = true
+		}
+		d.value = d.value<<8 | uint32(b)
+		d.length <<= 8
+	}
+}
+
+// symbolModel is an adaptive model over n symbols. Its arrays hold
+// uint16 (distribution values are at most 2^15, counts stay below 2^16,
+// table entries below n <= 2^11): half the cache footprint of uint32
+// speeds decoding, which is bound by loads from many models.
+type symbolModel struct {
+	distribution []uint16
+	count        []uint16
+	table        []uint16 // decoder look-up table, nil for n <= 16
+	symbols      uint32
+	lastSymbol   uint32
+	totalCount   uint32
+	updateCycle  uint32
+	untilUpdate  uint32
+	tableShift   uint32
+	tableSize    uint32
+}
+
+func newSymbolModel(n uint32) *symbolModel {
+	m := &symbolModel{symbols: n, lastSymbol: n - 1}
+	if n > 16 {
+		bits := uint32(3)
+		for n > 1<<(bits+2) {
+			bits++
+		}
+		m.tableSize = 1 << bits
+		m.tableShift = dmLengthShift - bits
+		m.table = make([]uint16, m.tableSize+2)
+	}
+	// One allocation for both arrays keeps models cheap to create.
+	buf := make([]uint16, 2*n)
+	m.distribution, m.count = buf[:n:n], buf[n:]
+	for i := range m.count {
+		m.count[i] = 1
+	}
+	m.updateCycle = n
+	m.update()
+	m.updateCycle = (n + 6) >> 1
+	m.untilUpdate = m.updateCycle
+	return m
+}
+
+// clone copies a model, arrays included.
+func (m *symbolModel) clone() *symbolModel {
+	c := *m
+	buf := make([]uint16, 2*len(m.count)+len(m.table))
+	n := len(m.count)
+	c.distribution, c.count = buf[:n:n], buf[n:2*n:2*n]
+	copy(c.distribution, m.distribution)
+	copy(c.count, m.count)
+	if m.table != nil {
+		c.table = buf[2*n:]
+		copy(c.table, m.table)
+	}
+	return &c
+}
+
+func (m *symbolModel) update() {
+	m.totalCount += m.updateCycle
+	if m.totalCount > dmMaxCount {
+		m.totalCount = 0
+		for i := range m.count {
+			m.count[i] = (m.count[i] + 1) >> 1
+			m.totalCount += uint32(m.count[i])
+		}
+	}
+	scale := uint32(0x80000000) / m.totalCount
+	sum := uint32(0)
+	if m.table == nil {
+		for k, c := range m.count {
+			m.distribution[k] = uint16((scale * sum) >> (31 - dmLengthShift))
+			sum += uint32(c)
+		}
+	} else {
+		s := uint32(0)
+		table := m.table
+		for k, c := range m.count {
+			d := (scale * sum) >> (31 - dmLengthShift)
+			m.distribution[k] = uint16(d)
+			sum += uint32(c)
+			w := d >> m.tableShift
+			for s < w && s+1 < uint32(len(table)) {
+				s++
+				table[s] = uint16(k - 1)
+			}
+		}
+		table[0] = 0
+		for s <= m.tableSize {
+			s++
+			table[s] = uint16(m.symbols - 1)
+		}
+	}
+	m.updateCycle = (5 * m.updateCycle) >> 2
+	if max := (m.symbols + 6) << 3; m.updateCycle > max {
+		m.updateCycle = max
+	}
+	m.untilUpdate = m.updateCycle
+}
+
+func (d *arithDecoder) decodeSymbol(m *symbolModel) uint32 {
+	// Locals keep value and length in registers across the search.
+	value, length := d.value, d.length
+	var sym, x uint32
+	y := length
+	length >>= dmLengthShift
+	dist := m.distribution
+	if m.table != nil {
+		dv := value / length
+		t := dv >> (m.tableShift & 31) // the mask spares Go's shift-overflow code
+		table := m.table
+		if t+1 >= uint32(len(table)) {
+			d.corrupt = true
+			t = uint32(len(table)) - 2
+		}
+		sym = uint32(table[t])
+		n := uint32(table[t+1]) + 1
+		for n > sym+1 {
+			k := (sym + n) >> 1
+			if uint32(dist[k]) > dv {
+				n = k
+			} else {
+				sym = k
+			}
+		}
+		x = uint32(dist[sym]) * length
+		if sym != m.lastSymbol {
+			y = uint32(dist[sym+1]) * length
+		}
+	} else {
+		n := m.symbols
+		k := n >> 1
+		for {
+			z := length * uint32(dist[k])
+			if z > value {
+				n = k
+				y = z
+			} else {
+				sym = k
+				x = z
+			}
+			k = (sym + n) >> 1
+			if k == sym {
+				break
+			}
+		}
+	}
+	d.value = value - x
+	d.length = y - x
+	if d.length < acMinLength {
+		d.renorm()
+	}
+	m.count[sym]++
+	m.untilUpdate--
+	if m.untilUpdate == 0 {
+		m.update()
+	}
+	return sym
+}
+
+// bitModel is an adaptive binary model.
+type bitModel struct {
+	bit0Count, bitCount, bit0Prob, untilUpdate, updateCycle uint32
+}
+
+func newBitModel() bitModel {
+	return bitModel{bit0Count: 1, bitCount: 2, bit0Prob: 1 << (bmLengthShift - 1), untilUpdate: 4, updateCycle: 4}
+}
+
+func (m *bitModel) update() {
+	m.bitCount += m.updateCycle
+	if m.bitCount > bmMaxCount {
+		m.bitCount = (m.bitCount + 1) >> 1
+		m.bit0Count = (m.bit0Count + 1) >> 1
+		if m.bit0Count == m.bitCount {
+			m.bitCount++
+		}
+	}
+	scale := uint32(0x80000000) / m.bitCount
+	m.bit0Prob = (m.bit0Count * scale) >> (31 - bmLengthShift)
+	m.updateCycle = (5 * m.updateCycle) >> 2
+	if m.updateCycle > 64 {
+		m.updateCycle = 64
+	}
+	m.untilUpdate = m.updateCycle
+}
+
+func (d *arithDecoder) decodeBit(m *bitModel) uint32 {
+	x := m.bit0Prob * (d.length >> bmLengthShift)
+	var sym uint32
+	if d.value < x {
+		d.length = x
+		m.bit0Count++
+	} else {
+		d.value -= x
+		d.length -= x
+		sym = 1
+	}
+	if d.length < acMinLength {
+		d.renorm()
+	}
+	m.untilUpdate--
+	if m.untilUpdate == 0 {
+		m.update()
+	}
+	return sym
+}
+
+// readBits reads 1..32 raw (equiprobable) bits.
+func (d *arithDecoder) readBits(bits uint32) uint32 {
+	if bits > 19 {
+		lo := d.readShort()
+		hi := d.readBits(bits-16) << 16
+		return hi | lo
+	}
+	d.length >>= bits
+	sym := d.value / d.length
+	d.value -= d.length * sym
+	if d.length < acMinLength {
+		d.renorm()
+	}
+	return sym
+}
+
+func (d *arithDecoder) readShort() uint32 {
+	d.length >>= 16
+	sym := d.value / d.length
+	d.value -= d.length * sym
+	if d.length < acMinLength {
+		d.renorm()
+	}
+	return sym & 0xFFFF
+}
+
+func (d *arithDecoder) readInt() uint32 {
+	lo := d.readShort()
+	hi := d.readShort()
+	return hi<<16 | lo
+}
