@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
 )
 
 // chunkSpan locates one LAZ chunk: its bytes and how many points it holds.
@@ -13,12 +16,6 @@ type chunkSpan struct {
 	count  uint64
 	first  uint64 // index of its first point in the file
 }
-
-// maxPointsPerByte bounds how many points one compressed byte can
-// decode to: LASzip's adaptive models cap a symbol's probability, so a
-// point always costs more than 1/65536 of a byte. A chunk claiming more
-// is corrupt, and we refuse it before decoding or allocating.
-const maxPointsPerByte = 1 << 16
 
 // readChunkTable returns the chunks of a chunked LAZ file.
 // dataEnd is where point data must end (EVLR start or file size).
@@ -80,25 +77,25 @@ func readChunkTable(r io.ReaderAt, h *Header, z *LASzipInfo, fileSize, dataEnd i
 	if _, err := r.ReadAt(buf, tableOff+8); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("%w: chunk table: %v", ErrTruncated, err)
 	}
-	var dec arithDecoder
-	dec.init(buf)
-	ic := newIntDecoder(32, 2)
+	var dec arith.Decoder
+	dec.Init(buf)
+	ic := arith.NewIntDecoder(32, 2)
 	variable := z.VariableChunks()
 	// Grow as entries decode: a garbled count must not reserve memory
 	// for entries the table does not hold.
 	spans := make([]chunkSpan, 0, min(n, 1<<12))
 	var prevCount, prevSize int32
-	for i := int64(0); i < n && !dec.failed(); i++ {
+	for i := int64(0); i < n && !dec.Failed(); i++ {
 		var sp chunkSpan
 		if variable {
-			prevCount = ic.decode(&dec, prevCount, 0)
+			prevCount = ic.Decode(&dec, prevCount, 0)
 			sp.count = uint64(uint32(prevCount))
 		}
-		prevSize = ic.decode(&dec, prevSize, 1)
+		prevSize = ic.Decode(&dec, prevSize, 1)
 		sp.size = int64(uint32(prevSize))
 		spans = append(spans, sp)
 	}
-	if dec.failed() {
+	if dec.Failed() {
 		return nil, fmt.Errorf("%w: chunk table of %d entries is truncated or garbled", ErrCorrupt, n)
 	}
 	pos, total := chunksStart, uint64(0)
@@ -131,7 +128,7 @@ func readChunkTable(r io.ReaderAt, h *Header, z *LASzipInfo, fileSize, dataEnd i
 }
 
 func checkDensity(sp chunkSpan, i int) error {
-	if sp.size < 0 || (sp.count > 0 && sp.count/maxPointsPerByte > uint64(sp.size)) {
+	if sp.size < 0 || (sp.count > 0 && sp.count/laz.MaxPointsPerByte > uint64(sp.size)) {
 		return fmt.Errorf("%w: chunk %d claims %d points in %d bytes", ErrCountMismatch, i, sp.count, sp.size)
 	}
 	return nil

@@ -3,22 +3,25 @@ package pointcloud
 import (
 	"errors"
 	"fmt"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
 )
 
-// Sentinel errors: test a returned error with errors.Is.
+// Sentinel errors: test a returned error with errors.Is. Three are the
+// LAZ decoder's own, so that its errors match them.
 var (
 	// ErrNotLAS means the file does not start with the "LASF" signature.
 	ErrNotLAS = errors.New("not a LAS/LAZ file")
 	// ErrTruncated means the file ends before a structure it declares.
-	ErrTruncated = errors.New("file is truncated")
+	ErrTruncated = laz.ErrTruncated
 	// ErrUnsupported means a valid but unsupported feature (compressor,
 	// item type or version, point format).
 	ErrUnsupported = errors.New("unsupported")
 	// ErrCountMismatch means a point count disagrees with the data
 	// (header vs chunk table, chunk table vs chunk, stream ends early).
-	ErrCountMismatch = errors.New("point count disagrees with the data")
+	ErrCountMismatch = laz.ErrCountMismatch
 	// ErrCorrupt means a structure is internally inconsistent.
-	ErrCorrupt = errors.New("corrupt data")
+	ErrCorrupt = laz.ErrCorrupt
 	// ErrNoCRS means the file carries no usable CRS: the caller should ask
 	// the user to set the source's crs attribute.
 	ErrNoCRS = errors.New("no coordinate reference system in file")

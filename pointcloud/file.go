@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
 )
 
 // lasChunkPoints is the number of records in one chunk of an
@@ -26,6 +28,7 @@ type File struct {
 	header Header
 	vlrs   []VLR
 	laz    *LASzipInfo
+	codec  *laz.Codec // how the LAZ chunks are coded
 	copc   *COPCInfo
 	chunks []chunkSpan
 
@@ -114,6 +117,7 @@ func (f *File) openLAZ(dataEnd int64) error {
 		return fileErr(f.path, "read LASzip VLR", err)
 	}
 	f.laz = z
+	f.codec = z.codec(int(h.PointRecordLength))
 	if f.chunks, err = readChunkTable(f.r, h, z, f.size, dataEnd); err != nil {
 		return fileErr(f.path, "read chunk table", err)
 	}
@@ -258,11 +262,8 @@ func (f *File) readSpan(ctx context.Context, sp chunkSpan, dst *Records) (*Recor
 	if _, err := f.r.ReadAt(data, sp.offset); err != nil && !(errors.Is(err, io.EOF) && sp.offset+sp.size == f.size) {
 		return dst, fmt.Errorf("%w: %v", ErrTruncated, err)
 	}
-	if dst.arena == nil {
-		dst.arena = newModelArena()
-	}
 	var err error
-	dst.Data, err = decodeChunk(ctx, f.laz, dst.RecordLen, data, sp.count, dst.Data, dst.arena)
+	dst.Data, err = dst.lazDec.Decode(ctx, f.codec, data, sp.count, dst.Data)
 	return dst, err
 }
 

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/laztest"
 )
 
 // fuzzMaxChunkPoints bounds the work per fuzz input: a mutated header can
@@ -115,14 +118,14 @@ func FuzzDecode(f *testing.F) {
 		las := derivedLAS(f, bmx, 8, recLenOf(z), conv)
 		off := int(binary.LittleEndian.Uint32(las[96:]))
 		recs := las[off : off+400*recLenOf(z)]
-		f.Add(encodeLayeredChunk(z.Items, recLenOf(z), recs), cfg, uint16(400))
+		f.Add(laztest.LayeredChunk(lazItems(z.Items), recLenOf(z), recs), cfg, uint16(400))
 	}
-	// One arena for all inputs, as a worker's Records keeps one: models
+	// One decoder for all inputs, as a worker's Records keeps one: models
 	// recycled after a failed chunk must come back pristine.
-	arena := newModelArena()
+	var dec laz.Decoder
 	f.Fuzz(func(t *testing.T, data []byte, cfg uint8, count uint16) {
 		z := chunkConfigs[int(cfg)%len(chunkConfigs)]
-		out, err := decodeChunk(ctx, z, recLenOf(z), data, uint64(count), nil, arena)
+		out, err := dec.Decode(ctx, z.codec(recLenOf(z)), data, uint64(count), nil)
 		if err == nil && len(out) != int(count)*recLenOf(z) {
 			t.Fatalf("decoded %d bytes for %d records of %d", len(out), count, recLenOf(z))
 		}

@@ -3,6 +3,8 @@ package pointcloud
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
 )
 
 // LASzip compressor kinds (LASzip VLR field "compressor").
@@ -91,8 +93,8 @@ func parseLASzipVLR(b []byte) (*LASzipInfo, error) {
 	return z, nil
 }
 
-// validate checks that the compressor and items are ones we decode and
-// that the items add up to the record length.
+// validate checks that the compressor and items are ones package laz
+// decodes and that the items add up to the record length.
 func (z *LASzipInfo) validate(h *Header) error {
 	if z.Coder != 0 {
 		return fmt.Errorf("%w: LASzip coder %d (only arithmetic coder 0)", ErrUnsupported, z.Coder)
@@ -143,4 +145,18 @@ func (z *LASzipInfo) validate(h *Header) error {
 		return fmt.Errorf("%w: LASzip items total %d bytes, record length is %d", ErrCorrupt, total, h.PointRecordLength)
 	}
 	return nil
+}
+
+// codec describes the validated items to the decoder.
+func (z *LASzipInfo) codec(recLen int) *laz.Codec {
+	return &laz.Codec{Layered: z.Compressor == CompressorLayeredChunked, Items: lazItems(z.Items), RecordLen: recLen}
+}
+
+// lazItems converts the item list to the decoder's type (same fields).
+func lazItems(items []LASzipItem) []laz.Item {
+	out := make([]laz.Item, len(items))
+	for i, it := range items {
+		out[i] = laz.Item(it)
+	}
+	return out
 }

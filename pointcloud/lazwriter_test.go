@@ -6,6 +6,9 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/laztest"
 )
 
 // itemsFor lists the LASzip items LASzip itself uses for a point format.
@@ -130,9 +133,9 @@ func writeLAZ(t testing.TB, src []byte, spec lazSpec) []byte {
 		first += n
 		var c []byte
 		if spec.layered {
-			c = encodeLayeredChunk(items, rl, recs)
+			c = laztest.LayeredChunk(lazItems(items), rl, recs)
 		} else {
-			c = encodePointwiseChunk(items, rl, recs)
+			c = laztest.PointwiseChunk(lazItems(items), rl, recs)
 		}
 		out = append(out, c...)
 		sizes = append(sizes, len(c))
@@ -146,18 +149,18 @@ func writeLAZ(t testing.TB, src []byte, spec lazSpec) []byte {
 	le.PutUint64(out[tablePos:], uint64(len(out)))
 	out = le.AppendUint32(out, 0)
 	out = le.AppendUint32(out, uint32(len(sizes)))
-	e := newArithEncoder()
-	ic := newIntEncoder(32, 2)
+	e := arith.NewEncoder()
+	ic := arith.NewIntEncoder(32, 2)
 	prevN, prevS := int32(0), int32(0)
 	for i, s := range sizes {
 		if spec.variable {
-			ic.encode(e, prevN, int32(spec.chunks[i]), 0)
+			ic.Encode(e, prevN, int32(spec.chunks[i]), 0)
 			prevN = int32(spec.chunks[i])
 		}
-		ic.encode(e, prevS, int32(s), 1)
+		ic.Encode(e, prevS, int32(s), 1)
 		prevS = int32(s)
 	}
-	return append(out, e.done()...)
+	return append(out, e.Done()...)
 }
 
 func fixedChunks(total, size int) []int {
@@ -188,7 +191,7 @@ func TestEncoderReproducesRealLAZ(t *testing.T) {
 			for i := 0; i < rf.NumChunks(); i++ {
 				c := rf.Chunk(i)
 				recs := las.Data[int(c.FirstPoint)*las.RecordLen : int(c.FirstPoint+c.PointCount)*las.RecordLen]
-				got := encodePointwiseChunk(z.Items, int(h.PointRecordLength), recs)
+				got := laztest.PointwiseChunk(lazItems(z.Items), int(h.PointRecordLength), recs)
 				want := real[c.Offset : c.Offset+c.ByteSize]
 				if !bytes.Equal(got, want) {
 					t.Fatalf("chunk %d: re-encoded %d bytes differ from the real %d bytes (first difference at %d)", i, len(got), len(want), firstDiff(got, want))
@@ -205,7 +208,7 @@ func TestEncoderReproducesRealLAZ(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := f.Chunk(i)
-			got := encodeLayeredChunk(f.LASzip().Items, r.RecordLen, r.Data)
+			got := laztest.LayeredChunk(lazItems(f.LASzip().Items), r.RecordLen, r.Data)
 			want := real[c.Offset : c.Offset+c.ByteSize]
 			if !bytes.Equal(got, want) {
 				t.Fatalf("chunk %d: re-encoded %d bytes differ from the real %d bytes (first difference at %d)", i, len(got), len(want), firstDiff(got, want))

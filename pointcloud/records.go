@@ -3,6 +3,8 @@ package pointcloud
 import (
 	"encoding/binary"
 	"math"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz"
 )
 
 // Box is an axis-aligned 2D box in scaled (real-world) coordinates.
@@ -42,7 +44,7 @@ type Records struct {
 	Data      []byte // Len() records of RecordLen bytes
 
 	compressed []byte      // reused buffer for a chunk's compressed bytes
-	arena      *modelArena // decoder models reused from chunk to chunk
+	lazDec     laz.Decoder // keeps decoder models from chunk to chunk
 }
 
 // Len is the number of records.

@@ -1,9 +1,12 @@
-package pointcloud
-
-// Adaptive arithmetic decoding as used by LASzip (after Amir Said's
-// FastAC): a 32-bit range decoder with adaptive symbol and bit models.
+// Package arith is LASzip's entropy coder (after Amir Said's FastAC): a
+// 32-bit range decoder with adaptive symbol and bit models, the integer
+// corrector built on them, and a matching encoder for writing test data.
+//
 // Corrupt input never panics: reads past the end yield zeros and set
-// overrun, impossible states set corrupt; callers check failed().
+// Overrun, impossible states set the corrupt flag; callers check Failed.
+package arith
+
+import "math/bits"
 
 const (
 	acMinLength   = 0x01000000
@@ -14,7 +17,8 @@ const (
 	bmMaxCount    = 1 << bmLengthShift
 )
 
-type arithDecoder struct {
+// Decoder is a range decoder over one byte stream.
+type Decoder struct {
 	buf     []byte
 	pos     int
 	value   uint32
@@ -23,17 +27,25 @@ type arithDecoder struct {
 	corrupt bool
 }
 
-// init starts decoding buf: the first four bytes prime the value.
-func (d *arithDecoder) init(buf []byte) {
+// Init starts decoding buf: the first four bytes prime the value.
+func (d *Decoder) Init(buf []byte) {
 	d.buf, d.pos = buf, 0
 	d.overrun, d.corrupt = false, false
 	d.length = acMaxLength
 	d.value = uint32(d.next())<<24 | uint32(d.next())<<16 | uint32(d.next())<<8 | uint32(d.next())
 }
 
-func (d *arithDecoder) failed() bool { return d.overrun || d.corrupt }
+// Failed reports whether the stream ran out or was found invalid.
+func (d *Decoder) Failed() bool { return d.overrun || d.corrupt }
 
-func (d *arithDecoder) next() byte {
+// Overrun reports whether decoding read past the end of the stream.
+func (d *Decoder) Overrun() bool { return d.overrun }
+
+// SetCorrupt marks the stream invalid: for callers that find a decoded
+// value impossible.
+func (d *Decoder) SetCorrupt() { d.corrupt = true }
+
+func (d *Decoder) next() byte {
 	if d.pos < len(d.buf) {
 		b := d.buf[d.pos]
 		d.pos++
@@ -43,19 +55,12 @@ func (d *arithDecoder) next() byte {
 	return 0
 }
 
-func (d *arithDecoder) renorm() {
+func (d *Decoder) renorm() {
 	// Fast path: at most three bytes are needed and usually available.
-	if d.length != 0 && d.pos+3 <= len(d.buf) {
-		b := d.buf[d.pos : d.pos+3]
-		value, length := d.value, d.length
-		i := 0
-		for length < acMinLength {
-			value = value<<8 | uint32(b[i])
-			length <<= 8
-			i++
-		}
-		d.value, d.length = value, length
-		d.pos += i
+	if p := d.pos; d.length != 0 && p+3 <= len(d.buf) {
+		s, w := shiftIn(d.length, d.buf[p:p+3])
+		d.value, d.length = d.value<<(s&31)|w, d.length<<(s&31)
+		d.pos = p + int(s>>3)
 		return
 	}
 	if d.length == 0 {
@@ -77,11 +82,20 @@ func (d *arithDecoder) renorm() {
 	}
 }
 
-// symbolModel is an adaptive model over n symbols. Its arrays hold
+// shiftIn returns by how many bits (0, 8, 16 or 24) a nonzero length
+// must grow to reach acMinLength, and the bytes of b that fill them. It
+// has no branches: how many bytes a symbol takes is unpredictable.
+func shiftIn(length uint32, b []byte) (s, w uint32) {
+	s = uint32(bits.LeadingZeros32(length)) &^ 7
+	w = uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
+	return s, w >> ((24 - s) & 31)
+}
+
+// Model is an adaptive model over n symbols. Its arrays hold
 // uint16 (distribution values are at most 2^15, counts stay below 2^16,
 // table entries below n <= 2^11): half the cache footprint of uint32
 // speeds decoding, which is bound by loads from many models.
-type symbolModel struct {
+type Model struct {
 	distribution []uint16
 	count        []uint16
 	table        []uint16 // decoder look-up table, nil for n <= 16
@@ -94,8 +108,10 @@ type symbolModel struct {
 	tableSize    uint32
 }
 
-func newSymbolModel(n uint32) *symbolModel {
-	m := &symbolModel{symbols: n, lastSymbol: n - 1}
+// NewModel returns a model over n symbols (2 <= n <= 2^11) in its
+// initial state.
+func NewModel(n uint32) *Model {
+	m := &Model{symbols: n, lastSymbol: n - 1}
 	if n > 16 {
 		bits := uint32(3)
 		for n > 1<<(bits+2) {
@@ -119,7 +135,7 @@ func newSymbolModel(n uint32) *symbolModel {
 }
 
 // clone copies a model, arrays included.
-func (m *symbolModel) clone() *symbolModel {
+func (m *Model) clone() *Model {
 	c := *m
 	buf := make([]uint16, 2*len(m.count)+len(m.table))
 	n := len(m.count)
@@ -133,7 +149,7 @@ func (m *symbolModel) clone() *symbolModel {
 	return &c
 }
 
-func (m *symbolModel) update() {
+func (m *Model) update() {
 	m.totalCount += m.updateCycle
 	if m.totalCount > dmMaxCount {
 		m.totalCount = 0
@@ -175,7 +191,8 @@ func (m *symbolModel) update() {
 	m.untilUpdate = m.updateCycle
 }
 
-func (d *arithDecoder) decodeSymbol(m *symbolModel) uint32 {
+// DecodeSymbol decodes one symbol of m and adapts m.
+func (d *Decoder) DecodeSymbol(m *Model) uint32 {
 	// Locals keep value and length in registers across the search.
 	value, length := d.value, d.length
 	var sym, x uint32
@@ -205,28 +222,33 @@ func (d *arithDecoder) decodeSymbol(m *symbolModel) uint32 {
 			y = uint32(dist[sym+1]) * length
 		}
 	} else {
-		n := m.symbols
-		k := n >> 1
-		for {
-			z := length * uint32(dist[k])
-			if z > value {
-				n = k
-				y = z
-			} else {
-				sym = k
-				x = z
-			}
-			k = (sym + n) >> 1
-			if k == sym {
-				break
-			}
+		// Without a table, search all symbols without branches (dist
+		// strictly increases, so the symbol found is the same): the
+		// comparisons are unpredictable, and Go makes no CMOV of an if
+		// in this loop. The step count depends only on n.
+		for size := m.symbols; size > 1; {
+			half := size >> 1
+			sym += half & atMost(length*uint32(dist[sym+half]), value)
+			size -= half
+		}
+		x = uint32(dist[sym]) * length
+		if sym != m.lastSymbol {
+			y = uint32(dist[sym+1]) * length
 		}
 	}
-	d.value = value - x
-	d.length = y - x
-	if d.length < acMinLength {
+	value -= x
+	length = y - x
+	if p := d.pos; length != 0 && p+3 <= len(d.buf) {
+		// renorm's fast path, inline: a call costs more than the work.
+		s, w := shiftIn(length, d.buf[p:p+3])
+		value, length = value<<(s&31)|w, length<<(s&31)
+		d.pos = p + int(s>>3)
+	} else if length < acMinLength {
+		d.value, d.length = value, length
 		d.renorm()
+		value, length = d.value, d.length
 	}
+	d.value, d.length = value, length
 	m.count[sym]++
 	m.untilUpdate--
 	if m.untilUpdate == 0 {
@@ -235,16 +257,20 @@ func (d *arithDecoder) decodeSymbol(m *symbolModel) uint32 {
 	return sym
 }
 
-// bitModel is an adaptive binary model.
-type bitModel struct {
+// atMost is all ones when a <= b, else zero.
+func atMost(a, b uint32) uint32 { return ^uint32((int64(b) - int64(a)) >> 63) }
+
+// BitModel is an adaptive binary model.
+type BitModel struct {
 	bit0Count, bitCount, bit0Prob, untilUpdate, updateCycle uint32
 }
 
-func newBitModel() bitModel {
-	return bitModel{bit0Count: 1, bitCount: 2, bit0Prob: 1 << (bmLengthShift - 1), untilUpdate: 4, updateCycle: 4}
+// NewBitModel returns a bit model in its initial state.
+func NewBitModel() BitModel {
+	return BitModel{bit0Count: 1, bitCount: 2, bit0Prob: 1 << (bmLengthShift - 1), untilUpdate: 4, updateCycle: 4}
 }
 
-func (m *bitModel) update() {
+func (m *BitModel) update() {
 	m.bitCount += m.updateCycle
 	if m.bitCount > bmMaxCount {
 		m.bitCount = (m.bitCount + 1) >> 1
@@ -262,7 +288,8 @@ func (m *bitModel) update() {
 	m.untilUpdate = m.updateCycle
 }
 
-func (d *arithDecoder) decodeBit(m *bitModel) uint32 {
+// DecodeBit decodes one bit of m and adapts m.
+func (d *Decoder) DecodeBit(m *BitModel) uint32 {
 	x := m.bit0Prob * (d.length >> bmLengthShift)
 	var sym uint32
 	if d.value < x {
@@ -283,11 +310,11 @@ func (d *arithDecoder) decodeBit(m *bitModel) uint32 {
 	return sym
 }
 
-// readBits reads 1..32 raw (equiprobable) bits.
-func (d *arithDecoder) readBits(bits uint32) uint32 {
+// ReadBits reads 1..32 raw (equiprobable) bits.
+func (d *Decoder) ReadBits(bits uint32) uint32 {
 	if bits > 19 {
-		lo := d.readShort()
-		hi := d.readBits(bits-16) << 16
+		lo := d.ReadShort()
+		hi := d.ReadBits(bits-16) << 16
 		return hi | lo
 	}
 	d.length >>= bits
@@ -299,7 +326,8 @@ func (d *arithDecoder) readBits(bits uint32) uint32 {
 	return sym
 }
 
-func (d *arithDecoder) readShort() uint32 {
+// ReadShort reads 16 raw bits.
+func (d *Decoder) ReadShort() uint32 {
 	d.length >>= 16
 	sym := d.value / d.length
 	d.value -= d.length * sym
@@ -309,8 +337,9 @@ func (d *arithDecoder) readShort() uint32 {
 	return sym & 0xFFFF
 }
 
-func (d *arithDecoder) readInt() uint32 {
-	lo := d.readShort()
-	hi := d.readShort()
+// ReadInt reads 32 raw bits, low half first.
+func (d *Decoder) ReadInt() uint32 {
+	lo := d.ReadShort()
+	hi := d.ReadShort()
 	return hi<<16 | lo
 }

@@ -1,6 +1,10 @@
-package pointcloud
+package laz
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
+)
 
 // Point-wise (LASzip compressor 1 and 2) item decoders, version 2:
 // POINT10, GPSTIME11, RGB12 and BYTE. Each keeps the previous record's
@@ -9,7 +13,7 @@ import "encoding/binary"
 type pointwiseItem interface {
 	size() int
 	first(raw []byte) // the chunk's first record, stored raw
-	decode(d *arithDecoder, out []byte)
+	decode(d *arith.Decoder, out []byte)
 }
 
 type point10v2 struct {
@@ -22,33 +26,33 @@ type point10v2 struct {
 	sourceID  uint16
 
 	lastIntensity [16]uint16
-	xMedian       [16]median5
-	yMedian       [16]median5
+	xMedian       [16]Median5
+	yMedian       [16]Median5
 	lastHeight    [8]int32
 
-	changed    *symbolModel
-	scanAngleM [2]*symbolModel
-	bitByte    [256]*symbolModel
-	classM     [256]*symbolModel
-	userDataM  [256]*symbolModel
+	changed    *arith.Model
+	scanAngleM [2]*arith.Model
+	bitByte    [256]*arith.Model
+	classM     [256]*arith.Model
+	userDataM  [256]*arith.Model
 
-	icIntensity, icSourceID, icDX, icDY, icZ *intDecoder
-	arena                                    *modelArena
+	icIntensity, icSourceID, icDX, icDY, icZ *arith.IntDecoder
+	arena                                    *arith.Arena
 }
 
-func newPoint10v2(a *modelArena) *point10v2 {
+func newPoint10v2(a *arith.Arena) *point10v2 {
 	p := &point10v2{
 		arena:       a,
-		changed:     a.get(64),
-		icIntensity: a.intDecoder(16, 4),
-		icSourceID:  a.intDecoder(16, 1),
-		icDX:        a.intDecoder(32, 2),
-		icDY:        a.intDecoder(32, 22),
-		icZ:         a.intDecoder(32, 20),
+		changed:     a.Get(64),
+		icIntensity: a.IntDecoder(16, 4),
+		icSourceID:  a.IntDecoder(16, 1),
+		icDX:        a.IntDecoder(32, 2),
+		icDY:        a.IntDecoder(32, 22),
+		icZ:         a.IntDecoder(32, 20),
 	}
 	for i := range p.xMedian {
-		p.xMedian[i] = newMedian5()
-		p.yMedian[i] = newMedian5()
+		p.xMedian[i] = NewMedian5()
+		p.yMedian[i] = NewMedian5()
 	}
 	return p
 }
@@ -70,76 +74,70 @@ func (p *point10v2) first(raw []byte) {
 	p.sourceID = le.Uint16(raw[18:])
 }
 
-// lazy returns the model in slot, creating it on first use: most of
-// the 768 byte-valued contexts are never touched in a chunk.
-func lazy(slot **symbolModel, n uint32) *symbolModel {
-	return (*modelArena)(nil).lazy(slot, n)
-}
-
-func (p *point10v2) decode(d *arithDecoder, out []byte) {
-	changed := d.decodeSymbol(p.changed)
+func (p *point10v2) decode(d *arith.Decoder, out []byte) {
+	changed := d.DecodeSymbol(p.changed)
 	var m, l uint8
 	var n uint8
 	if changed != 0 {
 		if changed&32 != 0 {
-			p.bits = uint8(d.decodeSymbol(p.arena.lazy(&p.bitByte[p.bits], 256)))
+			p.bits = uint8(d.DecodeSymbol(p.arena.Lazy(&p.bitByte[p.bits], 256)))
 		}
 		r := p.bits & 7
 		n = (p.bits >> 3) & 7
-		m = numberReturnMap[n][r]
-		l = numberReturnLevel[n][r]
+		m = NumberReturnMap[n][r]
+		l = NumberReturnLevel[n][r]
 		if changed&16 != 0 {
 			ctx := uint32(m)
 			if ctx > 3 {
 				ctx = 3
 			}
-			p.intensity = uint16(p.icIntensity.decode(d, int32(p.lastIntensity[m]), ctx))
+			p.intensity = uint16(p.icIntensity.Decode(d, int32(p.lastIntensity[m]), ctx))
 			p.lastIntensity[m] = p.intensity
 		} else {
 			p.intensity = p.lastIntensity[m]
 		}
 		if changed&8 != 0 {
-			p.class = uint8(d.decodeSymbol(p.arena.lazy(&p.classM[p.class], 256)))
+			p.class = uint8(d.DecodeSymbol(p.arena.Lazy(&p.classM[p.class], 256)))
 		}
 		if changed&4 != 0 {
 			dir := (p.bits >> 6) & 1
-			p.scanAngle += uint8(d.decodeSymbol(p.arena.lazy(&p.scanAngleM[dir], 256)))
+			p.scanAngle += uint8(d.DecodeSymbol(p.arena.Lazy(&p.scanAngleM[dir], 256)))
 		}
 		if changed&2 != 0 {
-			p.userData = uint8(d.decodeSymbol(p.arena.lazy(&p.userDataM[p.userData], 256)))
+			p.userData = uint8(d.DecodeSymbol(p.arena.Lazy(&p.userDataM[p.userData], 256)))
 		}
 		if changed&1 != 0 {
-			p.sourceID = uint16(p.icSourceID.decode(d, int32(p.sourceID), 0))
+			p.sourceID = uint16(p.icSourceID.Decode(d, int32(p.sourceID), 0))
 		}
 	} else {
 		r := p.bits & 7
 		n = (p.bits >> 3) & 7
-		m = numberReturnMap[n][r]
-		l = numberReturnLevel[n][r]
+		m = NumberReturnMap[n][r]
+		l = NumberReturnLevel[n][r]
 	}
 	one := uint32(0)
 	if n == 1 {
 		one = 1
 	}
-	diff := p.icDX.decode(d, p.xMedian[m].get(), one)
+	diff := p.icDX.Decode(d, p.xMedian[m].Get(), one)
 	p.x += diff
-	p.xMedian[m].add(diff)
+	p.xMedian[m].Add(diff)
 
-	k := p.icDX.k
+	k := p.icDX.K()
 	ctx := one + 20
 	if k < 20 {
 		ctx = one + k&^1
 	}
-	diff = p.icDY.decode(d, p.yMedian[m].get(), ctx)
+	diff = p.icDY.Decode(d, p.yMedian[m].Get(), ctx)
 	p.y += diff
-	p.yMedian[m].add(diff)
+	p.yMedian[m].Add(diff)
 
-	k = (p.icDX.k + p.icDY.k) / 2
+	k = (p.icDX.K() + p.icDY.K()) / 2
 	ctx = one + 18
 	if k < 18 {
 		ctx = one + k&^1
 	}
-	p.z = p.icZ.decode(d, p.lastHeight[l], ctx)
+	p.z = p.icZ.Decode(d, p.lastHeight[l], ctx)
 	p.lastHeight[l] = p.z
 
 	le := binary.LittleEndian
@@ -155,12 +153,13 @@ func (p *point10v2) decode(d *arithDecoder, out []byte) {
 	le.PutUint16(out[18:], p.sourceID)
 }
 
+// Code points of the GPS time models (shared with the test encoder).
 const (
-	gpsMulti          = 500
-	gpsMultiMinus     = -10
-	gpsMultiUnchanged = gpsMulti - gpsMultiMinus + 1
-	gpsMultiCodeFull  = gpsMulti - gpsMultiMinus + 2
-	gpsMultiTotal     = gpsMulti - gpsMultiMinus + 6
+	GPSMulti          = 500
+	GPSMultiMinus     = -10
+	GPSMultiUnchanged = GPSMulti - GPSMultiMinus + 1
+	GPSMultiCodeFull  = GPSMulti - GPSMultiMinus + 2
+	GPSMultiTotal     = GPSMulti - GPSMultiMinus + 6
 	// maxSequenceSwitches bounds the "switch to another time sequence"
 	// codes decoded for one record: a valid stream switches at most once.
 	maxSequenceSwitches = 4
@@ -169,19 +168,19 @@ const (
 // gps11v2 decodes GPS times as up to four interleaved sequences of
 // doubles whose bit patterns advance by predictable integer steps.
 type gps11v2 struct {
-	multi, zeroDiff *symbolModel
-	ic              *intDecoder
+	multi, zeroDiff *arith.Model
+	ic              *arith.IntDecoder
 	last, next      int
 	times           [4]int64
 	diffs           [4]int32
 	extreme         [4]int32
 }
 
-func newGPS11v2(a *modelArena) *gps11v2 {
+func newGPS11v2(a *arith.Arena) *gps11v2 {
 	return &gps11v2{
-		multi:    a.get(gpsMultiTotal),
-		zeroDiff: a.get(6),
-		ic:       a.intDecoder(32, 9),
+		multi:    a.Get(GPSMultiTotal),
+		zeroDiff: a.Get(6),
+		ic:       a.IntDecoder(32, 9),
 	}
 }
 
@@ -191,10 +190,10 @@ func (g *gps11v2) first(raw []byte) {
 	g.times[0] = int64(binary.LittleEndian.Uint64(raw))
 }
 
-func (g *gps11v2) decode(d *arithDecoder, out []byte) {
+func (g *gps11v2) decode(d *arith.Decoder, out []byte) {
 	for try := 0; ; try++ {
 		if try > maxSequenceSwitches {
-			d.corrupt = true
+			d.SetCorrupt()
 			break
 		}
 		if g.decodeOnce(d) {
@@ -206,13 +205,13 @@ func (g *gps11v2) decode(d *arithDecoder, out []byte) {
 
 // decodeOnce returns false when the stream switched sequence and the
 // record must be decoded again relative to the new one.
-func (g *gps11v2) decodeOnce(d *arithDecoder) bool {
+func (g *gps11v2) decodeOnce(d *arith.Decoder) bool {
 	last := g.last
 	if g.diffs[last] == 0 {
-		multi := int32(d.decodeSymbol(g.zeroDiff))
+		multi := int32(d.DecodeSymbol(g.zeroDiff))
 		switch {
 		case multi == 1:
-			g.diffs[last] = g.ic.decode(d, 0, 0)
+			g.diffs[last] = g.ic.Decode(d, 0, 0)
 			g.times[last] += int64(g.diffs[last])
 			g.extreme[last] = 0
 		case multi == 2:
@@ -223,40 +222,40 @@ func (g *gps11v2) decodeOnce(d *arithDecoder) bool {
 		}
 		return true
 	}
-	multi := int32(d.decodeSymbol(g.multi))
+	multi := int32(d.DecodeSymbol(g.multi))
 	switch {
 	case multi == 1:
-		g.times[last] += int64(g.ic.decode(d, g.diffs[last], 1))
+		g.times[last] += int64(g.ic.Decode(d, g.diffs[last], 1))
 		g.extreme[last] = 0
-	case multi < gpsMultiUnchanged:
+	case multi < GPSMultiUnchanged:
 		var diff int32
 		switch {
 		case multi == 0:
-			diff = g.ic.decode(d, 0, 7)
+			diff = g.ic.Decode(d, 0, 7)
 			g.bumpExtreme(diff)
-		case multi < gpsMulti:
+		case multi < GPSMulti:
 			ctx := uint32(2)
 			if multi >= 10 {
 				ctx = 3
 			}
-			diff = g.ic.decode(d, multi*g.diffs[last], ctx)
-		case multi == gpsMulti:
-			diff = g.ic.decode(d, multi*g.diffs[last], 4)
+			diff = g.ic.Decode(d, multi*g.diffs[last], ctx)
+		case multi == GPSMulti:
+			diff = g.ic.Decode(d, multi*g.diffs[last], 4)
 			g.bumpExtreme(diff)
 		default:
-			multi = gpsMulti - multi
-			if multi > gpsMultiMinus {
-				diff = g.ic.decode(d, multi*g.diffs[last], 5)
+			multi = GPSMulti - multi
+			if multi > GPSMultiMinus {
+				diff = g.ic.Decode(d, multi*g.diffs[last], 5)
 			} else {
-				diff = g.ic.decode(d, gpsMultiMinus*g.diffs[last], 6)
+				diff = g.ic.Decode(d, GPSMultiMinus*g.diffs[last], 6)
 				g.bumpExtreme(diff)
 			}
 		}
 		g.times[last] += int64(diff)
-	case multi == gpsMultiCodeFull:
+	case multi == GPSMultiCodeFull:
 		g.fullTime(d)
-	case multi > gpsMultiCodeFull:
-		g.last = (last + int(multi) - gpsMultiCodeFull) & 3
+	case multi > GPSMultiCodeFull:
+		g.last = (last + int(multi) - GPSMultiCodeFull) & 3
 		return false
 	}
 	return true
@@ -273,31 +272,33 @@ func (g *gps11v2) bumpExtreme(diff int32) {
 }
 
 // fullTime starts a new sequence with a time sent in full.
-func (g *gps11v2) fullTime(d *arithDecoder) {
+func (g *gps11v2) fullTime(d *arith.Decoder) {
 	g.next = (g.next + 1) & 3
-	hi := g.ic.decode(d, int32(g.times[g.last]>>32), 8)
-	g.times[g.next] = int64(hi)<<32 | int64(d.readInt())
+	hi := g.ic.Decode(d, int32(g.times[g.last]>>32), 8)
+	g.times[g.next] = int64(hi)<<32 | int64(d.ReadInt())
 	g.last = g.next
 	g.diffs[g.last] = 0
 	g.extreme[g.last] = 0
 }
 
-// rgbModels are the models of one RGB decoder (RGB12 v2 and the layered
+// RGBModels are the models of one RGB decoder (RGB12 v2 and the layered
 // RGB14/RGBNIR14 v3 use the same scheme).
-type rgbModels struct {
-	used *symbolModel
-	diff [6]*symbolModel
+type RGBModels struct {
+	Used *arith.Model
+	Diff [6]*arith.Model
 }
 
-func newRGBModels(a *modelArena) rgbModels {
-	m := rgbModels{used: a.get(128)}
-	for i := range m.diff {
-		m.diff[i] = a.get(256)
+// NewRGBModels takes the models from a (nil allocates).
+func NewRGBModels(a *arith.Arena) RGBModels {
+	m := RGBModels{Used: a.Get(128)}
+	for i := range m.Diff {
+		m.Diff[i] = a.Get(256)
 	}
 	return m
 }
 
-func clampU8(v int32) int32 {
+// ClampU8 clamps a predicted colour byte to [0, 255].
+func ClampU8(v int32) int32 {
 	if v < 0 {
 		return 0
 	}
@@ -310,16 +311,16 @@ func clampU8(v int32) int32 {
 // decodeRGB decodes one colour relative to last. Bits of the first
 // symbol say which bytes changed; green and blue are predicted from red's
 // change unless bit 6 says the colour is grey.
-func decodeRGB(d *arithDecoder, m *rgbModels, last [3]uint16) [3]uint16 {
-	sym := d.decodeSymbol(m.used)
+func decodeRGB(d *arith.Decoder, m *RGBModels, last [3]uint16) [3]uint16 {
+	sym := d.DecodeSymbol(m.Used)
 	var c [3]uint16
 	if sym&1 != 0 {
-		c[0] = uint16(uint8(d.decodeSymbol(m.diff[0]) + uint32(last[0]&0xFF)))
+		c[0] = uint16(uint8(d.DecodeSymbol(m.Diff[0]) + uint32(last[0]&0xFF)))
 	} else {
 		c[0] = last[0] & 0xFF
 	}
 	if sym&2 != 0 {
-		c[0] |= uint16(uint8(d.decodeSymbol(m.diff[1])+uint32(last[0]>>8))) << 8
+		c[0] |= uint16(uint8(d.DecodeSymbol(m.Diff[1])+uint32(last[0]>>8))) << 8
 	} else {
 		c[0] |= last[0] & 0xFF00
 	}
@@ -329,36 +330,37 @@ func decodeRGB(d *arithDecoder, m *rgbModels, last [3]uint16) [3]uint16 {
 	}
 	diff := int32(c[0]&0xFF) - int32(last[0]&0xFF)
 	if sym&4 != 0 {
-		corr := d.decodeSymbol(m.diff[2])
-		c[1] = uint16(uint8(corr + uint32(clampU8(diff+int32(last[1]&0xFF)))))
+		corr := d.DecodeSymbol(m.Diff[2])
+		c[1] = uint16(uint8(corr + uint32(ClampU8(diff+int32(last[1]&0xFF)))))
 	} else {
 		c[1] = last[1] & 0xFF
 	}
 	if sym&16 != 0 {
-		corr := d.decodeSymbol(m.diff[4])
+		corr := d.DecodeSymbol(m.Diff[4])
 		diff = (diff + int32(c[1]&0xFF) - int32(last[1]&0xFF)) / 2
-		c[2] = uint16(uint8(corr + uint32(clampU8(diff+int32(last[2]&0xFF)))))
+		c[2] = uint16(uint8(corr + uint32(ClampU8(diff+int32(last[2]&0xFF)))))
 	} else {
 		c[2] = last[2] & 0xFF
 	}
 	diff = int32(c[0]>>8) - int32(last[0]>>8)
 	if sym&8 != 0 {
-		corr := d.decodeSymbol(m.diff[3])
-		c[1] |= uint16(uint8(corr+uint32(clampU8(diff+int32(last[1]>>8))))) << 8
+		corr := d.DecodeSymbol(m.Diff[3])
+		c[1] |= uint16(uint8(corr+uint32(ClampU8(diff+int32(last[1]>>8))))) << 8
 	} else {
 		c[1] |= last[1] & 0xFF00
 	}
 	if sym&32 != 0 {
-		corr := d.decodeSymbol(m.diff[5])
+		corr := d.DecodeSymbol(m.Diff[5])
 		diff = (diff + int32(c[1]>>8) - int32(last[1]>>8)) / 2
-		c[2] |= uint16(uint8(corr+uint32(clampU8(diff+int32(last[2]>>8))))) << 8
+		c[2] |= uint16(uint8(corr+uint32(ClampU8(diff+int32(last[2]>>8))))) << 8
 	} else {
 		c[2] |= last[2] & 0xFF00
 	}
 	return c
 }
 
-func getRGB(b []byte) [3]uint16 {
+// GetRGB reads three little-endian uint16.
+func GetRGB(b []byte) [3]uint16 {
 	le := binary.LittleEndian
 	return [3]uint16{le.Uint16(b), le.Uint16(b[2:]), le.Uint16(b[4:])}
 }
@@ -371,35 +373,35 @@ func putRGB(b []byte, c [3]uint16) {
 }
 
 type rgb12v2 struct {
-	m    rgbModels
+	m    RGBModels
 	last [3]uint16
 }
 
-func newRGB12v2(a *modelArena) *rgb12v2 { return &rgb12v2{m: newRGBModels(a)} }
+func newRGB12v2(a *arith.Arena) *rgb12v2 { return &rgb12v2{m: NewRGBModels(a)} }
 
 func (r *rgb12v2) size() int        { return 6 }
-func (r *rgb12v2) first(raw []byte) { r.last = getRGB(raw) }
-func (r *rgb12v2) decode(d *arithDecoder, out []byte) {
+func (r *rgb12v2) first(raw []byte) { r.last = GetRGB(raw) }
+func (r *rgb12v2) decode(d *arith.Decoder, out []byte) {
 	r.last = decodeRGB(d, &r.m, r.last)
 	putRGB(out, r.last)
 }
 
 // bytev2 decodes extra bytes, each as a difference to its previous value.
 type bytev2 struct {
-	models []*symbolModel
+	models []*arith.Model
 	last   []byte
-	arena  *modelArena
+	arena  *arith.Arena
 }
 
-func newBytev2(n int, a *modelArena) *bytev2 {
-	return &bytev2{models: make([]*symbolModel, n), last: make([]byte, n), arena: a}
+func newBytev2(n int, a *arith.Arena) *bytev2 {
+	return &bytev2{models: make([]*arith.Model, n), last: make([]byte, n), arena: a}
 }
 
 func (b *bytev2) size() int        { return len(b.last) }
 func (b *bytev2) first(raw []byte) { copy(b.last, raw) }
-func (b *bytev2) decode(d *arithDecoder, out []byte) {
+func (b *bytev2) decode(d *arith.Decoder, out []byte) {
 	for i := range b.last {
-		b.last[i] += uint8(d.decodeSymbol(b.arena.lazy(&b.models[i], 256)))
+		b.last[i] += uint8(d.DecodeSymbol(b.arena.Lazy(&b.models[i], 256)))
 	}
 	copy(out, b.last)
 }

@@ -1,6 +1,10 @@
-package pointcloud
+package laz
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
+)
 
 // Layered (LASzip compressor 3, "LAS 1.4 native") item decoders, version
 // 3: POINT14, RGB14, RGBNIR14 and BYTE14. Each attribute group has its own
@@ -77,22 +81,22 @@ type p14Context struct {
 	last   p14
 
 	lastIntensity [8]uint16
-	xMedian       [12]median5
-	yMedian       [12]median5
+	xMedian       [12]Median5
+	yMedian       [12]Median5
 	lastZ         [8]int32
 
-	changed        [8]*symbolModel
-	scannerChannel *symbolModel
-	numReturns     [16]*symbolModel
-	returnNumber   [16]*symbolModel
-	returnGPSSame  *symbolModel
-	class          [64]*symbolModel
-	flags          [64]*symbolModel
-	userData       [64]*symbolModel
-	gpsMulti       *symbolModel
-	gpsZeroDiff    *symbolModel
+	changed        [8]*arith.Model
+	scannerChannel *arith.Model
+	numReturns     [16]*arith.Model
+	returnNumber   [16]*arith.Model
+	returnGPSSame  *arith.Model
+	class          [64]*arith.Model
+	flags          [64]*arith.Model
+	userData       [64]*arith.Model
+	gpsMulti       *arith.Model
+	gpsZeroDiff    *arith.Model
 
-	icDX, icDY, icZ, icIntensity, icScanAngle, icSourceID, icGPS *intDecoder
+	icDX, icDY, icZ, icIntensity, icScanAngle, icSourceID, icGPS *arith.IntDecoder
 
 	gpsLast, gpsNext int
 	gpsTimes         [4]int64
@@ -100,33 +104,34 @@ type p14Context struct {
 	gpsExtreme       [4]int32
 }
 
+// POINT14's GPS code points: no "unchanged" code (see decodeGPS).
 const (
-	gps14CodeFull = gpsMulti - gpsMultiMinus + 1
-	gps14Total    = gpsMulti - gpsMultiMinus + 5
+	GPS14CodeFull = GPSMulti - GPSMultiMinus + 1
+	GPS14Total    = GPSMulti - GPSMultiMinus + 5
 )
 
-func newP14Context(last *p14, a *modelArena) *p14Context {
+func newP14Context(last *p14, a *arith.Arena) *p14Context {
 	c := &p14Context{
 		last:           *last,
-		scannerChannel: a.get(3),
-		returnGPSSame:  a.get(13),
-		gpsMulti:       a.get(gps14Total),
-		gpsZeroDiff:    a.get(5),
-		icDX:           a.intDecoder(32, 2),
-		icDY:           a.intDecoder(32, 22),
-		icZ:            a.intDecoder(32, 20),
-		icIntensity:    a.intDecoder(16, 4),
-		icScanAngle:    a.intDecoder(16, 2),
-		icSourceID:     a.intDecoder(16, 1),
-		icGPS:          a.intDecoder(32, 9),
+		scannerChannel: a.Get(3),
+		returnGPSSame:  a.Get(13),
+		gpsMulti:       a.Get(GPS14Total),
+		gpsZeroDiff:    a.Get(5),
+		icDX:           a.IntDecoder(32, 2),
+		icDY:           a.IntDecoder(32, 22),
+		icZ:            a.IntDecoder(32, 20),
+		icIntensity:    a.IntDecoder(16, 4),
+		icScanAngle:    a.IntDecoder(16, 2),
+		icSourceID:     a.IntDecoder(16, 1),
+		icGPS:          a.IntDecoder(32, 9),
 	}
 	c.last.gpsChange = false
 	for i := range c.changed {
-		c.changed[i] = a.get(128)
+		c.changed[i] = a.Get(128)
 	}
 	for i := range c.xMedian {
-		c.xMedian[i] = newMedian5()
-		c.yMedian[i] = newMedian5()
+		c.xMedian[i] = NewMedian5()
+		c.yMedian[i] = NewMedian5()
 	}
 	for i := range c.lastZ {
 		c.lastZ[i] = last.z
@@ -138,31 +143,31 @@ func newP14Context(last *p14, a *modelArena) *p14Context {
 
 // Layer order of POINT14 in the chunk.
 const (
-	layerXY = iota
-	layerZ
-	layerClass
-	layerFlags
-	layerIntensity
-	layerScanAngle
-	layerUserData
-	layerSourceID
-	layerGPS
-	p14Layers
+	LayerXY = iota
+	LayerZ
+	LayerClass
+	LayerFlags
+	LayerIntensity
+	LayerScanAngle
+	LayerUserData
+	LayerSourceID
+	LayerGPS
+	P14Layers
 )
 
 type point14v3 struct {
-	dec     [p14Layers]arithDecoder
-	present [p14Layers]bool
+	dec     [P14Layers]arith.Decoder
+	present [P14Layers]bool
 	ctx     [4]*p14Context
 	current int
 	// v4 streams always report the current channel to the other items;
 	// v3 only when it changes (a LASzip quirk we must reproduce).
 	v4    bool
-	arena *modelArena
+	arena *arith.Arena
 }
 
 func (p *point14v3) size() int      { return 30 }
-func (p *point14v3) numLayers() int { return p14Layers }
+func (p *point14v3) numLayers() int { return P14Layers }
 
 func (p *point14v3) first(raw []byte, ctx *int) {
 	pt := readP14(raw)
@@ -175,15 +180,15 @@ func (p *point14v3) first(raw []byte, ctx *int) {
 func (p *point14v3) setLayers(layers [][]byte) {
 	for i := range p.dec {
 		p.present[i] = len(layers[i]) > 0
-		if p.present[i] || i == layerXY {
-			p.dec[i].init(layers[i])
+		if p.present[i] || i == LayerXY {
+			p.dec[i].Init(layers[i])
 		}
 	}
 }
 
 func (p *point14v3) failed() bool {
 	for i := range p.dec {
-		if (p.present[i] || i == layerXY) && p.dec[i].failed() {
+		if (p.present[i] || i == LayerXY) && p.dec[i].Failed() {
 			return true
 		}
 	}
@@ -191,7 +196,7 @@ func (p *point14v3) failed() bool {
 }
 
 func (p *point14v3) decode(out []byte, ctxOut *int) {
-	dxy := &p.dec[layerXY]
+	dxy := &p.dec[LayerXY]
 	c := p.ctx[p.current]
 	lpr := 0
 	if c.last.r == 1 {
@@ -230,7 +235,7 @@ func (p *point14v3) decode(out []byte, ctxOut *int) {
 
 	n := last.n
 	if changed&(1<<2) != 0 {
-		n = uint8(d(dxy, p.arena.lazy(&c.numReturns[last.n], 16)))
+		n = uint8(d(dxy, p.arena.Lazy(&c.numReturns[last.n], 16)))
 		last.n = n
 	}
 	var r uint8
@@ -243,7 +248,7 @@ func (p *point14v3) decode(out []byte, ctxOut *int) {
 		r = (last.r + 15) % 16
 	default:
 		if gpsChange {
-			r = uint8(d(dxy, p.arena.lazy(&c.returnNumber[last.r], 16)))
+			r = uint8(d(dxy, p.arena.Lazy(&c.returnNumber[last.r], 16)))
 		} else {
 			sym := d(dxy, c.returnGPSSame)
 			r = uint8((uint32(last.r) + sym + 2) % 16)
@@ -252,8 +257,8 @@ func (p *point14v3) decode(out []byte, ctxOut *int) {
 	last.r = r
 	n &= 15
 	r &= 15
-	m := int(numberReturnMap6ctx[n][r])
-	l := numberReturnLevel8ctx[n][r]
+	m := int(NumberReturnMap6ctx[n][r])
+	l := NumberReturnLevel8ctx[n][r]
 	cpr := uint32(0)
 	if r == 1 {
 		cpr = 2
@@ -267,61 +272,61 @@ func (p *point14v3) decode(out []byte, ctxOut *int) {
 	}
 
 	idx := m<<1 | gpsBit
-	diff := c.icDX.decode(dxy, c.xMedian[idx].get(), one)
+	diff := c.icDX.Decode(dxy, c.xMedian[idx].Get(), one)
 	last.x += diff
-	c.xMedian[idx].add(diff)
+	c.xMedian[idx].Add(diff)
 
-	k := c.icDX.k
+	k := c.icDX.K()
 	ctx := one + 20
 	if k < 20 {
 		ctx = one + k&^1
 	}
-	diff = c.icDY.decode(dxy, c.yMedian[idx].get(), ctx)
+	diff = c.icDY.Decode(dxy, c.yMedian[idx].Get(), ctx)
 	last.y += diff
-	c.yMedian[idx].add(diff)
+	c.yMedian[idx].Add(diff)
 
-	if p.present[layerZ] {
-		k = (c.icDX.k + c.icDY.k) / 2
+	if p.present[LayerZ] {
+		k = (c.icDX.K() + c.icDY.K()) / 2
 		ctx = one + 18
 		if k < 18 {
 			ctx = one + k&^1
 		}
-		last.z = c.icZ.decode(&p.dec[layerZ], c.lastZ[l], ctx)
+		last.z = c.icZ.Decode(&p.dec[LayerZ], c.lastZ[l], ctx)
 		c.lastZ[l] = last.z
 	}
-	if p.present[layerClass] {
+	if p.present[LayerClass] {
 		ccc := int(last.class&0x1F) << 1
 		if cpr == 3 {
 			ccc++
 		}
-		last.class = uint8(d(&p.dec[layerClass], p.arena.lazy(&c.class[ccc], 256)))
+		last.class = uint8(d(&p.dec[LayerClass], p.arena.Lazy(&c.class[ccc], 256)))
 	}
-	if p.present[layerFlags] {
+	if p.present[LayerFlags] {
 		lf := last.edge<<5 | last.scanDir<<4 | last.classFlags
-		f := d(&p.dec[layerFlags], p.arena.lazy(&c.flags[lf&63], 64))
+		f := d(&p.dec[LayerFlags], p.arena.Lazy(&c.flags[lf&63], 64))
 		last.edge = uint8(f>>5) & 1
 		last.scanDir = uint8(f>>4) & 1
 		last.classFlags = uint8(f) & 15
 	}
-	if p.present[layerIntensity] {
+	if p.present[LayerIntensity] {
 		i := cpr<<1 | uint32(gpsBit)
-		last.intensity = uint16(c.icIntensity.decode(&p.dec[layerIntensity], int32(c.lastIntensity[i]), cpr))
+		last.intensity = uint16(c.icIntensity.Decode(&p.dec[LayerIntensity], int32(c.lastIntensity[i]), cpr))
 		c.lastIntensity[i] = last.intensity
 	}
-	if p.present[layerScanAngle] && scanAngleChange {
-		last.scanAngle = int16(c.icScanAngle.decode(&p.dec[layerScanAngle], int32(last.scanAngle), uint32(gpsBit)))
+	if p.present[LayerScanAngle] && scanAngleChange {
+		last.scanAngle = int16(c.icScanAngle.Decode(&p.dec[LayerScanAngle], int32(last.scanAngle), uint32(gpsBit)))
 	}
-	if p.present[layerUserData] {
-		last.userData = uint8(d(&p.dec[layerUserData], p.arena.lazy(&c.userData[last.userData/4], 256)))
+	if p.present[LayerUserData] {
+		last.userData = uint8(d(&p.dec[LayerUserData], p.arena.Lazy(&c.userData[last.userData/4], 256)))
 	}
-	if p.present[layerSourceID] && sourceChange {
-		last.sourceID = uint16(c.icSourceID.decode(&p.dec[layerSourceID], int32(last.sourceID), 0))
+	if p.present[LayerSourceID] && sourceChange {
+		last.sourceID = uint16(c.icSourceID.Decode(&p.dec[LayerSourceID], int32(last.sourceID), 0))
 	}
-	if p.present[layerGPS] && gpsChange {
-		gd := &p.dec[layerGPS]
+	if p.present[LayerGPS] && gpsChange {
+		gd := &p.dec[LayerGPS]
 		for try := 0; ; try++ {
 			if try > maxSequenceSwitches {
-				gd.corrupt = true
+				gd.SetCorrupt()
 				break
 			}
 			if c.decodeGPS(gd) {
@@ -335,17 +340,17 @@ func (p *point14v3) decode(out []byte, ctxOut *int) {
 }
 
 // d is shorthand for decoding one symbol.
-func d(dec *arithDecoder, m *symbolModel) uint32 { return dec.decodeSymbol(m) }
+func d(dec *arith.Decoder, m *arith.Model) uint32 { return dec.DecodeSymbol(m) }
 
 // decodeGPS mirrors gps11v2.decodeOnce with the POINT14 code points
 // (no "unchanged" code: the changed-values symbol says that).
-func (c *p14Context) decodeGPS(dec *arithDecoder) bool {
+func (c *p14Context) decodeGPS(dec *arith.Decoder) bool {
 	last := c.gpsLast
 	if c.gpsDiffs[last] == 0 {
-		multi := int32(dec.decodeSymbol(c.gpsZeroDiff))
+		multi := int32(dec.DecodeSymbol(c.gpsZeroDiff))
 		switch {
 		case multi == 0:
-			c.gpsDiffs[last] = c.icGPS.decode(dec, 0, 0)
+			c.gpsDiffs[last] = c.icGPS.Decode(dec, 0, 0)
 			c.gpsTimes[last] += int64(c.gpsDiffs[last])
 			c.gpsExtreme[last] = 0
 		case multi == 1:
@@ -356,40 +361,40 @@ func (c *p14Context) decodeGPS(dec *arithDecoder) bool {
 		}
 		return true
 	}
-	multi := int32(dec.decodeSymbol(c.gpsMulti))
+	multi := int32(dec.DecodeSymbol(c.gpsMulti))
 	switch {
 	case multi == 1:
-		c.gpsTimes[last] += int64(c.icGPS.decode(dec, c.gpsDiffs[last], 1))
+		c.gpsTimes[last] += int64(c.icGPS.Decode(dec, c.gpsDiffs[last], 1))
 		c.gpsExtreme[last] = 0
-	case multi < gps14CodeFull:
+	case multi < GPS14CodeFull:
 		var diff int32
 		switch {
 		case multi == 0:
-			diff = c.icGPS.decode(dec, 0, 7)
+			diff = c.icGPS.Decode(dec, 0, 7)
 			c.bumpExtreme(diff)
-		case multi < gpsMulti:
+		case multi < GPSMulti:
 			ctx := uint32(2)
 			if multi >= 10 {
 				ctx = 3
 			}
-			diff = c.icGPS.decode(dec, multi*c.gpsDiffs[last], ctx)
-		case multi == gpsMulti:
-			diff = c.icGPS.decode(dec, multi*c.gpsDiffs[last], 4)
+			diff = c.icGPS.Decode(dec, multi*c.gpsDiffs[last], ctx)
+		case multi == GPSMulti:
+			diff = c.icGPS.Decode(dec, multi*c.gpsDiffs[last], 4)
 			c.bumpExtreme(diff)
 		default:
-			multi = gpsMulti - multi
-			if multi > gpsMultiMinus {
-				diff = c.icGPS.decode(dec, multi*c.gpsDiffs[last], 5)
+			multi = GPSMulti - multi
+			if multi > GPSMultiMinus {
+				diff = c.icGPS.Decode(dec, multi*c.gpsDiffs[last], 5)
 			} else {
-				diff = c.icGPS.decode(dec, gpsMultiMinus*c.gpsDiffs[last], 6)
+				diff = c.icGPS.Decode(dec, GPSMultiMinus*c.gpsDiffs[last], 6)
 				c.bumpExtreme(diff)
 			}
 		}
 		c.gpsTimes[last] += int64(diff)
-	case multi == gps14CodeFull:
+	case multi == GPS14CodeFull:
 		c.fullGPS(dec)
 	default:
-		c.gpsLast = (last + int(multi) - gps14CodeFull) & 3
+		c.gpsLast = (last + int(multi) - GPS14CodeFull) & 3
 		return false
 	}
 	return true
@@ -403,10 +408,10 @@ func (c *p14Context) bumpExtreme(diff int32) {
 	}
 }
 
-func (c *p14Context) fullGPS(dec *arithDecoder) {
+func (c *p14Context) fullGPS(dec *arith.Decoder) {
 	c.gpsNext = (c.gpsNext + 1) & 3
-	hi := c.icGPS.decode(dec, int32(c.gpsTimes[c.gpsLast]>>32), 8)
-	c.gpsTimes[c.gpsNext] = int64(hi)<<32 | int64(dec.readInt())
+	hi := c.icGPS.Decode(dec, int32(c.gpsTimes[c.gpsLast]>>32), 8)
+	c.gpsTimes[c.gpsNext] = int64(hi)<<32 | int64(dec.ReadInt())
 	c.gpsLast = c.gpsNext
 	c.gpsDiffs[c.gpsLast] = 0
 	c.gpsExtreme[c.gpsLast] = 0
@@ -416,27 +421,27 @@ func (c *p14Context) fullGPS(dec *arithDecoder) {
 // layers: RGB then NIR).
 type rgb14v3 struct {
 	nir     bool
-	dec     [2]arithDecoder
+	dec     [2]arith.Decoder
 	present [2]bool
 	ctx     [4]*rgb14Context
 	current int
 	v4      bool
-	arena   *modelArena
+	arena   *arith.Arena
 }
 
 type rgb14Context struct {
-	rgb     rgbModels
-	nirUsed *symbolModel
-	nirDiff [2]*symbolModel
+	rgb     RGBModels
+	nirUsed *arith.Model
+	nirDiff [2]*arith.Model
 	last    [4]uint16
 }
 
 func (r *rgb14v3) newContext(last [4]uint16) *rgb14Context {
-	c := &rgb14Context{rgb: newRGBModels(r.arena), last: last}
+	c := &rgb14Context{rgb: NewRGBModels(r.arena), last: last}
 	if r.nir {
-		c.nirUsed = r.arena.get(4)
-		c.nirDiff[0] = r.arena.get(256)
-		c.nirDiff[1] = r.arena.get(256)
+		c.nirUsed = r.arena.Get(4)
+		c.nirDiff[0] = r.arena.Get(256)
+		c.nirDiff[1] = r.arena.Get(256)
 	}
 	return c
 }
@@ -457,7 +462,7 @@ func (r *rgb14v3) numLayers() int {
 
 func (r *rgb14v3) first(raw []byte, ctx *int) {
 	var last [4]uint16
-	c := getRGB(raw)
+	c := GetRGB(raw)
 	copy(last[:], c[:])
 	if r.nir {
 		last[3] = binary.LittleEndian.Uint16(raw[6:])
@@ -471,13 +476,13 @@ func (r *rgb14v3) setLayers(layers [][]byte) {
 	for i := 0; i < r.numLayers(); i++ {
 		r.present[i] = len(layers[i]) > 0
 		if r.present[i] {
-			r.dec[i].init(layers[i])
+			r.dec[i].Init(layers[i])
 		}
 	}
 }
 
 func (r *rgb14v3) failed() bool {
-	return (r.present[0] && r.dec[0].failed()) || (r.present[1] && r.dec[1].failed())
+	return (r.present[0] && r.dec[0].Failed()) || (r.present[1] && r.dec[1].Failed())
 }
 
 func (r *rgb14v3) decode(out []byte, ctxIn *int) {
@@ -504,16 +509,16 @@ func (r *rgb14v3) decode(out []byte, ctxIn *int) {
 	}
 	if r.present[1] {
 		dec := &r.dec[1]
-		sym := dec.decodeSymbol(models.nirUsed)
+		sym := dec.DecodeSymbol(models.nirUsed)
 		last := c.last[3]
 		var v uint16
 		if sym&1 != 0 {
-			v = uint16(uint8(dec.decodeSymbol(models.nirDiff[0]) + uint32(last&0xFF)))
+			v = uint16(uint8(dec.DecodeSymbol(models.nirDiff[0]) + uint32(last&0xFF)))
 		} else {
 			v = last & 0xFF
 		}
 		if sym&2 != 0 {
-			v |= uint16(uint8(dec.decodeSymbol(models.nirDiff[1])+uint32(last>>8))) << 8
+			v |= uint16(uint8(dec.DecodeSymbol(models.nirDiff[1])+uint32(last>>8))) << 8
 		} else {
 			v |= last & 0xFF00
 		}
@@ -525,27 +530,27 @@ func (r *rgb14v3) decode(out []byte, ctxIn *int) {
 // byte14v3 decodes extra bytes, one layer per byte.
 type byte14v3 struct {
 	n       int
-	dec     []arithDecoder
+	dec     []arith.Decoder
 	present []bool
 	ctx     [4]*byte14Context
 	current int
 	v4      bool
-	arena   *modelArena
+	arena   *arith.Arena
 }
 
 type byte14Context struct {
-	models []*symbolModel
+	models []*arith.Model
 	last   []byte
 }
 
-func newByte14v3(n int, a *modelArena) *byte14v3 {
-	return &byte14v3{n: n, dec: make([]arithDecoder, n), present: make([]bool, n), arena: a}
+func newByte14v3(n int, a *arith.Arena) *byte14v3 {
+	return &byte14v3{n: n, dec: make([]arith.Decoder, n), present: make([]bool, n), arena: a}
 }
 
 func (b *byte14v3) newContext(last []byte) *byte14Context {
 	// Models are created when a byte first changes: a hostile record of
 	// 65 535 extra bytes must not cost 65 535 models up front.
-	return &byte14Context{models: make([]*symbolModel, b.n), last: append([]byte(nil), last...)}
+	return &byte14Context{models: make([]*arith.Model, b.n), last: append([]byte(nil), last...)}
 }
 
 func (b *byte14v3) size() int      { return b.n }
@@ -561,14 +566,14 @@ func (b *byte14v3) setLayers(layers [][]byte) {
 	for i := 0; i < b.n; i++ {
 		b.present[i] = len(layers[i]) > 0
 		if b.present[i] {
-			b.dec[i].init(layers[i])
+			b.dec[i].Init(layers[i])
 		}
 	}
 }
 
 func (b *byte14v3) failed() bool {
 	for i := range b.dec {
-		if b.present[i] && b.dec[i].failed() {
+		if b.present[i] && b.dec[i].Failed() {
 			return true
 		}
 	}
@@ -589,7 +594,7 @@ func (b *byte14v3) decode(out []byte, ctxIn *int) {
 	models := b.ctx[b.current].models
 	for i := 0; i < b.n; i++ {
 		if b.present[i] {
-			c.last[i] += uint8(b.dec[i].decodeSymbol(b.arena.lazy(&models[i], 256)))
+			c.last[i] += uint8(b.dec[i].DecodeSymbol(b.arena.Lazy(&models[i], 256)))
 		}
 	}
 	copy(out, c.last)

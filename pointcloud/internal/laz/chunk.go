@@ -1,10 +1,12 @@
-package pointcloud
+package laz
 
 import (
 	"context"
 	"encoding/binary"
 	"fmt"
 	"slices"
+
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
 )
 
 // growBlock is how many records the output grows by at a time: memory
@@ -15,9 +17,9 @@ const growBlock = 4096
 // a chunk's records are reserved up front.
 const maxPreallocRatio = 64
 
-func newPointwiseItems(z *LASzipInfo, a *modelArena) []pointwiseItem {
-	items := make([]pointwiseItem, len(z.Items))
-	for i, it := range z.Items {
+func newPointwiseItems(c *Codec, a *arith.Arena) []pointwiseItem {
+	items := make([]pointwiseItem, len(c.Items))
+	for i, it := range c.Items {
 		switch it.Type {
 		case ItemPoint10:
 			items[i] = newPoint10v2(a)
@@ -25,16 +27,16 @@ func newPointwiseItems(z *LASzipInfo, a *modelArena) []pointwiseItem {
 			items[i] = newGPS11v2(a)
 		case ItemRGB12:
 			items[i] = newRGB12v2(a)
-		default: // ItemByte, checked by validate
+		default: // ItemByte, checked by the caller
 			items[i] = newBytev2(int(it.Size), a)
 		}
 	}
 	return items
 }
 
-func newLayeredItems(z *LASzipInfo, a *modelArena) []layeredItem {
-	items := make([]layeredItem, len(z.Items))
-	for i, it := range z.Items {
+func newLayeredItems(c *Codec, a *arith.Arena) []layeredItem {
+	items := make([]layeredItem, len(c.Items))
+	for i, it := range c.Items {
 		v4 := it.Version == 4
 		switch it.Type {
 		case ItemPoint14:
@@ -52,20 +54,20 @@ func newLayeredItems(z *LASzipInfo, a *modelArena) []layeredItem {
 	return items
 }
 
-// decodeChunk decodes count records from one chunk's bytes, appending
-// them to out. Models come from arena, recycled first (nil allocates).
-// Errors are not yet wrapped with file and chunk.
-func decodeChunk(ctx context.Context, z *LASzipInfo, recLen int, data []byte, count uint64, out []byte, arena *modelArena) ([]byte, error) {
+// decodeChunk is Decoder.Decode with models from arena, recycled first
+// (nil allocates).
+func decodeChunk(ctx context.Context, c *Codec, data []byte, count uint64, out []byte, arena *arith.Arena) ([]byte, error) {
 	if arena != nil {
-		arena.recycle()
+		arena.Recycle()
 	}
+	recLen := c.RecordLen
 	if count == 0 {
 		return out, nil
 	}
 	if len(data) < recLen {
 		return out, fmt.Errorf("%w: chunk has %d bytes, its first record needs %d", ErrTruncated, len(data), recLen)
 	}
-	if uint64(len(data)) < count/maxPointsPerByte {
+	if uint64(len(data)) < count/MaxPointsPerByte {
 		return out, fmt.Errorf("%w: %d points cannot fit in %d bytes", ErrCountMismatch, count, len(data))
 	}
 	// Real LAZ compresses 5–15×: reserve all records at once when the
@@ -76,10 +78,10 @@ func decodeChunk(ctx context.Context, z *LASzipInfo, recLen int, data []byte, co
 		out = slices.Grow(out, int(min(count, growBlock))*recLen)
 	}
 	out = append(out, data[:recLen]...)
-	if z.Compressor == CompressorLayeredChunked {
-		return decodeLayered(ctx, newLayeredItems(z, arena), recLen, data, count, out)
+	if c.Layered {
+		return decodeLayered(ctx, newLayeredItems(c, arena), recLen, data, count, out)
 	}
-	return decodePointwise(ctx, newPointwiseItems(z, arena), recLen, data, count, out)
+	return decodePointwise(ctx, newPointwiseItems(c, arena), recLen, data, count, out)
 }
 
 // extend makes room for one more record, growing by blocks.
@@ -97,8 +99,8 @@ func decodePointwise(ctx context.Context, items []pointwiseItem, recLen int, dat
 		it.first(first[off : off+it.size()])
 		off += it.size()
 	}
-	var dec arithDecoder
-	dec.init(data[recLen:])
+	var dec arith.Decoder
+	dec.Init(data[recLen:])
 	for i := uint64(1); i < count; i++ {
 		if i%growBlock == 0 && ctx.Err() != nil {
 			return out, ctx.Err()
@@ -111,15 +113,15 @@ func decodePointwise(ctx context.Context, items []pointwiseItem, recLen int, dat
 			it.decode(&dec, rec[off:off+n])
 			off += n
 		}
-		if dec.failed() {
+		if dec.Failed() {
 			return out[:len(out)-recLen], streamErr(&dec, i, count)
 		}
 	}
 	return out, nil
 }
 
-func streamErr(d *arithDecoder, i, count uint64) error {
-	if d.overrun {
+func streamErr(d *arith.Decoder, i, count uint64) error {
+	if d.Overrun() {
 		return fmt.Errorf("%w: compressed data ends at point %d of %d", ErrCountMismatch, i, count)
 	}
 	return fmt.Errorf("%w: invalid arithmetic code at point %d of %d", ErrCorrupt, i, count)
