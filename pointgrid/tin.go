@@ -1,0 +1,142 @@
+package pointgrid
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// TINOptions configures TIN.
+type TINOptions struct {
+	// MaxEdge, when positive, leaves nodata under every triangle with an
+	// edge longer than MaxEdge (in coordinate units), so that large voids
+	// such as water or occlusions are not bridged by long thin triangles.
+	// Zero means no limit.
+	MaxEdge float64
+}
+
+// maxTINCoord bounds usable coordinates: beyond it the degree-4 in-circle
+// determinant could overflow even in exact arithmetic.
+const maxTINCoord = 1e60
+
+// TIN triangulates the points (Delaunay) and interpolates linearly
+// (barycentric weights) at every cell centre inside a triangle, edges and
+// vertices included; cells outside the convex hull, or under a triangle
+// rejected by MaxEdge, hold nodata. This is what gdal_grid -a linear with
+// radius=0 and las2dem compute.
+//
+// Points sharing the exact same (x, y) are one vertex carrying the highest
+// of their z values: the output is a surface model, and the top return wins.
+// Points with a non-finite coordinate or |x|, |y| > 1e60 are skipped. Fewer
+// than three distinct points, or all of them collinear, give an all-nodata
+// grid. The cost is O(n log n) for the triangulation plus O(cells) for the
+// rasterization, which visits only the cell centres inside each triangle's
+// bounding box.
+func TIN(ctx context.Context, g Grid, p Points, o TINOptions, nodata float32) ([]float32, error) {
+	if err := checkInputs(g, p); err != nil {
+		return nil, fmt.Errorf("tin: %w", err)
+	}
+	if math.IsNaN(o.MaxEdge) || o.MaxEdge < 0 {
+		return nil, fmt.Errorf("tin: max edge %v must be zero or positive", o.MaxEdge)
+	}
+	x := make([]float64, 0, p.Len())
+	y := make([]float64, 0, p.Len())
+	z := make([]float64, 0, p.Len())
+	for i := range p.X {
+		if p.usable(i) && math.Abs(p.X[i]) <= maxTINCoord && math.Abs(p.Y[i]) <= maxTINCoord {
+			x = append(x, p.X[i])
+			y = append(y, p.Y[i])
+			z = append(z, p.Z[i])
+		}
+	}
+	d, err := triangulate(ctx, x, y)
+	if err != nil {
+		return nil, fmt.Errorf("tin: %w", err)
+	}
+	zs := make([]float64, len(d.ids))
+	for k, i := range d.ids {
+		zs[k] = z[i]
+	}
+	for _, dup := range d.dups {
+		zs[dup[1]] = math.Max(zs[dup[1]], zs[dup[0]])
+	}
+	out := newFilled(g.Cells(), nodata)
+	if err := rasterize(ctx, g, d, zs, o.MaxEdge, out); err != nil {
+		return nil, fmt.Errorf("tin: %w", err)
+	}
+	return out, nil
+}
+
+// rasterize writes the linear interpolant of every triangle at the cell
+// centres it contains.
+func rasterize(ctx context.Context, g Grid, d *triangulation, z []float64, maxEdge float64, out []float32) error {
+	pts := d.pts
+	maxEdge2 := maxEdge * maxEdge
+	// A centre exactly on a triangle's bounding box must not be lost to
+	// rounding in the index arithmetic (relative to the index magnitude);
+	// the exact inside test below decides.
+	slack := 1e-9 * float64(max(g.Width, g.Height, 1))
+	inv := 1 / g.Res
+	for t := 0; t < len(d.tri); t += 3 {
+		if t%(3*4096) == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		a, b, c := d.tri[t], d.tri[t+1], d.tri[t+2]
+		ax, ay, bx, by, cx, cy := pts[a].x, pts[a].y, pts[b].x, pts[b].y, pts[c].x, pts[c].y
+		if maxEdge > 0 && (dist2(ax, ay, bx, by) > maxEdge2 || dist2(bx, by, cx, cy) > maxEdge2 || dist2(cx, cy, ax, ay) > maxEdge2) {
+			continue
+		}
+		c0 := math.Ceil((min(ax, bx, cx)-g.MinX)*inv - 0.5 - slack)
+		c1 := math.Floor((max(ax, bx, cx)-g.MinX)*inv - 0.5 + slack)
+		r0 := math.Ceil((g.MaxY-max(ay, by, cy))*inv - 0.5 - slack)
+		r1 := math.Floor((g.MaxY-min(ay, by, cy))*inv - 0.5 + slack)
+		if c1 < 0 || r1 < 0 || c0 >= float64(g.Width) || r0 >= float64(g.Height) || c0 > c1 || r0 > r1 {
+			continue
+		}
+		col0, col1 := int(max(c0, 0)), int(min(c1, float64(g.Width-1)))
+		row0, row1 := int(max(r0, 0)), int(min(r1, float64(g.Height-1)))
+		za, zb, zc := z[a], z[b], z[c]
+		for row := row0; row <= row1; row++ {
+			py := g.CenterY(row)
+			for col := col0; col <= col1; col++ {
+				px := g.CenterX(col)
+				// Edge functions (twice the areas of the sub-triangles
+				// opposite each vertex) with their rounding bounds.
+				la, ra := (bx-px)*(cy-py), (by-py)*(cx-px)
+				lb, rb := (cx-px)*(ay-py), (cy-py)*(ax-px)
+				lc, rc := (ax-px)*(by-py), (ay-py)*(bx-px)
+				wa, wb, wc := la-ra, lb-rb, lc-rc
+				ea := ccwErrBound * (math.Abs(la) + math.Abs(ra))
+				eb := ccwErrBound * (math.Abs(lb) + math.Abs(rb))
+				ec := ccwErrBound * (math.Abs(lc) + math.Abs(rc))
+				if wa < -ea || wb < -eb || wc < -ec {
+					continue // certainly outside
+				}
+				if (wa <= ea || wb <= eb || wc <= ec) && !onInnerSides(ax, ay, bx, by, cx, cy, px, py) {
+					continue // near an edge and outside by the exact test
+				}
+				wa, wb, wc = max(wa, 0), max(wb, 0), max(wc, 0)
+				if s := wa + wb + wc; s > 0 {
+					out[row*g.Width+col] = float32((wa*za + wb*zb + wc*zc) / s)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// onInnerSides decides exactly whether p is inside or on the boundary of the
+// counter-clockwise triangle a, b, c, so that a cell centre on an edge shared
+// by two triangles is never missed by both.
+func onInnerSides(ax, ay, bx, by, cx, cy, px, py float64) bool {
+	return orient(bx, by, cx, cy, px, py) >= 0 &&
+		orient(cx, cy, ax, ay, px, py) >= 0 &&
+		orient(ax, ay, bx, by, px, py) >= 0
+}
+
+func dist2(ax, ay, bx, by float64) float64 {
+	dx, dy := bx-ax, by-ay
+	return dx*dx + dy*dy
+}
