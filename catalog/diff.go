@@ -190,7 +190,8 @@ func releaseDir(root, dataset, version string) (string, error) {
 		return "", fmt.Errorf("diff: %w %q in %s (datasets: %s)%s", ErrUnknownDataset, dataset, root, listOrNone(datasetsIn(root)), hint)
 	}
 	dir := filepath.Join(root, dataset, version)
-	if safeName(version) {
+	// A semantic version is a safe folder name, build metadata ("+b1") included.
+	if _, err := semver.StrictNewVersion(version); err == nil {
 		if _, err := os.Stat(filepath.Join(dir, "collection.json")); err == nil {
 			return dir, nil
 		}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"runtime"
 
-	"golang.org/x/sync/errgroup"
 	"os"
 	"path"
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
 )
@@ -35,7 +37,9 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 	for _, a := range t.Assets {
 		name := a.Key + filepath.Ext(a.File)
 		dst := filepath.Join(tileDir, name)
-		if err := linkFile(a.File, dst, opts.Copy); err != nil {
+		// A release's files are its own: never links into the run's cache,
+		// which later runs rewrite.
+		if err := atomicfile.Copy(a.File, dst); err != nil {
 			return schema.ItemRow{}, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
 		sum, size, err := stac.ChecksumFile(dst)

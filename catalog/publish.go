@@ -40,8 +40,6 @@ type Options struct {
 	// right there without any clean-up, as a crash would (tests use it to
 	// prove the catalog stays valid whatever the moment of a kill).
 	Hook func(stage string) error
-	// Copy copies asset files instead of hard-linking them.
-	Copy bool
 	// Workers is how many items are written at once (0: one per CPU).
 	Workers int
 	// BaseURL, when set, is the URL the catalog root will be served at:
@@ -90,6 +88,13 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 	}
 
 	final := filepath.Join(root, rel.Dataset, rel.Version)
+	// Releases are written where the catalog says, never through a link a
+	// stranger left in its place.
+	for _, p := range []string{filepath.Join(root, rel.Dataset), final} {
+		if st, err := os.Lstat(p); err == nil && st.Mode()&os.ModeSymlink != 0 {
+			return nil, fmt.Errorf("publish: %s is a symbolic link; a catalog's dataset and release folders must be real folders: remove it", p)
+		}
+	}
 	staging := filepath.Join(root, stagingDir, rel.Dataset+"-"+rel.Version)
 	// Holding the lock, anything in staging is a crashed publish's leftovers.
 	if err := os.RemoveAll(filepath.Join(root, stagingDir)); err != nil {
@@ -285,15 +290,6 @@ func subsetsOf(rel *Release) []string {
 		}
 	}
 	return out
-}
-
-// linkFile puts src at dst: a hard link when possible, so the release costs
-// no space, else (or when forced) a copy.
-func linkFile(src, dst string, forceCopy bool) error {
-	if forceCopy {
-		return atomicfile.Copy(src, dst)
-	}
-	return atomicfile.LinkOrCopy(src, dst)
 }
 
 // writeJSON writes a STAC object as normalized JSON, atomically.

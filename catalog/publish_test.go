@@ -313,7 +313,7 @@ func TestRebuildIsByteIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		roots[i] = filepath.Join(out, "catalog")
-		if _, err := catalog.Publish(ctx, roots[i], rel, catalog.Options{Copy: true}); err != nil {
+		if _, err := catalog.Publish(ctx, roots[i], rel, catalog.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -446,5 +446,35 @@ func TestBadReleasesAreRefused(t *testing.T) {
 				t.Errorf("refused release left %d entries", len(entries))
 			}
 		})
+	}
+}
+
+// A release's files are its own: editing or truncating the run's cached
+// product afterwards changes nothing that was published.
+func TestReleaseFilesAreNotLinks(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	release(t) // the scene
+	rel, err := buildRelease(ctx, filepath.Join(fixture.dir, "scene"), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(out, "catalog")
+	if _, err := catalog.Publish(ctx, root, rel, catalog.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	before := listing(t, root)
+	for _, tile := range rel.Tiles {
+		for _, a := range tile.Assets {
+			if err := os.Truncate(a.File, 100); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	after := listing(t, root)
+	for k, v := range before {
+		if after[k] != v {
+			t.Fatalf("published %s changed when the run's cache was truncated", k)
+		}
 	}
 }

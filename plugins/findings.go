@@ -36,6 +36,10 @@ type Finding struct {
 	Unit   string
 	Detail string // one line for people: how much, which file, which values
 	Policy Policy
+	// Systemic, when set, is the likely cause if most tiles have this
+	// finding: then it is no local defect but a mistake in the inputs, and
+	// the run stops with it instead of publishing a release of flagged tiles.
+	Systemic string
 }
 
 // Flag is the finding as qa_flags and cdflow:qa spell it:

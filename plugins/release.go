@@ -118,6 +118,11 @@ type Asset struct {
 	Bands     []BandInfo
 	Title     string
 	Roles     []string
+	// Size and SHA256 (hex) are the file's as the run wrote it: a later
+	// run reuses the file, and merge takes it from a shard, only if they
+	// still hold.
+	Size   int64
+	SHA256 string
 }
 
 // Media types of the files a run writes.

@@ -12,6 +12,10 @@ import (
 // ErrNotRaster is returned (wrapped) when a path exists but GDAL cannot read it as a raster.
 var ErrNotRaster = errors.New("not a readable raster")
 
+// ErrNotNorthUp is returned for a raster whose pixels are not north-up
+// squares on the CRS axes (a rotated or sheared geotransform).
+var ErrNotNorthUp = errors.New("not a north-up raster")
+
 // gdalLog collects GDAL's messages for one operation. GDAL failures become the
 // operation's error; warnings are kept and only shown when the operation fails,
 // so a harmless warning never aborts a read.

@@ -43,6 +43,9 @@ type Info struct {
 	Extent    Extent
 	ResX      float64
 	ResY      float64
+	// Scale and Offset turn band 1's stored values into their meaning
+	// (value × Scale + Offset), as the file declares them: 1 and 0 mostly.
+	Scale, Offset float64
 }
 
 // ExpandFiles resolves paths and glob patterns into a sorted, de-duplicated
@@ -149,9 +152,14 @@ func datasetInfo(ds *godal.Dataset, path string) (Info, error) {
 	if err != nil {
 		return Info{}, &OpError{Op: "open", Path: path, Err: errors.New("it has no geotransform: georeference it (e.g. gdal_translate -a_ullr … -a_srs …)")}
 	}
+	if gt[2] != 0 || gt[4] != 0 || gt[1] <= 0 || gt[5] >= 0 {
+		return Info{}, &OpError{Op: "open", Path: path, Err: fmt.Errorf("%w: its geotransform %v is rotated, sheared or flipped; cdflow reads north-up rasters: warp it with gdalwarp (no -t_srs needed) into a north-up copy", ErrNotNorthUp, gt)}
+	}
 	b := ds.Bands()[0]
 	nd, hasND := b.NoData()
+	bs := b.Structure()
 	info := Info{
+		Scale: bs.Scale, Offset: bs.Offset,
 		Grid:      Grid{CRS: crsOf(ds), GeoTransform: gt, Width: st.SizeX, Height: st.SizeY},
 		Bands:     st.NBands,
 		DataType:  strings.ToLower(st.DataType.String()),

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/airbusgeo/godal"
@@ -334,4 +335,29 @@ func WriteGeoTIFF[T Pixel](ctx context.Context, path string, img *Image[T]) erro
 		return err
 	}
 	return w.Close()
+}
+
+// CheckEnv refuses GDAL settings that would make every read fail in a way
+// that looks like damaged files: GDAL takes a negative or garbled cache
+// size without a word, then cannot cache a single block.
+func CheckEnv(getenv func(string) string) error {
+	if v := getenv("GDAL_CACHEMAX"); v != "" {
+		num := strings.TrimSpace(v)
+		for _, suffix := range []string{"%", "MB", "mb", "GB", "gb", "KB", "kb", "B"} {
+			if n, ok := strings.CutSuffix(num, suffix); ok {
+				num = strings.TrimSpace(n)
+				break
+			}
+		}
+		f, err := strconv.ParseFloat(num, 64)
+		if err != nil || !(f > 0) {
+			return fmt.Errorf("GDAL_CACHEMAX=%q is not a positive size (e.g. 256 for 256 MB, 1GB or 10%%): unset it or fix it", v)
+		}
+	}
+	if v := getenv("GDAL_MAX_DATASET_POOL_SIZE"); v != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 {
+			return fmt.Errorf("GDAL_MAX_DATASET_POOL_SIZE=%q is not a positive number of files: unset it or fix it", v)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package stac_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -460,6 +461,75 @@ func TestOptionalInputsStayValid(t *testing.T) {
 				t.Fatal(err)
 			}
 			stactest.AssertValid(t, path)
+		})
+	}
+}
+
+// Validation checks each asset's file against its file:size and
+// file:checksum: a changed, truncated or missing file is a problem.
+func TestValidateAssets(t *testing.T) {
+	dir := stactest.SchemaDir(t)
+	v, err := stac.NewValidator(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(t *testing.T) (string, string) {
+		folder := t.TempDir()
+		file := filepath.Join(folder, "cd3d.tif")
+		if err := os.WriteFile(file, []byte("pixels of cd3d"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum, size, err := stac.ChecksumFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tile := validTile()
+		tile.Assets[0].Href, tile.Assets[0].Checksum, tile.Assets[0].Size = "./cd3d.tif", sum, size
+		item, err := stac.NewTileItem(tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := stac.Marshal(item)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(folder, "item.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path, file
+	}
+	for _, tc := range []struct {
+		name   string
+		tamper func(file string) error
+		want   string
+	}{
+		{"as published", func(string) error { return nil }, ""},
+		{"truncated", func(f string) error { return os.Truncate(f, 3) }, "has 3 bytes, file:size says 14"},
+		{"same size, other bytes", func(f string) error { return os.WriteFile(f, []byte("PIXELS OF CD3D"), 0o644) }, "does not match its file:checksum"},
+		{"deleted", os.Remove, "no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path, file := write(t)
+			if err := tc.tamper(file); err != nil {
+				t.Fatal(err)
+			}
+			report, err := v.Validate(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range report.Invalid {
+				if p.Rule == "asset" {
+					got = append(got, p.Message)
+				}
+			}
+			switch {
+			case tc.want == "" && (len(got) > 0 || report.Assets != 0):
+				t.Errorf("problems on an untouched file: %v", got)
+			case tc.want != "" && (len(got) != 1 || !strings.Contains(got[0], tc.want) || report.Assets != 1):
+				t.Errorf("problems %v, want one saying %q", got, tc.want)
+			}
 		})
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -193,6 +195,10 @@ func describeSource(dir string) string {
 type Validator struct {
 	schemaDir string
 
+	// SkipAssets leaves the assets' files unchecked; by default every asset
+	// with a file:checksum or file:size must have a file that matches them.
+	SkipAssets bool
+
 	mu       sync.Mutex
 	compiler *jsonschema.Compiler
 	schemas  map[string]*jsonschema.Schema
@@ -281,6 +287,8 @@ type Report struct {
 	Objects int
 	// Invalid lists the problems in visiting order.
 	Invalid []Invalid
+	// Assets counts the assets whose file is missing or changed.
+	Assets int
 }
 
 // InvalidObjects counts the objects with at least one problem.
@@ -366,6 +374,13 @@ func (v *Validator) Validate(ctx context.Context, root string) (*Report, error) 
 			problem.Path = p.path
 			report.Invalid = append(report.Invalid, problem)
 		}
+		if !v.SkipAssets {
+			for _, problem := range checkAssets(object, filepath.Dir(p.path), base, rootDir) {
+				problem.Path = p.path
+				report.Invalid = append(report.Invalid, problem)
+				report.Assets++
+			}
+		}
 
 		links, _ := object["links"].([]any)
 		for _, l := range links {
@@ -417,6 +432,48 @@ func absoluteBase(root string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// checkAssets checks every asset's file against its file:size and
+// file:checksum: a published release must be exactly what was computed.
+func checkAssets(object map[string]any, dir, base, rootDir string) []Invalid {
+	assets, _ := object["assets"].(map[string]any)
+	var out []Invalid
+	for _, key := range slices.Sorted(maps.Keys(assets)) {
+		a, _ := assets[key].(map[string]any)
+		href, _ := a["href"].(string)
+		want, hasSum := a["file:checksum"].(string)
+		size, hasSize := a["file:size"].(float64)
+		if href == "" || !hasSum && !hasSize {
+			continue
+		}
+		path := filepath.Join(dir, filepath.FromSlash(href))
+		if u, err := url.Parse(href); err == nil && u.IsAbs() {
+			rest, ok := strings.CutPrefix(href, base)
+			if base == "" || !ok {
+				continue // elsewhere: not this catalog's to check
+			}
+			path = filepath.Join(rootDir, filepath.FromSlash(rest))
+		}
+		got, n, err := ChecksumFile(path)
+		switch {
+		case err != nil:
+			out = append(out, Invalid{Rule: "asset", Message: fmt.Sprintf("asset %s: %v", key, unwrapPath(err))})
+		case hasSize && float64(n) != size:
+			out = append(out, Invalid{Rule: "asset", Message: fmt.Sprintf("asset %s: %s has %d bytes, file:size says %.0f: the file changed after publishing", key, href, n, size)})
+		case hasSum && got != want:
+			out = append(out, Invalid{Rule: "asset", Message: fmt.Sprintf("asset %s: %s does not match its file:checksum: the file changed after publishing", key, href)})
+		}
+	}
+	return out
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
 }
 
 // structuralRels are the links that hold a catalog together; they must be

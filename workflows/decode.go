@@ -110,18 +110,19 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 
 	// References: check each, and record the DAG's edges.
 	var poison []hcl.Range
-	declared := refs.Declared{Sources: map[string][]string{}, Steps: map[string][]string{}, StepKinds: cfg.registry.Steps()}
+	declared := refs.Declared{Vars: map[string]bool{}, Locals: map[string]bool{},
+		Sources: map[string]map[string]bool{}, Steps: map[string]map[string]bool{}, StepKinds: cfg.registry.Steps()}
 	for name := range varsByName {
-		declared.Vars = append(declared.Vars, name)
+		declared.Vars[name] = true
 	}
 	for name := range locals {
-		declared.Locals = append(declared.Locals, name)
+		declared.Locals[name] = true
 	}
 	for _, s := range w.Sources {
-		declared.Sources[string(s.Kind)] = append(declared.Sources[string(s.Kind)], s.Name)
+		refs.Add(declared.Sources, string(s.Kind), s.Name)
 	}
 	for _, s := range w.steps {
-		declared.Steps[s.Plugin] = append(declared.Steps[s.Plugin], s.Name)
+		refs.Add(declared.Steps, s.Plugin, s.Name)
 	}
 	r := refs.NewResolver(declared, &poison)
 	g := dag.New()
@@ -206,12 +207,12 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	order := g.Order(onCycle)
 
 	// Evaluate locals in dependency order.
-	sc := eval.NewScope(dir)
+	sc := eval.NewScope(dir, p.AllowPaths...)
 	for _, v := range w.Variables {
 		sc.Vars[v.Name] = v.Value
 	}
 	for _, l := range w.Locals {
-		sc.Locals[l.Name] = cty.DynamicVal
+		sc.SetLocal(l.Name, cty.DynamicVal)
 	}
 	for _, addr := range order {
 		name, ok := strings.CutPrefix(addr, "local.")
@@ -219,12 +220,12 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 			continue
 		}
 		l := locals[name]
-		v, ds := l.Expr.Value(sc.Context())
+		v, ds := l.Expr.Value(sc.ContextFor(l.Expr))
 		ds = filterPoison(ds, poison)
 		diags = append(diags, ds...)
 		if !ds.HasErrors() {
 			l.Value = v
-			sc.Locals[name] = v
+			sc.SetLocal(name, v)
 		}
 	}
 	// Errors caused by a value that could not be computed were reported at
@@ -250,7 +251,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 	for _, s := range w.Sources {
 		diags = append(diags, s.evaluate(sc)...)
 	}
-	assignEpochs(w.Sources)
+	diags = append(diags, assignEpochs(w.Sources)...)
 	if w.Tiling != nil {
 		diags = append(diags, w.Tiling.evaluate(sc, w.sources)...)
 	}

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,6 +27,12 @@ import (
 type Parser struct {
 	hcl      *hclparse.Parser
 	registry *plugins.Registry
+	// AllowPaths are folders beyond the workflow's own that file() and
+	// glob() may read.
+	AllowPaths []string
+	// Context bounds the external plugins the workflow starts: they stop
+	// when it ends (default: they live until plugins.CloseExternal).
+	Context context.Context
 }
 
 // NewParser returns a parser that resolves step and publish kinds in reg
@@ -69,7 +77,17 @@ func (p *Parser) Load(path string, in InputValues) (*Workflow, hcl.Diagnostics) 
 	var files []*hcl.File
 	var diags hcl.Diagnostics
 	for _, name := range names {
-		f, ds := p.hcl.ParseHCLFile(name)
+		src, err := readWorkflowFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot read workflow",
+				Detail: fmt.Sprintf("%v; give the path of a workflow .hcl file or of a directory holding them.", err)})
+			continue
+		}
+		if ds := checkSource(name, src); ds.HasErrors() {
+			diags = append(diags, ds...)
+			continue
+		}
+		f, ds := p.hcl.ParseHCL(src, name)
 		diags = append(diags, ds...)
 		if f != nil {
 			files = append(files, f)
@@ -86,6 +104,9 @@ func (p *Parser) Load(path string, in InputValues) (*Workflow, hcl.Diagnostics) 
 // LoadSource decodes and validates a workflow held in memory, as if it were
 // the file filename (relative paths resolve against filename's directory).
 func (p *Parser) LoadSource(filename string, src []byte, in InputValues) (*Workflow, hcl.Diagnostics) {
+	if ds := checkSource(filename, src); ds.HasErrors() {
+		return nil, ds
+	}
 	f, diags := p.hcl.ParseHCL(src, filename)
 	if diags.HasErrors() {
 		return nil, diags
@@ -157,7 +178,11 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 			if ds.HasErrors() {
 				continue
 			}
-			reg, ds := pl.load(cfg.registry, b.LabelRanges[0])
+			ctx := p.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			reg, ds := pl.load(ctx, cfg.registry, b.LabelRanges[0])
 			diags = append(diags, ds...)
 			cfg.registry = reg
 			cfg.plugins = append(cfg.plugins, pl)
@@ -210,4 +235,15 @@ func (p *Parser) decodeStructure(files []*hcl.File, dir string) (*config, hcl.Di
 		}
 	}
 	return cfg, diags
+}
+
+// readWorkflowFile reads a workflow file, but never more than MaxFileSize+1
+// bytes of it (a mistaken path to a huge file must not fill the memory).
+func readWorkflowFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }

@@ -80,7 +80,7 @@ func decodePluginBlock(b *hcl.Block, dir string) (*Plugin, hcl.Diagnostics) {
 }
 
 // load starts the plugin and returns reg with its step kind added.
-func (p *Plugin) load(reg *plugins.Registry, nameRange hcl.Range) (*plugins.Registry, hcl.Diagnostics) {
+func (p *Plugin) load(ctx context.Context, reg *plugins.Registry, nameRange hcl.Range) (*plugins.Registry, hcl.Diagnostics) {
 	if p.Spec.Path == "" {
 		return reg, nil // reported while decoding
 	}
@@ -88,7 +88,7 @@ func (p *Plugin) load(reg *plugins.Registry, nameRange hcl.Range) (*plugins.Regi
 		return reg, hcl.Diagnostics{diag.Errorf(nameRange, "Plugin shadows a step kind",
 			"A step kind %q exists already; give the plugin another name.", p.Spec.Name)}
 	}
-	f, err := plugins.LoadExternal(context.Background(), p.Spec)
+	f, err := plugins.LoadExternal(ctx, p.Spec)
 	if err != nil {
 		return reg, hcl.Diagnostics{diag.Errorf(p.DeclRange, "Cannot start plugin", "%s.", diag.OneLine(err))}
 	}

@@ -270,7 +270,11 @@ func dirName(dir string) string {
 // epoch among the sources of its kind: by datetime, the earliest t0 and the
 // latest t1, or, without datetimes, by declaration order. A kind with one
 // source left gives it the epoch its kind's other sources do not have.
-func assignEpochs(sources []*Source) {
+//
+// Then the epochs must agree with the datetimes and the names: t0 dated
+// after t1, or a source named t1 that comes out the earlier epoch, is a
+// mistake in the dates that would reverse every ΔH.
+func assignEpochs(sources []*Source) hcl.Diagnostics {
 	byKind := map[plugins.Kind][]*Source{}
 	var kinds []plugins.Kind
 	for _, s := range sources {
@@ -302,6 +306,43 @@ func assignEpochs(sources []*Source) {
 			open[0].Epoch, open[len(open)-1].Epoch = plugins.T0, plugins.T1
 		}
 	}
+	var diags hcl.Diagnostics
+	for _, k := range kinds {
+		var t0, t1 *Source
+		for _, s := range byKind[k] {
+			switch {
+			case s.Epoch == plugins.T0 && t0 == nil:
+				t0 = s
+			case s.Epoch == plugins.T1 && t1 == nil:
+				t1 = s
+			}
+		}
+		if t0 == nil || t1 == nil {
+			continue
+		}
+		if !t0.Datetime.IsZero() && !t1.Datetime.IsZero() && t1.Datetime.Before(t0.Datetime) {
+			diags = append(diags, diag.Errorf(t1.attrRange("datetime"), "Epochs out of order",
+				"%s is epoch t1 but dated %s, before %s (epoch t0, %s): every ΔH would be reversed. Fix the datetimes or the epoch attributes.",
+				t1.Address(), t1.Datetime.Format("2006-01-02"), t0.Address(), t0.Datetime.Format("2006-01-02")))
+			continue
+		}
+		for _, s := range []*Source{t0, t1} {
+			if e, named := plugins.ParseEpoch(s.Name); named && e != s.Epoch && !s.epochSet {
+				diags = append(diags, diag.Errorf(s.attrRange("datetime"), "Source named after the other epoch",
+					"%s is dated %s, which makes it epoch %s, not %s as its name says: the datetimes of %s and %s are swapped? Fix them, or set epoch = %q.",
+					s.Address(), s.Datetime.Format("2006-01-02"), s.Epoch, s.Name, t0.Address(), t1.Address(), s.Name))
+			}
+		}
+	}
+	return diags
+}
+
+// attrRange is an attribute's value, or the block without it.
+func (s *Source) attrRange(name string) hcl.Range {
+	if a := s.attrs[name]; a != nil {
+		return a.Expr.Range()
+	}
+	return s.DeclRange
 }
 
 // FilesRange is the files attribute's value (the block without one).

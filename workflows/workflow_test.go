@@ -21,7 +21,9 @@ import (
 
 func mustLoad(t *testing.T, path string, in InputValues) *Workflow {
 	t.Helper()
-	w, diags := NewParser(nil).Load(path, in)
+	p := NewParser(nil)
+	p.AllowPaths = []string{"testdata/data"} // the fixtures' data, beside them
+	w, diags := p.Load(path, in)
 	for _, d := range diags {
 		t.Logf("%s", describeDiag(d))
 	}

@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/raster"
 )
 
 // Exit codes shared by every subcommand.
@@ -78,6 +79,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if c == nil {
 		fmt.Fprintf(stderr, "cdflow: unknown command %q; run 'cdflow help' for the list\n", args[0])
 		return exitUsage
+	}
+	if err := raster.CheckEnv(env.getenv); err != nil {
+		fmt.Fprintf(stderr, "cdflow: %v\n", err)
+		return exitFailure
 	}
 	// External plugin processes end with the command, whatever its outcome.
 	defer plugins.CloseExternal()

@@ -6,9 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
-	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/shard"
 )
 
@@ -28,7 +26,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 			"SHARD_DIRs are the --out folders of the shards; without any, the shards wrote under\n"+
 			"OUT itself (a shared volume). Products of shards elsewhere are hard-linked (or copied)\n"+
 			"into OUT. Every shard must be there once, from the same workflow and data.")
-	var vf varFlags
+	var vf planFlags
 	vf.register(fs)
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -37,22 +35,25 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	if fs.NArg() < 1 {
 		return usageError(env, "merge takes a workflow path and the shards' folders; run 'cdflow merge -h'")
 	}
-	p := workflows.NewParser(nil)
-	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
-	if diags.HasErrors() {
-		writeDiagnostics(env.stderr, p, diags)
-		return exitFailure
+	if _, err := sourceDateEpoch(env); err != nil { // before any work
+		return fail(env, err)
 	}
-	plan, planDiags := plans.New(ctx, w, plans.Options{})
-	diags = append(diags, planDiags...)
-	writeDiagnostics(env.stderr, p, diags)
-	if diags.HasErrors() {
-		return exitFailure
+	plan, code, ok := loadPlan(ctx, env, fs.Arg(0), &vf)
+	if !ok {
+		return code
 	}
+	w := plan.Workflow
 	outDir := *out
 	if outDir == "" {
 		outDir = filepath.Join(w.Dir, "out")
 	}
+	unlock, err := execute.LockOut(ctx, outDir, execute.Shard{}, func() {
+		fmt.Fprintf(env.stderr, "cdflow: another cdflow run is using %s; waiting for it to finish (Ctrl-C to give up)\n", outDir)
+	})
+	if err != nil {
+		return fail(env, err)
+	}
+	defer unlock()
 	res, err := shard.Merge(ctx, plan, outDir, fs.Args()[1:])
 	if err != nil {
 		return fail(env, err)

@@ -8,9 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/plandoc"
-	"github.com/cdflow/cdflow/workflows/plans"
 )
 
 func init() {
@@ -28,7 +26,7 @@ func runPlan(ctx context.Context, env *cmdEnv, args []string) int {
 			"and the outputs. With -json, prints the same as a stable JSON document (see\n"+
 			"plandoc.Document). Exits 0 on success, 1 when the workflow or its sources\n"+
 			"have problems.")
-	var vf varFlags
+	var vf planFlags
 	vf.register(fs)
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -37,17 +35,9 @@ func runPlan(ctx context.Context, env *cmdEnv, args []string) int {
 	if fs.NArg() != 1 {
 		return usageError(env, "plan takes one workflow path; run 'cdflow plan -h'")
 	}
-	p := workflows.NewParser(nil)
-	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
-	if diags.HasErrors() {
-		writeDiagnostics(env.stderr, p, diags)
-		return exitFailure
-	}
-	plan, planDiags := plans.New(ctx, w, plans.Options{})
-	diags = append(diags, planDiags...)
-	writeDiagnostics(env.stderr, p, diags)
-	if diags.HasErrors() {
-		return exitFailure
+	plan, code, ok := loadPlan(ctx, env, fs.Arg(0), &vf)
+	if !ok {
+		return code
 	}
 	doc := plandoc.New(plan)
 	if *asJSON {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/cdflow/cdflow/schema"
-	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/release"
@@ -34,7 +33,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 			"stops all workers; no half-written file is left. Running again after an interruption\n"+
 			"redoes only the unfinished tiles, and after a change of the workflow only what depends\n"+
 			"on it (-fresh redoes everything).")
-	var vf varFlags
+	var vf planFlags
 	vf.register(fs)
 	jobs := fs.Int("j", 0, "tiles processed at once (default: the number of CPUs)")
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
@@ -66,22 +65,27 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		}
 		part = s
 	}
-	p := workflows.NewParser(nil)
-	w, diags := p.Load(fs.Arg(0), vf.inputValues(env))
-	if diags.HasErrors() {
-		writeDiagnostics(env.stderr, p, diags)
-		return exitFailure
+	if _, err := sourceDateEpoch(env); err != nil { // before any work
+		return fail(env, err)
 	}
-	plan, planDiags := plans.New(ctx, w, plans.Options{})
-	diags = append(diags, planDiags...)
-	writeDiagnostics(env.stderr, p, diags)
-	if diags.HasErrors() {
-		return exitFailure
+	plan, code, ok := loadPlan(ctx, env, fs.Arg(0), &vf)
+	if !ok {
+		return code
 	}
+	w := plan.Workflow
 	outDir := *out
 	if outDir == "" {
 		outDir = filepath.Join(w.Dir, "out")
 	}
+	// One run at a time in a folder: a second waits (shards of one run
+	// share a folder, each with its own lock, as their tiles are disjoint).
+	unlock, err := execute.LockOut(ctx, outDir, part, func() {
+		fmt.Fprintf(env.stderr, "cdflow: another cdflow run is using %s; waiting for it to finish (Ctrl-C to give up)\n", outDir)
+	})
+	if err != nil {
+		return fail(env, err)
+	}
+	defer unlock()
 	start := time.Now()
 	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Events: newProgress(env.stderr, isTerminal(env.stderr))})
 	if err != nil {
@@ -118,7 +122,11 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 		fmt.Fprintf(env.stderr, "cdflow: qa: %d findings; %d tiles excluded%s (qa_flags and the report's QA section list them)\n",
 			len(sum.QA), len(sum.Excluded), listTiles(sum.Excluded))
 	}
-	rel, err := release.Assemble(plan, res, sum, outDir, sourceDateEpoch(env))
+	created, err := sourceDateEpoch(env)
+	if err != nil {
+		return fail(env, err)
+	}
+	rel, err := release.Assemble(plan, res, sum, outDir, created)
 	if err != nil {
 		return fail(env, err)
 	}
@@ -143,16 +151,16 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 // sourceDateEpoch is the release's creation time when SOURCE_DATE_EPOCH is
 // set (reproducible-builds convention); otherwise releases carry no time,
 // so rebuilding gives the same bytes.
-func sourceDateEpoch(env *cmdEnv) string {
+func sourceDateEpoch(env *cmdEnv) (string, error) {
 	v := env.getenv("SOURCE_DATE_EPOCH")
 	if v == "" {
-		return ""
+		return "", nil
 	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return ""
+	sec, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || sec < 0 {
+		return "", fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970 (e.g. $(git log -1 --format=%%ct)): unset it or fix it", v)
 	}
-	return time.Unix(sec, 0).UTC().Format(time.RFC3339)
+	return time.Unix(sec, 0).UTC().Format(time.RFC3339), nil
 }
 
 // isTerminal reports whether w is a character device (a terminal).

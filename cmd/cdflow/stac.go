@@ -54,12 +54,14 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	fs := newFlagSet(env, "stac validate", "PATH",
 		"Validates every object reachable from a STAC catalog (PATH is its catalog.json\n"+
 			"or the folder holding it) against the core schema and each extension schema\n"+
-			"it lists, following child and item links. Prints one line per problem\n"+
+			"it lists, following child and item links, and checks that every asset's file\n"+
+			"still has its file:size and file:checksum. Prints one line per problem\n"+
 			"(path: rule: message) and a summary. Exit status 1 when any object is invalid.\n\n"+
 			"Schemas are read from a local folder laid out as HOST/PATH of each schema URL:\n"+
 			"--schemas, else $"+stac.SchemaDirEnv+", else ../shared/stac-schemas beside the\n"+
 			"cdflow source tree; with none of these they are fetched over the network.")
 	schemas := fs.String("schemas", "", "offline schema `folder` (default $"+stac.SchemaDirEnv+")")
+	assets := fs.Bool("assets", true, "check every asset's file against its file:size and file:checksum")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -79,6 +81,7 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	v.SkipAssets = !*assets
 	report, err := v.Validate(ctx, fs.Arg(0))
 	if err != nil {
 		return fail(env, err)
@@ -87,7 +90,11 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintln(env.stdout, problem)
 	}
 	invalid := report.InvalidObjects()
-	fmt.Fprintf(env.stdout, "%d objects, %d invalid\n", report.Objects, invalid)
+	if report.Assets > 0 {
+		fmt.Fprintf(env.stdout, "%d objects, %d invalid (%d assets missing or changed)\n", report.Objects, invalid, report.Assets)
+	} else {
+		fmt.Fprintf(env.stdout, "%d objects, %d invalid\n", report.Objects, invalid)
+	}
 	if invalid > 0 {
 		return exitFailure
 	}

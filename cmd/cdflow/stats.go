@@ -119,10 +119,31 @@ func isParquet(path string) (bool, error) {
 // releaseSplits reads the release's splits.parquet when it has one — the
 // Table 2 the release published — and otherwise sums the tiles.
 func releaseSplits(ctx context.Context, path string, tiles []schema.TileStats) ([]schema.SplitStats, error) {
+	own := schema.SummarizeSplits(tiles)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return schema.SummarizeSplits(tiles), nil
+		return own, nil
 	}
-	return schema.ReadSplits(ctx, path)
+	splits, err := schema.ReadSplits(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	// The two files must be one release's: a splits.parquet copied from
+	// another run would print another Table 2 under these tiles' name.
+	byName := map[string]schema.SplitStats{}
+	for _, s := range splits {
+		byName[s.Subset] = s
+	}
+	for _, o := range own {
+		s, ok := byName[o.Subset]
+		if !ok || s.Tiles != o.Tiles || s.ChangedPixels != o.ChangedPixels || s.ValidPixels != o.ValidPixels {
+			return nil, fmt.Errorf("%s does not describe the tiles of %s (subset %s: %d tiles, %d changed pixels there; %d tiles, %d changed pixels here): they come from different runs; rerun or remove it",
+				path, filepath.Join(filepath.Dir(path), "tiles.parquet"), o.Subset, s.Tiles, s.ChangedPixels, o.Tiles, o.ChangedPixels)
+		}
+	}
+	if len(splits) != len(own) {
+		return nil, fmt.Errorf("%s lists %d subsets, the tiles %d: they come from different runs; rerun or remove it", path, len(splits), len(own))
+	}
+	return splits, nil
 }
 
 // splitJSON is a row of splits.parquet under its column names.

@@ -103,11 +103,14 @@ func TestStatsCommand(t *testing.T) {
 	writeStatsRelease(t, bare, tiles, nil)
 	bareFile := filepath.Join(bare, "tiles.parquet")
 
-	// release: splits.parquet beside it says 320 train tiles, so its use shows.
+	// release: splits.parquet beside tiles.parquet, as a run writes them.
 	release := t.TempDir()
-	published := schema.SummarizeSplits(tiles)
-	published[0].Tiles = 320
-	writeStatsRelease(t, release, tiles, published)
+	writeStatsRelease(t, release, tiles, schema.SummarizeSplits(tiles))
+	// mixed: a splits.parquet saying 320 train tiles, from another run.
+	mixed := t.TempDir()
+	other := schema.SummarizeSplits(tiles)
+	other[0].Tiles = 320
+	writeStatsRelease(t, mixed, tiles, other)
 
 	broken := t.TempDir()
 	notParquet := filepath.Join(broken, "tiles.parquet")
@@ -125,10 +128,8 @@ func TestStatsCommand(t *testing.T) {
 		stderrHas []string
 	}{
 		{name: "tiles file", args: []string{"stats", bareFile}, code: exitOK, stdout: statsTable2 + statsTail},
-		{
-			name: "release directory with splits.parquet", args: []string{"stats", release}, code: exitOK,
-			stdout: strings.Replace(strings.Replace(statsTable2, "train       2", "train     320", 1), "all         5", "all       323", 1) + statsTail,
-		},
+		{name: "release directory with splits.parquet", args: []string{"stats", release}, code: exitOK, stdout: statsTable2 + statsTail},
+		{name: "splits.parquet of another run", args: []string{"stats", mixed}, code: exitFailure, stderrHas: []string{"splits.parquet does not describe the tiles of", "subset train: 320 tiles", "2 tiles", "different runs"}},
 		{name: "missing file", args: []string{"stats", missing}, code: exitFailure, stderrHas: []string{missing, "does not exist"}},
 		{name: "not Parquet", args: []string{"stats", notParquet}, code: exitFailure, stderrHas: []string{notParquet, "not a Parquet file"}},
 		{name: "directory without tiles", args: []string{"stats", empty}, code: exitFailure, stderrHas: []string{empty, "no tiles.parquet"}},

@@ -24,13 +24,22 @@ func init() {
 
 // varFlags are the variable flags validate, plan and run share.
 type varFlags struct {
-	vars     stringList
-	varFiles stringList
+	vars       stringList
+	varFiles   stringList
+	allowPaths stringList
 }
 
 func (v *varFlags) register(fs *flag.FlagSet) {
 	fs.Var(&v.vars, "var", "set a workflow variable: -var name=value (repeatable; beats -var-file and CDFLOW_VAR_name)")
 	fs.Var(&v.varFiles, "var-file", "read workflow variables from an HCL file of name = value lines (repeatable)")
+	fs.Var(&v.allowPaths, "allow-path", "a `folder` outside the workflow's that its file() and glob() may read (repeatable)")
+}
+
+// parser returns a workflow parser with the flags' allowed folders.
+func (v *varFlags) parser() *workflows.Parser {
+	p := workflows.NewParser(nil)
+	p.AllowPaths = v.allowPaths
+	return p
 }
 
 func (v *varFlags) inputValues(env *cmdEnv) workflows.InputValues {
@@ -56,11 +65,8 @@ func runValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	if fs.NArg() != 1 {
 		return usageError(env, "validate takes one workflow path; run 'cdflow validate -h'")
 	}
-	p := workflows.NewParser(nil)
-	_, diags := p.Load(fs.Arg(0), vf.inputValues(env))
-	writeDiagnostics(env.stderr, p, diags)
-	if diags.HasErrors() {
-		return exitFailure
+	if _, code, ok := loadWorkflow(ctx, env, vf.parser(), fs.Arg(0), vf.inputValues(env)); !ok {
+		return code
 	}
 	fmt.Fprintf(env.stdout, "The workflow %s is valid.\n", fs.Arg(0))
 	return exitOK

@@ -9,6 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // File is a file being written. Commit puts it in place; Abort (deferred)
@@ -28,14 +31,15 @@ func Create(path string) (*File, error) {
 	return &File{File: tmp, path: path}, nil
 }
 
-// Commit makes the file readable by all (0644, as published files are),
-// syncs it and renames it into place.
+// Commit gives the file the mode a new file gets (0666 less the umask, as
+// GDAL's files do: every file a run writes has the same mode), syncs it and
+// renames it into place.
 func (f *File) Commit() error {
 	if f.done {
 		return fmt.Errorf("write %s: already committed or aborted", f.path)
 	}
 	f.done = true
-	err := f.File.Chmod(0o644)
+	err := f.File.Chmod(0o666 &^ umask)
 	if err == nil {
 		err = f.File.Sync()
 	}
@@ -77,7 +81,18 @@ func WriteFile(path string, data []byte) error {
 
 var linkSeq atomic.Int64
 
-// Copy copies src to dst atomically.
+// umask is the process's file-creation mask, read once: Umask can only be
+// read by setting it, which is safe while no other goroutine creates files.
+var umask = func() os.FileMode {
+	m := syscall.Umask(0)
+	syscall.Umask(m)
+	return os.FileMode(m)
+}()
+
+// Copy copies src to dst atomically: a new file of its own, never a link,
+// so nothing done to src later changes dst. Where the file system can share
+// blocks (a reflink: Btrfs, XFS), the copy costs no space or time until
+// either file changes.
 func Copy(src, dst string) error {
 	in, err := os.Open(src)
 	if err != nil {
@@ -89,8 +104,10 @@ func Copy(src, dst string) error {
 		return err
 	}
 	defer out.Abort()
-	if _, err := io.Copy(out, in); err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
+		if _, err := io.Copy(out, in); err != nil {
+			return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+		}
 	}
 	return out.Commit()
 }

@@ -71,9 +71,16 @@ func (s *Step) Resolution(before, after float64) float64 {
 func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plugins.Problem) {
 	b, a := in["before"], in["after"]
 	var problems []plugins.Problem
-	if b.Name != "" && b.Name == a.Name {
+	switch {
+	case b.Name != "" && b.Name == a.Name:
 		problems = append(problems, plugins.Problemf("after", "Same DSM before and after",
 			"ΔH of %s with itself is zero everywhere; set after to the later epoch's DSM.", a.Name))
+	case b.Epoch == plugins.T1 && a.Epoch == plugins.T0:
+		problems = append(problems, plugins.Problemf("before", "Epochs reversed",
+			"before is %s, of the later epoch, and after %s, of the earlier: ΔH = H_t1 − H_t0 would change sign; swap them.", b.Name, a.Name))
+	case b.Epoch != plugins.NoEpoch && b.Epoch == a.Epoch:
+		problems = append(problems, plugins.Problemf("after", "Both DSMs of one epoch",
+			"before (%s) and after (%s) are both epoch %s; ΔH compares the two epochs: set after to the other epoch's DSM.", b.Name, a.Name, a.Epoch))
 	}
 	res := s.Resolution(b.Resolution, a.Resolution)
 	out := []plugins.Product{{Kind: plugins.ElevationDifference, Resolution: res, DataType: "float32", Bands: 1}}

@@ -3,6 +3,7 @@ package difference
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
@@ -56,12 +57,26 @@ func nodataOf(img *raster.Image[float32]) changemap.Nodata {
 // a larger ΔH means the two DSMs are not in one unit, e.g. one in centimetres.
 const MaxPlausibleDH = 9000
 
-// checkUnits refuses a ΔH no surface change can make, naming the values.
+// nodataSentinels are the values DSM producers write where they have no
+// height; a file that does not declare its nodata shows them as heights.
+var nodataSentinels = []float32{-32767, -32768, -9999, -99999, -3.4028235e38, 3.4028235e38}
+
+// checkUnits refuses a ΔH no surface change can make, naming the values
+// and their likely cause: an undeclared nodata value, or another unit.
 func checkUnits(dh, before, after []float32) error {
 	for i, v := range dh {
-		if v != changemap.NoData && (v > MaxPlausibleDH || v < -MaxPlausibleDH) {
-			return fmt.Errorf("ΔH reaches %.0f m (H_t0 %.2f, H_t1 %.2f): the two DSMs are not in one unit — is one in centimetres or feet? Convert it to metres (e.g. gdal_calc.py --calc=\"A/100\") and run again", v, before[i], after[i])
+		if v == changemap.NoData || (v <= MaxPlausibleDH && v >= -MaxPlausibleDH) {
+			continue
 		}
+		for _, h := range []struct {
+			name string
+			v    float32
+		}{{"H_t0", before[i]}, {"H_t1", after[i]}} {
+			if slices.Contains(nodataSentinels, h.v) {
+				return fmt.Errorf("ΔH reaches %.0f m because %s is %g, a value DSMs use for nodata that the file does not declare as such: declare it in the source block (nodata = %g) and run again", v, h.name, h.v, h.v)
+			}
+		}
+		return fmt.Errorf("ΔH reaches %.0f m (H_t0 %.2f, H_t1 %.2f): the two DSMs are not in one unit — is one in centimetres or feet? Convert it to metres (e.g. gdal_calc.py --calc=\"A/100\") and run again", v, before[i], after[i])
 	}
 	return nil
 }

@@ -70,25 +70,42 @@ func (l *loader) Load(ctx context.Context, spec plugins.ExternalSpec) (plugins.F
 	}
 	key := spec.Name + "|" + spec.Path + "|" + sum
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	p := l.running[key]
+	l.mu.Unlock()
 	if p == nil || p.exited() {
-		p, err = start(ctx, spec, sum)
-		if err != nil {
+		// Started without holding the lock: a plugin slow to start (or
+		// never starting) must not keep Close waiting.
+		if p, err = start(ctx, spec, sum); err != nil {
 			return nil, err
 		}
+		l.mu.Lock()
 		l.running[key] = p
+		l.mu.Unlock()
 	}
 	p.timeout = spec.Timeout
 	return func() plugins.Step { return newStep(p) }, nil
 }
 
+// Close stops the plugins, waiting at most a moment for each: one that
+// ignores its end must not hold up cdflow's.
 func (l *loader) Close() {
 	l.mu.Lock()
-	defer l.mu.Unlock()
+	procs := make([]*process, 0, len(l.running))
 	for k, p := range l.running {
-		p.client.Kill()
+		procs = append(procs, p)
 		delete(l.running, k)
+	}
+	l.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range procs {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.client.Kill() }()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
 	}
 }
 
@@ -123,9 +140,11 @@ func start(ctx context.Context, spec plugins.ExternalSpec, sum string) (*process
 	}
 	p := &process{name: spec.Name, path: spec.Path, sum: sum, stderr: &tail{max: 200}}
 	p.client = plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  steppb.Handshake,
-		Plugins:          map[string]plugin.Plugin{steppb.PluginName: &steppb.GRPCPlugin{}},
-		Cmd:              exec.Command(spec.Path),
+		HandshakeConfig: steppb.Handshake,
+		Plugins:         map[string]plugin.Plugin{steppb.PluginName: &steppb.GRPCPlugin{}},
+		// The process ends with ctx: a command interrupted while the plugin
+		// starts (or hangs starting) is not held up by it.
+		Cmd:              exec.CommandContext(ctx, spec.Path),
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		// The executable run is the one checksummed into the cache keys.
 		SecureConfig: &plugin.SecureConfig{Checksum: raw, Hash: sha256.New()},

@@ -127,6 +127,11 @@ func (p *Folders) Publish(ctx context.Context, r *plugins.Release) (string, erro
 				return "", err
 			}
 			d := filepath.Join(dir, t.Stats.Split, folder(pr, r.Products, years))
+			if !filepath.IsAbs(p.Path) {
+				if err := staysIn(r.Out, d); err != nil {
+					return "", err
+				}
+			}
 			if err := os.MkdirAll(d, 0o755); err != nil {
 				return "", err
 			}

@@ -22,6 +22,7 @@ package publish
 
 import (
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,8 @@ var (
 func slash(p string) string { return path.Clean(filepath.ToSlash(p)) }
 
 // under resolves a configured path against the run's output directory,
-// refusing a relative path that climbs out of it.
+// refusing a relative path that climbs out of it, by ".." or through a
+// symbolic link already there.
 func under(out, p string) (string, error) {
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p), nil
@@ -60,7 +62,39 @@ func under(out, p string) (string, error) {
 	if clean == ".." || strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		return "", fmt.Errorf("path %q leaves the output directory %s; use a path inside it (or an absolute path)", p, out)
 	}
-	return filepath.Join(out, clean), nil
+	full := filepath.Join(out, clean)
+	if err := staysIn(out, full); err != nil {
+		return "", err
+	}
+	return full, nil
+}
+
+// staysIn refuses a path whose existing part resolves, through symbolic
+// links, outside root.
+func staysIn(root, path string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil // nothing there yet: nothing to follow
+	}
+	existing := path
+	for {
+		if _, err := os.Lstat(existing); err == nil {
+			break
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			return nil
+		}
+		existing = parent
+	}
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil {
+		return fmt.Errorf("%s: %w", existing, err)
+	}
+	if rel, err := filepath.Rel(realRoot, real); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return fmt.Errorf("%s leads through a symbolic link to %s, outside the output directory %s; remove the link or publish to an absolute path", existing, real, root)
+	}
+	return nil
 }
 
 // checkPath rejects an empty path; relative paths resolve under the run's

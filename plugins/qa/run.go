@@ -151,8 +151,10 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		}
 	})
 	if implausible > 0 {
-		a.findings = append(a.findings, s.finding(CheckImplausible, dhName(in), float64(implausible)/float64(inner),
-			fmt.Sprintf("%d px with |ΔH| above %g m (up to %.1f m)", implausible, s.Cfg.MaxAbsDH, extreme)))
+		f := s.finding(CheckImplausible, dhName(in), float64(implausible)/float64(inner),
+			fmt.Sprintf("%d px with |ΔH| above %g m (up to %.1f m)", implausible, s.Cfg.MaxAbsDH, extreme))
+		f.Systemic = "the two DSMs' heights are likely not in one unit (decimetres or centimetres read as metres, or feet) or not both DSMs: check each DSM's unit and scale (gdalinfo), convert them to metres or declare the scale (gdal_edit.py -scale), and run again"
+		a.findings = append(a.findings, f)
 	}
 
 	// Vertical bias on stable ground.

@@ -5,10 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -38,7 +38,7 @@ type manifest struct {
 	Result TileResult
 }
 
-const manifestFormat = 2
+const manifestFormat = 3
 
 // sourceKeys hashes the identity of every source's files once per run.
 func sourceKeys(plan *plans.Plan) (map[string]string, error) {
@@ -148,12 +148,8 @@ func (ex *executor) cleanSteps(m *manifest, keys map[string]string, out string) 
 		}
 		ok := true
 		for _, o := range bs.step.Outputs {
-			p, has := m.Result.Products[o.Name]
-			if !has {
-				ok = false
-				break
-			}
-			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+			a, has := assetOf(m.Result, o.Name)
+			if !has || VerifyFile(filepath.Join(out, a.Path), a) != nil {
 				ok = false
 				break
 			}
@@ -165,17 +161,54 @@ func (ex *executor) cleanSteps(m *manifest, keys map[string]string, out string) 
 	return clean
 }
 
-// complete reports whether every step is clean and the previews are there.
+// complete reports whether every step is clean and the previews are as written.
 func (ex *executor) complete(clean map[string]bool, m *manifest, out string) bool {
 	if len(clean) != len(ex.steps) {
 		return false
 	}
 	for _, a := range m.Result.Assets {
-		if strings.HasSuffix(a.Path, ".png") {
-			if _, err := os.Stat(filepath.Join(out, a.Path)); err != nil {
-				return false
-			}
+		if a.Preview && VerifyFile(filepath.Join(out, a.Path), a) != nil {
+			return false
 		}
 	}
 	return true
+}
+
+func assetOf(r TileResult, name string) (plugins.Asset, bool) {
+	for _, a := range r.Assets {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return plugins.Asset{}, false
+}
+
+// fileSum returns a file's size and SHA-256 (hex).
+func fileSum(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// VerifyFile checks that a file is still what the run wrote: its size and
+// SHA-256 as the asset records them.
+func VerifyFile(path string, a plugins.Asset) error {
+	n, sum, err := fileSum(path)
+	switch {
+	case err != nil:
+		return err
+	case a.SHA256 == "":
+		return fmt.Errorf("%s: no checksum recorded (written by an older cdflow)", path)
+	case n != a.Size || sum != a.SHA256:
+		return fmt.Errorf("%s has %d bytes, SHA-256 %s, but the run wrote %d bytes, SHA-256 %s: it changed since", path, n, sum[:12], a.Size, a.SHA256[:min(12, len(a.SHA256))])
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cdflow/cdflow/internal/flock"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
@@ -496,6 +497,12 @@ func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel s
 	}
 	res.Assets = append(res.Assets, previews...)
 	sort.Slice(res.Assets, func(i, j int) bool { return res.Assets[i].Name < res.Assets[j].Name })
+	for i := range res.Assets {
+		a := &res.Assets[i]
+		if a.Size, a.SHA256, err = fileSum(filepath.Join(ex.out, a.Path)); err != nil {
+			return TileResult{}, fmt.Errorf("product %s: %w", a.Name, err)
+		}
+	}
 	res.FootprintWGS84, res.BBoxWGS84, err = footprintWGS84(tile.Extent, ex.plan.Grid.CRS)
 	if err != nil {
 		return TileResult{}, fmt.Errorf("footprint: %w", err)
@@ -506,7 +513,7 @@ func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel s
 // RunOutputs are the files a run writes under its output directory, as
 // slash paths with {tile} standing for every tile's id: each tile's
 // products, previews and manifest, then the run's tables (written by the
-// release stage, see package release).
+// release stage, see package release) and its lock (LockOut).
 func RunOutputs(plan *plans.Plan) []string {
 	tile := TilesDir + "/{tile}/"
 	var out []string
@@ -516,5 +523,21 @@ func RunOutputs(plan *plans.Plan) []string {
 	for _, pv := range plan.Release.Previews {
 		out = append(out, tile+pv.Name+pv.Ext)
 	}
-	return append(out, tile+manifestName, "run/tiles.parquet", "run/splits.parquet")
+	return append(out, tile+manifestName, "run/tiles.parquet", "run/splits.parquet", "run/.lock")
+}
+
+// LockOut takes an output folder's run lock for a whole run (tiles,
+// statistics, publishing), so two runs on one folder take turns instead of
+// mixing their products in its cache; waiting is called if another run
+// holds it. The lock is released when unlock is called or the process ends.
+func LockOut(ctx context.Context, out string, s Shard, waiting func()) (unlock func(), err error) {
+	name := ".lock"
+	if s.Count > 0 { // shards of one run share a folder: their tiles are disjoint
+		name = fmt.Sprintf(".lock-shard-%d-of-%d", s.Index, s.Count)
+	}
+	unlock, err = flock.Lock(ctx, filepath.Join(out, "run", name), waiting)
+	if err != nil {
+		return nil, fmt.Errorf("run: %w", err)
+	}
+	return unlock, nil
 }

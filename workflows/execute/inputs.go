@@ -94,6 +94,11 @@ func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64
 		return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
 	}
 	if f, ok := any(img).(*raster.Image[float32]); ok {
+		// GDAL reads stored values; a file declaring a scale or offset
+		// (decimetres as int16 with scale 0.1) means value × scale + offset.
+		if info := s.src.Raster; info.Scale != 1 && info.Scale != 0 || info.Offset != 0 {
+			rescale(f, info.Scale, info.Offset)
+		}
 		if off := s.ex.offsets[s.src.Address().String()]; off != 0 {
 			subtract(f, float32(off))
 		}
@@ -105,6 +110,21 @@ func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64
 	s.cache.imgs[k] = img
 	s.cache.mu.Unlock()
 	return img, nil
+}
+
+// rescale turns every valid stored value into v × scale + offset.
+func rescale(img *raster.Image[float32], scale, offset float64) {
+	if scale == 0 {
+		scale = 1
+	}
+	nd := changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
+	for _, b := range img.Bands {
+		for i, v := range b {
+			if !nd.Is(v) {
+				b[i] = float32(float64(v)*scale + offset)
+			}
+		}
+	}
 }
 
 // subtract takes off from every valid value of a window: a correction a

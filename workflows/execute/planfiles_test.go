@@ -48,6 +48,11 @@ publish "folders" "png" {
 	}
 	doc := plandoc.New(pl)
 	out := t.TempDir()
+	unlock, err := execute.LockOut(ctx, out, execute.Shard{}, nil) // as cdflow run does
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
 	res, err := execute.Run(ctx, pl, execute.Options{Out: out, Jobs: 2})
 	if err != nil {
 		t.Fatal(err)

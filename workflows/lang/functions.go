@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
@@ -23,8 +24,11 @@ const MaxFileSize = 16 << 20
 
 // Functions returns the functions of the workflow language: go-cty's
 // standard library plus glob and file, which resolve relative paths
-// against dir.
-func Functions(dir string) map[string]function.Function {
+// against dir and reach only into dir's tree and the allowed folders: a
+// workflow from elsewhere must not read files of the machine into a
+// published catalog.
+func Functions(dir string, allow ...string) map[string]function.Function {
+	roots := append([]string{dir}, allow...)
 	return map[string]function.Function{
 		"abs":        stdlib.AbsoluteFunc,
 		"ceil":       stdlib.CeilFunc,
@@ -80,14 +84,14 @@ func Functions(dir string) map[string]function.Function {
 		"upper":      stdlib.UpperFunc,
 		"values":     stdlib.ValuesFunc,
 		"zipmap":     stdlib.ZipmapFunc,
-		"glob":       globFunc(dir),
-		"file":       fileFunc(dir),
+		"glob":       globFunc(dir, roots),
+		"file":       fileFunc(dir, roots),
 	}
 }
 
 // globFunc returns glob(pattern): the sorted paths matching a pattern,
 // relative to the workflow when the pattern is.
-func globFunc(dir string) function.Function {
+func globFunc(dir string, roots []string) function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the sorted list of paths matching a pattern (path/filepath.Match syntax), relative to the workflow's directory.",
 		Params:      []function.Parameter{{Name: "pattern", Type: cty.String}},
@@ -105,6 +109,9 @@ func globFunc(dir string) function.Function {
 			slices.Sort(matches)
 			vals := make([]cty.Value, 0, len(matches))
 			for _, m := range matches {
+				if err := within(m, roots); err != nil {
+					return cty.NilVal, err
+				}
 				if !filepath.IsAbs(pattern) {
 					if rel, err := filepath.Rel(dir, m); err == nil {
 						m = rel
@@ -121,7 +128,7 @@ func globFunc(dir string) function.Function {
 }
 
 // fileFunc returns file(path): the contents of a UTF-8 text file.
-func fileFunc(dir string) function.Function {
+func fileFunc(dir string, roots []string) function.Function {
 	return function.New(&function.Spec{
 		Description: "Returns the contents of a UTF-8 text file, relative to the workflow's directory.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
@@ -130,6 +137,9 @@ func fileFunc(dir string) function.Function {
 			path := args[0].AsString()
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(dir, path)
+			}
+			if err := within(path, roots); err != nil {
+				return cty.NilVal, err
 			}
 			st, err := os.Stat(path)
 			if err != nil {
@@ -156,4 +166,24 @@ func fileFunc(dir string) function.Function {
 			return cty.StringVal(string(b)), nil
 		},
 	})
+}
+
+// within refuses a path outside every root (symbolic links followed).
+func within(path string, roots []string) error {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	real, _ = filepath.Abs(real)
+	for _, r := range roots {
+		rr, err := filepath.EvalSymlinks(r)
+		if err != nil {
+			rr = r
+		}
+		rr, _ = filepath.Abs(rr)
+		if rel, err := filepath.Rel(rr, real); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is outside the workflow's folder %s; allow its folder with -allow-path", path, roots[0])
 }

@@ -73,3 +73,45 @@ func TestFunctions(t *testing.T) {
 		})
 	}
 }
+
+// file() and glob() read the workflow's tree and the allowed folders only,
+// symbolic links followed.
+func TestFunctionsConfined(t *testing.T) {
+	root := t.TempDir()
+	dir, outside := filepath.Join(root, "wf"), filepath.Join(root, "secret")
+	for _, d := range []string{dir, outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(outside, "key.txt"), []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "key.txt"), filepath.Join(dir, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		src   string
+		allow []string
+		err   string
+	}{
+		{src: `file("../secret/key.txt")`, err: "outside the workflow's folder"},
+		{src: `file("` + filepath.Join(outside, "key.txt") + `")`, err: "outside the workflow's folder"},
+		{src: `file("link.txt")`, err: "outside the workflow's folder"},
+		{src: `glob("../secret/*.txt")`, err: "outside the workflow's folder"},
+		{src: `file("../secret/key.txt")`, allow: []string{outside}},
+		{src: `length(glob("../secret/*.txt"))`, allow: []string{outside}},
+	} {
+		expr, diags := hclsyntax.ParseExpression([]byte(tc.src), "test.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		_, diags = expr.Value(&hcl.EvalContext{Functions: Functions(dir, tc.allow...)})
+		switch {
+		case tc.err == "" && diags.HasErrors():
+			t.Errorf("%s allowed %v: %v", tc.src, tc.allow, diags)
+		case tc.err != "" && (!diags.HasErrors() || !strings.Contains(diags.Error(), tc.err)):
+			t.Errorf("%s: %v, want %q", tc.src, diags, tc.err)
+		}
+	}
+}

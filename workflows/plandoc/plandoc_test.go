@@ -92,7 +92,7 @@ func scene(t *testing.T) string {
 	}
 	g := raster.NorthUp(crs, raster.Extent{MinX: 356000, MinY: 4612000, MaxX: 357010, MaxY: 4613005}, 1, 1)
 	ctx := context.Background()
-	for _, name := range []string{"ortho_t0", "ortho_t1", "dsm_t0", "dsm_t1"} {
+	for i, name := range []string{"ortho_t0", "ortho_t1", "dsm_t0", "dsm_t1"} {
 		path := filepath.Join(dir, name, "a.tif")
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -100,9 +100,12 @@ func scene(t *testing.T) string {
 		if name[:3] == "dsm" {
 			img := raster.NewImage[float32](g, 1)
 			img.NoData, img.HasNoData = -9999, true
+			img.Bands[0][0] = float32(i) // epochs differ: plan refuses twice the same data
 			err = raster.WriteGeoTIFF(ctx, path, img)
 		} else {
-			err = raster.WriteGeoTIFF(ctx, path, raster.NewImage[uint8](g, 3))
+			img := raster.NewImage[uint8](g, 3)
+			img.Bands[0][0] = uint8(i)
+			err = raster.WriteGeoTIFF(ctx, path, img)
 		}
 		if err != nil {
 			t.Fatal(err)

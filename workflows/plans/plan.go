@@ -145,8 +145,14 @@ func newTileGrid(crs raster.CRS, size float64, origin [2]float64, data raster.Ex
 	return g
 }
 
+// DefaultMaxTiles bounds the grid unless the caller allows more: a tile
+// size in the wrong unit (1 for 1 000) plans millions of tiles.
+const DefaultMaxTiles = 1_000_000
+
 // Options change how a plan is made.
 type Options struct {
+	// MaxTiles refuses a larger grid (0: DefaultMaxTiles).
+	MaxTiles int
 	// Inspect reads a raster source's metadata; nil means raster.Inspect.
 	Inspect func(ctx context.Context, patterns []string, opts raster.MosaicOptions) (raster.Info, error)
 }
@@ -191,6 +197,7 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 		ps.Extent = info.Extent
 		diags = append(diags, checkSourceRaster(ps)...)
 	}
+	diags = append(diags, checkEpochs(p.Sources, w.Tiling.Origin)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -269,6 +276,16 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 		return nil, append(diags, errorf(r, "No whole tile fits",
 			"The area all sources share, %s (%g × %g m), holds no whole %g m tile aligned to the origin; use smaller tiles or sources that overlap more.",
 			common, common.Width(), common.Height(), t.Size))
+	}
+
+	maxTiles := opts.MaxTiles
+	if maxTiles <= 0 {
+		maxTiles = DefaultMaxTiles
+	}
+	if n := p.Grid.Count(); n > maxTiles {
+		return nil, append(diags, errorf(t.SizeRange(), "Too many tiles",
+			"%g m tiles over %.0f × %.0f m make %d tiles, more than the %d allowed: is size in metres? Use larger tiles, or allow them with --max-tiles %d.",
+			t.Size, common.Width(), common.Height(), n, maxTiles, n))
 	}
 
 	// Products: pixel sizes that depend on the sources are known now.

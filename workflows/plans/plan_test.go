@@ -25,8 +25,8 @@ type rasterSpec struct {
 	dsm    bool // float32 with nodata -9999, else uint8
 }
 
-// writeRasters writes real GeoTIFFs through raster (GDAL), with
-// constant pixels: plan reads only their metadata.
+// writeRasters writes real GeoTIFFs through raster (GDAL), with constant
+// pixels, another constant per file (plan refuses epochs of identical data).
 func writeRasters(t *testing.T, dir string, specs []rasterSpec) {
 	t.Helper()
 	ctx := context.Background()
@@ -52,12 +52,17 @@ func writeRasters(t *testing.T, dir string, specs []rasterSpec) {
 			img.NoData, img.HasNoData = -9999, true
 			for b := range img.Bands {
 				for i := range img.Bands[b] {
-					img.Bands[b][i] = 700
+					img.Bands[b][i] = 700 + float32(pathSum(s.path)%100)
 				}
 			}
 			err = raster.WriteGeoTIFF(ctx, path, img)
 		} else {
 			img := raster.NewImage[uint8](g, s.bands)
+			for b := range img.Bands {
+				for i := range img.Bands[b] {
+					img.Bands[b][i] = uint8(pathSum(s.path))
+				}
+			}
 			err = raster.WriteGeoTIFF(ctx, path, img)
 		}
 		if err != nil {
@@ -399,4 +404,12 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func pathSum(p string) int {
+	n := 0
+	for i, c := range p {
+		n += (i + 1) * int(c)
+	}
+	return n
 }

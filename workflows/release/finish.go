@@ -34,6 +34,9 @@ type Summary struct {
 // workflow has one), then tiles.parquet and splits.parquet in the run
 // directory. Tiles with a QA finding whose policy is exclude take no part.
 func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summary, error) {
+	if err := systemic(res); err != nil {
+		return nil, err
+	}
 	sum := &Summary{QA: qaRows(res), Counters: execute.Counters(plan)}
 	var rows []schema.TileStats
 	for _, t := range res.Tiles {
@@ -138,4 +141,33 @@ func qaRows(res *execute.Result) []plugins.QARow {
 		}
 	}
 	return rows
+}
+
+// systemic stops the release when most tiles share a finding whose step
+// says what that means (plugins.Finding.Systemic): a mistake in the inputs
+// is no release of flagged tiles.
+func systemic(res *execute.Result) error {
+	count := map[string]int{}
+	cause := map[string]string{}
+	var checks []string
+	for _, t := range res.Tiles {
+		seen := map[string]bool{}
+		for _, f := range t.Findings {
+			if f.Systemic == "" || seen[f.Check] {
+				continue
+			}
+			seen[f.Check] = true
+			if count[f.Check] == 0 {
+				checks = append(checks, f.Check)
+			}
+			count[f.Check]++
+			cause[f.Check] = f.Systemic
+		}
+	}
+	for _, c := range checks {
+		if n := count[c]; 2*n > len(res.Tiles) {
+			return fmt.Errorf("qa: %s on %d of %d tiles: %s; nothing was published", c, n, len(res.Tiles), cause[c])
+		}
+	}
+	return nil
 }

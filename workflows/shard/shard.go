@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
 )
@@ -28,7 +30,7 @@ import (
 // Dir holds the partial-results manifests, relative to the run's output directory.
 const Dir = "run/shards"
 
-const partialFormat = 1
+const partialFormat = 2
 
 // partial is a shard's manifest. It is JSON (floats round-trip exactly,
 // nil and pointers to zero stay distinct) with the non-finite band
@@ -160,8 +162,8 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*e
 				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
 			}
 			got[id] = true
-			if err := gatherTile(s.dir, out, tr); err != nil {
-				return nil, fmt.Errorf("merge: tile %s: %w", id, err)
+			if err := gatherTile(ctx, plan, s.dir, out, tr); err != nil {
+				return nil, fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", s.file, id, err)
 			}
 			results = append(results, tr)
 		}
@@ -192,45 +194,67 @@ func readPartial(path string) (*partial, error) {
 }
 
 // gatherTile puts a tile's folder from a shard's output under out: every
-// file of it, hard-linked when both are on one file system, else copied.
-// Nothing is done when the shard wrote under out itself.
-func gatherTile(from, out string, tr execute.TileResult) error {
+// file of it, hard-linked when both are on one file system, else copied
+// (nothing to do when the shard wrote under out itself). Every product must
+// be what the shard's manifest says it wrote (size and SHA-256) and lie on
+// the tile's grid, so a file swapped or damaged since is refused.
+func gatherTile(ctx context.Context, plan *plans.Plan, from, out string, tr execute.TileResult) error {
 	a, err1 := filepath.Abs(from)
 	b, err2 := filepath.Abs(out)
 	if err := errors.Join(err1, err2); err != nil {
 		return err
 	}
-	if a == b {
-		for _, p := range tr.Products {
-			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
-				return fmt.Errorf("product missing: %w", err)
-			}
-		}
-		return nil
-	}
-	rel := filepath.Join(execute.TilesDir, tr.Tile.ID)
-	src, dst := filepath.Join(from, rel), filepath.Join(out, rel)
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
-			continue // temporary files of an interrupted write
-		}
-		if err := atomicfile.LinkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+	if a != b {
+		rel := filepath.Join(execute.TilesDir, tr.Tile.ID)
+		src, dst := filepath.Join(from, rel), filepath.Join(out, rel)
+		entries, err := os.ReadDir(src)
+		if err != nil {
 			return err
 		}
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+				continue // temporary files of an interrupted write
+			}
+			if err := atomicfile.LinkOrCopy(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+				return err
+			}
+		}
 	}
-	for _, p := range tr.Products {
-		if _, err := os.Stat(filepath.Join(out, p)); err != nil {
-			return fmt.Errorf("product missing: %w", err)
+	res := map[string]float64{}
+	for _, p := range plan.Release.Products {
+		res[p.Name] = p.Resolution
+	}
+	for _, asset := range tr.Assets {
+		path := filepath.Join(out, asset.Path)
+		if err := execute.VerifyFile(path, asset); err != nil {
+			return fmt.Errorf("product %s: %w", asset.Name, err)
+		}
+		r, ok := res[asset.Name]
+		if asset.Preview || !ok {
+			continue
+		}
+		info, err := raster.Inspect(ctx, []string{path}, raster.MosaicOptions{})
+		if err != nil {
+			return fmt.Errorf("product %s: %w", asset.Name, err)
+		}
+		want := raster.NorthUp(plan.Grid.CRS, tr.Tile.Extent, r, r)
+		if info.Width != want.Width || info.Height != want.Height || !near(info.GeoTransform, want.GeoTransform) {
+			return fmt.Errorf("product %s covers %s, not the tile's %s: it belongs to another tile", asset.Name, info.Extent, tr.Tile.Extent)
 		}
 	}
 	return nil
+}
+
+func near(a, b [6]float64) bool {
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 1e-6 {
+			return false
+		}
+	}
+	return true
 }
 
 // planKey identifies what a tile's products depend on, so shards of

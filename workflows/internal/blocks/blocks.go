@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/hashicorp/hcl/v2"
@@ -64,14 +65,25 @@ var providerType = cty.ObjectWithOptionalAttrs(map[string]cty.Type{
 
 var providerRoles = []string{"licensor", "producer", "processor", "host"}
 
+// reservedNames are the names beside the datasets in a catalog folder.
+var reservedNames = map[string]bool{"catalog.json": true, ".lock": true, ".staging": true}
+
+// SubsetNames are the subsets a split can make: those of STAC's ml-aoi
+// extension (val is its "validate").
+var SubsetNames = []string{"train", "test", "val"}
+
 // DecodeDataset reads a dataset block.
 func DecodeDataset(b *hcl.Block) (*Dataset, hcl.Diagnostics) {
 	d := &Dataset{Name: b.Labels[0], DeclRange: b.DefRange, nameRange: b.LabelRanges[0]}
 	content, diags := b.Body.Content(datasetSchema)
 	d.attrs = content.Attributes
-	if !datasetName.MatchString(d.Name) {
+	switch {
+	case !datasetName.MatchString(d.Name):
 		diags = append(diags, diag.Errorf(d.nameRange, "Invalid dataset name",
 			"%q names the release's folder; use lower-case letters, digits, '.', '_' and '-', e.g. \"valladolid-3dcd\".", d.Name))
+	case reservedNames[d.Name] || strings.HasSuffix(d.Name, ".json"):
+		diags = append(diags, diag.Errorf(d.nameRange, "Reserved dataset name",
+			"%q is the name of a file the catalog folder holds beside the datasets; choose another name, e.g. \"valladolid-3dcd\".", d.Name))
 	}
 	if d.attrs["version"] == nil {
 		diags = append(diags, diag.Errorf(d.DeclRange, "Missing dataset version",
@@ -106,8 +118,11 @@ func (d *Dataset) Evaluate(sc *eval.Scope) hcl.Diagnostics {
 	if d.License == "" {
 		d.License = "proprietary"
 	}
-	if a := d.attrs["version"]; a != nil && d.Version != "" {
-		if _, err := semver.StrictNewVersion(d.Version); err != nil {
+	if a := d.attrs["version"]; a != nil {
+		if _, err := semver.StrictNewVersion(d.Version); err != nil || d.Version == "" {
+			if err == nil || d.Version == "" {
+				err = fmt.Errorf("it is empty")
+			}
 			diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid dataset version",
 				"%q is not a semantic version (%v); write MAJOR.MINOR.PATCH, e.g. version = \"1.0.0\".", d.Version, err))
 		}
@@ -206,7 +221,6 @@ var splitSchema = &hcl.BodySchema{
 }
 
 var (
-	subsetName     = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 	stratifyValues = []string{"change_fraction", "none"}
 )
 
@@ -331,9 +345,9 @@ func (s *Split) evalSubsets(sc *eval.Scope, a *hcl.Attribute, byCount bool) hcl.
 	sum := 0.0
 	for _, k := range names {
 		f, _ := m[k].AsBigFloat().Float64()
-		if !subsetName.MatchString(k) {
-			diags = append(diags, diag.Errorf(valueRange(k), "Invalid subset name",
-				"%q names a folder and a STAC collection; use lower-case letters, digits, '_' and '-', e.g. \"train\".", k))
+		if !slices.Contains(SubsetNames, k) {
+			diags = append(diags, diag.Errorf(valueRange(k), "Unknown subset",
+				"%q is not a subset a release can hold: STAC's ml-aoi extension knows train, test and validation (cdflow's val); use train, test or val.", k))
 		}
 		sub := Subset{Name: k}
 		if byCount {

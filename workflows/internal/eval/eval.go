@@ -22,19 +22,64 @@ type Scope struct {
 	Locals map[string]cty.Value
 	Poison []hcl.Range // ranges of references already diagnosed
 	funcs  map[string]function.Function
+	// ctx is Context's result, built once: building the var and local
+	// objects is linear in their number, so rebuilding it per expression
+	// made a workflow of many locals quadratic. SetLocal drops it.
+	ctx *hcl.EvalContext
 }
 
-// NewScope returns an empty scope for a workflow in dir.
-func NewScope(dir string) *Scope {
-	return &Scope{Dir: dir, Vars: map[string]cty.Value{}, Locals: map[string]cty.Value{}, funcs: lang.Functions(dir)}
+// SetLocal sets a local value.
+func (s *Scope) SetLocal(name string, v cty.Value) {
+	s.Locals[name] = v
+	s.ctx = nil
+}
+
+// ContextFor is the evaluation context of one expression: with only the
+// variables and locals it refers to, so evaluating each of n locals costs
+// what it reads, not n.
+func (s *Scope) ContextFor(expr hcl.Expression) *hcl.EvalContext {
+	vars, locals := map[string]cty.Value{}, map[string]cty.Value{}
+	for _, t := range expr.Variables() {
+		if len(t) < 2 {
+			continue
+		}
+		a, ok := t[1].(hcl.TraverseAttr)
+		if !ok {
+			continue
+		}
+		switch t.RootName() {
+		case "var":
+			if v, ok := s.Vars[a.Name]; ok {
+				vars[a.Name] = v
+			}
+		case "local":
+			if v, ok := s.Locals[a.Name]; ok {
+				locals[a.Name] = v
+			}
+		}
+	}
+	return s.context(vars, locals)
+}
+
+// NewScope returns an empty scope for a workflow in dir; file() and glob()
+// reach into dir's tree and the allowed folders only.
+func NewScope(dir string, allow ...string) *Scope {
+	return &Scope{Dir: dir, Vars: map[string]cty.Value{}, Locals: map[string]cty.Value{}, funcs: lang.Functions(dir, allow...)}
 }
 
 // Context is the HCL evaluation context of the scope.
 func (s *Scope) Context() *hcl.EvalContext {
+	if s.ctx == nil {
+		s.ctx = s.context(s.Vars, s.Locals)
+	}
+	return s.ctx
+}
+
+func (s *Scope) context(vars, locals map[string]cty.Value) *hcl.EvalContext {
 	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{
-			"var":   cty.ObjectVal(s.Vars),
-			"local": cty.ObjectVal(s.Locals),
+			"var":   cty.ObjectVal(vars),
+			"local": cty.ObjectVal(locals),
 			// Diagnosed already where they are misused; unknown here.
 			"source": cty.DynamicVal,
 			"step":   cty.DynamicVal,
@@ -71,7 +116,7 @@ func (s *Scope) Filter(diags hcl.Diagnostics) hcl.Diagnostics {
 // Eval evaluates expr and converts it to ty. ok is false when the value is
 // unusable: an error was reported, or it depends on a reference that was.
 func (s *Scope) Eval(expr hcl.Expression, ty cty.Type, what string) (val cty.Value, ok bool, diags hcl.Diagnostics) {
-	val, ds := expr.Value(s.Context())
+	val, ds := expr.Value(s.ContextFor(expr))
 	diags = s.Filter(ds)
 	if ds.HasErrors() {
 		return cty.DynamicVal, false, diags

@@ -47,12 +47,21 @@ type Reference struct {
 	Range hcl.Range // the traversal, as written
 }
 
-// Declared is what a workflow declares, by name.
+// Declared is what a workflow declares, by name (sets, so that checking a
+// reference costs the same however many blocks there are).
 type Declared struct {
-	Vars, Locals []string
-	Sources      map[string][]string // source kind → names
-	Steps        map[string][]string // step kind → names
-	StepKinds    []string            // registered step kinds
+	Vars, Locals map[string]bool
+	Sources      map[string]map[string]bool // source kind → names
+	Steps        map[string]map[string]bool // step kind → names
+	StepKinds    []string                   // registered step kinds
+}
+
+// Add records a name of a source or step kind.
+func Add(m map[string]map[string]bool, kind, name string) {
+	if m[kind] == nil {
+		m[kind] = map[string]bool{}
+	}
+	m[kind][name] = true
 }
 
 // Resolver checks references against what the workflow declares and says
@@ -97,13 +106,13 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 				"%s must be followed by a name, e.g. %s.data.", root, root)
 		}
 		r2 := hcl.RangeBetween(rootRange, t[1].SourceRange())
-		if root == "var" && !slices.Contains(r.d.Vars, name) {
+		if root == "var" && !r.d.Vars[name] {
 			return Address{}, 0, diag.Errorf(r2, "Reference to undeclared variable",
-				"No variable %q is declared%s; declare it with a variable %q block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Vars))), name)
+				"No variable %q is declared%s; declare it with a variable %q block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(maps.Keys(r.d.Vars))), name)
 		}
-		if root == "local" && !slices.Contains(r.d.Locals, name) {
+		if root == "local" && !r.d.Locals[name] {
 			return Address{}, 0, diag.Errorf(r2, "Reference to undeclared local value",
-				"No local value %q is defined%s; define it in a locals block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Locals))))
+				"No local value %q is defined%s; define it in a locals block or fix the name.", name, diag.DidYouMean(name, slices.Sorted(maps.Keys(r.d.Locals))))
 		}
 		return Address{Root: root, Name: name}, 2, nil
 	case "source", "step":
@@ -124,9 +133,9 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 				return Address{}, 0, diag.Errorf(typRange, "Unknown source kind",
 					"%q is not a source kind%s; use orthophoto, dsm or vector.", typ, diag.DidYouMean(typ, SourceKinds))
 			}
-			if !slices.Contains(r.d.Sources[typ], name) {
+			if !r.d.Sources[typ][name] {
 				return Address{}, 0, diag.Errorf(r3, "Reference to undeclared source",
-					"No source %q %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Sources[typ]))))
+					"No source %q %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(maps.Keys(r.d.Sources[typ]))))
 			}
 			return addr, 3, nil
 		}
@@ -134,15 +143,15 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 			return Address{}, 0, diag.Errorf(typRange, "Unknown step kind",
 				"No step kind %q is registered%s; the known kinds are %s.", typ, diag.DidYouMean(typ, r.d.StepKinds), JoinQuoted(r.d.StepKinds))
 		}
-		if !slices.Contains(r.d.Steps[typ], name) {
+		if !r.d.Steps[typ][name] {
 			for _, plugin := range slices.Sorted(maps.Keys(r.d.Steps)) {
-				if slices.Contains(r.d.Steps[plugin], name) {
+				if r.d.Steps[plugin][name] {
 					return Address{}, 0, diag.Errorf(r3, "Reference to undeclared step",
 						"Step %q is a %s step; refer to it as step.%s.%s.", name, plugin, plugin, name)
 				}
 			}
 			return Address{}, 0, diag.Errorf(r3, "Reference to undeclared step",
-				"No %s step %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(slices.Values(r.d.Steps[typ]))))
+				"No %s step %q is declared%s; declare it or fix the name.", typ, name, diag.DidYouMean(name, slices.Sorted(maps.Keys(r.d.Steps[typ]))))
 		}
 		return addr, 3, nil
 	}
