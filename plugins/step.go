@@ -20,11 +20,12 @@ const (
 	ElevationChange     Kind = "elevation_change"     // ΔH after threshold and noise removal (3D change map)
 	ChangeMask          Kind = "change_mask"          // classes: 0 no change, 1 change (or 1 construction, 2 demolition)
 	Vector              Kind = "vector"               // polygons (GeoJSON), not a raster
+	PointCloud          Kind = "pointcloud"           // LiDAR points (LAS, LAZ, COPC), not a raster
 	Raster              Kind = "raster"               // any other raster a step derives (a slope map, a model's scores)
 )
 
 // Kinds are the product kinds, as written in workflows and plugin descriptions.
-var Kinds = []Kind{Orthophoto, DSM, ElevationDifference, ElevationChange, ChangeMask, Vector, Raster}
+var Kinds = []Kind{Orthophoto, DSM, ElevationDifference, ElevationChange, ChangeMask, Vector, PointCloud, Raster}
 
 // Describe names the kind in messages, with an article.
 func (k Kind) Describe() string {
@@ -41,6 +42,8 @@ func (k Kind) Describe() string {
 		return "a change mask"
 	case Vector:
 		return "a vector source"
+	case PointCloud:
+		return "a point cloud"
 	case Raster:
 		return "a raster"
 	}
@@ -48,7 +51,14 @@ func (k Kind) Describe() string {
 }
 
 // IsRaster reports whether products of this kind are rasters on the tile grid.
-func (k Kind) IsRaster() bool { return k != Vector }
+func (k Kind) IsRaster() bool { return k != Vector && k != PointCloud }
+
+// IsPoints reports whether the kind is a point cloud.
+func (k Kind) IsPoints() bool { return k == PointCloud }
+
+// HasEpoch reports whether data of this kind shows one epoch: rasters and
+// point clouds do; vector sources (review polygons, an AOI) do not.
+func (k Kind) HasEpoch() bool { return k != Vector }
 
 // Product is one per-tile raster a source provides or a step writes.
 // Zero fields are not known yet: before plan, a source's resolution, data

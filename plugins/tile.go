@@ -25,7 +25,20 @@ type TileInput interface {
 	// Rasterize burns a vector input's features matching an OGR SQL filter
 	// (empty: all) on the tile at res: 1 inside, 0 outside.
 	Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error)
+	// Points returns a point-cloud input's points inside the tile's work
+	// extent (the tile and its halo), filtered as its source block says,
+	// with heights in metres.
+	Points(ctx context.Context) (*PointSet, error)
 }
+
+// PointSet is the points of a tile as three parallel slices, in an order
+// that is the same on every run.
+type PointSet struct {
+	X, Y, Z []float64
+}
+
+// Len is the number of points.
+func (p *PointSet) Len() int { return len(p.X) }
 
 // Tile is one cell of the grid while its steps run: its place, and the
 // products its steps have made so far, kept in memory for the steps after

@@ -69,6 +69,24 @@ func CRSFromEPSG(code int) (crs CRS, err error) {
 	return CRS{WKT: wkt, EPSG: code}, nil
 }
 
+// CRSFromUser reads a CRS as users write it: "EPSG:25830", a WKT string,
+// a PROJ string, or "EPSG:25830+5782" for a compound of horizontal and
+// vertical systems (what GDAL's -a_srs takes).
+func CRSFromUser(s string) (crs CRS, err error) {
+	defer guard("read CRS", s, &err)
+	var log gdalLog
+	sr, err := godal.NewSpatialRef(s, godal.ErrLogger(log.handler()))
+	if err != nil {
+		return CRS{}, log.wrap("read CRS", s, err)
+	}
+	defer sr.Close()
+	wkt, err := sr.WKT(godal.ErrLogger(log.handler()))
+	if err != nil {
+		return CRS{}, log.wrap("export CRS", s, err)
+	}
+	return CRS{WKT: wkt, EPSG: epsgOf(wkt)}, nil
+}
+
 // crsOf reads a dataset's CRS and identifies its EPSG code when it has one.
 func crsOf(ds *godal.Dataset) CRS {
 	wkt := ds.Projection()

@@ -56,6 +56,12 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 		}
 		diags = append(diags, diag.Duplicate("split block", "A split", s.DeclRange, cfg.splits[0].DeclRange))
 	}
+	if len(cfg.splits) == 0 && len(cfg.publish) > 0 {
+		// Said now rather than at publish, after every tile ran: a release
+		// files each tile under train, test or val.
+		diags = append(diags, diag.Errorf(cfg.publish[0].DeclRange, "Missing split block",
+			"A release puts every tile in train, test or val; add a split block, e.g. split { ratios = { train = 0.7, test = 0.2, val = 0.1 } }, or remove the publish blocks to only compute the products."))
+	}
 
 	// Named blocks, each name once.
 	locals := map[string]*Local{}
@@ -277,9 +283,9 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 			w.Steps = append(w.Steps, s)
 		}
 	}
-	if len(w.RasterSources()) == 0 && len(cfg.sources) == len(w.Sources) {
+	if len(w.DataSources()) == 0 && len(cfg.sources) == len(w.Sources) {
 		diags = append(diags, diag.Errorf(cfg.firstFile, "No raster sources",
-			"A dataset is built from orthophotos or DSMs; add e.g. source \"dsm\" \"t0\" { files = [\"dsm_2010/*.tif\"] }."))
+			"A dataset is built from orthophotos, DSMs or point clouds; add e.g. source \"dsm\" \"t0\" { files = [\"dsm_2010/*.tif\"] }."))
 	}
 	diags = append(diags, w.resolveProducts(stepInputs, nil)...)
 	diags = append(diags, w.checkAcross()...)
@@ -399,7 +405,7 @@ func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]refs.Referenc
 func sharedEpoch(in map[string]plugins.Product) plugins.Epoch {
 	e, first := plugins.NoEpoch, true
 	for _, p := range in {
-		if !p.Kind.IsRaster() {
+		if !p.Kind.HasEpoch() {
 			continue
 		}
 		if first {

@@ -81,6 +81,9 @@ step "resample" "ra" {
   resolution = 2
 }
 publish "stac" "catalog" { products = ["ra"] }
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}
 `
 			if err := os.WriteFile(path, []byte(wf), 0o644); err != nil {
 				t.Fatal(err)

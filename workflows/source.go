@@ -41,6 +41,15 @@ type Source struct {
 	DeclRange hcl.Range
 	KindRange hcl.Range
 
+	// Point-cloud sources only: the CRS to assume instead of the files'
+	// ("" keeps theirs), the ASPRS classes kept (all when empty) and
+	// dropped (noise, 7 and 18, unless the block says otherwise), and the
+	// returns kept ("all", "first" or "last").
+	CRS            string
+	Classes        []int
+	ExcludeClasses []int
+	Returns        string
+
 	attrs    hcl.Attributes
 	epochSet bool // the block's epoch attribute set Epoch
 }
@@ -60,8 +69,19 @@ func (s *Source) Product() plugins.Product {
 }
 
 var sourceSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "files", Required: true}, {Name: "datetime"}, {Name: "nodata"}, {Name: "epoch"}},
+	Attributes: []hcl.AttributeSchema{{Name: "files", Required: true}, {Name: "datetime"}, {Name: "nodata"}, {Name: "epoch"},
+		{Name: "crs"}, {Name: "classes"}, {Name: "exclude_classes"}, {Name: "returns"}},
 }
+
+// pointAttributes are the attributes only point-cloud sources take.
+var pointAttributes = []string{"crs", "classes", "exclude_classes", "returns"}
+
+// defaultExcludeClasses are the ASPRS noise classes (low noise 7, high
+// noise 18) a point-cloud source drops unless its block says otherwise.
+var defaultExcludeClasses = []int{7, 18}
+
+// ReturnChoices are the values of a point-cloud source's returns.
+var ReturnChoices = []string{"all", "first", "last"}
 
 // blockName is what source and step names look like: they appear in
 // references, where a dash would read as a minus.
@@ -73,16 +93,22 @@ func decodeSourceBlock(b *hcl.Block) (*Source, hcl.Diagnostics) {
 	s.attrs = content.Attributes
 	if !slices.Contains(refs.SourceKinds, b.Labels[0]) {
 		diags = append(diags, diag.Errorf(b.LabelRanges[0], "Unknown source kind",
-			"%q is not a source kind%s; use orthophoto, dsm or vector.", b.Labels[0], diag.DidYouMean(b.Labels[0], refs.SourceKinds)))
+			"%q is not a source kind%s; use orthophoto, dsm, pointcloud or vector.", b.Labels[0], diag.DidYouMean(b.Labels[0], refs.SourceKinds)))
 		return nil, diags
 	}
 	if !blockName.MatchString(s.Name) {
 		diags = append(diags, diag.Errorf(b.LabelRanges[1], "Invalid source name",
 			"%q cannot be referenced; use letters, digits and underscores, starting with a letter, e.g. \"t0\".", s.Name))
 	}
-	if a := s.attrs["nodata"]; a != nil && s.Kind == plugins.Vector {
-		diags = append(diags, diag.Errorf(a.NameRange, "Nodata on a vector source",
+	if a := s.attrs["nodata"]; a != nil && !s.Kind.IsRaster() {
+		diags = append(diags, diag.Errorf(a.NameRange, "Nodata on a "+string(s.Kind)+" source",
 			"Only raster sources have nodata; remove nodata from this block."))
+	}
+	for _, name := range pointAttributes {
+		if a := s.attrs[name]; a != nil && !s.Kind.IsPoints() {
+			diags = append(diags, diag.Errorf(a.NameRange, "Point-cloud attribute on a "+string(s.Kind)+" source",
+				"%s applies to source \"pointcloud\" blocks only; remove it from this block.", name))
+		}
 	}
 	if a := s.attrs["epoch"]; a != nil && s.Kind == plugins.Vector {
 		diags = append(diags, diag.Errorf(a.NameRange, "Epoch on a vector source",
@@ -127,7 +153,10 @@ func (s *Source) evaluate(sc *eval.Scope) hcl.Diagnostics {
 			}
 		}
 	}
-	if a := s.attrs["nodata"]; a != nil && s.Kind != plugins.Vector {
+	if s.Kind.IsPoints() {
+		diags = append(diags, s.evaluatePoints(sc)...)
+	}
+	if a := s.attrs["nodata"]; a != nil && s.Kind.IsRaster() {
 		v, ok, ds := sc.Eval(a.Expr, cty.Number, "nodata")
 		diags = append(diags, ds...)
 		if ok {
@@ -136,6 +165,68 @@ func (s *Source) evaluate(sc *eval.Scope) hcl.Diagnostics {
 				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid nodata", "nodata must be a finite number, e.g. nodata = -9999."))
 			} else {
 				s.NoData = &f
+			}
+		}
+	}
+	return diags
+}
+
+// evaluatePoints computes a point-cloud source's crs, classes and returns.
+func (s *Source) evaluatePoints(sc *eval.Scope) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	s.ExcludeClasses, s.Returns = slices.Clone(defaultExcludeClasses), "all"
+	if a := s.attrs["crs"]; a != nil {
+		v, ok, ds := sc.Eval(a.Expr, cty.String, "crs")
+		diags = append(diags, ds...)
+		if ok {
+			s.CRS = strings.TrimSpace(v.AsString())
+			if s.CRS == "" {
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Empty crs",
+					"Write the CRS the files are in, e.g. crs = \"EPSG:25830\" (or \"EPSG:25830+5782\" with a vertical datum), or remove crs to use the files' own."))
+			}
+		}
+	}
+	classes := func(name string) ([]int, bool) {
+		a := s.attrs[name]
+		if a == nil {
+			return nil, false
+		}
+		v, ok, ds := sc.Eval(a.Expr, cty.List(cty.Number), name)
+		diags = append(diags, ds...)
+		if !ok {
+			return nil, false
+		}
+		var out []int
+		for _, e := range v.AsValueSlice() {
+			f, _ := e.AsBigFloat().Float64()
+			if f != math.Trunc(f) || f < 0 || f > 255 {
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid class",
+					"%g is not an ASPRS class code; codes are whole numbers from 0 to 255 (2 ground, 6 building, 7 low noise, 18 high noise).", f))
+				return nil, false
+			}
+			out = append(out, int(f))
+		}
+		return out, true
+	}
+	if c, ok := classes("classes"); ok {
+		s.Classes = c
+		if len(c) == 0 {
+			diags = append(diags, diag.Errorf(s.attrs["classes"].Expr.Range(), "No class kept",
+				"classes = [] keeps no point; list the classes to keep, e.g. classes = [2, 6], or remove it to keep all."))
+		}
+	}
+	if c, ok := classes("exclude_classes"); ok {
+		s.ExcludeClasses = c
+	}
+	if a := s.attrs["returns"]; a != nil {
+		v, ok, ds := sc.Eval(a.Expr, cty.String, "returns")
+		diags = append(diags, ds...)
+		if ok {
+			if !slices.Contains(ReturnChoices, v.AsString()) {
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid returns",
+					"%q is not a return selection; use \"all\", \"first\" (tops of roofs and canopy) or \"last\"%s.", v.AsString(), diag.DidYouMean(v.AsString(), ReturnChoices)))
+			} else {
+				s.Returns = v.AsString()
 			}
 		}
 	}
@@ -278,7 +369,7 @@ func assignEpochs(sources []*Source) hcl.Diagnostics {
 	byKind := map[plugins.Kind][]*Source{}
 	var kinds []plugins.Kind
 	for _, s := range sources {
-		if !s.Kind.IsRaster() {
+		if !s.Kind.HasEpoch() {
 			continue
 		}
 		if byKind[s.Kind] == nil {
@@ -304,6 +395,14 @@ func assignEpochs(sources []*Source) hcl.Diagnostics {
 			open[0].Epoch = plugins.T0
 		case len(open) >= 2:
 			open[0].Epoch, open[len(open)-1].Epoch = plugins.T0, plugins.T1
+		case len(open) == 1 && !taken[plugins.T0] && !taken[plugins.T1]:
+			// The only source of its kind (one survey made into a DSM):
+			// the epoch its name says, else the earlier.
+			if e, ok := plugins.ParseEpoch(open[0].Name); ok {
+				open[0].Epoch = e
+			} else {
+				open[0].Epoch = plugins.T0
+			}
 		}
 	}
 	var diags hcl.Diagnostics

@@ -51,6 +51,18 @@ func (w *Workflow) RasterSources() []*Source {
 	return out
 }
 
+// DataSources returns the sources that lay the tile grid (orthophotos,
+// DSMs, point clouds), in declaration order.
+func (w *Workflow) DataSources() []*Source {
+	var out []*Source
+	for _, s := range w.Sources {
+		if s.Kind.HasEpoch() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // EpochDatetimes returns the datetimes of epochs t0 and t1: each the
 // datetime of the first source (in declaration order) of that epoch that
 // gives one; zero when none does.

@@ -67,6 +67,33 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 			fmt.Fprintf(w, "    %d feature(s) in %s, extent %s\n", s.Features, strings.Join(s.Files, ", "), ext(s.Extent))
 			continue
 		}
+		if pc := s.PointCloud; pc != nil {
+			var encs, formats []string
+			for _, e := range []string{"LAS", "LAZ", "COPC"} {
+				if n := pc.Encodings[e]; n > 0 {
+					encs = append(encs, fmt.Sprintf("%d %s", n, e))
+				}
+			}
+			for _, f := range pc.Formats {
+				formats = append(formats, fmt.Sprint(f))
+			}
+			fmt.Fprintf(w, "    %s file(s), %d points, %.2f points/m², %s, point format %s, heights in %s\n",
+				strings.Join(encs, ", "), pc.Points, pc.Density, s.CRS.Name, strings.Join(formats, ", "), pc.HeightUnit)
+			keep := "all classes"
+			if len(pc.Classes) > 0 {
+				keep = "classes " + intList(pc.Classes)
+			}
+			if len(pc.ExcludeClasses) > 0 {
+				keep += " but " + intList(pc.ExcludeClasses)
+			}
+			fmt.Fprintf(w, "    keeps %s, %s returns\n", keep, pc.Returns)
+			fmt.Fprintf(w, "    extent %s", ext(s.Extent))
+			if s.Datetime != "" {
+				fmt.Fprintf(w, ", %s", s.Datetime)
+			}
+			fmt.Fprintln(w)
+			continue
+		}
 		nd := "none"
 		if s.NoData != nil {
 			nd = f(*s.NoData)
@@ -133,4 +160,12 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 			fmt.Fprintf(w, "    %s\n", path)
 		}
 	}
+}
+
+func intList(v []int) string {
+	var s []string
+	for _, i := range v {
+		s = append(s, fmt.Sprint(i))
+	}
+	return strings.Join(s, ", ")
 }

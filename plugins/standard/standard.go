@@ -9,6 +9,7 @@ import (
 	_ "github.com/cdflow/cdflow/plugins/external"
 	_ "github.com/cdflow/cdflow/plugins/publish"
 	_ "github.com/cdflow/cdflow/plugins/qa"
+	_ "github.com/cdflow/cdflow/plugins/rasterize"
 	_ "github.com/cdflow/cdflow/plugins/resample"
 	_ "github.com/cdflow/cdflow/plugins/threshold"
 )

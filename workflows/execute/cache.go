@@ -49,6 +49,9 @@ func sourceKeys(plan *plans.Plan) (map[string]string, error) {
 		if ps.NoData != nil {
 			fmt.Fprintf(h, "nodata %v\n", *ps.NoData)
 		}
+		if ps.Kind.IsPoints() {
+			fmt.Fprintf(h, "points crs %q classes %v exclude %v returns %q\n", ps.CRS, ps.Classes, ps.ExcludeClasses, ps.Returns)
+		}
 		files := append([]string(nil), ps.Files...)
 		slices.Sort(files)
 		for _, f := range files {

@@ -126,6 +126,12 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 	}
 
 	tiles := stripOrder(opts.Shard.Select(plan.Grid.Tiles()))
+	ex.jobs = jobs
+	for _, t := range tiles {
+		if !ex.cached(t) {
+			ex.pending = append(ex.pending, t)
+		}
+	}
 	if opts.Events != nil {
 		opts.Events.Planned(len(tiles))
 	}
@@ -166,6 +172,9 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := ex.removeBins(); err != nil {
 		return nil, err
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
@@ -223,6 +232,13 @@ type executor struct {
 	offsets  map[string]float64  // by source address
 	findings []plugins.Finding
 	lineage  []string
+	// Point clouds: the run's shard and workers, the tiles it has to do
+	// (not in the cache), and each point source's bins.
+	shard   Shard
+	jobs    int
+	pending []plans.Tile
+	binMu   sync.Mutex
+	bins    map[string]*pointBins
 }
 
 type boundStep struct {
@@ -242,7 +258,7 @@ type inputRef struct {
 
 func newExecutor(ctx context.Context, plan *plans.Plan, opts Options) (*executor, error) {
 	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*plans.Source{},
-		checked: map[string]*checked{}, offsets: map[string]float64{}}
+		checked: map[string]*checked{}, offsets: map[string]float64{}, shard: opts.Shard, bins: map[string]*pointBins{}}
 	for _, ps := range plan.Sources {
 		addr := ps.Address().String()
 		ex.sources[addr] = ps
@@ -386,6 +402,20 @@ func (ex *executor) close() {
 	}
 }
 
+// cached reports whether a tile's products are in the cache, complete and
+// made from the same inputs and steps (what runTile reuses).
+func (ex *executor) cached(tile plans.Tile) bool {
+	if ex.fresh {
+		return false
+	}
+	keys, err := ex.stepKeys(tile)
+	if err != nil {
+		return false
+	}
+	m, ok := readManifest(filepath.Join(ex.out, TilesDir, tile.ID))
+	return ok && ex.complete(ex.cleanSteps(m, keys, ex.out), m, ex.out)
+}
+
 // runTile processes one tile, or takes it from an earlier run's manifest
 // when nothing it depends on changed (hit is then true).
 func (ex *executor) runTile(ctx context.Context, tile plans.Tile) (res TileResult, hit bool, err error) {
@@ -433,7 +463,7 @@ func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel s
 	var mu sync.Mutex
 	t := &plugins.Tile{
 		ID: tile.ID, Row: tile.Row, Col: tile.Col, Extent: tile.Extent, CRS: ex.plan.Grid.CRS,
-		Work: raster.Extent{MinX: tile.Extent.MinX - ex.halo, MinY: tile.Extent.MinY - ex.halo, MaxX: tile.Extent.MaxX + ex.halo, MaxY: tile.Extent.MaxY + ex.halo},
+		Work: ex.work(tile.Extent),
 		Write: func(ctx context.Context, name string, p *plugins.TileProduct) error {
 			file := name + ".tif"
 			if !keep[name] {

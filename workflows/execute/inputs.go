@@ -151,6 +151,13 @@ func (s *sourceInput) Rasterize(ctx context.Context, res float64, where string) 
 	return img, nil
 }
 
+func (s *sourceInput) Points(ctx context.Context) (*plugins.PointSet, error) {
+	if !s.src.Kind.IsPoints() {
+		return nil, fmt.Errorf("source %s is %s, not a point cloud", s.src.Address(), s.src.Kind.Describe())
+	}
+	return s.ex.points(ctx, s.src, s.tile)
+}
+
 // productInput hands over a product an earlier step put in the tile.
 type productInput struct {
 	tile *plugins.Tile
@@ -194,4 +201,8 @@ func (p *productInput) Uint8(ctx context.Context, res float64, method string) (*
 
 func (p *productInput) Rasterize(ctx context.Context, res float64, where string) (*raster.Image[uint8], error) {
 	return nil, fmt.Errorf("product %s is a raster, not polygons", p.prod.Name)
+}
+
+func (p *productInput) Points(ctx context.Context) (*plugins.PointSet, error) {
+	return nil, fmt.Errorf("product %s is a raster, not a point cloud", p.prod.Name)
 }

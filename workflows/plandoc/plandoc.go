@@ -87,6 +87,27 @@ type SourceDoc struct {
 	NoData     *float64    `json:"nodata"` // null when the files declare none
 	// Vector sources only.
 	Features int `json:"features,omitempty"`
+	// Point-cloud sources only.
+	PointCloud *PointCloudDoc `json:"pointcloud,omitempty"`
+}
+
+// PointCloudDoc is what a point-cloud source's headers say, and what the
+// source keeps of its points.
+type PointCloudDoc struct {
+	Points  uint64  `json:"points"`
+	Density float64 `json:"density"` // points per square metre over the files' extents
+	// Formats are the point data record formats (0–10); Encodings count
+	// the files by encoding (LAS, LAZ, COPC).
+	Formats   []int          `json:"formats"`
+	Encodings map[string]int `json:"encodings"`
+	// HeightUnit is the unit of the files' heights and HeightMetres its
+	// size in metres: heights are converted to metres when read.
+	HeightUnit   string  `json:"height_unit"`
+	HeightMetres float64 `json:"height_metres"`
+	// Classes kept (empty: all) and dropped, ASPRS codes; Returns kept.
+	Classes        []int  `json:"classes"`
+	ExcludeClasses []int  `json:"exclude_classes"`
+	Returns        string `json:"returns"`
 }
 
 // StepDoc is a step with its inputs, configuration and products.
@@ -188,6 +209,18 @@ func New(p *plans.Plan) Document {
 		}
 		if !ps.Datetime.IsZero() {
 			sd.Datetime = ps.Datetime.UTC().Format(time.RFC3339)
+		}
+		if pi := ps.Points; pi != nil {
+			pd := &PointCloudDoc{Points: pi.Points, Density: pi.Density, Formats: []int{}, Encodings: map[string]int{},
+				HeightUnit: pi.ZUnit, HeightMetres: pi.ZMetres, Classes: append([]int{}, ps.Classes...),
+				ExcludeClasses: append([]int{}, ps.ExcludeClasses...), Returns: ps.Returns}
+			for _, f := range pi.Formats {
+				pd.Formats = append(pd.Formats, int(f))
+			}
+			for _, f := range pi.Files {
+				pd.Encodings[f.Encoding()]++
+			}
+			sd.PointCloud = pd
 		}
 		if ps.Kind.IsRaster() {
 			i := ps.Raster

@@ -44,6 +44,10 @@ step "change_mask" "cd2d" {
   input = step.threshold.cd3d
 }
 
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}
+
 publish "stac" "catalog" {}
 `
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/pointsource"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows"
 )
@@ -44,6 +45,8 @@ type Source struct {
 	Extent raster.Extent
 	// Features counts the features of a vector source.
 	Features int
+	// Points is what a point-cloud source's headers say.
+	Points *pointsource.Info
 }
 
 // SubsetTarget is how many tiles a subset of the split gets.
@@ -187,6 +190,16 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 			ps.Raster.CRS = vi.CRS
 			continue
 		}
+		if s.Kind.IsPoints() {
+			pi, err := pointsource.Inspect(ctx, s.Files, s.CRS)
+			if err != nil {
+				diags = append(diags, errorf(s.FilesRange(), "Cannot read point cloud",
+					"%s.", strings.TrimSuffix(oneLine(err), ".")))
+				continue
+			}
+			ps.Points, ps.Extent, ps.Raster.CRS = pi, pi.Extent, pi.CRS
+			continue
+		}
 		info, err := inspect(ctx, s.Files, raster.MosaicOptions{NoData: s.NoData})
 		if err != nil {
 			diags = append(diags, errorf(s.FilesRange(), "Cannot read source",
@@ -204,9 +217,10 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 
 	// Epochs must share a CRS and overlap: first within each kind, then
 	// across kinds; the tile grid lives in that CRS.
+	// Point clouds lay the grid too: their extents and CRS count.
 	var rasters []*Source
 	for _, ps := range p.Sources {
-		if ps.Kind.IsRaster() {
+		if ps.Kind.IsRaster() || ps.Kind.IsPoints() {
 			rasters = append(rasters, ps)
 		}
 	}
@@ -291,6 +305,9 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 	// Products: pixel sizes that depend on the sources are known now.
 	known := map[string]plugins.Product{}
 	for _, ps := range rasters {
+		if !ps.Kind.IsRaster() {
+			continue
+		}
 		prod := ps.Product()
 		prod.Resolution = math.Max(ps.Raster.ResX, ps.Raster.ResY)
 		prod.DataType = ps.Raster.DataType
@@ -315,6 +332,10 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 	}
 	p.Release.Previews = plugins.PlanPreviews(p.Release.Products)
 	p.Release.Start, p.Release.End = w.EpochDatetimes()
+	if p.Release.End.IsZero() && !hasEpoch(p.Sources, plugins.T1) {
+		// One epoch only (a DSM made from one survey): the release is of that date.
+		p.Release.End = p.Release.Start
+	}
 	for _, t := range p.Split {
 		if t.Count > 0 {
 			p.Release.Subsets = append(p.Release.Subsets, t.Name)
@@ -327,6 +348,15 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 		return nil, diags
 	}
 	return p, diags
+}
+
+func hasEpoch(sources []*Source, e plugins.Epoch) bool {
+	for _, ps := range sources {
+		if ps.Kind.HasEpoch() && ps.Epoch == e {
+			return true
+		}
+	}
+	return false
 }
 
 // checkSourceRaster checks what a source's kind needs of its files.
@@ -430,6 +460,9 @@ func warningf(subject hcl.Range, summary, format string, a ...any) *hcl.Diagnost
 
 // Describe is a one-line summary of a source's metadata, for messages.
 func (ps *Source) Describe() string {
+	if ps.Points != nil {
+		return ps.Points.Describe()
+	}
 	if !ps.Kind.IsRaster() {
 		return fmt.Sprintf("%d features, %s", ps.Features, ps.Extent)
 	}

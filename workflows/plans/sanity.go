@@ -21,7 +21,7 @@ func checkEpochs(sources []*Source, origin [2]float64) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	byKind := map[plugins.Kind][2]*Source{}
 	for _, ps := range sources {
-		if !ps.Kind.IsRaster() || ps.Epoch == plugins.NoEpoch {
+		if !ps.Kind.HasEpoch() || ps.Epoch == plugins.NoEpoch {
 			continue
 		}
 		pair := byKind[ps.Kind]
@@ -35,13 +35,16 @@ func checkEpochs(sources []*Source, origin [2]float64) hcl.Diagnostics {
 			diags = append(diags, checkUnits(ps)...)
 		}
 	}
-	for _, k := range []plugins.Kind{plugins.Orthophoto, plugins.DSM} {
+	for _, k := range []plugins.Kind{plugins.Orthophoto, plugins.DSM, plugins.PointCloud} {
 		pair := byKind[k]
 		if pair[0] == nil || pair[1] == nil {
 			continue
 		}
 		if d := sameData(pair[0], pair[1]); d != nil {
 			diags = append(diags, d)
+			continue
+		}
+		if !k.IsRaster() {
 			continue
 		}
 		if off, ok := gridOffset(pair[0].Raster, pair[1].Raster); !ok {
@@ -105,7 +108,7 @@ func gridOffset(a, b raster.Info) (string, bool) {
 // sameData reports both epochs reading the same files: the same paths,
 // links to one file, or copies with identical bytes.
 func sameData(t0, t1 *Source) *hcl.Diagnostic {
-	f0, f1 := t0.Raster.Files, t1.Raster.Files
+	f0, f1 := t0.Files, t1.Files
 	if len(f0) == 0 || len(f0) != len(f1) {
 		return nil
 	}

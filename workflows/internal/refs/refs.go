@@ -78,7 +78,7 @@ func NewResolver(d Declared, poison *[]hcl.Range) *Resolver { return &Resolver{d
 var referenceRoots = []string{"var", "local", "source", "step"}
 
 // SourceKinds are the kinds a source block can have.
-var SourceKinds = []string{string(plugins.Orthophoto), string(plugins.DSM), string(plugins.Vector)}
+var SourceKinds = []string{string(plugins.Orthophoto), string(plugins.DSM), string(plugins.PointCloud), string(plugins.Vector)}
 
 func attrName(t hcl.Traversal, i int) (string, hcl.Range, bool) {
 	if len(t) <= i {
@@ -131,7 +131,7 @@ func (r *Resolver) Resolve(t hcl.Traversal) (Address, int, *hcl.Diagnostic) {
 		if root == "source" {
 			if !slices.Contains(SourceKinds, typ) {
 				return Address{}, 0, diag.Errorf(typRange, "Unknown source kind",
-					"%q is not a source kind%s; use orthophoto, dsm or vector.", typ, diag.DidYouMean(typ, SourceKinds))
+					"%q is not a source kind%s; use orthophoto, dsm, pointcloud or vector.", typ, diag.DidYouMean(typ, SourceKinds))
 			}
 			if !r.d.Sources[typ][name] {
 				return Address{}, 0, diag.Errorf(r3, "Reference to undeclared source",

@@ -3,7 +3,7 @@
 # ERROR: 12:14 "July 2010" is not an RFC 3339 date-time
 # ERROR: 13:14 nodata must be a number
 # ERROR: 18:3 Only raster sources have nodata
-# ERROR: 21:8 "lidar" is not a source kind; use orthophoto, dsm or vector.
+# ERROR: 21:8 "lidar" is not a source kind; use orthophoto, dsm, pointcloud or vector.
 # ERROR: 29:16 resolution must be a number
 dataset "d" { version = "1.0.0" }
 
@@ -30,3 +30,7 @@ step "resample" "r" {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

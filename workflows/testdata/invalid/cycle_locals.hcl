@@ -25,3 +25,7 @@ step "resample" "r" {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

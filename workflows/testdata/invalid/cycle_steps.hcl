@@ -26,3 +26,7 @@ step "resample" "c" {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

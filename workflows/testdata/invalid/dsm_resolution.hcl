@@ -31,3 +31,7 @@ step "change_mask" "cd2d" {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

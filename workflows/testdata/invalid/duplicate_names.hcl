@@ -39,3 +39,7 @@ tiling { size = 200 }
 tiling { size = 100 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

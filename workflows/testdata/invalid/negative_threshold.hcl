@@ -27,3 +27,7 @@ step "threshold" "cd3d" {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

@@ -33,3 +33,7 @@ publish "report" "html" {
 publish "stac" "catalog" {
   base_url = "https//example.org"
 }
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

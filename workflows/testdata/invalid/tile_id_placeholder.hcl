@@ -14,3 +14,7 @@ tiling {
   id = "{minz}_{miny}"
 }
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

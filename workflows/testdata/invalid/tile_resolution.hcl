@@ -24,3 +24,7 @@ step "resample" "t1" {
 publish "stac" "catalog" {}
 
 tiling { size = 200 }
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

@@ -22,3 +22,7 @@ tiling {
 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

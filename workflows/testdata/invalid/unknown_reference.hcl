@@ -32,3 +32,7 @@ step "threshold" "cd3d" {
 tiling { size = 200 }
 
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

@@ -27,3 +27,7 @@ step "resample" "r" {
 publish "stac" "catalog" {
   products = ["r", "dhh"]
 }
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}

@@ -6,3 +6,7 @@ step "difference" "dh" {
   after  = source.dsm.t1
 }
 publish "stac" "catalog" {}
+
+split {
+  ratios = { train = 0.7, test = 0.2, val = 0.1 }
+}
