@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 
@@ -58,7 +59,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 	item, err := stac.NewTileItem(stac.TileItem{
 		ID: id, Collection: collection, Split: t.Stats.Split,
 		GeometryWGS84: t.Footprint, BBoxWGS84: t.BBox,
-		Start: rel.Start, End: rel.End, EPSG: rel.EPSG,
+		Start: rel.Start, End: rel.End, EPSG: rel.EPSG, PROJJSON: json.RawMessage(rel.PROJJSON),
 		Assets: assets, Classes: rel.Classes, QA: t.Stats.QAFlags,
 		Software: rel.Software, Lineage: rel.Lineage,
 		Links: stac.ItemLinks{
@@ -78,7 +79,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 func itemRow(rel *Release, t *Tile, collection, split string, assets []schema.ItemAsset) schema.ItemRow {
 	return schema.ItemRow{
 		ID: t.Stats.TileID, Collection: collection, Split: split, Geometry: t.FootprintWKB, BBox: t.BBox,
-		StartDatetime: rel.Start, EndDatetime: rel.End, ProjCode: fmt.Sprintf("EPSG:%d", rel.EPSG),
+		StartDatetime: rel.Start, EndDatetime: rel.End, ProjCode: projCode(rel.EPSG),
 		ChangeFraction: t.Stats.ChangeFraction, QA: t.Stats.QAFlags, Assets: assets,
 	}
 }
@@ -125,4 +126,12 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int) ([]sch
 		return nil, err
 	}
 	return rows, nil
+}
+
+// projCode is the items' proj:code: null ("") for a CRS without an EPSG code.
+func projCode(epsg int) string {
+	if epsg <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("EPSG:%d", epsg)
 }

@@ -112,7 +112,7 @@ func Inspect(ctx context.Context, files []string, crs string) (*Info, error) {
 		if crs == "" {
 			if crsErr != nil {
 				if errors.Is(crsErr, pointcloud.ErrNoCRS) {
-					return nil, fmt.Errorf("%s declares no coordinate reference system: %w; set crs in the source block, e.g. crs = \"EPSG:25830\"", path, ErrNoCRS)
+					return nil, fmt.Errorf("%s declares no coordinate reference system (%w); set crs in the source block, e.g. crs = \"EPSG:25830\"", path, ErrNoCRS)
 				}
 				return nil, crsErr
 			}

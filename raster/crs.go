@@ -3,6 +3,7 @@ package raster
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/airbusgeo/godal"
 )
@@ -24,6 +25,12 @@ func (c CRS) String() string {
 	case c.WKT == "":
 		return "(no CRS)"
 	default:
+		// The WKT's own name, e.g. a LAS file's "NAD_1983_HARN_Lambert_Conformal_Conic".
+		if _, rest, ok := strings.Cut(c.WKT, "[\""); ok {
+			if name, _, ok := strings.Cut(rest, "\""); ok && name != "" {
+				return "custom CRS \"" + name + "\""
+			}
+		}
 		return "(custom CRS)"
 	}
 }

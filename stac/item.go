@@ -1,6 +1,7 @@
 package stac
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -94,8 +95,10 @@ type TileItem struct {
 	BBoxWGS84 [4]float64
 	// Start and End are the two epochs (start_datetime, end_datetime).
 	Start, End time.Time
-	// EPSG is the code of the assets' projected CRS.
-	EPSG   int
+	// EPSG is the code of the assets' projected CRS; 0 when the CRS has
+	// none (a LAS file's custom WKT), and then PROJJSON describes it.
+	EPSG     int
+	PROJJSON json.RawMessage
 	Assets []TileAsset
 	// Classes are the pixel values of the 2D change label, e.g. 0 and 1.
 	Classes []float64
@@ -197,8 +200,12 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 	if t.End.Before(t.Start) {
 		return nil, fmt.Errorf("end epoch %s is before start epoch %s", timestamp(t.End), timestamp(t.Start))
 	}
-	if t.EPSG <= 0 {
-		return nil, fmt.Errorf("bad EPSG code %d", t.EPSG)
+	crs := assetCRS{projjson: t.PROJJSON}
+	switch {
+	case t.EPSG > 0:
+		crs.code = fmt.Sprintf("EPSG:%d", t.EPSG)
+	case t.EPSG < 0 || !json.Valid(t.PROJJSON):
+		return nil, fmt.Errorf("bad CRS: EPSG code %d and no PROJJSON", t.EPSG)
 	}
 	if t.Collection != "" && t.Links.Parent == "" {
 		// STAC requires a collection link whenever the collection field is set.
@@ -223,7 +230,7 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 		if _, dup := assets[a.Key]; dup {
 			return nil, fmt.Errorf("asset %q given twice", a.Key)
 		}
-		asset, err := newTileAsset(a, t.EPSG)
+		asset, err := newTileAsset(a, crs)
 		if err != nil {
 			return nil, fmt.Errorf("asset %q: %w", a.Key, err)
 		}
@@ -282,7 +289,21 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 	}, nil
 }
 
-func newTileAsset(a TileAsset, epsg int) (*gostac.Asset, error) {
+// assetCRS is how the projection extension names the assets' CRS: an
+// authority code when there is one, else the full PROJJSON.
+type assetCRS struct {
+	code     string
+	projjson json.RawMessage
+}
+
+func (c assetCRS) json() any {
+	if c.code != "" {
+		return nil
+	}
+	return c.projjson
+}
+
+func newTileAsset(a TileAsset, crs assetCRS) (*gostac.Asset, error) {
 	if a.Key == "" {
 		return nil, errors.New("no key")
 	}
@@ -316,7 +337,8 @@ func newTileAsset(a TileAsset, epsg int) (*gostac.Asset, error) {
 			bbox = gridBBox(a.Shape, gt)
 		}
 		asset.Extensions = append(asset.Extensions, &projection.Asset{
-			Code:      fmt.Sprintf("EPSG:%d", epsg),
+			Code:      crs.code,
+			PROJJSON:  crs.json(),
 			Shape:     []int{a.Shape[0], a.Shape[1]},
 			Transform: []float64{gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]},
 			BBox:      bbox[:],

@@ -77,8 +77,12 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 			for _, f := range pc.Formats {
 				formats = append(formats, fmt.Sprint(f))
 			}
-			fmt.Fprintf(w, "    %s file(s), %d points, %.2f points/m², %s, point format %s, heights in %s\n",
-				strings.Join(encs, ", "), pc.Points, pc.Density, s.CRS.Name, strings.Join(formats, ", "), pc.HeightUnit)
+			heights := "heights in metres"
+			if pc.HeightMetres != 1 {
+				heights = fmt.Sprintf("heights in %s (× %g to metres)", pc.HeightUnit, pc.HeightMetres)
+			}
+			fmt.Fprintf(w, "    %s file(s), %d points, %.2f points/m², %s, point format %s, %s\n",
+				strings.Join(encs, ", "), pc.Points, pc.Density, s.CRS.Name, strings.Join(formats, ", "), heights)
 			keep := "all classes"
 			if len(pc.Classes) > 0 {
 				keep = "classes " + intList(pc.Classes)
@@ -109,7 +113,11 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 
 	fmt.Fprintln(w, "\nTile grid:")
 	fmt.Fprintf(w, "  CRS        %s\n", d.CRS.Name)
-	fmt.Fprintf(w, "  tile size  %s m, aligned to origin (%s, %s)\n", f(d.TileSize), f(d.Origin[0]), f(d.Origin[1]))
+	unit := "m"
+	if u := d.CRS.Unit; u != "" && u != "metre" && u != "meter" {
+		unit = u
+	}
+	fmt.Fprintf(w, "  tile size  %s %s, aligned to origin (%s, %s)\n", f(d.TileSize), unit, f(d.Origin[0]), f(d.Origin[1]))
 	fmt.Fprintf(w, "  tiles      %d (%d columns × %d rows), %s … %s\n", d.TileCount, d.Columns, d.Rows, d.FirstTile, d.LastTile)
 	fmt.Fprintf(w, "  extent     %s, inside the sources' common extent %s\n", ext(d.Extent), ext(d.DataExtent))
 
@@ -122,7 +130,7 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 		fmt.Fprintf(w, "  %d. %s  (%s)\n", i+1, s.Address, strings.Join(ins, ", "))
 		for _, o := range d.Outputs {
 			if o.Step == s.Address {
-				fmt.Fprintf(w, "       → %-8s %s, %s m, %d × %d px, %s × %d\n", o.Name, o.Kind, f(o.Resolution), o.Width, o.Height, o.DataType, o.Bands)
+				fmt.Fprintf(w, "       → %-8s %s, %s %s, %d × %d px, %s × %d\n", o.Name, o.Kind, f(o.Resolution), unit, o.Width, o.Height, o.DataType, o.Bands)
 			}
 		}
 	}

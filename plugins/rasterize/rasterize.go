@@ -129,7 +129,9 @@ func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plug
 
 // Halo is how far beyond the tile the points that can change its cells
 // lie: for tin, far enough that the triangles over the tile are those of
-// the whole cloud (20 units, or twice max_edge when larger); for idw, the
+// the whole cloud (twice max_edge; without max_edge, 50 cells, as a
+// triangle across a wider void can still differ from one made of all the
+// points: set max_edge for tiles that are exact everywhere); for idw, the
 // radius; for the cell statistics, the cells fill_holes reaches.
 func (s *Step) Halo(res float64) float64 {
 	c := s.Cfg
@@ -139,9 +141,9 @@ func (s *Step) Halo(res float64) float64 {
 	var h float64
 	switch c.Method {
 	case "tin":
-		h = 20
-		if c.MaxEdge != nil {
-			h = max(h, 2**c.MaxEdge)
+		h = 50 * res
+		if c.MaxEdge != nil && *c.MaxEdge > 0 {
+			h = 2 * *c.MaxEdge
 		}
 	case "idw":
 		if c.Radius != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/pointcloud"
 	"github.com/cdflow/cdflow/pointsource"
 	"github.com/cdflow/cdflow/workflows/plans"
 )
@@ -40,15 +41,6 @@ type pointBins struct {
 type binsManifest struct {
 	Key   string   `json:"key"`
 	Tiles []string `json:"tiles"`
-}
-
-// sourceFilter is the point filter a source block asks for.
-func sourceFilter(ps *plans.Source) (pointsource.Filter, error) {
-	r, ok := pointsource.ParseReturns(ps.Returns)
-	if !ok && ps.Returns != "" {
-		return pointsource.Filter{}, fmt.Errorf("source %s: returns %q", ps.Address(), ps.Returns)
-	}
-	return pointsource.NewFilter(ps.Classes, ps.ExcludeClasses, r)
 }
 
 // shardTag names the folder of a shard's bins: shards sharing an output
@@ -96,7 +88,7 @@ func (ex *executor) points(ctx context.Context, ps *plans.Source, t *plugins.Til
 // or takes the bins of an interrupted run of the same inputs.
 func (ex *executor) bin(ctx context.Context, ps *plans.Source, b *pointBins) error {
 	var err error
-	if b.filter, err = sourceFilter(ps); err != nil {
+	if b.filter, err = ps.PointFilter(); err != nil {
 		return err
 	}
 	onlyCOPC := true
@@ -126,6 +118,10 @@ func (ex *executor) bin(ctx context.Context, ps *plans.Source, b *pointBins) err
 	}
 	g := pointsource.Grid{Origin: ex.plan.Grid.Origin, Size: ex.plan.Grid.Size, Halo: ex.halo}
 	if _, _, err := pointsource.Bin(ctx, ps.Points, b.filter, g, tiles, b.dir, ex.jobs); err != nil {
+		if pe := (*pointcloud.Error)(nil); errors.As(err, &pe) {
+			// The headers read at plan were fine: the damage is in the points.
+			return fmt.Errorf("source %s: %w; the file is damaged: download it again, or rewrite it (e.g. with PDAL or LAStools)", ps.Address(), err)
+		}
 		return fmt.Errorf("source %s: %w", ps.Address(), err)
 	}
 	raw, err := json.Marshal(binsManifest{Key: key, Tiles: ids})

@@ -68,6 +68,9 @@ type CRSDoc struct {
 	Name string `json:"name"`
 	EPSG int    `json:"epsg,omitempty"`
 	WKT  string `json:"wkt,omitempty"`
+	// Unit is the CRS's linear unit ("metre", "foot", …): that of tile
+	// sizes and pixel sizes.
+	Unit string `json:"unit,omitempty"`
 }
 
 // SourceDoc is a source and what plan read of its files.
@@ -274,6 +277,9 @@ func New(p *plans.Plan) Document {
 
 func crsDoc(c raster.CRS) CRSDoc {
 	d := CRSDoc{Name: c.String(), EPSG: c.EPSG}
+	if _, unit, _, err := raster.HeightUnits(c); err == nil {
+		d.Unit = unit
+	}
 	if c.EPSG == 0 {
 		d.WKT = c.WKT
 	}

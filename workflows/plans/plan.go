@@ -49,6 +49,15 @@ type Source struct {
 	Points *pointsource.Info
 }
 
+// PointFilter is the point filter a point-cloud source block asks for.
+func (s *Source) PointFilter() (pointsource.Filter, error) {
+	r, ok := pointsource.ParseReturns(s.Returns)
+	if !ok && s.Returns != "" {
+		return pointsource.Filter{}, fmt.Errorf("source %s: returns %q", s.Address(), s.Returns)
+	}
+	return pointsource.NewFilter(s.Classes, s.ExcludeClasses, r)
+}
+
 // SubsetTarget is how many tiles a subset of the split gets.
 type SubsetTarget struct {
 	Name  string

@@ -61,6 +61,25 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 		lineage = append(lineage, fmt.Sprintf("%s (%s)", s.Address(), strings.Join(ins, ", ")))
 	}
 	rel.Lineage = "Built by cdflow " + buildinfo.Version() + " on GDAL " + raster.GDALVersion() + " from the workflow of dataset " + rel.Dataset.Name + ": " + strings.Join(lineage, "; ") + "."
+	for _, s := range plan.Sources {
+		if s.Points == nil {
+			continue
+		}
+		f, err := s.PointFilter()
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, file := range s.Points.Files {
+			names = append(names, filepath.Base(file.Path))
+		}
+		files := strings.Join(names, ", ")
+		if len(names) > 4 {
+			// A national delivery is thousands of sheets: name the range.
+			files = fmt.Sprintf("%d files (%s … %s)", len(names), names[0], names[len(names)-1])
+		}
+		rel.Lineage += fmt.Sprintf(" %s read %d points from %s, keeping %s.", s.Address(), s.Points.Points, files, f)
+	}
 	if len(res.Lineage) > 0 {
 		rel.Lineage += " Before the tiles ran, " + strings.Join(res.Lineage, "; ") + "."
 	}
