@@ -1,5 +1,6 @@
-// Package pointcloud reads LAS, LAZ and COPC point clouds in pure Go
-// (standard library only), shaped for per-tile rasterizing.
+// Package pointcloud reads LAS, LAZ and COPC point clouds, and writes LAS
+// and LAZ, in pure Go (standard library only), shaped for per-tile
+// rasterizing.
 //
 // # Supported
 //
@@ -30,7 +31,19 @@
 // Wave packet items (formats 4, 5, 9, 10 in LAZ: ErrUnsupported; their
 // records are read from plain LAS), LASzip item version 1 (LAZ from
 // LASzip before 2.0), non-arithmetic coders, LAZ files whose chunk table
-// was never written, and writing any format.
+// was never written.
+//
+// # Writing
+//
+// Create (through a temporary file renamed into place by Close) and
+// NewWriter (any io.WriteSeeker) write point formats 0–3 as LAS 1.2 and
+// 6–8 as LAS 1.4, uncompressed or as LAZ (LASzip chunks of 50 000
+// points: point-wise items v2 for 0–3, layered items v3 for 6–8), with
+// the CRS as an OGC WKT record. Close fills in the counts, counts by
+// return and bounds. Output is byte-deterministic: the same options and
+// points give the same bytes, and for autzen_trim the LAZ point data
+// equals LASzip's own. Wave packet formats and extra bytes are not
+// written.
 //
 // # Use
 //
@@ -54,7 +67,8 @@
 //
 // Every error is an *Error naming the file and, when decoding a chunk, the
 // chunk index; it wraps one of ErrNotLAS, ErrTruncated, ErrUnsupported,
-// ErrCountMismatch, ErrCorrupt or ErrNoCRS. No input makes the package
+// ErrCountMismatch, ErrCorrupt or ErrNoCRS (or, when writing a point
+// whose values its format cannot hold, ErrOutOfRange). No input makes the package
 // panic, and memory follows the data actually present: counts claimed by
 // a header or chunk table are checked against the file's size before
 // anything is allocated for them, and decoded records grow in blocks.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/cdflow/cdflow/pointcloud/internal/laz"
-	"github.com/cdflow/cdflow/pointcloud/internal/laz/laztest"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/lazenc"
 )
 
 // fuzzMaxChunkPoints bounds the work per fuzz input: a mutated header can
@@ -118,7 +118,7 @@ func FuzzDecode(f *testing.F) {
 		las := derivedLAS(f, bmx, 8, recLenOf(z), conv)
 		off := int(binary.LittleEndian.Uint32(las[96:]))
 		recs := las[off : off+400*recLenOf(z)]
-		f.Add(laztest.LayeredChunk(lazItems(z.Items), recLenOf(z), recs), cfg, uint16(400))
+		f.Add(lazenc.LayeredChunk(lazItems(z.Items), recLenOf(z), recs), cfg, uint16(400))
 	}
 	// One decoder for all inputs, as a worker's Records keeps one: models
 	// recycled after a failed chunk must come back pristine.

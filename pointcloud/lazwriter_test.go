@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/pointcloud/internal/laz/arith"
-	"github.com/cdflow/cdflow/pointcloud/internal/laz/laztest"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/lazenc"
 )
 
 // itemsFor lists the LASzip items LASzip itself uses for a point format.
@@ -133,9 +133,9 @@ func writeLAZ(t testing.TB, src []byte, spec lazSpec) []byte {
 		first += n
 		var c []byte
 		if spec.layered {
-			c = laztest.LayeredChunk(lazItems(items), rl, recs)
+			c = lazenc.LayeredChunk(lazItems(items), rl, recs)
 		} else {
-			c = laztest.PointwiseChunk(lazItems(items), rl, recs)
+			c = lazenc.PointwiseChunk(lazItems(items), rl, recs)
 		}
 		out = append(out, c...)
 		sizes = append(sizes, len(c))
@@ -191,7 +191,7 @@ func TestEncoderReproducesRealLAZ(t *testing.T) {
 			for i := 0; i < rf.NumChunks(); i++ {
 				c := rf.Chunk(i)
 				recs := las.Data[int(c.FirstPoint)*las.RecordLen : int(c.FirstPoint+c.PointCount)*las.RecordLen]
-				got := laztest.PointwiseChunk(lazItems(z.Items), int(h.PointRecordLength), recs)
+				got := lazenc.PointwiseChunk(lazItems(z.Items), int(h.PointRecordLength), recs)
 				want := real[c.Offset : c.Offset+c.ByteSize]
 				if !bytes.Equal(got, want) {
 					t.Fatalf("chunk %d: re-encoded %d bytes differ from the real %d bytes (first difference at %d)", i, len(got), len(want), firstDiff(got, want))
@@ -208,7 +208,7 @@ func TestEncoderReproducesRealLAZ(t *testing.T) {
 				t.Fatal(err)
 			}
 			c := f.Chunk(i)
-			got := laztest.LayeredChunk(lazItems(f.LASzip().Items), r.RecordLen, r.Data)
+			got := lazenc.LayeredChunk(lazItems(f.LASzip().Items), r.RecordLen, r.Data)
 			want := real[c.Offset : c.Offset+c.ByteSize]
 			if !bytes.Equal(got, want) {
 				t.Fatalf("chunk %d: re-encoded %d bytes differ from the real %d bytes (first difference at %d)", i, len(got), len(want), firstDiff(got, want))

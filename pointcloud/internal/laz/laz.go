@@ -7,7 +7,7 @@
 // Package pointcloud reads the files around the chunks (header, VLRs,
 // chunk table) and checks the item list before asking for a decode; the
 // identifiers exported beyond Decoder and Codec are shared with the test
-// encoder (package laztest), which must code exactly as the decoders do.
+// encoder (package lazenc), which must code exactly as the decoders do.
 package laz
 
 import (

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/pointcloud/internal/laz"
-	"github.com/cdflow/cdflow/pointcloud/internal/laz/laztest"
+	"github.com/cdflow/cdflow/pointcloud/internal/laz/lazenc"
 )
 
 // These tests need no files: they code synthetic records. Real LAZ files
@@ -80,9 +80,9 @@ func records(c *laz.Codec, n int, seed uint64) []byte {
 
 func encode(c *laz.Codec, recs []byte) []byte {
 	if c.Layered {
-		return laztest.LayeredChunk(c.Items, c.RecordLen, recs)
+		return lazenc.LayeredChunk(c.Items, c.RecordLen, recs)
 	}
-	return laztest.PointwiseChunk(c.Items, c.RecordLen, recs)
+	return lazenc.PointwiseChunk(c.Items, c.RecordLen, recs)
 }
 
 // TestDecodeRoundTrip decodes encoded chunks with one Decoder (models

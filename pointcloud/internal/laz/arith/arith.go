@@ -1,6 +1,7 @@
 // Package arith is LASzip's entropy coder (after Amir Said's FastAC): a
 // 32-bit range decoder with adaptive symbol and bit models, the integer
-// corrector built on them, and a matching encoder for writing test data.
+// corrector built on them, and the matching encoder (package lazenc
+// writes LAZ with it).
 //
 // Corrupt input never panics: reads past the end yield zeros and set
 // Overrun, impossible states set the corrupt flag; callers check Failed.

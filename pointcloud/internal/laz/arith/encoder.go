@@ -3,9 +3,8 @@ package arith
 import "math"
 
 // Encoder is the range encoder matching Decoder, sharing its models.
-// Only tests use it: they compress real LAS files into LAZ of every point
-// format, and re-encoding real LASzip output byte for byte proves that
-// encoder and decoder read the format as LASzip does.
+// Package lazenc writes LAZ with it; re-encoding real LASzip output byte
+// for byte proves that encoder and decoder read the format as LASzip does.
 type Encoder struct {
 	out          []byte
 	base, length uint32

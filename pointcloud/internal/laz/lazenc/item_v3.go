@@ -1,4 +1,4 @@
-package laztest
+package lazenc
 
 import (
 	"encoding/binary"
