@@ -8,9 +8,10 @@ DEMO ?= demo
 # (the external-plugin tests build and run plugin programs: without -race).
 RACE_PKGS ?= $(shell $(GO) list ./plugins/... ./raster/... 2>/dev/null | grep -v /plugins/external)
 # make test also fuzzes the workflow decoder (any text, any nesting depth,
-# any size) for FUZZTIME each; the corpora under testdata/fuzz run always.
+# any size) and the LAS/LAZ reader (any header, any chunk) for FUZZTIME
+# each; the corpora under testdata/fuzz run always.
 FUZZTIME ?= 10s
-FUZZ_TARGETS := FuzzDecode FuzzDecodeDepth FuzzDecodeSize
+FUZZ_TARGETS := ./workflows:FuzzDecode ./workflows:FuzzDecodeDepth ./workflows:FuzzDecodeSize ./pointcloud:FuzzOpen ./pointcloud:FuzzDecode
 
 .PHONY: setup build demo test vet bench fmt clean
 
@@ -30,7 +31,7 @@ test: vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
-	@for f in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./workflows || exit 1; done
+	@for t in $(FUZZ_TARGETS); do $(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) $${t%%:*} || exit 1; done
 
 # bench: the Go benchmarks, then the harness (bench/): cdflow against the GDAL
 # command-line pipeline and the I/O floor on 1, 4 and 20 km² scenes; it

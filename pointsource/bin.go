@@ -182,6 +182,11 @@ func (b *binner) file(ctx context.Context, path string, zm float64, filter Filte
 			return read, kept, ctx.Err()
 		}
 		if r.err != nil {
+			if err := ctx.Err(); err != nil {
+				// The chunk saw the cancellation first: report it as
+				// the context's error, as every other path does.
+				return read, kept, err
+			}
 			return read, kept, r.err
 		}
 		rd, kp, err := b.records(r.recs, zm, filter)

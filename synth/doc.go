@@ -11,6 +11,8 @@
 //	ortho_t1/ortho_t1_E<e>_N<n>.tif
 //	dsm_t0/dsm_t0_E<e>_N<n>.tif       float32, 1 m, nodata -9999
 //	dsm_t1/dsm_t1_E<e>_N<n>.tif
+//	lidar_t0/lidar_t0_E<e>_N<n>.laz   with Options.Lidar: simulated airborne LiDAR,
+//	lidar_t1/lidar_t1_E<e>_N<n>.laz   LAZ (LAS 1.2 format 1; LAS 1.4 format 6), EPSG:25830+5782
 //	truth/dh.tif                      building height change, float32, 1 m, scene-wide
 //	truth/change.tif                  2D change mask 0/1, uint8, 0.5 m, scene-wide
 //	truth/changes.geojson             one polygon per changed building: kind, dh
@@ -57,6 +59,19 @@
 // which are streamed into one file each), so working memory grows with the
 // sheet size and the number of workers, not with the extent. GDAL's block
 // cache comes on top (see GDAL_CACHEMAX).
+//
+// # LiDAR
+//
+// With Options.Lidar, each sheet is also scanned as PNOA-LiDAR delivers it
+// (internal/city's Scan): one pulse per cell of a jittered lattice at the
+// epoch's density (0.5 and 2 pulses/m² by default, the first and a later
+// PNOA coverage), a vertical error of 8 cm, tree crowns letting 45 % of
+// their pulses reach the ground as a second return, an automatic
+// classification (ground 2, vegetation 3–5, building 6, vehicles left as 1)
+// and gross errors (birds and wires above, multipath below) of which 80 % are
+// classified noise (18, 7). Pulses sit on a lattice in scene coordinates,
+// so a pulse never depends on the sheet or strip that scans it. This is a
+// first model: no scan lines, no occlusion, no overlap of flight strips.
 //
 // # Defects
 //

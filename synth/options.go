@@ -41,6 +41,10 @@ type Options struct {
 	SheetKm  float64    // side of one delivery sheet, km
 	Seed     int64      // everything random derives from it
 	Defects  Defects    // data defects to inject; zero means none
+	// Lidar adds simulated airborne LiDAR: a LAZ file per sheet and epoch
+	// at LidarDensity pulses per m² (zero: DefaultLidarDensity).
+	Lidar        bool
+	LidarDensity [2]float64
 }
 
 // DefaultOptions returns the options `cdflow synth` starts from.
@@ -157,6 +161,23 @@ func ParseDefects(s string) (Defects, error) {
 	return d, nil
 }
 
+// ParseDensity reads the two epochs' LiDAR densities, e.g. "0.5,2".
+func ParseDensity(s string) ([2]float64, error) {
+	a, b, ok := strings.Cut(s, ",")
+	if !ok {
+		return [2]float64{}, fmt.Errorf("lidar density %q: give both epochs', e.g. 0.5,2", s)
+	}
+	var out [2]float64
+	for i, v := range []string{a, b} {
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || !(f > 0 && f <= 50) {
+			return [2]float64{}, fmt.Errorf("lidar density %q: %q is not a density between 0 and 50 pulses/m²", s, v)
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
 // ParseExtent reads "WxH" in kilometres, e.g. "2x2" or "4x5" or "0.4x0.4".
 func ParseExtent(s string) ([2]float64, error) {
 	a, b, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
@@ -207,6 +228,11 @@ func (o Options) validate() (w, h, sheet int, err error) {
 	}
 	if d := o.Defects; math.IsNaN(d.Bias) || math.IsInf(d.Bias, 0) || math.IsNaN(d.Shift) || math.IsInf(d.Shift, 0) {
 		return 0, 0, 0, fmt.Errorf("defects %s: bias and shift must be finite", d)
+	}
+	for _, d := range o.LidarDensity {
+		if o.Lidar && o.LidarDensity != [2]float64{} && !(d > 0 && d <= 50) {
+			return 0, 0, 0, fmt.Errorf("lidar density %g pulses/m²: give each epoch's between 0 and 50, e.g. 0.5,2", d)
+		}
 	}
 	return w, h, sheet, nil
 }

@@ -74,6 +74,8 @@ type Files struct {
 	OrthoT1  []string `json:"ortho_t1"`
 	DSMT0    []string `json:"dsm_t0"`
 	DSMT1    []string `json:"dsm_t1"`
+	LidarT0  []string `json:"lidar_t0,omitempty"`
+	LidarT1  []string `json:"lidar_t1,omitempty"`
 	Truth    []string `json:"truth"`
 	Workflow string   `json:"workflow"`
 }
@@ -179,6 +181,9 @@ func Generate(ctx context.Context, opt Options) (*Scene, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Lidar && opt.LidarDensity == [2]float64{} {
+		opt.LidarDensity = DefaultLidarDensity
+	}
 	crs, err := raster.CRSFromEPSG(EPSG)
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
@@ -213,7 +218,7 @@ func Generate(ctx context.Context, opt Options) (*Scene, error) {
 // entries the generator writes (an interrupted run); anything else is refused
 // rather than mixed with a scene.
 func prepareOut(dir string) error {
-	ours := []string{fileScene, fileWorkflow, dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth}
+	ours := []string{fileScene, fileWorkflow, dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirLidarT0, dirLidarT1}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -232,7 +237,7 @@ func prepareOut(dir string) error {
 			}
 		}
 	}
-	for _, sub := range []string{dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth} {
+	for _, sub := range []string{dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirLidarT0, dirLidarT1} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return fmt.Errorf("create output directory: %w", err)
 		}
@@ -262,6 +267,16 @@ func (g *generator) jobs() []job {
 				continue
 			}
 			jobs = append(jobs, job{s.file(dsmDir(epoch)), func(ctx context.Context) error { return g.writeDSM(ctx, si, epoch) }})
+		}
+	}
+	if g.opt.Lidar {
+		for si, s := range g.sheets {
+			for epoch := 0; epoch < 2; epoch++ {
+				if epoch == 1 && si == g.plan.missing {
+					continue
+				}
+				jobs = append(jobs, job{s.lidarFile(epoch), func(ctx context.Context) error { return g.writeLidar(ctx, si, epoch) }})
+			}
 		}
 	}
 	return jobs
@@ -368,10 +383,16 @@ func (g *generator) scene() *Scene {
 			sc.Files.OrthoT1 = append(sc.Files.OrthoT1, s.file(dirOrthoT1))
 			sc.Files.DSMT1 = append(sc.Files.DSMT1, s.file(dirDSMT1))
 		}
+		if opt.Lidar {
+			sc.Files.LidarT0 = append(sc.Files.LidarT0, s.lidarFile(0))
+			if si != g.plan.missing {
+				sc.Files.LidarT1 = append(sc.Files.LidarT1, s.lidarFile(1))
+			}
+		}
 	}
 	sc.Files.Truth = []string{fileTruthChange, fileTruthChanges, fileTruthDH}
 	sc.Files.Workflow = fileWorkflow
-	files := len(sc.Files.OrthoT0) + len(sc.Files.OrthoT1) + len(sc.Files.DSMT0) + len(sc.Files.DSMT1) + len(sc.Files.Truth) + 2
+	files := len(sc.Files.OrthoT0) + len(sc.Files.OrthoT1) + len(sc.Files.DSMT0) + len(sc.Files.DSMT1) + len(sc.Files.LidarT0) + len(sc.Files.LidarT1) + len(sc.Files.Truth) + 2
 
 	n := g.city.Census()
 	cnt := Counts{
@@ -396,6 +417,9 @@ func (g *generator) scene() *Scene {
 	if g.plan.missing >= 0 {
 		s := g.sheets[g.plan.missing]
 		d.Missing = &MissingSheet{Sheet: s.id, Epoch: "t1", Files: []string{s.file(dirDSMT1), s.file(dirOrthoT1)}}
+		if opt.Lidar {
+			d.Missing.Files = append(d.Missing.Files, s.lidarFile(1))
+		}
 	}
 	sc.Defects = d
 	return sc

@@ -156,23 +156,23 @@ func TestBMXPair(t *testing.T) {
 }
 
 // TestTrimDSM runs the single-survey workflow on the LAZ file in a CRS
-// without an EPSG code: three tiles, heights in metres (the files' feet
-// × 0.3048 lie between 406.3 and 520.5 ft), the release valid STAC.
+// without an EPSG code: eight tiles (the README's 4 × 2), the release valid
+// STAC with the CRS as PROJJSON.
 func TestTrimDSM(t *testing.T) {
 	pl, sum, out := build(t, "trim-dsm.hcl")
-	if pl.Grid.Count() != 3 || pl.Grid.CRS.EPSG != 0 {
-		t.Errorf("%d tiles in %s, want 3 in the file's custom CRS", pl.Grid.Count(), pl.Grid.CRS)
+	if pl.Grid.Count() != 8 || pl.Grid.CRS.EPSG != 0 {
+		t.Errorf("%d tiles in %s, want 8 in the file's custom CRS", pl.Grid.Count(), pl.Grid.CRS)
 	}
 	rows, _, err := schema.ReadTiles(context.Background(), sum.TilesParquet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 {
-		t.Fatalf("%d rows in tiles.parquet, want 3", len(rows))
+	if len(rows) != 8 {
+		t.Fatalf("%d rows in tiles.parquet, want 8", len(rows))
 	}
 	items, err := filepath.Glob(filepath.Join(out, "catalog", "autzen-trim-dsm", "1.0.0", "items", "*", "*.json"))
-	if err != nil || len(items) != 3 {
-		t.Fatalf("%d items (%v), want 3", len(items), err)
+	if err != nil || len(items) != 8 {
+		t.Fatalf("%d items (%v), want 8", len(items), err)
 	}
 	b, err := os.ReadFile(items[0])
 	if err != nil {

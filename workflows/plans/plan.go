@@ -207,6 +207,14 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 				continue
 			}
 			ps.Points, ps.Extent, ps.Raster.CRS = pi, pi.Extent, pi.CRS
+			if pi.Density > 0 {
+				// The outermost points lie up to a point spacing inside
+				// the surveyed area (a 2 km sheet's points end a metre or
+				// so short of its edges): without this margin the edge
+				// tiles of a mosaic would be left out.
+				d := 1 / math.Sqrt(pi.Density) / pi.XYMetres
+				ps.Extent = raster.Extent{MinX: pi.Extent.MinX - d, MinY: pi.Extent.MinY - d, MaxX: pi.Extent.MaxX + d, MaxY: pi.Extent.MaxY + d}
+			}
 			continue
 		}
 		info, err := inspect(ctx, s.Files, raster.MosaicOptions{NoData: s.NoData})
