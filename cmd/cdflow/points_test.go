@@ -92,6 +92,19 @@ func TestPointCloudRelease(t *testing.T) {
 	if code, stdout, msg := runIn(t, "stac", "validate", filepath.Join(out, "catalog")); code != 0 {
 		t.Fatalf("stac validate: exit %d\n%s%s", code, stdout, msg)
 	}
+	items, _ := filepath.Glob(filepath.Join(out, "catalog", "autzen", "1.0.0", "items", "*", "*.json"))
+	if len(items) == 0 {
+		t.Fatal("no items published")
+	}
+	for _, it := range items {
+		b, err := os.ReadFile(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "source.pointcloud.t0 read 110000 points from autzen.laz, keeping without classes 7, 18"; !strings.Contains(string(b), want) {
+			t.Errorf("%s: the lineage does not say %q", filepath.Base(it), want)
+		}
+	}
 
 	tests := []struct {
 		name    string
