@@ -99,7 +99,7 @@ type TileItem struct {
 	// none (a LAS file's custom WKT), and then PROJJSON describes it.
 	EPSG     int
 	PROJJSON json.RawMessage
-	Assets []TileAsset
+	Assets   []TileAsset
 	// Classes are the pixel values of the 2D change label, e.g. 0 and 1.
 	Classes []float64
 	// LabelDescription replaces the default label:description.
