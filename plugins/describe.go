@@ -8,6 +8,9 @@ const (
 	RoleLabels    = "labels"
 	RoleThumbnail = "thumbnail"
 	RoleOverview  = "overview"
+	// RoleVisual marks the asset a map shows by default (STAC Browser
+	// picks it for the item map): the later orthophoto in true colour.
+	RoleVisual = "visual"
 )
 
 // DescribeProduct is how a product is described in a catalog when its step
@@ -26,6 +29,13 @@ func DescribeProduct(p Product) (title string, roles []string) {
 		return fmt.Sprintf("2D change map at %g m", p.Resolution), []string{RoleLabels}
 	}
 	return fmt.Sprintf("%s (%s) at %g m", p.Name, p.Kind, p.Resolution), []string{RoleData}
+}
+
+// IsVisual says whether p is the release's true-colour picture: the
+// primary later orthophoto with three bands or more.
+func IsVisual(p Product, products []Product) bool {
+	v, ok := Primary(products, Orthophoto, T1)
+	return ok && v.Name == p.Name && (v.Bands == 0 || v.Bands >= 3)
 }
 
 // Primary returns the first product of a kind and epoch in execution

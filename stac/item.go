@@ -104,7 +104,8 @@ type TileItem struct {
 	Classes []float64
 	// LabelDescription replaces the default label:description.
 	LabelDescription string
-	// QA lists the tile's QA flags; written as cdflow:qa, [] when clean.
+	// QA lists the tile's QA flags, written as cdflow:qa; a clean tile has
+	// no cdflow:qa (an empty list shows as "n/a" in STAC Browser).
 	QA []string
 	// Properties are extra item properties; they must not collide with
 	// the ones the builder writes.
@@ -216,7 +217,9 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 		"datetime":       nil,
 		"start_datetime": timestamp(t.Start),
 		"end_datetime":   timestamp(t.End),
-		PropertyQA:       nonNil(t.QA),
+	}
+	if len(t.QA) > 0 {
+		properties[PropertyQA] = t.QA
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Properties)) {
 		if _, taken := properties[k]; taken || isExtensionProperty(k) {

@@ -45,6 +45,9 @@ type Options struct {
 	// at LidarDensity pulses per m² (zero: DefaultLidarDensity).
 	Lidar        bool
 	LidarDensity [2]float64
+	// Progress, when set, hears after each file written how many of the
+	// scene's files are done; calls come one at a time.
+	Progress func(done, total int)
 }
 
 // DefaultOptions returns the options `cdflow synth` starts from.

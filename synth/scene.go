@@ -196,7 +196,7 @@ func Generate(ctx context.Context, opt Options) (*Scene, error) {
 		return nil, err
 	}
 	g.city = city.New(opt.Seed, float64(w), float64(h))
-	if err := runJobs(ctx, g.jobs(), runtime.GOMAXPROCS(0)); err != nil {
+	if err := runJobs(ctx, g.jobs(), runtime.GOMAXPROCS(0), opt.Progress); err != nil {
 		return nil, err
 	}
 	sc := g.scene()
@@ -433,11 +433,16 @@ type job struct {
 
 // runJobs runs jobs on a bounded pool; the first failure cancels the rest and
 // is the error returned, naming its file.
-func runJobs(ctx context.Context, jobs []job, workers int) error {
+func runJobs(ctx context.Context, jobs []job, workers int, progress func(done, total int)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	next := make(chan job)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	if progress != nil {
+		progress(0, len(jobs))
+	}
 	for range max(1, min(workers, len(jobs))) {
 		wg.Add(1)
 		go func() {
@@ -448,6 +453,13 @@ func runJobs(ctx context.Context, jobs []job, workers int) error {
 				}
 				if err := j.run(ctx); err != nil {
 					cancel(fmt.Errorf("synth: write %s: %w", j.name, err))
+					continue
+				}
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, len(jobs))
+					mu.Unlock()
 				}
 			}
 		}()

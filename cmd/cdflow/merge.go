@@ -54,7 +54,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		return fail(env, err)
 	}
 	defer unlock()
-	res, err := shard.Merge(ctx, plan, outDir, fs.Args()[1:])
+	res, err := shard.Merge(ctx, plan, outDir, fs.Args()[1:], newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
 	if err != nil {
 		return fail(env, err)
 	}

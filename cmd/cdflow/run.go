@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/cdflow/cdflow/schema"
@@ -87,7 +86,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	defer unlock()
 	start := time.Now()
-	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Events: newProgress(env.stderr, isTerminal(env.stderr))})
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Events: newProgress(env.stderr, isTerminal(env.stderr), "run", "tiles")})
 	if err != nil {
 		return fail(env, err)
 	}
@@ -171,49 +170,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progress renders run events: a bar redrawn in place on a terminal, plain
-// log lines (about every 10 %) otherwise.
-type progress struct {
-	w      io.Writer
-	tty    bool
-	mu     sync.Mutex
-	start  time.Time
-	total  int
-	logged int
-}
-
-func newProgress(w io.Writer, tty bool) *progress { return &progress{w: w, tty: tty} }
-
-func (p *progress) Planned(total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.start, p.total = time.Now(), total
-	if !p.tty {
-		fmt.Fprintf(p.w, "run: %d tiles to process\n", total)
-	}
-}
-
-func (p *progress) TileDone(tile string, done, total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	el := time.Since(p.start).Seconds()
-	rate := float64(done) / max(el, 1e-9)
-	eta := float64(total-done) / max(rate, 1e-9)
-	if p.tty {
-		const width = 30
-		n := done * width / max(total, 1)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d tiles  %.1f tiles/s  ETA %s ", strings.Repeat("#", n), strings.Repeat(".", width-n), done, total, rate, time.Duration(eta*float64(time.Second)).Round(time.Second))
-		if done == total {
-			fmt.Fprintln(p.w)
-		}
-		return
-	}
-	if step := max(1, total/10); done == total || done-p.logged >= step {
-		p.logged = done
-		fmt.Fprintf(p.w, "run: %d/%d tiles done (%.1f tiles/s)\n", done, total, rate)
-	}
 }
 
 // listTiles names up to five tiles, for a one-line summary.

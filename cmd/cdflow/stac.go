@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 
+	"github.com/cdflow/cdflow/catalog"
 	"github.com/cdflow/cdflow/stac"
 )
 
 func init() {
 	register(&command{
 		name:    "stac",
-		summary: "work with STAC catalogs (validate)",
+		summary: "work with STAC catalogs (validate, browser-config)",
 		run:     runStac,
 	})
 }
@@ -21,7 +23,8 @@ var stacCommands = map[string]struct {
 	summary string
 	run     func(ctx context.Context, env *cmdEnv, args []string) int
 }{
-	"validate": {"validate every object of a catalog against the STAC JSON schemas", runStacValidate},
+	"validate":       {"validate every object of a catalog against the STAC JSON schemas", runStacValidate},
+	"browser-config": {"print the STAC Browser options a catalog needs (its CRSs), as JSON", runStacBrowserConfig},
 }
 
 func runStac(ctx context.Context, env *cmdEnv, args []string) int {
@@ -45,8 +48,8 @@ func stacUsage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: cdflow stac <command> [flags] [args]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	for _, name := range []string{"validate"} {
-		fmt.Fprintf(w, "  %-10s %s\n", name, stacCommands[name].summary)
+	for _, name := range []string{"validate", "browser-config"} {
+		fmt.Fprintf(w, "  %-15s %s\n", name, stacCommands[name].summary)
 	}
 }
 
@@ -98,5 +101,33 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	if invalid > 0 {
 		return exitFailure
 	}
+	return exitOK
+}
+
+func runStacBrowserConfig(ctx context.Context, env *cmdEnv, args []string) int {
+	fs := newFlagSet(env, "stac browser-config", "CATALOG",
+		"Prints, as JSON, the STAC Browser options the catalog needs: crs, a PROJ.4\n"+
+			"definition (from GDAL) for every CRS its assets use. STAC Browser knows only\n"+
+			"EPSG:4326 and EPSG:3857 and fetches others from a web service; without it,\n"+
+			"item maps stay empty. Put the object's entries into STAC Browser's config.js\n"+
+			"(or dist/config.js at run time), e.g. crs: {\"EPSG:25830\": \"+proj=utm ...\"}.")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return usageError(env, "stac browser-config takes one catalog path (got %d arguments)", fs.NArg())
+	}
+	cfg, err := catalog.Browser(ctx, fs.Arg(0))
+	if err != nil {
+		return fail(env, err)
+	}
+	if cfg.Uncoded > 0 {
+		fmt.Fprintf(env.stderr, "cdflow: note: %d assets are in a CRS without an EPSG code (proj:projjson); STAC Browser cannot place them on its map\n", cfg.Uncoded)
+	}
+	b, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return fail(env, err)
+	}
+	fmt.Fprintln(env.stdout, string(b))
 	return exitOK
 }

@@ -52,6 +52,7 @@ func runSynth(ctx context.Context, env *cmdEnv, args []string) int {
 	if opt.LidarDensity, err = synth.ParseDensity(*density); err != nil {
 		return usageError(env, "--lidar-density: %v", err)
 	}
+	opt.Progress = newProgress(env.stderr, isTerminal(env.stderr), "synth", "files").Step
 	sc, err := synth.Generate(ctx, opt)
 	if err != nil {
 		return fail(env, err)

@@ -2,6 +2,7 @@ package execute_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,4 +146,66 @@ func text(n *html.Node) string {
 		b.WriteString(text(c))
 	}
 	return b.String()
+}
+
+// TestItemsForSTACBrowser publishes the scene and reads its items as STAC
+// Browser does: the later orthophoto, and it alone, has the visual role
+// (the map's default layer), the DSMs carry nodata and statistics for
+// their scaling, and a tile without QA findings has no cdflow:qa (an
+// empty list shows as "n/a").
+func TestItemsForSTACBrowser(t *testing.T) {
+	ctx := context.Background()
+	dir := sceneDir(t)
+	pl := plan(t, dir, publishing)
+	out, res := run(t, pl, 2)
+	sum, err := release.Finish(ctx, pl, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := release.Publish(ctx, pl, mustAssemble(t, pl, res, sum, out)); err != nil {
+		t.Fatal(err)
+	}
+	items, _ := filepath.Glob(filepath.Join(out, "catalog", "*", "1.0.0", "items", "*", "*.json"))
+	if len(items) != len(res.Tiles) {
+		t.Fatalf("%d items for %d tiles", len(items), len(res.Tiles))
+	}
+	for _, p := range items {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var item struct {
+			Properties map[string]any
+			Assets     map[string]struct {
+				Roles []string
+				Bands []struct {
+					NoData *float64       `json:"nodata"`
+					Stats  map[string]any `json:"statistics"`
+				} `json:"raster:bands"`
+			}
+		}
+		if err := json.Unmarshal(b, &item); err != nil {
+			t.Fatal(err)
+		}
+		var visual []string
+		for key, a := range item.Assets {
+			if slices.Contains(a.Roles, "visual") {
+				visual = append(visual, key)
+			}
+		}
+		if len(visual) != 1 || visual[0] != "t1" {
+			t.Errorf("%s: visual assets %v, want the later orthophoto t1", filepath.Base(p), visual)
+		}
+		for _, key := range []string{"dsm_t0", "dsm_t1"} {
+			a, ok := item.Assets[key]
+			if !ok || len(a.Bands) != 1 || a.Bands[0].NoData == nil || a.Bands[0].Stats["minimum"] == nil {
+				t.Errorf("%s: %s has no nodata and statistics for scaling: %+v", filepath.Base(p), key, a)
+			}
+		}
+		if qa, ok := item.Properties["cdflow:qa"]; ok {
+			if l, _ := qa.([]any); len(l) == 0 {
+				t.Errorf("%s: cdflow:qa is an empty list", filepath.Base(p))
+			}
+		}
+	}
 }

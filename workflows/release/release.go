@@ -130,7 +130,9 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 func describers(w *workflows.Workflow) func(plugins.Asset) (string, []string) {
 	by := map[string]plugins.AssetDescriber{}
 	products := map[string]plugins.Product{}
+	var all []plugins.Product
 	for _, s := range w.Steps {
+		all = append(all, s.Outputs...)
 		d, _ := s.Impl.(plugins.AssetDescriber)
 		for _, o := range s.Outputs {
 			products[o.Name] = o
@@ -145,10 +147,14 @@ func describers(w *workflows.Workflow) func(plugins.Asset) (string, []string) {
 			res, _ := a.Grid.Res()
 			p = plugins.Product{Name: a.Name, Kind: a.Kind, Epoch: a.Epoch, Resolution: res}
 		}
+		title, roles := plugins.DescribeProduct(p)
 		if d := by[a.Name]; d != nil {
-			return d.DescribeProduct(p)
+			title, roles = d.DescribeProduct(p)
 		}
-		return plugins.DescribeProduct(p)
+		if plugins.IsVisual(p, all) && !slices.Contains(roles, plugins.RoleVisual) {
+			roles = append(slices.Clip(roles), plugins.RoleVisual)
+		}
+		return title, roles
 	}
 }
 

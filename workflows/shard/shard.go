@@ -78,7 +78,9 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 // copied) to the same place under out, so Finish and Publish then work
 // exactly as after a single run. Every shard 0…n-1 must be there once, all
 // from the same workflow, and together they must hold every tile once.
-func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*execute.Result, error) {
+//
+// events, when not nil, hears of each tile gathered.
+func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, events execute.Events) (*execute.Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
 	}
@@ -152,6 +154,9 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*e
 	}
 	var results []execute.TileResult
 	got := map[string]bool{}
+	if events != nil {
+		events.Planned(len(want))
+	}
 	for _, s := range shards {
 		for _, tr := range s.p.Tiles {
 			if err := ctx.Err(); err != nil {
@@ -166,6 +171,9 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string) (*e
 				return nil, fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", s.file, id, err)
 			}
 			results = append(results, tr)
+			if events != nil {
+				events.TileDone(id, len(results), len(want))
+			}
 		}
 	}
 	if len(got) != len(want) {
