@@ -62,7 +62,7 @@ func TestStacValidateCommand(t *testing.T) {
 		{name: "validate help", args: []string{"stac", "validate", "-h"}, code: exitOK, stderrHas: "Usage: cdflow stac validate [flags] PATH"},
 		{name: "no subcommand", args: []string{"stac"}, code: exitUsage, stderrHas: "validate"},
 		{name: "unknown subcommand", args: []string{"stac", "publish"}, code: exitUsage, stderrHas: `unknown stac command "publish"`},
-		{name: "stac help", args: []string{"stac", "help"}, code: exitOK, stdout: []string{"Usage: cdflow stac", "", "Commands:", "  validate"}},
+		{name: "stac help", args: []string{"stac", "help"}, code: exitOK, stdout: []string{"Usage: cdflow stac", "", "Commands:", "  validate", "  browser-config"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
