@@ -16,6 +16,7 @@
 //	publish "folders" "3dcd" {
 //	  path     = "3dcd"   # <path>/<subset>/<folder>/<tile>.<ext>
 //	  format   = "tif"    # tif, or png for 8-bit products (orthophotos, masks)
+//	  layout   = "3dcd"   # <year t0>/<year t1>/2D/3D, or "custom": t1/t2/2dcd/3dcd
 //	  products = ["t0", "t1", "cd2d", "cd3d"]
 //	}
 package publish
