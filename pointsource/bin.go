@@ -71,10 +71,13 @@ func Bin(ctx context.Context, info *Info, filter Filter, g Grid, tiles []Tile, d
 		b.index[[2]int{col, row}] = i
 		if i == 0 {
 			all = t.Work
+			b.c0, b.r0, b.cols, b.rows = col, row, col, row
 		} else {
 			all = all.Union(t.Work)
+			b.c0, b.r0, b.cols, b.rows = min(b.c0, col), min(b.r0, row), max(b.cols, col), max(b.rows, row)
 		}
 	}
+	b.denseIndex()
 	for _, f := range info.Files {
 		if f.COPC || len(tiles) == 0 {
 			continue
@@ -98,12 +101,19 @@ func touches(a, b raster.Extent) bool {
 }
 
 type binner struct {
-	dir      string
-	grid     Grid
-	tiles    []Tile
-	index    map[[2]int]int // (col, row) → tile
-	bufs     [][]byte
-	buffered int
+	dir   string
+	grid  Grid
+	tiles []Tile
+	index map[[2]int]int // (col, row) → tile
+	// dense is index as a table over the tiles' columns c0… and rows
+	// r0… (cols × rows, -1 for no tile): a map look-up per point and
+	// neighbour was a third of the binning's time. nil for a grid too
+	// sparse for a table; then index serves.
+	dense      []int32
+	c0, r0     int
+	cols, rows int
+	bufs       [][]byte
+	buffered   int
 }
 
 // chunkResult is a decoded chunk on its way to the collector.
@@ -224,7 +234,7 @@ func (b *binner) records(recs *pointcloud.Records, zm float64, filter Filter) (r
 		in := false
 		for r := r0; r <= r1; r++ {
 			for c := c0; c <= c1; c++ {
-				t, ok := b.index[[2]int{c, r}]
+				t, ok := b.tile(c, r)
 				if !ok {
 					continue
 				}
@@ -247,6 +257,39 @@ func (b *binner) records(recs *pointcloud.Records, zm float64, filter Filter) (r
 		}
 	}
 	return int64(n), kept, nil
+}
+
+// denseIndex builds the table of index when it holds at most 16 M cells;
+// on entry cols and rows hold the largest column and row.
+func (b *binner) denseIndex() {
+	if len(b.tiles) == 0 {
+		return
+	}
+	b.cols, b.rows = b.cols-b.c0+1, b.rows-b.r0+1
+	if b.cols*b.rows > 1<<24 {
+		return
+	}
+	b.dense = make([]int32, b.cols*b.rows)
+	for i := range b.dense {
+		b.dense[i] = -1
+	}
+	for k, t := range b.index {
+		b.dense[(k[1]-b.r0)*b.cols+k[0]-b.c0] = int32(t)
+	}
+}
+
+// tile is the tile at column c, row r of the grid.
+func (b *binner) tile(c, r int) (int, bool) {
+	if b.dense == nil {
+		t, ok := b.index[[2]int{c, r}]
+		return t, ok
+	}
+	c, r = c-b.c0, r-b.r0
+	if c < 0 || r < 0 || c >= b.cols || r >= b.rows {
+		return 0, false
+	}
+	t := b.dense[r*b.cols+c]
+	return int(t), t >= 0
 }
 
 // flush appends every tile's buffered points to its file.
