@@ -310,7 +310,9 @@ func (b *binner) flush() error {
 		if err != nil {
 			return fmt.Errorf("bin points: %w", err)
 		}
-		b.bufs[i] = buf[:0]
+		// Let the buffer go: kept, every tile the file crosses would hold
+		// its largest share of binBuffer, memory growing with the file.
+		b.bufs[i] = nil
 	}
 	b.buffered = 0
 	return nil
