@@ -124,6 +124,10 @@ func fileInfo(path string) (info Info, err error) {
 	ds, err := godal.Open(path, godal.RasterOnly(), godal.ErrLogger(log.handler()))
 	if err != nil {
 		if _, statErr := os.Stat(path); statErr == nil || strings.HasPrefix(path, "/vsi") {
+			// ECW, MrSID: say so, and how to convert them, rather than "not a raster".
+			if uerr := UnsupportedFormat(path); uerr != nil {
+				return Info{}, uerr
+			}
 			return Info{}, &OpError{Op: "open", Path: path, Err: fmt.Errorf("%w: %s", ErrNotRaster, gdalMessage(err))}
 		}
 		return Info{}, log.wrap("open", path, err)
@@ -184,6 +188,11 @@ type Mosaic struct {
 	info Info
 	name string // the VRT's /vsimem/ path, or the single file
 	vrt  bool
+	// mem marks a full-resolution in-memory copy of part of a mosaic
+	// (fullResCopy): its one dataset is in free, never reopened by name.
+	mem bool
+	// scratch holds each worker's in-memory copy, reused between windows.
+	scratch []*scratch
 
 	mu     sync.Mutex
 	free   []*godal.Dataset
@@ -314,6 +323,10 @@ func (m *Mosaic) acquire(ctx context.Context) (*godal.Dataset, error) {
 		return ds, nil
 	}
 	m.mu.Unlock()
+	if m.mem {
+		// Its name is the source's: opening it would read the source.
+		return nil, fmt.Errorf("read %s: in-memory copy already in use", m.Name())
+	}
 	var log gdalLog
 	ds, err := godal.Open(m.name, godal.RasterOnly(), godal.ErrLogger(log.handler()))
 	if err != nil {
@@ -366,6 +379,10 @@ func (m *Mosaic) Close() error {
 		}
 	}
 	m.free, m.owned = nil, nil
+	for _, s := range m.scratch {
+		s.close()
+	}
+	m.scratch = nil
 	if m.vrt {
 		if err := godal.VSIUnlink(m.name); err != nil {
 			errs = append(errs, fmt.Errorf("remove in-memory mosaic %s: %w", m.name, err))

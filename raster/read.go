@@ -69,13 +69,25 @@ func (w Window) check(m *Mosaic, warp bool) error {
 func ff(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // Read reads a window of every band at the window's resolution, exactly as
-// `gdal_translate -projwin … -tr … -r …` would: GDAL's RasterIO resampling
-// on the source grid. Parts of the window outside the sources read as nodata
-// (0 when the source declares none). Only the window is held in memory.
+// `gdal_translate -projwin … -tr … -r …` would on the source's full
+// resolution pixels: GDAL's RasterIO resampling on the source grid, never
+// from an overview, and a mosaic resampled as the one raster its files make
+// up (see "Overviews must never stand in" below). Parts of the window
+// outside the sources read as nodata (0 when the source declares none).
+// Only the window (with a margin for the resampling kernel) is held in memory.
 func Read[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) {
 	if err := w.check(m, false); err != nil {
 		return nil, err
 	}
+	if !m.mem && resamples(m.info, w) {
+		return readFullRes[T](ctx, m, w)
+	}
+	return readWindow[T](ctx, m, w)
+}
+
+// readWindow is Read on a source GDAL may read directly: at the source's
+// own pixel size, or from an in-memory full-resolution copy.
+func readWindow[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) {
 	method := w.Method
 	if method == "" {
 		method = "nearest"
@@ -84,6 +96,331 @@ func Read[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 		return readDirect[T](ctx, m, d)
 	}
 	return readVia[T](ctx, m, "read window", w.Extent, translateWindow(w.Extent, w.ResX, w.ResY, method))
+}
+
+// Overviews must never stand in for a source's pixels. Asked for a window
+// at a coarser pixel size than the source's, GDAL answers from an overview
+// when the source has one that is close enough: the internal overviews of
+// a GeoTIFF (every COG has them) or its external .ovr, the wavelet
+// resolution levels of a JPEG 2000, the DCT-scaled levels of a
+// JPEG-compressed TIFF, and the same through every file of a VRT. Those
+// pixels were computed otherwise than the method asked for (gdaladdo's
+// default is nearest; a wavelet level is no average), so products would
+// depend on how a source happens to be encoded. Opening the source with
+// OVERVIEW_LEVEL=NONE hides the overviews of that one dataset only, not
+// those of the files a VRT reads, and GDAL 3.6 has no setting to ignore
+// them everywhere. So Read never asks GDAL to coarsen a source: it copies
+// the source's pixels under the window at full resolution, a 1:1 read that
+// no overview can answer (down to a VRT's files), into an in-memory
+// dataset, and resamples that copy, which has no overview, exactly as it
+// would have resampled the source. The copy carries the source's nodata,
+// masks and band types, so GDAL's resampling of it is the same arithmetic
+// on the same pixels. Warp needs no copy: the warper reads its sources at
+// full resolution, and -ovr NONE keeps it from picking an overview as its
+// source.
+//
+// Every resampling read goes through the copy, refining ones too (they
+// would not meet an overview): a mosaic is then resampled as the one
+// raster its files make up, as the warper does, rather than file by file
+// as a VRT does (each file's kernel clamped at its own edges), so sheets
+// and their merge give the same products, seams included.
+
+// resamples reports whether w asks for another pixel size than the
+// source's on either axis (coarser is when GDAL would consult overviews).
+func resamples(info Info, w Window) bool {
+	const eps = 1e-9
+	return math.Abs(w.ResX-info.ResX) > eps*info.ResX || math.Abs(w.ResY-info.ResY) > eps*info.ResY
+}
+
+// fullResPart is the part of the source, in source pixels [x0, x1) ×
+// [y0, y1), that resampling w may weigh: the pixels under the window and a
+// margin wider than the widest kernel (lanczos: 3 output pixels each side,
+// GDAL rounding outward), clamped to the source. ok is false when no source
+// pixel lies under the window.
+func fullResPart(info Info, w Window) (x0, y0, x1, y1 int, ok bool) {
+	gt := info.GeoTransform
+	kx := math.Max(1, w.ResX/info.ResX) // source pixels per output pixel
+	ky := math.Max(1, w.ResY/info.ResY)
+	mx, my := int(math.Ceil(4*kx))+2, int(math.Ceil(4*ky))+2
+	e := w.Extent
+	fx0, fx1 := (e.MinX-gt[0])/gt[1], (e.MaxX-gt[0])/gt[1]
+	fy0, fy1 := (e.MaxY-gt[3])/gt[5], (e.MinY-gt[3])/gt[5]
+	if fx1 <= 0 || fy1 <= 0 || fx0 >= float64(info.Width) || fy0 >= float64(info.Height) {
+		return 0, 0, 0, 0, false
+	}
+	x0 = max(0, int(math.Floor(fx0))-mx)
+	y0 = max(0, int(math.Floor(fy0))-my)
+	x1 = min(info.Width, int(math.Ceil(fx1))+mx)
+	y1 = min(info.Height, int(math.Ceil(fy1))+my)
+	return x0, y0, x1, y1, x1 > x0 && y1 > y0
+}
+
+// readFullRes reads a window at another pixel size than the source's from
+// a full-resolution in-memory copy of the source's pixels under it.
+func readFullRes[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) {
+	x0, y0, x1, y1, ok := fullResPart(m.info, w)
+	if !ok {
+		// No source pixel under the window: nothing to read, nothing an
+		// overview could answer.
+		return readWindow[T](ctx, m, w)
+	}
+	c, done, err := m.fullResCopy(ctx, x0, y0, x1-x0, y1-y0, w.Extent)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	// The copy is read by this goroutine alone, not as a worker's mosaic.
+	return readWindow[T](context.WithValue(ctx, workerKey{}, -1), c, w)
+}
+
+// fullResCopy copies source pixels [x0, x0+w) × [y0, y0+h) of every band
+// into an in-memory dataset at full resolution, wrapped as a Mosaic of the
+// same name and metadata on that part of the grid; call done when it has
+// been read.
+func (m *Mosaic) fullResCopy(ctx context.Context, x0, y0, w, h int, e Extent) (c *Mosaic, done func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	defer guard("read window", m.Name(), &err)
+	src, err := m.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer m.release(ctx, src)
+	info := m.info
+	gt := info.GeoTransform
+	// gdal_translate -srcwin's origin, so the copy's pixels keep their place.
+	info.GeoTransform = [6]float64{gt[0] + float64(x0)*gt[1] + float64(y0)*gt[2], gt[1], gt[2],
+		gt[3] + float64(x0)*gt[4] + float64(y0)*gt[5], gt[4], gt[5]}
+	info.Width, info.Height = w, h
+	info.Extent = info.Grid.Extent()
+	// A worker reads one window at a time: its copy's dataset and buffer
+	// are kept for the next window (the same size but at the sources'
+	// edges), which saves allocating and faulting in megabytes per tile.
+	var sc *scratch
+	if wk, ok := workerOf(ctx); ok {
+		sc = m.scratchOf(wk)
+	}
+	var log gdalLog
+	ds, kept, err := copyPixels(src, x0, y0, w, h, info.GeoTransform, sc, &log)
+	if err != nil {
+		return nil, nil, m.blame(ctx, e, log.wrap("read window", m.Name(), err))
+	}
+	done = func() {
+		if !kept {
+			_ = ds.Close(godal.SkipWarnings)
+		}
+	}
+	return &Mosaic{info: info, name: m.name, mem: true, free: []*godal.Dataset{ds}}, done, nil
+}
+
+// scratch is a worker's in-memory copy, kept between its windows.
+type scratch struct {
+	ds     *godal.Dataset
+	buf    any // the pixels as read, w × h × bands of the source's type
+	w, h   int
+	dt     godal.DataType
+	masked bool
+	mask   []uint8
+}
+
+// scratchOf returns worker w's scratch copy of m.
+func (m *Mosaic) scratchOf(w int) *scratch {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for len(m.scratch) <= w {
+		m.scratch = append(m.scratch, &scratch{})
+	}
+	return m.scratch[w]
+}
+
+func (s *scratch) close() {
+	if s.ds != nil {
+		_ = s.ds.Close(godal.SkipWarnings)
+	}
+	*s = scratch{}
+}
+
+// GDAL's mask flags (RFC 15).
+const (
+	gmfAllValid   = 0x01
+	gmfPerDataset = 0x02
+	gmfAlpha      = 0x04
+	gmfNoData     = 0x08
+)
+
+// pixelBuffer allocates n values of a GDAL data type godal can read into.
+func pixelBuffer(dt godal.DataType, n int) (any, bool) {
+	switch dt {
+	case godal.Byte:
+		return make([]uint8, n), true
+	case godal.Int16:
+		return make([]int16, n), true
+	case godal.UInt16:
+		return make([]uint16, n), true
+	case godal.Int32:
+		return make([]int32, n), true
+	case godal.UInt32:
+		return make([]uint32, n), true
+	case godal.Float32:
+		return make([]float32, n), true
+	case godal.Float64:
+		return make([]float64, n), true
+	}
+	return nil, false
+}
+
+// reslice returns buf cut to n values when it holds that many, else nil.
+func reslice(buf any, n int) any {
+	switch b := buf.(type) {
+	case []uint8:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []int16:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []uint16:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []int32:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []uint32:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []float32:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	case []float64:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	}
+	return nil
+}
+
+// copyPixels makes fullResCopy's in-memory dataset: the values in the
+// source's data type, nodata, colour interpretation (an alpha band stays
+// one) and a per-dataset mask, which is all GDAL's resampling weighs.
+// With sc it reuses (kept) the worker's dataset when the size matches.
+//
+// The pixels come in one 1:1 RasterIO of all bands, not through
+// gdal_translate -srcwin, which copies them in swaths through a VRT: on a
+// JPEG 2000 sheet that decoded the codestream tiles under a window several
+// times over (BenchmarkJP2Tile: 3× slower), while one dataset-level read
+// decodes each once and leaves it in the handle's block cache for the next
+// window. Sources it cannot carry exactly (colour tables, per-band masks,
+// mixed or exotic data types) are copied by gdal_translate.
+func copyPixels(src *godal.Dataset, x0, y0, w, h int, gt [6]float64, sc *scratch, log *gdalLog) (ds *godal.Dataset, kept bool, err error) {
+	bands := src.Bands()
+	nb := len(bands)
+	dt := bands[0].Structure().DataType
+	_, ok := pixelBuffer(dt, 0)
+	for _, b := range bands {
+		f := b.MaskFlags()
+		ok = ok && b.Structure().DataType == dt && len(b.ColorTable().Entries) == 0 &&
+			(f == gmfAllValid || f == gmfNoData || f == gmfPerDataset || f == gmfAlpha|gmfPerDataset)
+	}
+	if !ok {
+		ds, err := src.Translate("", []string{
+			"-of", "MEM",
+			"-srcwin", strconv.Itoa(x0), strconv.Itoa(y0), strconv.Itoa(w), strconv.Itoa(h),
+		}, godal.ErrLogger(log.handler()))
+		return ds, false, err
+	}
+	masked := bands[0].MaskFlags() == gmfPerDataset
+	if sc == nil {
+		sc = &scratch{} // this window's alone: the caller closes its dataset
+	} else {
+		kept = true
+	}
+	if sc.ds == nil || sc.w != w || sc.h != h || sc.dt != dt || sc.masked != masked {
+		var buf any
+		if sc.dt == dt {
+			buf = reslice(sc.buf, w*h*nb) // windows at the sources' edges are smaller
+		}
+		if buf == nil {
+			buf, _ = pixelBuffer(dt, w*h*nb)
+		}
+		sc.close()
+		nds, err := newCopy(src, dt, w, h, masked, log)
+		if err != nil {
+			return nil, false, err
+		}
+		*sc = scratch{ds: nds, buf: buf, w: w, h: h, dt: dt, masked: masked}
+	}
+	ds = sc.ds
+	fail := func(err error) (*godal.Dataset, bool, error) {
+		if !kept {
+			ds.Close()
+		}
+		return nil, false, err
+	}
+	// Pixel-interleaved, as most sources and JPEG 2000 decoding deliver them.
+	layout := []godal.DatasetIOOption{godal.PixelStride(nb), godal.LineStride(w * nb), godal.BandStride(1), godal.ErrLogger(log.handler())}
+	if err := src.Read(x0, y0, sc.buf, w, h, layout...); err != nil {
+		return fail(err)
+	}
+	if err := ds.Write(0, 0, sc.buf, w, h, layout...); err != nil {
+		return fail(err)
+	}
+	if err := ds.SetGeoTransform(gt, godal.ErrLogger(log.handler())); err != nil {
+		return fail(err)
+	}
+	if masked {
+		// An explicit mask (internal or .msk): copied as it is.
+		if len(sc.mask) != w*h {
+			sc.mask = make([]uint8, w*h)
+		}
+		if err := bands[0].MaskBand().Read(x0, y0, sc.mask, w, h, godal.ErrLogger(log.handler())); err != nil {
+			return fail(err)
+		}
+		if err := ds.Bands()[0].MaskBand().Write(0, 0, sc.mask, w, h, godal.ErrLogger(log.handler())); err != nil {
+			return fail(err)
+		}
+	}
+	return ds, kept, nil
+}
+
+// newCopy creates an in-memory dataset shaped as src's bands: data type,
+// CRS, nodata, colour interpretation and, when masked, a per-dataset mask.
+func newCopy(src *godal.Dataset, dt godal.DataType, w, h int, masked bool, log *gdalLog) (*godal.Dataset, error) {
+	bands := src.Bands()
+	ds, err := godal.Create(godal.Memory, "", len(bands), dt, w, h, godal.ErrLogger(log.handler()))
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*godal.Dataset, error) {
+		ds.Close()
+		return nil, err
+	}
+	if wkt := src.Projection(); wkt != "" {
+		if err := ds.SetProjection(wkt, godal.ErrLogger(log.handler())); err != nil {
+			return fail(err)
+		}
+	}
+	for i, b := range ds.Bands() {
+		if nd, ok := bands[i].NoData(); ok {
+			if err := b.SetNoData(nd, godal.ErrLogger(log.handler())); err != nil {
+				return fail(err)
+			}
+		}
+		if err := b.SetColorInterp(bands[i].ColorInterp(), godal.ErrLogger(log.handler())); err != nil {
+			return fail(err)
+		}
+	}
+	if masked {
+		if _, err := ds.CreateMaskBand(gmfPerDataset, godal.ErrLogger(log.handler())); err != nil {
+			return fail(err)
+		}
+	}
+	return ds, nil
 }
 
 // translateWindow produces a window as gdal_translate -projwin -tr -r does.
@@ -118,6 +455,9 @@ func Warp[T Pixel](ctx context.Context, m *Mosaic, w Window) (*Image[T], error) 
 			"-te", ff(e.MinX), ff(e.MinY), ff(e.MaxX), ff(e.MaxY),
 			"-tr", ff(w.ResX), ff(w.ResY),
 			"-r", method,
+			// Never an overview as the source (gdalwarp's default is
+			// AUTO): see "Overviews must never stand in" above.
+			"-ovr", "NONE",
 		}
 		if info.HasNoData {
 			sw = append(sw, "-dstnodata", ff(info.NoData))

@@ -5,6 +5,7 @@ package plans
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -218,6 +219,13 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 			continue
 		}
 		info, err := inspect(ctx, s.Files, raster.MosaicOptions{NoData: s.NoData})
+		if errors.Is(err, raster.ErrUnsupportedFormat) {
+			// ECW or MrSID: the file is fine, this GDAL lacks the driver;
+			// the message says how to convert it.
+			diags = append(diags, errorf(s.FilesRange(), "Source in a format this GDAL cannot read",
+				"%s.", strings.TrimSuffix(oneLine(err), ".")))
+			continue
+		}
 		if err != nil {
 			diags = append(diags, errorf(s.FilesRange(), "Cannot read source",
 				"%s; fix or remove the file.", oneLine(err)))
