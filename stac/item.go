@@ -214,7 +214,7 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 	}
 
 	properties := map[string]any{
-		"datetime":       nil,
+		"datetime":       timestamp(t.End), // the later epoch: when the change is seen (STAC Browser shows a null as "n/a")
 		"start_datetime": timestamp(t.Start),
 		"end_datetime":   timestamp(t.End),
 	}
