@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -55,12 +56,15 @@ func sourceKeys(plan *plans.Plan) (map[string]string, error) {
 		files := append([]string(nil), ps.Files...)
 		slices.Sort(files)
 		for _, f := range files {
-			st, err := os.Stat(f)
+			size, mtime, err := raster.Stat(f)
 			if err != nil {
 				return nil, fmt.Errorf("source %s: %w", ps.Address(), err)
 			}
-			abs, _ := filepath.Abs(f)
-			fmt.Fprintf(h, "file %s %d %d\n", abs, st.Size(), st.ModTime().UnixNano())
+			abs := f
+			if !strings.HasPrefix(f, "/vsi") {
+				abs, _ = filepath.Abs(f)
+			}
+			fmt.Fprintf(h, "file %s %d %d\n", abs, size, mtime.UnixNano())
 		}
 		keys[ps.Address().String()] = hex.EncodeToString(h.Sum(nil))
 	}

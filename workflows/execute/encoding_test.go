@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/serve"
 	"github.com/cdflow/cdflow/synth"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
@@ -76,9 +78,7 @@ func encodedScene(t *testing.T, scene string) map[string]map[string][]string {
 				add("lossless jp2", in)
 			}
 			// COGs, with overviews (small blocks, so they have several
-			// levels). Over HTTP through /vsicurl/ they are tested in
-			// package raster: a run cannot take them yet, as the tile
-			// cache stats every source file (cache.go's sourceKeys).
+			// levels); the test also serves them over HTTP.
 			c := filepath.Join(root, "cog", src, base)
 			os.MkdirAll(filepath.Dir(c), 0o755)
 			gdal(t, "gdal_translate", "-q", "-of", "COG", "-co", "BLOCKSIZE=128", "-co", "OVERVIEW_RESAMPLING=NEAREST", f, c)
@@ -151,7 +151,8 @@ func runFiles(t *testing.T, wf string) (string, *execute.Result) {
 // TestProductsIndependentOfEncoding runs one workflow on the same pixels
 // encoded six ways — plain GeoTIFF sheets; with internal overviews
 // (gdaladdo -r nearest 2 4 8); with external .ovr ones; orthophotos as
-// lossless JPEG 2000; one VRT per source over overviewed sheets; COGs —
+// lossless JPEG 2000; one VRT per source over overviewed sheets; COGs, on
+// disk and over HTTP —
 // and wants every product of every tile byte-identical to the plain run's. The orthophotos are averaged from
 // 0.25 to 0.5 m, the DSMs from 1 to 2 m (average and bilinear); with the tile
 // grid off the sources' pixel grid every source goes through GDAL's warper
@@ -166,6 +167,26 @@ func TestProductsIndependentOfEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	encs := encodedScene(t, dir)
+	// The COGs over HTTP, as an agency publishes them, read through
+	// /vsicurl/ from cdflow serve's handler (byte ranges).
+	cogRoot := filepath.Dir(filepath.Dir(encs["cog"][sourceDirs[0]][0]))
+	h, err := serve.Handler(cogRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	t.Setenv("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR")
+	encs["cog over http"] = map[string][]string{}
+	for src, files := range encs["cog"] {
+		for _, f := range files {
+			rel, err := filepath.Rel(cogRoot, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			encs["cog over http"][src] = append(encs["cog over http"][src], "/vsicurl/"+srv.URL+"/"+filepath.ToSlash(rel))
+		}
+	}
 	names := make([]string, 0, len(encs))
 	for enc := range encs {
 		if enc != "plain" {
