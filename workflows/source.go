@@ -16,6 +16,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/internal/diag"
 	"github.com/cdflow/cdflow/workflows/internal/eval"
 	"github.com/cdflow/cdflow/workflows/internal/refs"
@@ -311,6 +312,16 @@ func (s *Source) expandFiles(sc *eval.Scope, a *hcl.Attribute, v cty.Value) hcl.
 		}
 	}
 	slices.Sort(s.Files)
+	if s.Kind.IsRaster() {
+		// ECW and MrSID (most PNOA orthophoto downloads) are said now, by
+		// name and first bytes, not after plan opens every file.
+		for _, f := range s.Files {
+			if err := raster.UnsupportedFormat(f); err != nil {
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Source in a format this GDAL cannot read", "%s", oneLineErr(err)))
+				break
+			}
+		}
+	}
 	if s.Kind == plugins.Vector && !diags.HasErrors() {
 		switch {
 		case len(s.Files) != 1:
@@ -450,4 +461,13 @@ func (s *Source) FilesRange() hcl.Range {
 		return a.Expr.Range()
 	}
 	return s.DeclRange
+}
+
+// oneLineErr is an error's text on one line, ending with a full stop.
+func oneLineErr(err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
