@@ -213,4 +213,3 @@ func TestMediaType(t *testing.T) {
 		}
 	}
 }
-
