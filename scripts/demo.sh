@@ -25,6 +25,7 @@ Done. The catalog is $out/out/catalog/catalog.json (self-contained, relative lin
   - the release:  ${release}collection.json (train/test/val collections, one item per tile)
   - the report:   ${release}report.html (Table 2, ΔH histograms, tile map) — open it in a browser
   - statistics:   ${release}tiles.parquet, splits.parquet, items.parquet (GeoParquet)
-To browse the catalog, serve the folder (python3 -m http.server -d $out/out/catalog) and open
-http://localhost:8000/catalog.json in STAC Browser (https://radiantearth.github.io/stac-browser).
+To browse the catalog: $bin serve $out/out/catalog
+(it prints the link that opens it in STAC Browser; $bin stac browser-config $out/out/catalog
+prints the CRS definitions STAC Browser's map needs when it cannot fetch them itself).
 MSG
