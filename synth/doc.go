@@ -65,13 +65,15 @@
 // With Options.Lidar, each sheet is also scanned as PNOA-LiDAR delivers it
 // (internal/city's Scan): one pulse per cell of a jittered lattice at the
 // epoch's density (0.5 and 2 pulses/m² by default, the first and a later
-// PNOA coverage), a vertical error of 8 cm, tree crowns letting 45 % of
-// their pulses reach the ground as a second return, an automatic
+// PNOA coverage), a vertical error of 0.15 m (PNOA specifies RMSEz ≤
+// 0.20 m), tree crowns letting 45 % of their pulses reach the ground as a
+// second return, an automatic
 // classification (ground 2, vegetation 3–5, building 6, vehicles left as 1)
 // and gross errors (birds and wires above, multipath below) of which 80 % are
 // classified noise (18, 7). Pulses sit on a lattice in scene coordinates,
 // so a pulse never depends on the sheet or strip that scans it. This is a
-// first model: no scan lines, no occlusion, no overlap of flight strips.
+// first model: no scan lines, no occlusion, no overlap of flight strips
+// (real surveys sample less evenly than this lattice).
 //
 // # Defects
 //
