@@ -1,48 +1,24 @@
 package pointsource
 
 import (
+	"github.com/cdflow/cdflow/internal/sharedtest"
+
 	"cmp"
 	"context"
 	"encoding/binary"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/cdflow/cdflow/pointcloud"
 )
 
-// sharedEnv names the variable pointing at the shared folder that holds
-// data/lidar; without it the folder is ../shared beside the repository
-// root, i.e. ../../shared from this package.
-const sharedEnv = "CDFLOW_SHARED"
+// lidarDir is the folder of real LiDAR files: they prove the binning.
+func lidarDir(t testing.TB) string { return sharedtest.LidarDir(t) }
 
-// lidarDir returns the folder of real LiDAR files. A missing folder fails
-// the test: these files are what prove the binning.
-func lidarDir(t testing.TB) string {
-	t.Helper()
-	shared := os.Getenv(sharedEnv)
-	if shared == "" {
-		shared = filepath.Join("..", "..", "shared")
-	}
-	dir := filepath.Join(shared, "data", "lidar")
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		abs, _ := filepath.Abs(dir)
-		t.Fatalf("LiDAR test data folder %s is missing (set %s to the shared folder holding data/lidar): %v", abs, sharedEnv, err)
-	}
-	return dir
-}
-
-// lidarFile returns the path of one real LiDAR file, failing when absent.
-func lidarFile(t testing.TB, name string) string {
-	t.Helper()
-	p := filepath.Join(lidarDir(t), name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("LiDAR test file %s is missing (set %s to the shared folder holding data/lidar): %v", p, sharedEnv, err)
-	}
-	return p
-}
+// lidarFile is one real LiDAR file.
+func lidarFile(t testing.TB, name string) string { return sharedtest.Lidar(t, name) }
 
 // synth is a point of a hand-built record: integer coordinates, class,
 // return number and count, and the LAS 1.4 classification flags (bit 0

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/cdflow/cdflow/internal/sharedtest"
+
 	"bytes"
 	"encoding/binary"
 	"fmt"
@@ -9,24 +11,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// sharedLidar is a real LiDAR file of the shared test data: $CDFLOW_SHARED
-// or ../shared beside the repository. Missing files fail the test.
-func sharedLidar(t *testing.T, name string) string {
-	t.Helper()
-	shared := os.Getenv("CDFLOW_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	p, err := filepath.Abs(filepath.Join(shared, "data", "lidar", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("LiDAR test file missing (set CDFLOW_SHARED to the shared folder): %v", err)
-	}
-	return p
-}
 
 const pointWorkflow = `
 dataset "autzen" {
@@ -74,7 +58,7 @@ func TestPointCloudRelease(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(base, "lidar"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	laz, err := os.ReadFile(sharedLidar(t, "autzen_trim.laz"))
+	laz, err := os.ReadFile(sharedtest.Lidar(t, "autzen_trim.laz"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +72,7 @@ func TestPointCloudRelease(t *testing.T) {
 	if code, _, msg := runIn(t, "run", "-j", "2", wf, "--out", out); code != 0 {
 		t.Fatalf("good point cloud: exit %d\n%s", code, msg)
 	}
-	t.Setenv("CDFLOW_STAC_SCHEMAS", filepath.Join(sharedLidar(t, ""), "..", "..", "stac-schemas"))
+	t.Setenv("CDFLOW_STAC_SCHEMAS", filepath.Join(sharedtest.Dir(t), "stac-schemas"))
 	if code, stdout, msg := runIn(t, "stac", "validate", filepath.Join(out, "catalog")); code != 0 {
 		t.Fatalf("stac validate: exit %d\n%s%s", code, stdout, msg)
 	}

@@ -159,9 +159,6 @@ func runFiles(t *testing.T, wf string) (string, *execute.Result) {
 // instead. Before cdflow read full resolution always, the averages came
 // from the overviews or the wavelet levels (6.8 DN on average, up to 173).
 func TestProductsIndependentOfEncoding(t *testing.T) {
-	if testing.Short() {
-		t.Skip("encodes a scene six ways")
-	}
 	dir := t.TempDir()
 	if _, err := synth.Generate(context.Background(), synth.Options{Out: dir, ExtentKm: [2]float64{0.4, 0.4}, SheetKm: 0.2, Seed: 5}); err != nil {
 		t.Fatal(err)

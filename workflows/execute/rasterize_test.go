@@ -1,6 +1,8 @@
 package execute_test
 
 import (
+	"github.com/cdflow/cdflow/internal/sharedtest"
+
 	"bufio"
 	"context"
 	"fmt"
@@ -19,23 +21,8 @@ import (
 	"github.com/cdflow/cdflow/workflows/plans"
 )
 
-// lidarFile is a real LiDAR file of the shared test data: $CDFLOW_SHARED
-// or ../shared beside the repository. Missing files fail the test.
-func lidarFile(t testing.TB, name string) string {
-	t.Helper()
-	shared := os.Getenv("CDFLOW_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	p, err := filepath.Abs(filepath.Join(shared, "data", "lidar", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("LiDAR test file missing (set CDFLOW_SHARED to the shared folder): %v", err)
-	}
-	return p
-}
+// lidarFile is a real LiDAR file of the shared test data.
+func lidarFile(t testing.TB, name string) string { return sharedtest.Lidar(t, name) }
 
 // refPoint is a point as the reference computations see it: decoded by
 // package pointcloud from the LAS twin, z in metres.
@@ -209,12 +196,13 @@ func TestRasterizeMatchesGDALGrid(t *testing.T) {
   resolution = 2.5
   `+tt.step+`
 }`)
+			data := bounds(ref)
 			compared := 0
 			for id, img := range dsms {
 				gt := img.GeoTransform
 				minX, maxY := gt[0], gt[3]
 				w, h := float64(img.Width)*gt[1], float64(img.Height)*-gt[5]
-				if !inside(ref, minX, maxY-h, minX+w, maxY) {
+				if minX < data[0] || maxY-h < data[1] || minX+w > data[2] || maxY > data[3] {
 					// Along the survey's outline the triangles are long
 					// and thin and depend on points far away: compare
 					// where the points surround the tile.
@@ -267,13 +255,13 @@ func TestRasterizeMatchesGDALGrid(t *testing.T) {
 	}
 }
 
-// inside reports whether the box lies within the points' bounding box.
-func inside(pts []refPoint, minX, minY, maxX, maxY float64) bool {
+// bounds is the points' bounding box: min x, min y, max x, max y.
+func bounds(pts []refPoint) [4]float64 {
 	bx := [4]float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 	for _, p := range pts {
 		bx = [4]float64{min(bx[0], p.x), min(bx[1], p.y), max(bx[2], p.x), max(bx[3], p.y)}
 	}
-	return minX >= bx[0] && minY >= bx[1] && maxX <= bx[2] && maxY <= bx[3]
+	return bx
 }
 
 // readXYZGrid places the values of GDAL's XYZ output by their cell centres
