@@ -6,11 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // TestDefects generates a scene per defect (and one with none, one with all)
@@ -103,8 +103,8 @@ func checkStripes(t *testing.T, dir string, sc *Scene, want bool) {
 			switch {
 			case !math.IsNaN(want) && float64(v) != want:
 				t.Fatalf("%s: pixel (%d,%d) = %v inside a stripe of %v", f, k%w, k/w, v, want)
-			case math.IsNaN(want) && (v == DSMNoData || v == 0):
-				t.Fatalf("%s: pixel (%d,%d) = %v outside any recorded stripe", f, k%w, k/w, v)
+			case math.IsNaN(want) && v == 0:
+				t.Fatalf("%s: pixel (%d,%d) = 0 outside any recorded stripe", f, k%w, k/w)
 			}
 		}
 	}
@@ -160,13 +160,13 @@ func checkMissing(t *testing.T, dir string, sc *Scene, want bool) {
 			}
 		}
 	}
-	for _, list := range [][]string{sc.Files.OrthoT1, sc.Files.DSMT1} {
+	for _, list := range [][]string{sc.Files.OrthoT1, sc.Files.DSMT1, sc.Files.PointsT1} {
 		if len(list) != wantT1 {
 			t.Errorf("%d t1 files listed for %d sheets, want %d", len(list), n, wantT1)
 		}
 	}
-	for _, dirName := range []string{dirOrthoT0, dirDSMT0, dirOrthoT1, dirDSMT1} {
-		got, _ := filepath.Glob(filepath.Join(dir, dirName, "*.tif"))
+	for _, dirName := range []string{dirOrthoT0, dirDSMT0, dirOrthoT1, dirDSMT1, dirPointsT0, dirPointsT1} {
+		got, _ := filepath.Glob(filepath.Join(dir, dirName, "*.*"))
 		want := n
 		if strings.HasSuffix(dirName, "t1") {
 			want = wantT1
@@ -192,157 +192,130 @@ func pairs(sc *Scene) []int {
 	return out
 }
 
-// sheetWindow is a sheet's DSM window in local metres.
-func sheetWindow(sc *Scene, i int, dx float64) city.Window {
-	b := sc.Sheets[i].Bounds
-	return city.NewWindow(b[0]-OriginE, b[3]-OriginN, DSMRes, int(b[2]-b[0]), int(b[3]-b[1]), dx)
+// clean is the scene of the same options without defects.
+func clean(t *testing.T, sc *Scene) (string, *Scene) {
+	opt := small(sc.Seed, "none")
+	opt.ExtentKm = sc.ExtentKm
+	return sceneFor(t, opt)
 }
 
-// checkBias measures the median t1 − t0 DSM difference over stable surfaces:
-// pixels where, per the scene model, neither tree nor car stands and the
-// built surface is the same in both epochs.
+// checkBias compares the t1 products with those of the same scene without
+// defects: every t1 return and so every t1 DSM cell is higher by the bias
+// (to the centimetre of the files), nothing else moves.
 func checkBias(t *testing.T, dir string, sc *Scene, want float64) {
-	c := city.New(sc.Seed, sc.ExtentKm[0]*1000, sc.ExtentKm[1]*1000)
-	var diffs []float64
-	for _, i := range pairs(sc) {
-		s := sc.Sheets[i]
-		d0 := readDSM(t, dir, dirDSMT0+"/"+dirDSMT0+"_"+s.ID+".tif")
-		d1 := readDSM(t, dir, dirDSMT1+"/"+dirDSMT1+"_"+s.ID+".tif")
-		l0, l1 := city.NewLayers(sheetWindow(sc, i, 0)), city.NewLayers(sheetWindow(sc, i, sc.Defects.ShiftM[0]))
-		c.Paint(0, l0)
-		c.Paint(1, l1)
-		h0, h1 := l0.AboveGround(), l1.AboveGround()
-		for k := range d0.Bands[0] {
-			v0, v1 := d0.Bands[0][k], d1.Bands[0][k]
-			if v1 == DSMNoData || v1 == 0 || h0[k] != h1[k] || l0.Movable(k) || l1.Movable(k) {
-				continue
-			}
-			diffs = append(diffs, float64(v1-v0))
-		}
-	}
-	if len(diffs) < 20000 {
-		t.Fatalf("only %d stable pixels", len(diffs))
-	}
-	med := percentile(diffs, 50)
-	t.Logf("median DSM_t1 − DSM_t0 on %d stable pixels: %.3f m (bias %g)", len(diffs), med, want)
-	if math.Abs(med-want) > 0.05 {
-		t.Errorf("median DSM difference %.3f m, want %g ± 0.05", med, want)
-	}
 	if sc.Defects.BiasM != want {
 		t.Errorf("scene.json bias %g, want %g", sc.Defects.BiasM, want)
 	}
+	if want == 0 || sc.Defects.ShiftM[0] != 0 {
+		return
+	}
+	cdir, csc := clean(t, sc)
+	var diffs []float64
+	for _, i := range pairs(sc) {
+		s := sc.Sheets[i]
+		d1 := readDSM(t, dir, dirDSMT1+"/"+dirDSMT1+"_"+s.ID+".tif")
+		c1 := readDSM(t, cdir, dirDSMT1+"/"+dirDSMT1+"_"+s.ID+".tif")
+		for k, v := range d1.Bands[0] {
+			if v == DSMNoData || v == 0 || c1.Bands[0][k] == DSMNoData {
+				continue
+			}
+			diffs = append(diffs, float64(v-c1.Bands[0][k]))
+		}
+	}
+	if len(diffs) < 20000 {
+		t.Fatalf("only %d cells to compare", len(diffs))
+	}
+	lo, hi := percentile(diffs, 1), percentile(diffs, 99)
+	t.Logf("DSM_t1 with bias − without: p1 %.3f m, p99 %.3f m (bias %g)", lo, hi, want)
+	if math.Abs(lo-want) > 0.011 || math.Abs(hi-want) > 0.011 {
+		t.Errorf("DSM_t1 moved by %.3f … %.3f m, want %g ± 0.01", lo, hi, want)
+	}
+	a, _ := readLidar(t, dir, 1)
+	b, _ := readLidar(t, cdir, 1)
+	if len(a) != len(b) {
+		t.Fatalf("%d t1 points with bias, %d without", len(a), len(b))
+	}
+	sortPoints(a)
+	sortPoints(b)
+	for k := range a {
+		if a[k].x != b[k].x || a[k].y != b[k].y || math.Abs(a[k].z-b[k].z-want) > 0.011 {
+			t.Fatalf("t1 point %d: %+v with bias, %+v without", k, a[k], b[k])
+		}
+	}
+	_ = csc
 }
 
-// checkShift measures the t1 misregistration twice: by cross-correlating the
-// orthophotos (to the pixel, 0.25 m) and from the x-centroids of unchanged
-// buildings in the DSMs (sub-metre).
+// checkShift compares the t1 products with those of the same scene without
+// defects: the t1 orthophoto is the clean one moved east by the shift, to
+// the byte, and so are the t1 points away from the scene's edges.
 func checkShift(t *testing.T, dir string, sc *Scene, want float64) {
 	if sc.Defects.ShiftM != [2]float64{want, 0} {
 		t.Errorf("scene.json shift %v, want [%g 0]", sc.Defects.ShiftM, want)
 	}
-	ps := pairs(sc)
-	s := sc.Sheets[ps[0]]
+	if want == 0 {
+		return
+	}
+	cdir, _ := clean(t, sc)
+	px := int(math.Round(want / OrthoRes))
 	ctx := context.Background()
-	o0, err := raster.ReadFile[uint8](ctx, filepath.Join(dir, dirOrthoT0, dirOrthoT0+"_"+s.ID+".tif"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	o1, err := raster.ReadFile[uint8](ctx, filepath.Join(dir, dirOrthoT1, dirOrthoT1+"_"+s.ID+".tif"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A 100 m square is plenty for the correlation and keeps the -race run short.
-	sx, sy := bestShift(luminance(o0, 400), luminance(o1, 400), 400, 400, 4)
-	t.Logf("orthophoto cross-correlation: t1 moved (%d, %d) px", sx, sy)
-	if float64(sx)*OrthoRes != want || sy != 0 {
-		t.Errorf("orthophotos: t1 moved (%g, %g) m, want (%g, 0)", float64(sx)*OrthoRes, float64(sy)*OrthoRes, want)
-	}
-
-	c := city.New(sc.Seed, sc.ExtentKm[0]*1000, sc.ExtentKm[1]*1000)
-	var moves []float64
-	for _, i := range ps {
+	for _, i := range pairs(sc) {
 		s := sc.Sheets[i]
-		d := [2]*raster.Image[float32]{
-			readDSM(t, dir, dirDSMT0+"/"+dirDSMT0+"_"+s.ID+".tif"),
-			readDSM(t, dir, dirDSMT1+"/"+dirDSMT1+"_"+s.ID+".tif"),
+		rel := filepath.Join(dirOrthoT1, dirOrthoT1+"_"+s.ID+".tif")
+		o1, err := raster.ReadFile[uint8](ctx, filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
 		}
-		win := sheetWindow(sc, i, 0)
-		b := s.Bounds
-		for _, fp := range c.Unchanged() {
-			// Buildings well inside the sheet, their box widened by 1.2 m (the
-			// gap to the nearest tree crown is at least 1.5 m).
-			if fp[0] < b[0]-OriginE+3 || fp[1] < b[1]-OriginN+3 || fp[2] > b[2]-OriginE-3 || fp[3] > b[3]-OriginN-3 {
-				continue
-			}
-			i0, i1 := win.Cols(fp[0]-1.2, fp[2]+1.2)
-			j0, j1 := win.Rows(fp[1]-1.2, fp[3]+1.2)
-			var cx [2]float64
-			for e := range d {
-				var sum, n float64
-				for j := j0; j < j1; j++ {
-					for i := i0; i < i1; i++ {
-						v := float64(d[e].Bands[0][j*d[e].Width+i])
-						if v != DSMNoData && v != 0 && v-sc.Defects.BiasM*float64(e)-c.Ground(win.X(i), win.Y(j)) > 2 {
-							sum += win.X(i)
-							n++
-						}
-					}
+		c1, err := raster.ReadFile[uint8](ctx, filepath.Join(cdir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := o1.Width
+		for b := range 3 {
+			for k, v := range o1.Bands[b] {
+				x := k % w
+				if x-px < 0 || x-px >= w {
+					continue
 				}
-				cx[e] = sum / n
+				if c := c1.Bands[b][k-px]; v != c {
+					t.Fatalf("%s band %d pixel (%d,%d) = %d, the clean one %d px west holds %d", rel, b+1, x, k/w, v, px, c)
+				}
 			}
-			moves = append(moves, cx[1]-cx[0])
 		}
 	}
-	if len(moves) < 10 {
-		t.Fatalf("only %d unchanged buildings to measure", len(moves))
+	a, _ := readLidar(t, dir, 1)
+	b, _ := readLidar(t, cdir, 1)
+	inner := func(pts []lidarPoint, dx float64) []lidarPoint {
+		var out []lidarPoint
+		for _, p := range pts {
+			x := p.x - dx
+			if x > sc.Bounds[0]+60 && x < sc.Bounds[2]-60 && p.y > sc.Bounds[1]+60 && p.y < sc.Bounds[3]-60 {
+				p.x = math.Round(x*100) / 100
+				out = append(out, p)
+			}
+		}
+		sortPoints(out)
+		return out
 	}
-	mean := 0.0
-	for _, m := range moves {
-		mean += m
+	ia, ib := inner(a, want), inner(b, 0)
+	missing := sc.Defects.Missing != nil
+	if !missing && !slices.Equal(ia, ib) {
+		t.Errorf("t1 points with shift, moved back: %d inner points; without shift: %d, or they differ", len(ia), len(ib))
 	}
-	mean /= float64(len(moves))
-	t.Logf("DSM: unchanged buildings' centroids moved %.3f m east (mean of %d)", mean, len(moves))
-	if math.Abs(mean-want) > 0.1 {
-		t.Errorf("DSM: buildings moved %.3f m east, want %g ± 0.1", mean, want)
+	if missing && len(ia) == 0 {
+		t.Errorf("no t1 points")
 	}
 }
 
-// luminance returns the grey values of the top-left n×n pixels.
-func luminance(img *raster.Image[uint8], n int) []float64 {
-	out := make([]float64, n*n)
-	for y := 0; y < n; y++ {
-		for x := 0; x < n; x++ {
-			k := y*img.Width + x
-			out[y*n+x] = 0.299*float64(img.Bands[0][k]) + 0.587*float64(img.Bands[1][k]) + 0.114*float64(img.Bands[2][k])
-		}
-	}
-	return out
-}
-
-// bestShift finds the integer (sx, sy) within ±r maximizing the normalized
-// cross-correlation of b[y+sy][x+sx] with a[y][x].
-func bestShift(a, b []float64, w, h, r int) (int, int) {
-	best, bx, by := math.Inf(-1), 0, 0
-	for sy := -r; sy <= r; sy++ {
-		for sx := -r; sx <= r; sx++ {
-			var sa, sb, saa, sbb, sab, n float64
-			for y := r; y < h-r; y++ {
-				for x := r; x < w-r; x++ {
-					va, vb := a[y*w+x], b[(y+sy)*w+x+sx]
-					sa += va
-					sb += vb
-					saa += va * va
-					sbb += vb * vb
-					sab += va * vb
-					n++
-				}
+func sortPoints(p []lidarPoint) {
+	slices.SortFunc(p, func(a, b lidarPoint) int {
+		for _, d := range [3]float64{a.gps - b.gps, a.y - b.y, a.x - b.x} {
+			if d < 0 {
+				return -1
 			}
-			cov := sab/n - sa/n*sb/n
-			ncc := cov / math.Sqrt((saa/n-sa/n*sa/n)*(sbb/n-sb/n*sb/n))
-			if ncc > best {
-				best, bx, by = ncc, sx, sy
+			if d > 0 {
+				return 1
 			}
 		}
-	}
-	return bx, by
+		return int(a.r) - int(b.r)
+	})
 }

@@ -6,8 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/cdflow/cdflow/synth/internal/city"
 )
 
 // Scene placement and products: fixed so that every scene looks like a part
@@ -22,9 +20,6 @@ const (
 	TruthDHRes     = 1.0  // m, the 3D change map
 	TruthChangeRes = 0.5  // m, the 2D change map
 	DSMNoData      = -9999.0
-
-	// TargetChangeShare is the share of the scene's pixels that change (3DCD: 4–5 %).
-	TargetChangeShare = city.TargetShare
 
 	// maxExtentM bounds a scene side: the scene-wide truth rasters must stay
 	// well below the classic-TIFF 4 GiB limit and the feature lists small.
@@ -41,12 +36,13 @@ type Options struct {
 	SheetKm  float64    // side of one delivery sheet, km
 	Seed     int64      // everything random derives from it
 	Defects  Defects    // data defects to inject; zero means none
-	// Lidar adds simulated airborne LiDAR: a LAZ file per sheet and epoch
-	// at LidarDensity pulses per m² (zero: DefaultLidarDensity).
-	Lidar        bool
+	// LidarDensity is the simulated LiDAR's pulses per m² of each epoch
+	// (zero: DefaultLidarDensity).
 	LidarDensity [2]float64
-	// Progress, when set, hears after each file written how many of the
-	// scene's files are done; calls come one at a time.
+	// Preview also writes preview.png, a contact sheet of the scene.
+	Preview bool
+	// Progress, when set, hears after each block made how many of the
+	// scene's blocks are done; calls come one at a time.
 	Progress func(done, total int)
 }
 
@@ -233,7 +229,7 @@ func (o Options) validate() (w, h, sheet int, err error) {
 		return 0, 0, 0, fmt.Errorf("defects %s: bias and shift must be finite", d)
 	}
 	for _, d := range o.LidarDensity {
-		if o.Lidar && o.LidarDensity != [2]float64{} && !(d > 0 && d <= 50) {
+		if o.LidarDensity != [2]float64{} && !(d > 0 && d <= 50) {
 			return 0, 0, 0, fmt.Errorf("lidar density %g pulses/m²: give each epoch's between 0 and 50, e.g. 0.5,2", d)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,33 +17,36 @@ import (
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/synth/internal/city"
+	"github.com/cdflow/cdflow/synth/internal/als"
+	"github.com/cdflow/cdflow/synth/internal/camera"
+	"github.com/cdflow/cdflow/synth/internal/world"
 )
 
 // Generator names this generator's output format in scene.json; bump it when
 // the same options start giving different files.
-const Generator = "cdflow-synth/1"
-
-// Epoch acquisition dates: the 3DCD flights of 2010 and 2017.
-var epochDates = [2]string{"2010-07-01T00:00:00Z", "2017-07-01T00:00:00Z"}
+const Generator = "cdflow-synth/2"
 
 // Scene is what scene.json holds: the parameters, what was made and where,
-// and the truth's headline numbers. Keys come out in field order; there is no
-// timestamp, so the same options give the same bytes.
+// the truth's headline numbers, the realism figures, every change and every
+// defect. Keys come out in field order; there is no timestamp, so the same
+// options give the same bytes.
 type Scene struct {
-	Generator  string       `json:"generator"`
-	Seed       int64        `json:"seed"`
-	ExtentKm   [2]float64   `json:"extent_km"`
-	SheetKm    float64      `json:"sheet_km"`
-	CRS        string       `json:"crs"`
-	Bounds     [4]float64   `json:"bounds"` // min E, min N, max E, max N
-	Resolution Resolutions  `json:"resolution_m"`
-	DSMNoData  float64      `json:"dsm_nodata"`
-	Epochs     []Epoch      `json:"epochs"`
-	Sheets     []Sheet      `json:"sheets"`
-	Files      Files        `json:"files"`
-	Counts     Counts       `json:"counts"`
-	Defects    DefectReport `json:"defects"`
+	Generator  string         `json:"generator"`
+	Seed       int64          `json:"seed"`
+	ExtentKm   [2]float64     `json:"extent_km"`
+	SheetKm    float64        `json:"sheet_km"`
+	CRS        string         `json:"crs"`
+	PointsCRS  string         `json:"points_crs"`
+	Bounds     [4]float64     `json:"bounds"` // min E, min N, max E, max N
+	Resolution Resolutions    `json:"resolution_m"`
+	DSMNoData  float64        `json:"dsm_nodata"`
+	Epochs     []Epoch        `json:"epochs"`
+	Sheets     []Sheet        `json:"sheets"`
+	Files      Files          `json:"files"`
+	Counts     Counts         `json:"counts"`
+	Realism    Realism        `json:"realism"`
+	Changes    []ChangeRecord `json:"changes"`
+	Defects    DefectReport   `json:"defects"`
 }
 
 // Resolutions are the pixel sizes of the products, metres.
@@ -53,14 +57,24 @@ type Resolutions struct {
 	TruthChange float64 `json:"truth_change"`
 }
 
-// Epoch is one flight.
+// Epoch is one epoch's flights: the photo flight (its time dates the
+// epoch) and the LiDAR survey.
 type Epoch struct {
-	Name     string        `json:"name"`
-	Datetime string        `json:"datetime"`
-	Light    city.Lighting `json:"light"`
+	Name     string     `json:"name"`
+	Datetime string     `json:"datetime"` // the photo flight, UTC
+	Sun      Sun        `json:"sun"`
+	Camera   CameraInfo `json:"camera"`
+	Lidar    LidarInfo  `json:"lidar"`
 }
 
-// Sheet is one delivery sheet: the unit the orthophotos and DSMs are cut in.
+// Sun is the sun's position during the photo flight, degrees.
+type Sun struct {
+	Azimuth   float64 `json:"azimuth_deg"`
+	Elevation float64 `json:"elevation_deg"`
+}
+
+// Sheet is one delivery sheet: the unit the orthophotos, DSMs and point
+// clouds are cut in.
 type Sheet struct {
 	ID     string     `json:"id"`     // E<easting>_N<northing> of the lower-left corner
 	Bounds [4]float64 `json:"bounds"` // min E, min N, max E, max N
@@ -70,54 +84,75 @@ type Sheet struct {
 // forward slashes, sorted. A truncated file is listed (it was written); a
 // missing sheet's t1 files are not. DefectReport names both.
 type Files struct {
-	OrthoT0  []string `json:"ortho_t0"`
-	OrthoT1  []string `json:"ortho_t1"`
-	DSMT0    []string `json:"dsm_t0"`
-	DSMT1    []string `json:"dsm_t1"`
-	LidarT0  []string `json:"lidar_t0,omitempty"`
-	LidarT1  []string `json:"lidar_t1,omitempty"`
-	Truth    []string `json:"truth"`
-	Workflow string   `json:"workflow"`
+	OrthoT0       []string `json:"ortho_t0"`
+	OrthoT1       []string `json:"ortho_t1"`
+	DSMT0         []string `json:"dsm_t0"`
+	DSMT1         []string `json:"dsm_t1"`
+	PointsT0      []string `json:"points_t0"`
+	PointsT1      []string `json:"points_t1"`
+	Truth         []string `json:"truth"`
+	Workflow      string   `json:"workflow"`
+	WorkflowLidar string   `json:"workflow_lidar"`
+	Preview       string   `json:"preview,omitempty"`
 }
 
 // Counts are the scene's contents within the extent and its truth statistics.
 type Counts struct {
-	Sheets        int         `json:"sheets"`
-	Files         int         `json:"files"` // files written, scene.json included
-	BuildingsT0   int         `json:"buildings_t0"`
-	BuildingsT1   int         `json:"buildings_t1"`
-	Trees         int         `json:"trees"`
-	CarsT0        int         `json:"cars_t0"`
-	CarsT1        int         `json:"cars_t1"`
-	Events        EventCounts `json:"events"`
-	ChangedPixels int64       `json:"changed_pixels"` // 1s in truth/change.tif
-	TruthPixels   int64       `json:"truth_pixels"`   // all pixels of truth/change.tif
-	ChangedShare  float64     `json:"changed_share"`  // ChangedPixels / TruthPixels
-	DHMin         float64     `json:"dh_min_m"`       // over truth/dh.tif
-	DHMax         float64     `json:"dh_max_m"`
-}
-
-// EventCounts counts changed buildings by kind.
-type EventCounts struct {
-	Construction int `json:"construction"`
-	Demolition   int `json:"demolition"`
-	Extension    int `json:"extension"`
+	Sheets             int              `json:"sheets"`
+	Blocks             int              `json:"blocks"`
+	Files              int              `json:"files"` // files written, scene.json included
+	World              world.Census     `json:"world"`
+	Events             map[string]int   `json:"events"`              // changes by what changed
+	ChangedPixels      int64            `json:"changed_pixels"`      // non-zero in truth/change.tif
+	ConstructionPixels int64            `json:"construction_pixels"` // 1s
+	DemolitionPixels   int64            `json:"demolition_pixels"`   // 2s
+	TruthPixels        int64            `json:"truth_pixels"`        // all pixels of truth/change.tif
+	ChangedShare       float64          `json:"changed_share"`       // ChangedPixels / TruthPixels
+	OtherPixels        map[string]int64 `json:"other_change_pixels"` // truth/other_change.tif by kind
+	DHMin              float64          `json:"dh_min_m"`            // true ΔH over building changes
+	DHMax              float64          `json:"dh_max_m"`
 }
 
 // Products: directory names, which are also file name prefixes.
 const (
-	dirOrthoT0 = "ortho_t0"
-	dirOrthoT1 = "ortho_t1"
-	dirDSMT0   = "dsm_t0"
-	dirDSMT1   = "dsm_t1"
-	dirTruth   = "truth"
+	dirOrthoT0  = "ortho_t0"
+	dirOrthoT1  = "ortho_t1"
+	dirDSMT0    = "dsm_t0"
+	dirDSMT1    = "dsm_t1"
+	dirPointsT0 = "points_t0"
+	dirPointsT1 = "points_t1"
+	dirTruth    = "truth"
 
-	fileTruthDH      = "truth/dh.tif"
-	fileTruthChange  = "truth/change.tif"
-	fileTruthChanges = "truth/changes.geojson"
-	fileScene        = "scene.json"
-	fileWorkflow     = "workflow.hcl"
+	fileTruthDH       = "truth/dh.tif"
+	fileTruthChange   = "truth/change.tif"
+	fileTruthOther    = "truth/other_change.tif"
+	fileTruthDSMT0    = "truth/dsm_t0.tif"
+	fileTruthDSMT1    = "truth/dsm_t1.tif"
+	fileScene         = "scene.json"
+	fileWorkflow      = "workflow.hcl"
+	fileWorkflowLidar = "workflow-lidar.hcl"
+	filePreview       = "preview.png"
+
+	// PointsCRS is the point files' compound CRS: ETRS89 / UTM 30N +
+	// EGM08-REDNAP heights, as PNOA-LiDAR declares it.
+	PointsCRS = "EPSG:25830+5782"
 )
+
+// DefaultLidarDensity is pulses per m² of each epoch: PNOA-LiDAR's first
+// coverage (2009–2015, 0.5) and a denser later one.
+var DefaultLidarDensity = [2]float64{0.5, 2}
+
+var epochYears = [2]int{2010, 2017}
+
+func orthoDir(epoch int) string  { return [2]string{dirOrthoT0, dirOrthoT1}[epoch] }
+func dsmDir(epoch int) string    { return [2]string{dirDSMT0, dirDSMT1}[epoch] }
+func pointsDir(epoch int) string { return [2]string{dirPointsT0, dirPointsT1}[epoch] }
+
+// pointsFile is the sheet's point-cloud file of an epoch.
+func (s sheet) pointsFile(epoch int) string {
+	d := pointsDir(epoch)
+	return d + "/" + d + "_" + s.id + ".laz"
+}
 
 // sheet is a sheet in local metres.
 type sheet struct {
@@ -159,18 +194,27 @@ func cutSheets(w, h, m int) []sheet {
 
 // generator carries one Generate call.
 type generator struct {
-	opt    Options
-	out    string
-	crs    raster.CRS
-	city   *city.City
-	w, h   float64 // extent, metres
-	sheets []sheet
-	sheetM int
-	plan   *defectPlanned
+	opt     Options
+	out     string
+	crs     raster.CRS
+	world   *world.World
+	cams    [2]*camera.Flight
+	camP    [2]camera.Params
+	surveys [2]*als.Survey
+	alsP    [2]als.Params
+	halo    float64 // metres painted beyond a block
+	w, h    float64 // extent, metres
+	sheets  []sheet
+	sheetM  int
+	plan    *defectPlanned
+
+	sheetOuts []*sheetOut
+	truthOut  truthFiles
+	preview   *preview
 
 	mu      sync.Mutex
 	corrupt *CorruptFile
-	truth   truthStats
+	stats   stats
 }
 
 // Generate writes a synthetic two-epoch scene into opt.Out and returns what
@@ -181,26 +225,58 @@ func Generate(ctx context.Context, opt Options) (*Scene, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Lidar && opt.LidarDensity == [2]float64{} {
+	if opt.LidarDensity == [2]float64{} {
 		opt.LidarDensity = DefaultLidarDensity
 	}
 	crs, err := raster.CRSFromEPSG(EPSG)
 	if err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
 	}
-	g := &generator{opt: opt, out: opt.Out, crs: crs, w: float64(w), h: float64(h), sheets: cutSheets(w, h, sm), sheetM: sm}
+	g := &generator{opt: opt, out: opt.Out, crs: crs, w: float64(w), h: float64(h), sheets: cutSheets(w, h, sm), sheetM: sm, stats: newStats()}
 	if g.plan, err = planDefects(opt.Defects, opt.Seed, g.sheets); err != nil {
+		return nil, err
+	}
+	g.world = world.New(opt.Seed, g.w, g.h)
+	if err := g.newSensors(); err != nil {
 		return nil, err
 	}
 	if err := prepareOut(opt.Out); err != nil {
 		return nil, err
 	}
-	g.city = city.New(opt.Seed, float64(w), float64(h))
-	if err := runJobs(ctx, g.jobs(), runtime.GOMAXPROCS(0), opt.Progress); err != nil {
+	blocks, per := cutBlocks(g.sheets)
+	g.sheetOuts = make([]*sheetOut, len(g.sheets))
+	for si := range g.sheets {
+		so := &sheetOut{blocks: per[si]}
+		so.cond = sync.NewCond(&so.mu)
+		g.sheetOuts[si] = so
+	}
+	g.preview = newPreview(opt.Preview, g.w, g.h, opt.LidarDensity)
+	if err := g.openTruth(ctx); err != nil {
+		g.abortTruth()
 		return nil, err
 	}
-	sc := g.scene()
-	if err := writeFileAtomic(filepath.Join(g.out, fileWorkflow), []byte(workflowHCL(sc))); err != nil {
+	if err := g.runBlocks(ctx, blocks); err != nil {
+		g.abortSheets()
+		g.abortTruth()
+		return nil, err
+	}
+	if err := g.closeTruth(); err != nil {
+		return nil, err
+	}
+	sc := g.scene(len(blocks))
+	if opt.Preview {
+		data, err := g.preview.png()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeFileAtomic(filepath.Join(g.out, filePreview), data); err != nil {
+			return nil, err
+		}
+	}
+	if err := writeFileAtomic(filepath.Join(g.out, fileWorkflow), []byte(workflowHCL(sc, false))); err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(g.out, fileWorkflowLidar), []byte(workflowHCL(sc, true))); err != nil {
 		return nil, err
 	}
 	data, err := json.MarshalIndent(sc, "", "  ")
@@ -213,12 +289,41 @@ func Generate(ctx context.Context, opt Options) (*Scene, error) {
 	return sc, nil
 }
 
+// newSensors plans both epochs' photo flights and LiDAR surveys, and the
+// halo a block is painted with so every sensor sees what it needs.
+func (g *generator) newSensors() error {
+	ground := g.world.Ground
+	tall := g.world.MaxHeightAboveGround()
+	for e := range 2 {
+		g.camP[e] = camera.DefaultParams(e)
+		f, err := camera.NewFlight(g.opt.Seed, e, g.w, g.h, ground, tall, g.camP[e])
+		if err != nil {
+			return fmt.Errorf("synth: camera of t%d: %w", e, err)
+		}
+		g.cams[e] = f
+		g.alsP[e] = als.DefaultParams(e)
+		g.alsP[e].Density = g.opt.LidarDensity[e]
+		g.alsP[e].MaxAboveGround = max(g.alsP[e].MaxAboveGround, tall+5)
+		sv, err := als.NewSurvey(g.opt.Seed, e, g.w, g.h, ground, g.alsP[e])
+		if err != nil {
+			return fmt.Errorf("synth: LiDAR survey of t%d: %w", e, err)
+		}
+		g.surveys[e] = sv
+		g.halo = max(g.halo, f.Halo(), sv.Spill()+sv.Halo())
+	}
+	return nil
+}
+
+// flightDay is the day of the year of an epoch's flight.
+func (g *generator) flightDay(e int) int { return g.camP[e].Date.YearDay() }
+
 // prepareOut creates dir, or clears an earlier scene's products from it. A
 // directory is taken as an earlier scene when it holds scene.json or only
 // entries the generator writes (an interrupted run); anything else is refused
 // rather than mixed with a scene.
 func prepareOut(dir string) error {
-	ours := []string{fileScene, fileWorkflow, dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirLidarT0, dirLidarT1}
+	// lidar_t0 and lidar_t1 are where scenes of cdflow-synth/1 kept points.
+	ours := []string{fileScene, fileWorkflow, fileWorkflowLidar, filePreview, dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirPointsT0, dirPointsT1, "lidar_t0", "lidar_t1"}
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -237,7 +342,7 @@ func prepareOut(dir string) error {
 			}
 		}
 	}
-	for _, sub := range []string{dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirLidarT0, dirLidarT1} {
+	for _, sub := range []string{dirOrthoT0, dirOrthoT1, dirDSMT0, dirDSMT1, dirTruth, dirPointsT0, dirPointsT1} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return fmt.Errorf("create output directory: %w", err)
 		}
@@ -245,227 +350,48 @@ func prepareOut(dir string) error {
 	return nil
 }
 
-// jobs lists the files to write, largest first so the pool ends evenly.
-func (g *generator) jobs() []job {
-	var jobs []job
-	for si, s := range g.sheets {
-		for epoch := 0; epoch < 2; epoch++ {
-			if epoch == 1 && si == g.plan.missing {
-				continue
-			}
-			jobs = append(jobs, job{s.file(orthoDir(epoch)), func(ctx context.Context) error { return g.writeOrtho(ctx, s, epoch) }})
-		}
-	}
-	jobs = append(jobs,
-		job{fileTruthChange, g.writeTruthChange},
-		job{fileTruthDH, g.writeTruthDH},
-		job{fileTruthChanges, g.writeChangesGeoJSON},
-	)
-	for si, s := range g.sheets {
-		for epoch := 0; epoch < 2; epoch++ {
-			if epoch == 1 && si == g.plan.missing {
-				continue
-			}
-			jobs = append(jobs, job{s.file(dsmDir(epoch)), func(ctx context.Context) error { return g.writeDSM(ctx, si, epoch) }})
-		}
-	}
-	if g.opt.Lidar {
-		for si, s := range g.sheets {
-			for epoch := 0; epoch < 2; epoch++ {
-				if epoch == 1 && si == g.plan.missing {
-					continue
-				}
-				jobs = append(jobs, job{s.lidarFile(epoch), func(ctx context.Context) error { return g.writeLidar(ctx, si, epoch) }})
-			}
-		}
-	}
-	return jobs
-}
-
-func orthoDir(epoch int) string { return [2]string{dirOrthoT0, dirOrthoT1}[epoch] }
-func dsmDir(epoch int) string   { return [2]string{dirDSMT0, dirDSMT1}[epoch] }
-
-// shift is the t1 misregistration: the whole t1 world moves east.
-func (g *generator) shift(epoch int) float64 {
-	if epoch == 1 {
-		return g.opt.Defects.Shift
-	}
-	return 0
-}
-
-// orthoStrip is how many rows of an orthophoto are rendered at once: it
-// bounds the working memory whatever the sheet size.
-const orthoStrip = 256
-
-func (g *generator) writeOrtho(ctx context.Context, s sheet, epoch int) error {
-	rel := s.file(orthoDir(epoch))
-	p := filepath.Join(g.out, filepath.FromSlash(rel))
-	grid := s.grid(g.crs, OrthoRes)
-	w, err := raster.CreateGeoTIFF[uint8](ctx, p, grid, 3, nil)
-	if err != nil {
-		return err
-	}
-	l := city.NewLayers(city.NewWindow(0, 0, OrthoRes, grid.Width, orthoStrip, 0))
-	bands := [3][]uint8{}
-	for b := range bands {
-		bands[b] = make([]uint8, grid.Width*orthoStrip)
-	}
-	for y := 0; y < grid.Height; y += orthoStrip {
-		if err := ctx.Err(); err != nil {
-			w.Abort()
-			return err
-		}
-		rows := min(orthoStrip, grid.Height-y)
-		l.Resize(city.NewWindow(float64(s.x0), float64(s.y1)-float64(y)*OrthoRes, OrthoRes, grid.Width, rows, g.shift(epoch)))
-		g.city.Paint(epoch, l)
-		n := grid.Width * rows
-		out := [3][]uint8{bands[0][:n], bands[1][:n], bands[2][:n]}
-		g.city.Colourize(epoch, l, out)
-		img := &raster.Image[uint8]{Grid: raster.Grid{Width: grid.Width, Height: rows}, Bands: [][]uint8{out[0], out[1], out[2]}}
-		if err := w.WriteBlock(0, y, img); err != nil {
-			w.Abort()
-			return err
-		}
-	}
-	return w.Close()
-}
-
-func (g *generator) writeDSM(ctx context.Context, si, epoch int) error {
-	s := g.sheets[si]
-	rel := s.file(dsmDir(epoch))
-	p := filepath.Join(g.out, filepath.FromSlash(rel))
-	grid := s.grid(g.crs, DSMRes)
-	var bias float64
-	if epoch == 1 {
-		bias = g.opt.Defects.Bias
-	}
-	vals := g.city.DSM(epoch, city.NewWindow(float64(s.x0), float64(s.y1), DSMRes, grid.Width, grid.Height, g.shift(epoch)), bias)
-	if epoch == 1 {
-		applyStripes(vals, grid.Width, g.plan.stripes[si])
-	}
-	img := &raster.Image[float32]{Grid: grid, Bands: [][]float32{vals}, NoData: DSMNoData, HasNoData: true}
-	if err := raster.WriteGeoTIFF(ctx, p, img); err != nil {
-		return err
-	}
-	if epoch == 1 && si == g.plan.corrupt {
-		before, after, err := truncateHalf(p)
-		if err != nil {
-			return err
-		}
-		g.mu.Lock()
-		g.corrupt = &CorruptFile{File: rel, Bytes: before, TruncatedTo: after}
-		g.mu.Unlock()
-	}
-	return nil
-}
-
-// scene assembles what scene.json records, after every file is written.
-func (g *generator) scene() *Scene {
-	opt := g.opt
-	sc := &Scene{
-		Generator:  Generator,
-		Seed:       opt.Seed,
-		ExtentKm:   [2]float64{g.w / 1000, g.h / 1000},
-		SheetKm:    float64(g.sheetM) / 1000,
-		CRS:        "EPSG:" + strconv.Itoa(EPSG),
-		Bounds:     [4]float64{OriginE, OriginN, OriginE + g.w, OriginN + g.h},
-		Resolution: Resolutions{OrthoRes, DSMRes, TruthDHRes, TruthChangeRes},
-		DSMNoData:  DSMNoData,
-	}
-	for e := range 2 {
-		sc.Epochs = append(sc.Epochs, Epoch{Name: "t" + strconv.Itoa(e), Datetime: epochDates[e], Light: g.city.Light(e)})
-	}
-	for si, s := range g.sheets {
-		sc.Sheets = append(sc.Sheets, Sheet{ID: s.id, Bounds: [4]float64{OriginE + float64(s.x0), OriginN + float64(s.y0), OriginE + float64(s.x1), OriginN + float64(s.y1)}})
-		sc.Files.OrthoT0 = append(sc.Files.OrthoT0, s.file(dirOrthoT0))
-		sc.Files.DSMT0 = append(sc.Files.DSMT0, s.file(dirDSMT0))
-		if si != g.plan.missing {
-			sc.Files.OrthoT1 = append(sc.Files.OrthoT1, s.file(dirOrthoT1))
-			sc.Files.DSMT1 = append(sc.Files.DSMT1, s.file(dirDSMT1))
-		}
-		if opt.Lidar {
-			sc.Files.LidarT0 = append(sc.Files.LidarT0, s.lidarFile(0))
-			if si != g.plan.missing {
-				sc.Files.LidarT1 = append(sc.Files.LidarT1, s.lidarFile(1))
-			}
-		}
-	}
-	sc.Files.Truth = []string{fileTruthChange, fileTruthChanges, fileTruthDH}
-	sc.Files.Workflow = fileWorkflow
-	files := len(sc.Files.OrthoT0) + len(sc.Files.OrthoT1) + len(sc.Files.DSMT0) + len(sc.Files.DSMT1) + len(sc.Files.LidarT0) + len(sc.Files.LidarT1) + len(sc.Files.Truth) + 2
-
-	n := g.city.Census()
-	cnt := Counts{
-		Sheets: len(g.sheets), Files: files,
-		BuildingsT0: n.BuildingsT0, BuildingsT1: n.BuildingsT1, Trees: n.Trees, CarsT0: n.CarsT0, CarsT1: n.CarsT1,
-		Events: EventCounts{Construction: n.Construction, Demolition: n.Demolition, Extension: n.Extension},
-	}
-	cnt.ChangedPixels, cnt.TruthPixels = g.truth.changed, g.truth.pixels
-	if g.truth.pixels > 0 {
-		cnt.ChangedShare = roundTo(float64(g.truth.changed)/float64(g.truth.pixels), 6)
-	}
-	cnt.DHMin, cnt.DHMax = roundTo(g.truth.dhMin, 3), roundTo(g.truth.dhMax, 3)
-	sc.Counts = cnt
-
-	d := DefectReport{Requested: opt.Defects.String(), Stripes: []StripedFile{}, BiasM: opt.Defects.Bias, ShiftM: [2]float64{opt.Defects.Shift, 0}}
-	for si, st := range g.plan.stripes {
-		if st != nil {
-			d.Stripes = append(d.Stripes, StripedFile{File: g.sheets[si].file(dirDSMT1), Stripes: st})
-		}
-	}
-	d.Corrupt = g.corrupt
-	if g.plan.missing >= 0 {
-		s := g.sheets[g.plan.missing]
-		d.Missing = &MissingSheet{Sheet: s.id, Epoch: "t1", Files: []string{s.file(dirDSMT1), s.file(dirOrthoT1)}}
-		if opt.Lidar {
-			d.Missing.Files = append(d.Missing.Files, s.lidarFile(1))
-		}
-	}
-	sc.Defects = d
-	return sc
-}
-
-// job is one file to write.
-type job struct {
-	name string
-	run  func(ctx context.Context) error
-}
-
-// runJobs runs jobs on a bounded pool; the first failure cancels the rest and
-// is the error returned, naming its file.
-func runJobs(ctx context.Context, jobs []job, workers int, progress func(done, total int)) error {
+// runBlocks makes the blocks on a pool of workers, in order, so that
+// a sheet's blocks finish close together and its files close early.
+func (g *generator) runBlocks(ctx context.Context, blocks []block) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	next := make(chan job)
+	stop := context.AfterFunc(ctx, g.wakeSheets)
+	defer stop()
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
+	next := make(chan block)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done := 0
-	if progress != nil {
-		progress(0, len(jobs))
+	if g.opt.Progress != nil {
+		g.opt.Progress(0, len(blocks))
 	}
-	for range max(1, min(workers, len(jobs))) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range next {
+			wk := newWorker()
+			for b := range next {
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := j.run(ctx); err != nil {
-					cancel(fmt.Errorf("synth: write %s: %w", j.name, err))
+				if err := g.doBlock(ctx, wk, b); err != nil {
+					cancel(fmt.Errorf("synth: sheet %s, block %d: %w", g.sheets[b.si].id, b.bi, err))
 					continue
 				}
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(jobs))
-					mu.Unlock()
+				mu.Lock()
+				done++
+				if g.opt.Progress != nil {
+					g.opt.Progress(done, len(blocks))
 				}
+				mu.Unlock()
 			}
+			g.mu.Lock()
+			g.stats.add(&wk.stats)
+			g.mu.Unlock()
 		}()
 	}
-	for _, j := range jobs {
-		next <- j
+	for _, b := range blocks {
+		next <- b
 	}
 	close(next)
 	wg.Wait()
@@ -473,6 +399,88 @@ func runJobs(ctx context.Context, jobs []job, workers int, progress func(done, t
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// scene assembles what scene.json records, after every file is written.
+func (g *generator) scene(blocks int) *Scene {
+	opt := g.opt
+	sc := &Scene{
+		Generator:  Generator,
+		Seed:       opt.Seed,
+		ExtentKm:   [2]float64{g.w / 1000, g.h / 1000},
+		SheetKm:    float64(g.sheetM) / 1000,
+		CRS:        "EPSG:" + strconv.Itoa(EPSG),
+		PointsCRS:  PointsCRS,
+		Bounds:     [4]float64{OriginE, OriginN, OriginE + g.w, OriginN + g.h},
+		Resolution: Resolutions{OrthoRes, DSMRes, TruthDHRes, TruthChangeRes},
+		DSMNoData:  DSMNoData,
+	}
+	for e := range 2 {
+		az, el := g.cams[e].Sun()
+		sc.Epochs = append(sc.Epochs, Epoch{
+			Name: "t" + strconv.Itoa(e), Datetime: g.camP[e].Date.UTC().Format("2006-01-02T15:04:05Z"),
+			Sun:    Sun{Azimuth: roundTo(az, 2), Elevation: roundTo(el, 2)},
+			Camera: cameraInfo(g.camP[e]),
+			Lidar:  lidarInfo(g.alsP[e]),
+		})
+	}
+	for si, s := range g.sheets {
+		sc.Sheets = append(sc.Sheets, Sheet{ID: s.id, Bounds: [4]float64{OriginE + float64(s.x0), OriginN + float64(s.y0), OriginE + float64(s.x1), OriginN + float64(s.y1)}})
+		sc.Files.OrthoT0 = append(sc.Files.OrthoT0, s.file(dirOrthoT0))
+		sc.Files.DSMT0 = append(sc.Files.DSMT0, s.file(dirDSMT0))
+		sc.Files.PointsT0 = append(sc.Files.PointsT0, s.pointsFile(0))
+		if si != g.plan.missing {
+			sc.Files.OrthoT1 = append(sc.Files.OrthoT1, s.file(dirOrthoT1))
+			sc.Files.DSMT1 = append(sc.Files.DSMT1, s.file(dirDSMT1))
+			sc.Files.PointsT1 = append(sc.Files.PointsT1, s.pointsFile(1))
+		}
+	}
+	sc.Files.Truth = []string{fileTruthChange, fileTruthDH, fileTruthDSMT0, fileTruthDSMT1, fileTruthOther}
+	sc.Files.Workflow = fileWorkflow
+	sc.Files.WorkflowLidar = fileWorkflowLidar
+	files := len(sc.Files.OrthoT0) + len(sc.Files.OrthoT1) + len(sc.Files.DSMT0) + len(sc.Files.DSMT1) + len(sc.Files.PointsT0) + len(sc.Files.PointsT1) + len(sc.Files.Truth) + 3
+	if opt.Preview {
+		sc.Files.Preview = filePreview
+		files++
+	}
+
+	st := &g.stats
+	cnt := Counts{Sheets: len(g.sheets), Blocks: blocks, Files: files, World: g.world.Census(), Events: map[string]int{}, OtherPixels: map[string]int64{}}
+	sc.Changes = []ChangeRecord{}
+	for _, ch := range g.world.Changes() {
+		cnt.Events[ch.What]++
+		sc.Changes = append(sc.Changes, changeRecord(ch))
+	}
+	cnt.ConstructionPixels, cnt.DemolitionPixels = st.change[1], st.change[2]
+	cnt.ChangedPixels = st.change[1] + st.change[2]
+	cnt.TruthPixels = st.change[0] + cnt.ChangedPixels
+	if cnt.TruthPixels > 0 {
+		cnt.ChangedShare = roundTo(float64(cnt.ChangedPixels)/float64(cnt.TruthPixels), 6)
+	}
+	for c := 3; c < 8; c++ {
+		if st.other[c] > 0 {
+			cnt.OtherPixels[otherNames[c]] = st.other[c]
+		}
+	}
+	if !math.IsInf(st.dhMin, 0) {
+		cnt.DHMin, cnt.DHMax = roundTo(st.dhMin, 3), roundTo(st.dhMax, 3)
+	}
+	sc.Counts = cnt
+	sc.Realism = g.realism()
+
+	d := DefectReport{Requested: opt.Defects.String(), Stripes: []StripedFile{}, BiasM: opt.Defects.Bias, ShiftM: [2]float64{opt.Defects.Shift, 0}}
+	for si, stp := range g.plan.stripes {
+		if stp != nil {
+			d.Stripes = append(d.Stripes, StripedFile{File: g.sheets[si].file(dirDSMT1), Stripes: stp})
+		}
+	}
+	d.Corrupt = g.corrupt
+	if g.plan.missing >= 0 {
+		s := g.sheets[g.plan.missing]
+		d.Missing = &MissingSheet{Sheet: s.id, Epoch: "t1", Files: []string{s.file(dirDSMT1), s.file(dirOrthoT1), s.pointsFile(1)}}
+	}
+	sc.Defects = d
+	return sc
 }
 
 // writeFileAtomic writes data to a temporary file and renames it into place,

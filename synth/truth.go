@@ -2,28 +2,45 @@ package synth
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"path/filepath"
+	"sync"
 
 	"github.com/cdflow/cdflow/raster"
-	"github.com/cdflow/cdflow/synth/internal/city"
+	"github.com/cdflow/cdflow/synth/internal/world"
 )
 
-// The truth describes the real change in the true (t0) frame: building
-// height change only, never trees or cars, and untouched by the defects (a
-// biased, shifted or missing t1 does not change what happened on the ground).
-// The city model rasterizes it; this file streams it to disk.
+// The truth describes what happened on the ground, in the t0 frame and
+// untouched by the defects (a biased, shifted or missing t1 does not change
+// what happened):
+//
+//   - truth/change.tif (0.5 m): 1 construction, 2 demolition — buildings and
+//     other built structures only, as 3DCD labels them, delineated as each
+//     building appears in the orthophoto of the epoch where it stands (the
+//     camera's view, leaning away from the photo's nadir, looking through
+//     tree crowns);
+//   - truth/other_change.tif (0.5 m): the other changes by kind, on the
+//     ground (codes in world.Kind: 3 vegetation, 4 vehicle or container,
+//     5 terrain, 6 temporary structure, 7 roof renovation);
+//   - truth/dsm_t0.tif, truth/dsm_t1.tif (1 m): the true surfaces (the
+//     highest point of each cell: roofs, crowns, vehicles), no sensor;
+//   - truth/dh.tif (1 m): dsm_t1 − dsm_t0.
 
-type truthStats struct {
-	changed, pixels int64   // of truth/change.tif
-	dhMin, dhMax    float64 // of truth/dh.tif
+// truthFiles are the scene-wide truth rasters, written block by block.
+type truthFiles struct {
+	mu     sync.Mutex
+	change *raster.GeoTIFFWriter[uint8]
+	other  *raster.GeoTIFFWriter[uint8]
+	dsm    [2]*raster.GeoTIFFWriter[float32]
+	dh     *raster.GeoTIFFWriter[float32]
 }
 
-// truthStrip is how many rows of a scene-wide truth raster are made at once:
-// the rasters are streamed to disk, so memory does not grow with the extent.
-const truthStrip = 256
+// truthBlockData is one block's truth.
+type truthBlockData struct {
+	change, other []uint8      // 0.5 m
+	dsm           [2][]float32 // 1 m
+	dh            []float32
+}
 
 // sceneGrid is the grid of a scene-wide raster at resolution res.
 func (g *generator) sceneGrid(res float64) raster.Grid {
@@ -35,149 +52,165 @@ func (g *generator) sceneGrid(res float64) raster.Grid {
 	}
 }
 
-// streamTruth writes a scene-wide single-band raster strip by strip.
-func streamTruth[T raster.Pixel](ctx context.Context, g *generator, rel string, res float64, draw func(win city.Window, out []T)) error {
-	grid := g.sceneGrid(res)
-	w, err := raster.CreateGeoTIFF[T](ctx, filepath.Join(g.out, filepath.FromSlash(rel)), grid, 1, nil)
-	if err != nil {
+func (g *generator) openTruth(ctx context.Context) error {
+	t := &g.truthOut
+	var err error
+	path := func(rel string) string { return filepath.Join(g.out, filepath.FromSlash(rel)) }
+	if t.change, err = raster.CreateGeoTIFF[uint8](ctx, path(fileTruthChange), g.sceneGrid(TruthChangeRes), 1, nil); err != nil {
 		return err
 	}
-	buf := make([]T, grid.Width*truthStrip)
-	for y := 0; y < grid.Height; y += truthStrip {
-		if err := ctx.Err(); err != nil {
-			w.Abort()
-			return err
-		}
-		rows := min(truthStrip, grid.Height-y)
-		vals := buf[:grid.Width*rows]
-		clear(vals)
-		draw(city.NewWindow(0, g.h-float64(y)*res, res, grid.Width, rows, 0), vals)
-		img := &raster.Image[T]{Grid: raster.Grid{Width: grid.Width, Height: rows}, Bands: [][]T{vals}}
-		if err := w.WriteBlock(0, y, img); err != nil {
-			w.Abort()
+	if t.other, err = raster.CreateGeoTIFF[uint8](ctx, path(fileTruthOther), g.sceneGrid(TruthChangeRes), 1, nil); err != nil {
+		return err
+	}
+	for e, rel := range []string{fileTruthDSMT0, fileTruthDSMT1} {
+		if t.dsm[e], err = raster.CreateGeoTIFF[float32](ctx, path(rel), g.sceneGrid(TruthDHRes), 1, nil); err != nil {
 			return err
 		}
 	}
-	return w.Close()
-}
-
-func (g *generator) writeTruthDH(ctx context.Context) error {
-	var lo, hi float64
-	err := streamTruth(ctx, g, fileTruthDH, TruthDHRes, func(win city.Window, out []float32) {
-		g.city.TruthDH(win, out)
-		for _, v := range out {
-			lo, hi = math.Min(lo, float64(v)), math.Max(hi, float64(v))
-		}
-	})
-	g.mu.Lock()
-	g.truth.dhMin, g.truth.dhMax = lo, hi
-	g.mu.Unlock()
+	t.dh, err = raster.CreateGeoTIFF[float32](ctx, path(fileTruthDH), g.sceneGrid(TruthDHRes), 1, nil)
 	return err
 }
 
-func (g *generator) writeTruthChange(ctx context.Context) error {
-	var changed, pixels int64
-	err := streamTruth(ctx, g, fileTruthChange, TruthChangeRes, func(win city.Window, out []uint8) {
-		g.city.TruthChange(win, out)
-		for _, v := range out {
-			changed += int64(v)
+func (g *generator) closeTruth() error {
+	t := &g.truthOut
+	var first error
+	for _, w := range []interface{ Close() error }{t.change, t.other, t.dsm[0], t.dsm[1], t.dh} {
+		if err := w.Close(); err != nil && first == nil {
+			first = err
 		}
-		pixels += int64(len(out))
-	})
-	g.mu.Lock()
-	g.truth.changed, g.truth.pixels = changed, pixels
-	g.mu.Unlock()
-	return err
+	}
+	return first
 }
 
-// GeoJSON of changes.geojson. The "crs" member is from the 2008 GeoJSON
-// spec (RFC 7946 dropped it); GDAL and QGIS read it, so the UTM coordinates
-// are not taken for longitudes and latitudes.
-type geoFeatureCollection struct {
-	Type     string       `json:"type"`
-	Name     string       `json:"name"`
-	CRS      geoCRS       `json:"crs"`
-	Features []geoFeature `json:"features"`
+func (g *generator) abortTruth() {
+	t := &g.truthOut
+	for _, w := range []interface{ Abort() }{t.change, t.other, t.dsm[0], t.dsm[1], t.dh} {
+		if w != nil {
+			w.Abort()
+		}
+	}
 }
 
-type geoCRS struct {
-	Type       string            `json:"type"`
-	Properties map[string]string `json:"properties"`
+// truthBlock draws the block's truth from its painted epochs and the
+// objects the camera saw.
+func (g *generator) truthBlock(wk *worker, b block) *truthBlockData {
+	bw, bh := (b.x1-b.x0)*4, (b.y1-b.y0)*4
+	cw, ch := bw/2, bh/2
+	tr := &truthBlockData{change: make([]uint8, cw*ch), other: make([]uint8, cw*ch)}
+	wd := g.world
+	// 0.5 m: a pixel takes a class when at least two of its four 0.25 m
+	// sub-pixels show it.
+	for j := 0; j < ch; j++ {
+		for i := 0; i < cw; i++ {
+			var con, dem int
+			var votes [8]int
+			for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
+				k := (2*j+d[1])*bw + 2*i + d[0]
+				if wd.Kind(wk.obj[1][k]) == world.Construction {
+					con++
+				}
+				if wd.Kind(wk.obj[0][k]) == world.Demolition {
+					dem++
+				}
+				for e := range 2 {
+					l := wk.layers[e]
+					n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
+					m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
+					lk := (m+2*j+d[1])*l.W + n + 2*i + d[0]
+					seen := [2]world.Kind{wd.Kind(l.Obj[lk]), wd.Kind(l.CanopyObj[lk])}
+					var here [8]bool
+					for _, kd := range seen {
+						if c := kd.Code(); c >= 3 && c < 8 {
+							here[c] = true
+						}
+					}
+					for c := range here {
+						if here[c] {
+							votes[c]++
+						}
+					}
+				}
+			}
+			o := j*cw + i
+			switch {
+			case con >= 2:
+				tr.change[o] = 1
+			case dem >= 2:
+				tr.change[o] = 2
+			}
+			// Votes count sub-pixels of both epochs: two of eight.
+			for _, c := range otherPriority {
+				if votes[c] >= 2 {
+					tr.other[o] = c
+					break
+				}
+			}
+		}
+	}
+	// 1 m: the highest point of each cell's 4×4 sub-cells.
+	dw, dh := b.x1-b.x0, b.y1-b.y0
+	for e := range 2 {
+		l := wk.layers[e]
+		n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
+		m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
+		z := make([]float32, dw*dh)
+		for j := 0; j < dh; j++ {
+			for i := 0; i < dw; i++ {
+				top := float32(math.Inf(-1))
+				for v := 0; v < 4; v++ {
+					row := (m+4*j+v)*l.W + n + 4*i
+					for u := 0; u < 4; u++ {
+						top = max(top, l.Top(row+u))
+					}
+				}
+				z[j*dw+i] = top
+			}
+		}
+		tr.dsm[e] = z
+	}
+	tr.dh = make([]float32, dw*dh)
+	for k := range tr.dh {
+		tr.dh[k] = tr.dsm[1][k] - tr.dsm[0][k]
+	}
+	return tr
 }
 
-type geoFeature struct {
-	Type       string        `json:"type"`
-	ID         int           `json:"id"`
-	Properties ChangeFeature `json:"properties"`
-	Geometry   geoPolygon    `json:"geometry"`
+// otherNames name the codes of truth/other_change.tif.
+var otherNames = map[int]string{3: "vegetation", 4: "vehicle", 5: "terrain", 6: "temporary", 7: "renovation"}
+
+// otherPriority decides a pixel that holds several other changes: the
+// larger or rarer structure first.
+var otherPriority = []uint8{
+	world.Temporary.Code(), world.Terrain.Code(), world.Vehicle.Code(), world.Vegetation.Code(), world.Renovation.Code(),
 }
 
-type geoPolygon struct {
-	Type        string         `json:"type"`
-	Coordinates [][][2]float64 `json:"coordinates"`
-}
-
-// ChangeFeature is the properties of one changed building in changes.geojson.
-type ChangeFeature struct {
-	ID       int     `json:"id"`
-	Kind     string  `json:"kind"`        // construction | demolition | extension
-	DH       float64 `json:"dh"`          // m, change at the highest point (t1 top − t0 top)
-	HeightT0 float64 `json:"height_t0"`   // m above ground, 0 if no building
-	HeightT1 float64 `json:"height_t1"`   // m above ground, 0 if no building
-	Roof     string  `json:"roof"`        // flat | gable
-	AreaM2   float64 `json:"area_m2"`     // footprint area
-	Sheet    string  `json:"sheet_at_sw"` // sheet holding the footprint's south-west corner
-}
-
-func (g *generator) writeChangesGeoJSON(ctx context.Context) error {
+// writeTruth puts a block's truth into the scene-wide rasters and counts it.
+func (g *generator) writeTruth(ctx context.Context, b block, tr *truthBlockData) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fc := geoFeatureCollection{
-		Type:     "FeatureCollection",
-		Name:     "changes",
-		CRS:      geoCRS{Type: "name", Properties: map[string]string{"name": fmt.Sprintf("urn:ogc:def:crs:EPSG::%d", EPSG)}},
-		Features: []geoFeature{},
+	t := &g.truthOut
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cw, ch := (b.x1-b.x0)*2, (b.y1-b.y0)*2
+	dw, dh := b.x1-b.x0, b.y1-b.y0
+	row := int(g.h) - b.y1
+	u8 := func(w *raster.GeoTIFFWriter[uint8], v []uint8) error {
+		return w.WriteBlock(b.x0*2, row*2, &raster.Image[uint8]{Grid: raster.Grid{Width: cw, Height: ch}, Bands: [][]uint8{v}})
 	}
-	for k, ch := range g.city.Changes() {
-		fp := ch.Footprint
-		roof := "flat"
-		if ch.Gable {
-			roof = "gable"
-		}
-		x0, y0 := roundTo(OriginE+fp[0], 3), roundTo(OriginN+fp[1], 3)
-		x1, y1 := roundTo(OriginE+fp[2], 3), roundTo(OriginN+fp[3], 3)
-		fc.Features = append(fc.Features, geoFeature{
-			Type: "Feature",
-			ID:   k + 1,
-			Properties: ChangeFeature{
-				ID: k + 1, Kind: ch.Kind, DH: roundTo(ch.DH, 3),
-				HeightT0: roundTo(ch.HeightT0, 3), HeightT1: roundTo(ch.HeightT1, 3), Roof: roof,
-				AreaM2: roundTo((fp[2]-fp[0])*(fp[3]-fp[1]), 2), Sheet: g.sheetAt(fp[0], fp[1]),
-			},
-			Geometry: geoPolygon{Type: "Polygon", Coordinates: [][][2]float64{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}}}},
-		})
+	f32 := func(w *raster.GeoTIFFWriter[float32], v []float32) error {
+		return w.WriteBlock(b.x0, row, &raster.Image[float32]{Grid: raster.Grid{Width: dw, Height: dh}, Bands: [][]float32{v}})
 	}
-	data, err := json.MarshalIndent(fc, "", " ")
-	if err != nil {
-		return fmt.Errorf("encode: %w", err)
+	if err := u8(t.change, tr.change); err != nil {
+		return err
 	}
-	return writeFileAtomic(filepath.Join(g.out, filepath.FromSlash(fileTruthChanges)), append(data, '\n'))
-}
-
-// sheetAt names the sheet holding local point (x, y).
-func (g *generator) sheetAt(x, y float64) string {
-	for _, s := range g.sheets {
-		if x >= float64(s.x0) && x < float64(s.x1) && y >= float64(s.y0) && y < float64(s.y1) {
-			return s.id
+	if err := u8(t.other, tr.other); err != nil {
+		return err
+	}
+	for e := range 2 {
+		if err := f32(t.dsm[e], tr.dsm[e]); err != nil {
+			return err
 		}
 	}
-	return ""
-}
-
-// roundTo rounds v to n decimals. Dividing the rounded integer (rather than
-// multiplying by 10^-n) gives the double nearest the decimal, so JSON prints it short.
-func roundTo(v float64, n int) float64 {
-	p := math.Pow10(n)
-	return math.Round(v*p) / p
+	return f32(t.dh, tr.dh)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,11 +20,21 @@ import (
 // scene's files, the 3DCD steps, split and publish blocks.
 func TestWorkflowHCL(t *testing.T) {
 	dir, sc := sceneFor(t, small(1, "missing"))
-	src, err := os.ReadFile(filepath.Join(dir, fileWorkflow))
+	for _, points := range []bool{false, true} {
+		name := fileWorkflow
+		if points {
+			name = fileWorkflowLidar
+		}
+		t.Run(name, func(t *testing.T) { checkWorkflow(t, dir, sc, name, points) })
+	}
+}
+
+func checkWorkflow(t *testing.T, dir string, sc *Scene, name string, points bool) {
+	src, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, diags := hclsyntax.ParseConfig(src, fileWorkflow, hcl.InitialPos)
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	if diags.HasErrors() {
 		t.Fatalf("workflow.hcl does not parse: %s", diags.Error())
 	}
@@ -46,24 +58,32 @@ func TestWorkflowHCL(t *testing.T) {
 		"split",
 		"publish.stac.catalog", "publish.parquet.stats",
 	}
+	dsm := [2]string{"source.dsm.t0", "source.dsm.t1"}
+	if points {
+		want = slices.Concat(want[:3], []string{"source.pointcloud.t0", "source.pointcloud.t1", "tiling", "step.rasterize.dsm_t0", "step.rasterize.dsm_t1"}, want[6:])
+		dsm = [2]string{"step.rasterize.dsm_t0", "step.rasterize.dsm_t1"}
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("blocks\n got %v\nwant %v", got, want)
 	}
+	src0 := strings.Replace(dsm[0], "step.rasterize.", "source.pointcloud.", 1)
+	src0 = strings.Replace(src0, "dsm_", "", 1)
 	checks := []struct{ block, attr, want string }{
-		{"source.orthophoto.t0", "datetime", `"2010-07-01T00:00:00Z"`},
-		{"source.dsm.t1", "datetime", `"2017-07-01T00:00:00Z"`},
+		{"source.orthophoto.t0", "datetime", `"` + sc.Epochs[0].Datetime + `"`},
+		{"source.orthophoto.t1", "datetime", `"` + sc.Epochs[1].Datetime + `"`},
+		{src0, "datetime", `"` + sc.Epochs[0].Datetime + `"`},
 		{"tiling", "size", "200"},
 		{"step.resample.t1", "input", "source.orthophoto.t1"},
 		{"step.resample.t0", "resolution", "0.5"},
 		{"step.resample.t0", "method", `"average"`},
-		{"step.difference.dh", "before", "source.dsm.t0"},
-		{"step.difference.dh", "after", "source.dsm.t1"},
+		{"step.difference.dh", "before", dsm[0]},
+		{"step.difference.dh", "after", dsm[1]},
 		{"step.threshold.cd3d", "min_abs", "1.0"},
 		{"step.threshold.cd3d", "min_area", "20"},
 		{"step.threshold.cd3d", "opening_radius", "1"},
 		{"step.change_mask.cd2d", "input", "step.threshold.cd3d"},
 		{"step.change_mask.cd2d", "resolution", "0.5"},
-		{"step.qa.check", "dsm_t1", "source.dsm.t1"},
+		{"step.qa.check", "dsm_t1", dsm[1]},
 		{"step.qa.check", "ortho_t0", "source.orthophoto.t0"},
 		{"step.qa.check", "dh", "step.difference.dh"},
 		{"step.qa.check", "on_unreadable", `"fail"`},
@@ -82,6 +102,17 @@ func TestWorkflowHCL(t *testing.T) {
 	lists := map[string][]string{
 		"source.orthophoto.t0": sc.Files.OrthoT0, "source.orthophoto.t1": sc.Files.OrthoT1,
 		"source.dsm.t0": sc.Files.DSMT0, "source.dsm.t1": sc.Files.DSMT1,
+	}
+	if points {
+		delete(lists, "source.dsm.t0")
+		delete(lists, "source.dsm.t1")
+		lists["source.pointcloud.t0"], lists["source.pointcloud.t1"] = sc.Files.PointsT0, sc.Files.PointsT1
+		for e := range 2 {
+			b := "step.rasterize.dsm_t" + strconv.Itoa(e)
+			if attrs[b]["method"] != `"tin"` || attrs[b]["max_edge"] != "20" || attrs["source.pointcloud.t"+strconv.Itoa(e)]["returns"] != `"first"` {
+				t.Errorf("%s: %v: not the scene's own rasterization (first returns, TIN, max edge 20 m)", b, attrs[b])
+			}
+		}
 	}
 	for block, list := range lists {
 		var globs []string
@@ -130,8 +161,8 @@ func TestSceneJSON(t *testing.T) {
 	if stamps := regexp.MustCompile(`\d{4}-\d\d-\d\dT`).FindAllString(string(data), -1); len(stamps) != 2 {
 		t.Errorf("scene.json holds %d timestamps, want the 2 epoch dates", len(stamps))
 	}
-	files := append(append(append(append(append([]string{}, sc.Files.OrthoT0...), sc.Files.OrthoT1...), sc.Files.DSMT0...), sc.Files.DSMT1...), sc.Files.Truth...)
-	files = append(files, sc.Files.Workflow, fileScene)
+	files := slices.Concat(sc.Files.OrthoT0, sc.Files.OrthoT1, sc.Files.DSMT0, sc.Files.DSMT1, sc.Files.PointsT0, sc.Files.PointsT1, sc.Files.Truth)
+	files = append(files, sc.Files.Workflow, sc.Files.WorkflowLidar, fileScene)
 	if len(files) != sc.Counts.Files {
 		t.Errorf("counts.files = %d, lists hold %d", sc.Counts.Files, len(files))
 	}

@@ -18,15 +18,17 @@ func init() {
 
 func runSynth(ctx context.Context, env *cmdEnv, args []string) int {
 	fs := newFlagSet(env, "synth", "",
-		"Writes a synthetic two-epoch scene (orthophotos, DSMs, truth, scene.json and\n"+
-			"workflow.hcl; with --lidar, LAZ point clouds too) in EPSG:25830 near Valladolid. The same flags give the same bytes.")
+		"Writes a synthetic two-epoch city like Valladolid in EPSG:25830, photographed by a\n"+
+			"simulated camera and scanned by a simulated airborne LiDAR: orthophotos, LAZ point\n"+
+			"clouds, DSMs rasterized from them, the truth, scene.json, workflow.hcl and\n"+
+			"workflow-lidar.hcl. The same flags give the same bytes.")
 	def := synth.DefaultOptions("")
 	out := fs.String("out", "", "write the scene into `DIR` (required; new, empty, or an earlier scene)")
 	extent := fs.String("extent-km", fmt.Sprintf("%gx%g", def.ExtentKm[0], def.ExtentKm[1]), "scene size `WxH` in km")
 	sheet := fs.Float64("sheet-km", def.SheetKm, "side of one delivery sheet in `KM`")
 	seed := fs.Int64("seed", def.Seed, "random seed `N`")
 	defects := fs.String("defects", "", "defects to inject: `LIST` of stripes, corrupt, missing, bias=M, shift=M")
-	lidar := fs.Bool("lidar", false, "also write simulated airborne LiDAR: lidar_t0/ and lidar_t1/, a LAZ file per sheet")
+	preview := fs.Bool("preview", false, "also write preview.png, a contact sheet of the scene")
 	density := fs.String("lidar-density", fmt.Sprintf("%g,%g", synth.DefaultLidarDensity[0], synth.DefaultLidarDensity[1]), "LiDAR pulses per m² of t0 and t1: `D0,D1`")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -48,11 +50,11 @@ func runSynth(ctx context.Context, env *cmdEnv, args []string) int {
 	if opt.Defects, err = synth.ParseDefects(*defects); err != nil {
 		return usageError(env, "--defects: %v", err)
 	}
-	opt.Lidar = *lidar
+	opt.Preview = *preview
 	if opt.LidarDensity, err = synth.ParseDensity(*density); err != nil {
 		return usageError(env, "--lidar-density: %v", err)
 	}
-	opt.Progress = newProgress(env.stderr, isTerminal(env.stderr), "synth", "files").Step
+	opt.Progress = newProgress(env.stderr, isTerminal(env.stderr), "synth", "blocks").Step
 	sc, err := synth.Generate(ctx, opt)
 	if err != nil {
 		return fail(env, err)
@@ -62,9 +64,9 @@ func runSynth(ctx context.Context, env *cmdEnv, args []string) int {
 	fmt.Fprintf(env.stdout, "sheets   %d of %g km\n", c.Sheets, sc.SheetKm)
 	fmt.Fprintf(env.stdout, "files    %d in %s\n", c.Files, opt.Out)
 	fmt.Fprintf(env.stdout, "changed  %.2f %% of pixels, ΔH %+.1f … %+.1f m\n", 100*c.ChangedShare, c.DHMin, c.DHMax)
-	fmt.Fprintf(env.stdout, "events   %d construction, %d demolition, %d extension\n", c.Events.Construction, c.Events.Demolition, c.Events.Extension)
-	if opt.Lidar {
-		fmt.Fprintf(env.stdout, "lidar    %g and %g pulses/m², %d LAZ files\n", opt.LidarDensity[0], opt.LidarDensity[1], len(sc.Files.LidarT0)+len(sc.Files.LidarT1))
+	fmt.Fprintf(env.stdout, "changes  %s\n", synth.DescribeEvents(c.Events))
+	for _, e := range sc.Realism.Epochs {
+		fmt.Fprintf(env.stdout, "lidar %s %.2f points/m² (%.2f first returns/m²)\n", e.Name, e.PointsPerM2, e.FirstPerM2)
 	}
 	fmt.Fprintf(env.stdout, "defects  %s\n", sc.Defects.Requested)
 	return exitOK

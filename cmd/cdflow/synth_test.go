@@ -27,14 +27,16 @@ func TestSynthCommand(t *testing.T) {
 	}{
 		{
 			name: "ok",
-			args: []string{"synth", "--out", filepath.Join(tmp, "s"), "--extent-km", "0.2x0.2", "--sheet-km", "0.1", "--seed", "3", "--defects", "missing,bias=0.3"},
+			args: []string{"synth", "--out", filepath.Join(tmp, "s"), "--extent-km", "0.2x0.2", "--sheet-km", "0.1", "--seed", "3", "--defects", "missing,bias=0.3", "--preview"},
 			code: exitOK,
 			stdout: []string{
 				"scene    EPSG:25830, 0.2×0.2 km at E 355000 N 4610000, seed 3",
 				"sheets   4 of 0.1 km",
-				"files    19 in ",
+				"files    30 in ",
 				"changed  ",
-				"events   ",
+				"changes  ",
+				"lidar t0 ",
+				"lidar t1 ",
 				"defects  missing,bias=0.3",
 			},
 			wantOutput: true,

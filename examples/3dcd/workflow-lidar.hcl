@@ -9,12 +9,12 @@
 #
 # It also runs on a synthetic scene with simulated LiDAR:
 #
-#   cdflow synth --out /tmp/scene --extent-km 1x1 --lidar
+#   cdflow synth --out /tmp/scene --extent-km 1x1
 #   cdflow run -var data=/tmp/scene -out /tmp/3dcd-lidar examples/3dcd/workflow-lidar.hcl
 
 variable "data" {
   type        = string
-  description = "Directory holding ortho_t0/, ortho_t1/ (GeoTIFF) and lidar_t0/, lidar_t1/ (LAS, LAZ or COPC)."
+  description = "Directory holding ortho_t0/, ortho_t1/ (GeoTIFF) and points_t0/, points_t1/ (LAS, LAZ or COPC)."
   default     = "data"
 }
 
@@ -50,18 +50,20 @@ source "orthophoto" "t1" {
 }
 
 # PNOA-LiDAR sheets of 2 km × 2 km: 0.5 points/m² in the first coverage,
-# 1–2 in the second. Noise (ASPRS 7 and 18) and withheld points are dropped.
+# 1–2 in the second. Noise (ASPRS 7 and 18) and withheld points are dropped;
+# the surface is made of first returns.
 source "pointcloud" "t0" {
-  files    = ["${var.data}/lidar_t0/*.la[sz]"]
+  files    = ["${var.data}/points_t0/*.la[sz]"]
   datetime = "${local.epochs.t0}-07-01T00:00:00Z"
+  returns  = "first"
   # crs            = "EPSG:25830+5782"  # when the files carry none
   # classes        = [2, 3, 4, 5, 6]    # keep only these ASPRS classes
-  # returns        = "first"            # the surface: first returns only
 }
 
 source "pointcloud" "t1" {
-  files    = ["${var.data}/lidar_t1/*.la[sz]"]
+  files    = ["${var.data}/points_t1/*.la[sz]"]
   datetime = "${local.epochs.t1}-07-01T00:00:00Z"
+  returns  = "first"
 }
 
 tiling {
@@ -69,19 +71,19 @@ tiling {
 }
 
 # The DSMs at 1 m, as the paper's: a TIN of the points (las2dem's method),
-# triangles longer than 10 m (water, voids) left as nodata.
+# triangles longer than 20 m (water, deep scan shadows) left as nodata.
 step "rasterize" "dsm_t0" {
   input      = source.pointcloud.t0
   resolution = 1
   method     = "tin"
-  max_edge   = 10
+  max_edge   = 20
 }
 
 step "rasterize" "dsm_t1" {
   input      = source.pointcloud.t1
   resolution = 1
   method     = "tin"
-  max_edge   = 10
+  max_edge   = 20
 }
 
 step "resample" "t0" {
