@@ -80,7 +80,7 @@ func TestSynthCommand(t *testing.T) {
 					t.Errorf("stderr line %q is not progress", l)
 				}
 			}
-			if !strings.Contains(stderr.String(), "files done") {
+			if !strings.Contains(stderr.String(), "blocks done") {
 				t.Errorf("no progress on stderr: %q", stderr.String())
 			}
 		})

@@ -65,8 +65,8 @@ func TestTrustMatrix(t *testing.T) {
 			})
 		}, want: []string{"source.orthophoto.t1", "offset by 0.125 m", "gdalwarp", "-tap"}},
 		{name: "the later epoch dated before the earlier", breakIt: func(t *testing.T, d string) {
-			editWorkflow(t, d, `datetime = "2017-07-01T00:00:00Z"`, `datetime = "2009-07-01T00:00:00Z"`)
-		}, want: []string{"source.orthophoto.t1", "dated 2009-07-01", "not t1 as its name says"}},
+			editWorkflow(t, d, `datetime = "2017-08-24T11:30:00Z"`, `datetime = "2009-08-24T11:30:00Z"`)
+		}, want: []string{"source.orthophoto.t1", "dated 2009-08-24", "not t1 as its name says"}},
 		{name: "a dataset named catalog.json", cmd: "validate", breakIt: func(t *testing.T, d string) {
 			editWorkflow(t, d, `dataset "synth-seed9"`, `dataset "catalog.json"`)
 		}, want: []string{"Reserved dataset name", "catalog.json"}},

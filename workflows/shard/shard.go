@@ -16,12 +16,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -30,7 +32,8 @@ import (
 // Dir holds the partial-results manifests, relative to the run's output directory.
 const Dir = "run/shards"
 
-const partialFormat = 2
+// partialFormat 3 added the scene's findings and lineage.
+const partialFormat = 3
 
 // partial is a shard's manifest. It is JSON (floats round-trip exactly,
 // nil and pointers to zero stay distinct) with the non-finite band
@@ -43,6 +46,10 @@ type partial struct {
 	Grid   int    `json:"tiles"` // tiles in the whole grid
 	// Tiles are the shard's results, with paths relative to its output folder.
 	Tiles []execute.TileResult `json:"results"`
+	// Findings and Lineage are the scene's, from the pre-pass every shard
+	// makes alike (e.g. a shift measured over sampled tiles).
+	Findings []plugins.Finding `json:"findings"`
+	Lineage  []string          `json:"lineage"`
 }
 
 func partialName(s execute.Shard) string {
@@ -56,7 +63,7 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 	if err != nil {
 		return "", err
 	}
-	p := partial{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Tiles: res.Tiles}
+	p := partial{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Tiles: res.Tiles, Findings: res.Findings, Lineage: res.Lineage}
 	b, err := json.MarshalIndent(p, "", " ")
 	if err != nil {
 		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
@@ -134,6 +141,8 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, eve
 			errs = append(errs, fmt.Errorf("%s comes from another workflow, source files or cdflow version than %s; rerun that shard", s.file, plan.Workflow.Path))
 		case s.p.Grid != plan.Grid.Count():
 			errs = append(errs, fmt.Errorf("%s counts %d tiles in the grid, the workflow %d; rerun that shard", s.file, s.p.Grid, plan.Grid.Count()))
+		case !reflect.DeepEqual(s.p.Findings, shards[0].p.Findings) || !reflect.DeepEqual(s.p.Lineage, shards[0].p.Lineage):
+			errs = append(errs, fmt.Errorf("%s and %s disagree on the scene's QA findings or lineage; rerun the shards with the same workflow and data", s.file, shards[0].file))
 		case byIndex[s.p.Shard] != "":
 			errs = append(errs, fmt.Errorf("shard %d/%d is in both %s and %s; keep one", s.p.Shard, n, byIndex[s.p.Shard], s.file))
 		default:
@@ -180,7 +189,7 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, eve
 		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
-	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results)}, nil
+	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage}, nil
 }
 
 func readPartial(path string) (*partial, error) {

@@ -16,7 +16,7 @@ func TestAccelerationChangesNothing(t *testing.T) {
 	sun := newSunRay(f.sun, 0.25)
 	g := newGrid(l, &sun)
 	slow := newGrid(l, &sun)
-	for _, d := range [][]float32{slow.levels[0].d, slow.levels[1].d, slow.levels[2].d, slow.cmax} {
+	for _, d := range [][]float32{slow.levels[0].d, slow.levels[1].d, slow.levels[2].d, slow.hc} {
 		for i := range d {
 			d[i] = float32(math.Inf(1))
 		}
@@ -40,7 +40,9 @@ func TestAccelerationChangesNothing(t *testing.T) {
 			hits++
 		}
 		z := float64(l.Solid[k])
-		if sa, sb := g.sunlight(x, y, z, k, &sun), slow.sunlight(x, y, z, k, &sun); sa != sb {
+		// Without the crown horizon every sun ray is marched to the
+		// Layers' edge; only rounding may differ.
+		if sa, sb := g.sunlight(x, y, z, k, &sun), slow.sunlight(x, y, z, k, &sun); math.Abs(sa-sb) > 1e-9 {
 			t.Fatalf("sun at %.3f, %.3f, %.2f: %g, without acceleration %g", x, y, z, sa, sb)
 		}
 	}

@@ -10,8 +10,10 @@
 // traced through the surface.Layers heightfield, so buildings lean away from
 // the nadir, show the façades that face it and hide the ground behind them.
 // The surface hit is coloured by its material and texture, shaded by its
-// normal and the sun of the flight's date and time, shadowed by marching
-// towards the sun through solids and porous tree crowns, and passed through
+// normal and the sun of the flight's date and time, shadowed by solids
+// (a horizon per Layers cell, swept once per Render along the sun's
+// direction) and porous tree crowns (marched towards the sun along the same
+// lines where the crowns' horizon says they may shade), and passed through
 // the photo's radiometry (hotspot, water glint, haze, noise).
 //
 // Every output pixel depends only on its global position, the seed and the

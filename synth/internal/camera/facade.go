@@ -48,14 +48,14 @@ func (f *Flight) facadeRadiance(g *grid, v *view, sun *sunRay) rgb {
 }
 
 // solidRadiance is the light leaving the solid surface the view ray hit.
-func (f *Flight) solidRadiance(g *grid, v *view, sun *sunRay, ph *Photo, px, py, pz float64) rgb {
+func (f *Flight) solidRadiance(g *grid, v *view, sun *sunRay, ph *Photo, px, py, pz float64, nc *noiseCache) rgb {
 	if v.side {
 		return f.facadeRadiance(g, v, sun)
 	}
 	l := g.l
 	k := v.k
 	sx, sy := g.solidSlope(k)
-	s := surf{mat: l.Mat[k], tone: l.Tone[k], obj: l.Obj[k], gx: v.gx, gy: v.gy, x: v.x, y: v.y, sx: sx, sy: sy}
+	s := surf{mat: l.Mat[k], tone: l.Tone[k], obj: l.Obj[k], gx: v.gx, gy: v.gy, x: v.x, y: v.y, sx: sx, sy: sy, nc: nc}
 	cos := f.cosSlope(sx, sy)
 	lit := 0.0
 	if cos > 0 {

@@ -217,21 +217,35 @@ func (f *Flight) nearest(x, y float64) *Photo {
 }
 
 // photoCache keeps the 3×3 lattice neighbourhood of the last lookup, which
-// neighbouring pixels almost always share.
+// neighbouring pixels almost always share, and, along a row of pixels, how
+// far it holds.
 type photoCache struct {
 	ok   bool
 	m0   int
 	k0   [3]int
 	cand [9]*Photo
+
+	row       int64 // the row of pixels (global) the span is on, with ok
+	from, end int64 // pixels [from, end) of the row keep m0 and k0
+	near      int64 // and pixels [from, near) the nearest photo, cur
+	cur       *Photo
 }
 
-func (f *Flight) nearestCached(c *photoCache, x, y float64) *Photo {
+// lattice returns the lattice neighbourhood of (x, y): the strip nearest
+// and, in it and the strips either side, the nearest exposure, with the
+// fractional indices they are rounded from.
+func (f *Flight) lattice(x, y float64) (m0 int, k0 [3]int, qm float64, qk [3]float64) {
 	a, cr := f.stripCoords(x, y)
-	m0 := int(math.Round((cr - f.phase) / f.spacing))
-	var k0 [3]int
+	qm = (cr - f.phase) / f.spacing
+	m0 = int(math.Round(qm))
 	for n := range 3 {
-		k0[n] = int(math.Round((a - f.stripPhase(m0-1+n)) / f.base))
+		qk[n] = (a - f.stripPhase(m0-1+n)) / f.base
+		k0[n] = int(math.Round(qk[n]))
 	}
+	return
+}
+
+func (c *photoCache) fill(f *Flight, m0 int, k0 [3]int) {
 	if !c.ok || c.m0 != m0 || c.k0 != k0 {
 		c.ok, c.m0, c.k0 = true, m0, k0
 		for n := range 3 {
@@ -240,6 +254,10 @@ func (f *Flight) nearestCached(c *photoCache, x, y float64) *Photo {
 			}
 		}
 	}
+}
+
+// best returns the candidate nearest to (x, y).
+func (c *photoCache) best(x, y float64) *Photo {
 	best, bd := c.cand[0], math.Inf(1)
 	for _, p := range c.cand {
 		if d := (p.X-x)*(p.X-x) + (p.Y-y)*(p.Y-y); d < bd {
@@ -247,6 +265,68 @@ func (f *Flight) nearestCached(c *photoCache, x, y float64) *Photo {
 		}
 	}
 	return best
+}
+
+func (f *Flight) nearestCached(c *photoCache, x, y float64) *Photo {
+	m0, k0, _, _ := f.lattice(x, y)
+	c.fill(f, m0, k0)
+	return c.best(x, y)
+}
+
+// nearestAlong is nearestCached for pixel I of row J, pixels of res
+// metres, (x, y) its centre: the lattice neighbourhood is looked up again
+// only where the row may leave it. Any neighbourhood holding the nearest
+// photo gives the same photo, so where exactly the lookups fall does not
+// matter.
+func (f *Flight) nearestAlong(c *photoCache, x, y, res float64, I, J int64) *Photo {
+	if !c.ok || c.row != J || I < c.from || I >= c.end {
+		m0, k0, qm, qk := f.lattice(x, y)
+		c.fill(f, m0, k0)
+		// Pixels east until a fractional index reaches its rounding
+		// boundary, less one to spare.
+		steps := until(qm, res*f.cx/f.spacing)
+		for n := range 3 {
+			steps = min(steps, until(qk[n], res*f.ax/f.base))
+		}
+		c.row, c.from, c.end = J, I, I+1
+		if steps > 1 {
+			c.end = I + int64(min(steps, 1<<30)) - 1
+		}
+		c.near = I
+	}
+	if I < c.near {
+		return c.cur
+	}
+	// The nearest photo and the margin by which it is: a pixel further
+	// east is res nearer to or farther from each photo, so the nearest
+	// stays the same for margin/(2·res) pixels (one less to spare).
+	d1, d2 := math.Inf(1), math.Inf(1)
+	for _, p := range c.cand {
+		d := (p.X-x)*(p.X-x) + (p.Y-y)*(p.Y-y)
+		switch {
+		case d < d1:
+			c.cur, d1, d2 = p, d, d1
+		case d < d2:
+			d2 = d
+		}
+	}
+	c.near = I + 1
+	if n := math.Floor((math.Sqrt(d2)-math.Sqrt(d1))/(2*res)) - 1; n > 1 {
+		c.near = I + int64(min(n, 1<<30))
+	}
+	return c.cur
+}
+
+// until returns the steps of dq after which q may round otherwise.
+func until(q, dq float64) float64 {
+	m := math.Round(q)
+	switch {
+	case dq > 1e-12:
+		return math.Floor((m + 0.5 - q) / dq)
+	case dq < -1e-12:
+		return math.Floor((q - (m - 0.5)) / -dq)
+	}
+	return math.Inf(1)
 }
 
 // computeHalo bounds how far beyond a window a pixel's rays reach: the

@@ -26,9 +26,6 @@ type grid struct {
 	top    float32   // highest top of all
 	ground float32   // lowest terrain of all
 
-	cmax []float32 // highest crown top per block; -Inf when none
-	ctop float32   // highest crown top of all
-
 	// Sun horizons per Layers cell (see sweepSun): below hs a point is in
 	// the shadow of a solid, below hc crowns may shade it.
 	hs, hc []float32
@@ -60,9 +57,8 @@ func newGrid(l *surface.Layers, sun *sunRay) *grid {
 	g.bw = floorDiv(g.gi0+g.w-1, blockCells) - g.bx0 + 1
 	g.bh = floorDiv(g.gj0, blockCells) - g.by0 + 1
 	g.bmax = make([]float32, g.bw*g.bh)
-	g.cmax = make([]float32, g.bw*g.bh)
 	for i := range g.bmax {
-		g.bmax[i], g.cmax[i] = negInf, negInf
+		g.bmax[i] = negInf
 	}
 	g.top = negInf
 	g.ground = float32(math.Inf(1))
@@ -72,24 +68,24 @@ func newGrid(l *surface.Layers, sun *sunRay) *grid {
 	for j := int64(0); j < g.h; j++ {
 		by := floorDiv(g.gj0-j, blockCells) - g.by0
 		row := g.bmax[by*g.bw : (by+1)*g.bw]
-		crow := g.cmax[by*g.bw : (by+1)*g.bw]
-		for i := int64(0); i < g.w; i++ {
-			k := j*g.w + i
-			c := l.CanopyTop[k]
-			t := max(l.Solid[k], c)
-			bx := floorDiv(g.gi0+i, blockCells) - g.bx0
-			if t > row[bx] {
-				row[bx] = t
+		solid, canopy := l.Solid[j*g.w:(j+1)*g.w], l.CanopyTop[j*g.w:(j+1)*g.w]
+		// Runs of the row's cells in one block.
+		for i := int64(0); i < g.w; {
+			bx := floorDiv(g.gi0+i, blockCells)
+			end := min(g.w, (bx+1)*blockCells-g.gi0)
+			t := row[bx-g.bx0]
+			for _, z := range solid[i:end] {
+				t = max(t, z)
 			}
-			if c > crow[bx] {
-				crow[bx] = c
+			for _, z := range canopy[i:end] {
+				t = max(t, z)
 			}
+			row[bx-g.bx0] = t
+			i = end
 		}
 	}
-	g.ctop = negInf
-	for b, v := range g.bmax {
+	for _, v := range g.bmax {
 		g.top = max(g.top, v)
-		g.ctop = max(g.ctop, g.cmax[b])
 	}
 	tmp := make([]float32, len(g.bmax))
 	for _, r := range levelRadii {

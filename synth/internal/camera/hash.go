@@ -66,6 +66,42 @@ func smooth(key uint64, x, y, cell float64) float64 {
 	return 2*(lo+(hi-lo)*ty) - 1
 }
 
+// noiseCache remembers, per slot, the lattice cell of smooth noise last
+// used and its corner values: neighbouring pixels mostly fall in the same
+// cell of the coarser noises, which then need no hashing.
+type noiseCache struct {
+	e [32]noiseEntry
+}
+
+type noiseEntry struct {
+	key  uint64
+	cell float64
+	a, b int64
+	v    [4]float64
+}
+
+// smooth is smooth(key, x, y, cell), the same values, from the cache when
+// it can; c may be nil.
+func (c *noiseCache) smooth(key uint64, x, y, cell float64) float64 {
+	if c == nil {
+		return smooth(key, x, y, cell)
+	}
+	fx, fy := x/cell, y/cell
+	ix, iy := math.Floor(fx), math.Floor(fy)
+	tx, ty := fx-ix, fy-iy
+	tx = tx * tx * (3 - 2*tx)
+	ty = ty * ty * (3 - 2*ty)
+	a, b := int64(ix), int64(iy)
+	e := &c.e[(key>>40^key>>20^uint64(cell*8))&31]
+	if e.key != key || e.cell != cell || e.a != a || e.b != b || e.cell == 0 {
+		e.key, e.cell, e.a, e.b = key, cell, a, b
+		e.v = [4]float64{unit(hash2(key, a, b)), unit(hash2(key, a+1, b)), unit(hash2(key, a, b+1)), unit(hash2(key, a+1, b+1))}
+	}
+	lo := e.v[0] + (e.v[1]-e.v[0])*tx
+	hi := e.v[2] + (e.v[3]-e.v[2])*tx
+	return 2*(lo+(hi-lo)*ty) - 1
+}
+
 // floorDiv is integer division rounding towards minus infinity.
 func floorDiv(a, b int64) int64 {
 	q := a / b

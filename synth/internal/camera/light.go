@@ -30,17 +30,27 @@ func (g *grid) solidSlope(k int) (sx, sy float64) {
 	l := g.l
 	z, o := l.Solid[k], l.Obj[k]
 	lim := float32(3 * g.res) // steeper than ~72° is a step, not a roof
-	d := func(n int, ok bool) (float64, bool) {
-		if !ok || l.Obj[n] != o {
-			return 0, false
-		}
-		dz := l.Solid[n] - z
-		if dz > lim || dz < -lim {
-			return 0, false
-		}
-		return float64(dz), true
+	i, j := int64(k)%g.w, int64(k)/g.w
+	w := int(g.w)
+	var e, wv, n, s float32
+	var eok, wok, nok, sok bool
+	if i+1 < g.w && l.Obj[k+1] == o {
+		e = l.Solid[k+1] - z
+		eok = e <= lim && e >= -lim
 	}
-	return g.slope(k, d)
+	if i > 0 && l.Obj[k-1] == o {
+		wv = l.Solid[k-1] - z
+		wok = wv <= lim && wv >= -lim
+	}
+	if j > 0 && l.Obj[k-w] == o {
+		n = l.Solid[k-w] - z
+		nok = n <= lim && n >= -lim
+	}
+	if j+1 < g.h && l.Obj[k+w] == o {
+		s = l.Solid[k+w] - z
+		sok = s <= lim && s >= -lim
+	}
+	return g.diff(float64(e), eok, float64(wv), wok), g.diff(float64(n), nok, float64(s), sok)
 }
 
 // crownSlope is the gradient of the crown top of tree cell k; where the
@@ -48,34 +58,28 @@ func (g *grid) solidSlope(k int) (sx, sy float64) {
 func (g *grid) crownSlope(k int) (sx, sy float64) {
 	l := g.l
 	z, o := l.CanopyTop[k], l.CanopyObj[k]
-	d := func(n int, ok bool) (float64, bool) {
-		if !ok || l.CanopyObj[n] != o || l.CanopyTop[n] == negInf {
-			return -g.res, true
-		}
-		return float64(l.CanopyTop[n] - z), true
-	}
-	return g.slope(k, d)
-}
-
-// slope differentiates with d, which gives the rise to a neighbour and
-// whether it counts; central differences where both sides count.
-func (g *grid) slope(k int, d func(n int, ok bool) (float64, bool)) (sx, sy float64) {
 	i, j := int64(k)%g.w, int64(k)/g.w
 	w := int(g.w)
-	diff := func(a float64, aok bool, b float64, bok bool) float64 {
-		switch {
-		case aok && bok:
-			return (a - b) / (2 * g.res)
-		case aok:
-			return a / g.res
-		case bok:
-			return -b / g.res
+	d := func(n int, ok bool) float64 {
+		if !ok || l.CanopyObj[n] != o || l.CanopyTop[n] == negInf {
+			return -g.res
 		}
-		return 0
+		return float64(l.CanopyTop[n] - z)
 	}
-	e, eok := d(k+1, i+1 < g.w)
-	wv, wok := d(k-1, i > 0)
-	n, nok := d(k-w, j > 0)
-	s, sok := d(k+w, j+1 < g.h)
-	return diff(e, eok, wv, wok), diff(n, nok, s, sok)
+	return g.diff(d(k+1, i+1 < g.w), true, d(k-1, i > 0), true), g.diff(d(k-w, j > 0), true, d(k+w, j+1 < g.h), true)
+}
+
+// diff differentiates from the rises a (east or north) and b (west or
+// south) to the neighbours and whether they count; central differences
+// where both sides count.
+func (g *grid) diff(a float64, aok bool, b float64, bok bool) float64 {
+	switch {
+	case aok && bok:
+		return (a - b) / (2 * g.res)
+	case aok:
+		return a / g.res
+	case bok:
+		return -b / g.res
+	}
+	return 0
 }

@@ -14,6 +14,7 @@ type surf struct {
 	gx, gy int64   // global cell
 	x, y   float64 // hit point, metres
 	sx, sy float64 // gradient of the top
+	nc     *noiseCache
 }
 
 // Texture keys: one per texture, so textures are uncorrelated.
@@ -51,39 +52,39 @@ func (f *Flight) albedo(s *surf) rgb {
 	g := f.grain(s, keyGrain)
 	switch s.mat {
 	case surface.Asphalt:
-		c := rgb{92, 92, 96}.scale(1 + 0.07*smooth(f.k(keyPatch), s.x, s.y, 9) + 0.06*g)
-		if smooth(f.k(keyStain), s.x, s.y, 0.9) > 0.72 { // oil stains, patched cracks
+		c := rgb{92, 92, 96}.scale(1 + 0.07*s.nc.smooth(f.k(keyPatch), s.x, s.y, 9) + 0.06*g)
+		if s.nc.smooth(f.k(keyStain), s.x, s.y, 0.9) > 0.72 { // oil stains, patched cracks
 			c = c.scale(0.82)
 		}
 		return c
 	case surface.BridgeDeck:
-		return rgb{112, 110, 108}.scale(1 + 0.05*smooth(f.k(keyPatch), s.x, s.y, 6) + 0.06*g)
+		return rgb{112, 110, 108}.scale(1 + 0.05*s.nc.smooth(f.k(keyPatch), s.x, s.y, 6) + 0.06*g)
 	case surface.Marking:
-		return rgb{222, 222, 216}.scale(0.92 + 0.08*smooth(f.k(keyStain), s.x, s.y, 1.5) + 0.03*g)
+		return rgb{222, 222, 216}.scale(0.92 + 0.08*s.nc.smooth(f.k(keyStain), s.x, s.y, 1.5) + 0.03*g)
 	case surface.Sidewalk:
 		return f.slabs(s, rgb{178, 172, 162}, 1.0, 0.04, g)
 	case surface.Paved:
-		return f.slabs(s, rgb{164, 160, 152}, 3.0, 0.06, g).scale(1 + 0.04*smooth(f.k(keyPatch), s.x, s.y, 7))
+		return f.slabs(s, rgb{164, 160, 152}, 3.0, 0.06, g).scale(1 + 0.04*s.nc.smooth(f.k(keyPatch), s.x, s.y, 7))
 	case surface.Grass:
 		return f.grass(s, g)
 	case surface.Soil:
 		c := lerp(rgb{128, 106, 82}, rgb{172, 144, 108}, float64(f.p.Season))
-		return c.scale(1 + 0.1*smooth(f.k(keyPatch), s.x, s.y, 2.5) + 0.05*smooth(f.k(keyStain), s.x, s.y, 0.7) + 0.06*g)
+		return c.scale(1 + 0.1*s.nc.smooth(f.k(keyPatch), s.x, s.y, 2.5) + 0.05*s.nc.smooth(f.k(keyStain), s.x, s.y, 0.7) + 0.06*g)
 	case surface.Gravel:
-		return rgb{170, 162, 148}.scale(1 + 0.05*smooth(f.k(keyPatch), s.x, s.y, 4) + 0.12*g)
+		return rgb{170, 162, 148}.scale(1 + 0.05*s.nc.smooth(f.k(keyPatch), s.x, s.y, 4) + 0.12*g)
 	case surface.Rail:
 		c := rgb{124, 114, 104}.scale(1 + 0.15*g)
-		if smooth(f.k(keyStain), s.x, s.y, 0.6) > 0.5 {
+		if s.nc.smooth(f.k(keyStain), s.x, s.y, 0.6) > 0.5 {
 			c = c.scale(0.7) // sleepers, rails and their shade
 		}
 		return c
 	case surface.Water:
-		return rgb{40, 58, 56}.scale(1 + 0.06*smooth(f.k(keyRipple), s.x, s.y, 1.2) + 0.03*g)
+		return rgb{40, 58, 56}.scale(1 + 0.06*s.nc.smooth(f.k(keyRipple), s.x, s.y, 1.2) + 0.03*g)
 	case surface.RoofTile:
 		return f.tiles(s, g)
 	case surface.RoofFlat:
 		c := pick(flatRoofs, s.tone)
-		return c.scale(1 + 0.06*smooth(f.k(keyStain), s.x, s.y, 2.5) + 0.04*smooth(f.k(keyPatch), s.x, s.y, 0.8) + 0.05*g)
+		return c.scale(1 + 0.06*s.nc.smooth(f.k(keyStain), s.x, s.y, 2.5) + 0.04*s.nc.smooth(f.k(keyPatch), s.x, s.y, 0.8) + 0.05*g)
 	case surface.RoofMetal:
 		return f.metal(s, pick(metalRoofs, s.tone), 0.75, g)
 	case surface.Parapet:
@@ -117,7 +118,7 @@ func (f *Flight) albedo(s *surf) rgb {
 		}
 		return c
 	case surface.Rubble:
-		n := smooth(f.k(keyRubble), s.x, s.y, 0.6)
+		n := s.nc.smooth(f.k(keyRubble), s.x, s.y, 0.6)
 		c := pick(rubbleTones, uint8(int((n+1)*2)))
 		return c.scale(1 + 0.18*g)
 	}
@@ -139,16 +140,16 @@ func (f *Flight) slabs(s *surf, c rgb, size, vary, g float64) rgb {
 // grass mixes green and straw by the season; some patches (watered lawns,
 // shade) stay greener when the rest dries.
 func (f *Flight) grass(s *surf, g float64) rgb {
-	dry := float64(f.p.Season) * (0.85 + 0.15*smooth(f.k(keyDry), s.x, s.y, 12))
-	dry = max(0, min(1, dry+0.08*smooth(f.k(keyPatch), s.x, s.y, 2)))
+	dry := float64(f.p.Season) * (0.85 + 0.15*s.nc.smooth(f.k(keyDry), s.x, s.y, 12))
+	dry = max(0, min(1, dry+0.08*s.nc.smooth(f.k(keyPatch), s.x, s.y, 2)))
 	c := lerp(rgb{86, 122, 56}, rgb{182, 154, 102}, dry)
-	return c.scale(1 + 0.08*smooth(f.k(keyStain), s.x, s.y, 0.8) + 0.07*g)
+	return c.scale(1 + 0.08*s.nc.smooth(f.k(keyStain), s.x, s.y, 0.8) + 0.07*g)
 }
 
 // downhill returns the unit horizontal direction down the slope, or east
 // on the flat.
 func downhill(s *surf) (ux, uy float64) {
-	if h := math.Hypot(s.sx, s.sy); h > 0.05 {
+	if h := math.Sqrt(s.sx*s.sx + s.sy*s.sy); h > 0.05 {
 		return -s.sx / h, -s.sy / h
 	}
 	return 1, 0
@@ -161,8 +162,8 @@ func (f *Flight) tiles(s *surf, g float64) rgb {
 	ux, uy := downhill(s)
 	across := -uy*s.x + ux*s.y // distance across the slope
 	c := pick(roofTiles, s.tone)
-	v := 1 + 0.08*math.Sin(2*math.Pi*across/0.55)
-	v += 0.08*smooth(f.k(keyTile), s.x, s.y, 1.6) + 0.05*g
+	v := 1 + 0.08*sinTurns(across/0.55)
+	v += 0.08*s.nc.smooth(f.k(keyTile), s.x, s.y, 1.6) + 0.05*g
 	return c.scale(v)
 }
 
@@ -170,8 +171,28 @@ func (f *Flight) tiles(s *surf, g float64) rgb {
 func (f *Flight) metal(s *surf, c rgb, period, g float64) rgb {
 	ux, uy := downhill(s)
 	across := -uy*s.x + ux*s.y
-	v := 1 + 0.07*math.Sin(2*math.Pi*across/period) + 0.04*smooth(f.k(keyStain), s.x, s.y, 3) + 0.03*g
+	v := 1 + 0.07*sinTurns(across/period) + 0.04*s.nc.smooth(f.k(keyStain), s.x, s.y, 3) + 0.03*g
 	return c.scale(v)
+}
+
+// sinTab holds sin(2π·i/sinSteps).
+const sinSteps = 1024
+
+var sinTab = func() (t [sinSteps + 1]float64) {
+	for i := range t {
+		t[i] = math.Sin(2 * math.Pi * float64(i) / sinSteps)
+	}
+	return
+}()
+
+// sinTurns is sin(2π·t), interpolated in sinTab (error below 5e-6).
+func sinTurns(t float64) float64 {
+	f := (t - math.Floor(t)) * sinSteps
+	i := int(f)
+	if i >= sinSteps { // t a hair below an integer
+		i = sinSteps - 1
+	}
+	return sinTab[i] + (sinTab[i+1]-sinTab[i])*(f-float64(i))
 }
 
 // scaffold is planks, poles and safety netting over a dark inside.

@@ -20,6 +20,35 @@ func (f *Flight) glint(ph *Photo, px, py, pz, x, y float64) rgb {
 	return rgb{v, v, v * 0.97}
 }
 
+// expTab holds e^-x at steps of 1/expSteps up to expMax.
+const (
+	expSteps = 128
+	expMax   = 40
+)
+
+var expTab = func() (t [expMax*expSteps + 2]float64) {
+	for i := range t {
+		t[i] = math.Exp(-float64(i) / expSteps)
+	}
+	return
+}()
+
+// expNeg is e^-x for x >= 0, interpolated in expTab (relative error below
+// 1e-5), 0 past expMax.
+func expNeg(x float64) float64 {
+	if !(x < expMax) {
+		return 0
+	}
+	f := x * expSteps
+	i := int(f)
+	t := f - float64(i)
+	return expTab[i] + (expTab[i+1]-expTab[i])*t
+}
+
+// hotCos is the cosine of 0.6 rad: farther from the antisolar point the
+// hotspot adds less than 1e-16 to a gain of 1, which rounding drops.
+var hotCos = math.Cos(0.6)
+
 // expose turns the radiance seen at terrain point (px, py, pz) through photo
 // ph into the pixel (I, J): the flight's and the photo's gains, the
 // residual vignetting of the frame, the hotspot around the antisolar point,
@@ -34,8 +63,14 @@ func (f *Flight) expose(ph *Photo, px, py, pz float64, rad rgb, I, J int64, out 
 
 	// Angle between the view ray and the antisolar direction.
 	ca := -(dx*f.sun[0] + dy*f.sun[1] + dz*f.sun[2]) / n
-	a := math.Acos(max(-1, min(1, ca)))
-	hot := 1 + f.hot*math.Exp(-(a/0.1)*(a/0.1))
+	hot := 1.0
+	if ca > hotCos {
+		// a² = acos(ca)², by its series in c = 1 - ca to well below
+		// what the hotspot's exponential can show (c ≤ 0.18 here).
+		c := 1 - min(1, ca)
+		a2 := c * (2 + c*(1.0/3+c*(8.0/45+c*(4.0/35+c*(128.0/1575)))))
+		hot = 1 + f.hot*expNeg(a2/(0.1*0.1))
+	}
 
 	haze := f.p.Haze * n / h
 	gain := ph.Exposure * vig * hot

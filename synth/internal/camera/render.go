@@ -33,14 +33,32 @@ func (f *Flight) Render(l *surface.Layers, x0, y1, res float64, w, h int, rgbOut
 	}
 	sun := newSunRay(f.sun, l.Res)
 	g := newGrid(l, &sun)
+	defer g.release()
 	i0 := int64(math.Round(x0 / res))
 	j0 := int64(math.Round(y1/res)) - 1 // global row (northwards) of the first output row
 	var v view
 	var pc photoCache
-	for j := range h {
+	nc := new(noiseCache)
+	// Tiles of pixels keep the cells their rays visit in the cache.
+	for tj := 0; tj < h; tj += tile {
+		for ti := 0; ti < w; ti += tile {
+			f.renderTile(g, &sun, &v, &pc, nc, i0, j0, res, w, ti, tj, min(w, ti+tile), min(h, tj+tile), rgbOut, obj)
+		}
+	}
+	return nil
+}
+
+// tile is the side of the squares of pixels Render renders in turn.
+const tile = 64
+
+// renderTile renders pixels [ia, ib) × [ja, jb) of the window whose first
+// pixel is global (i0, j0).
+func (f *Flight) renderTile(g *grid, sun *sunRay, v *view, pc *photoCache, nc *noiseCache, i0, j0 int64, res float64, w, ia, ja, ib, jb int, rgbOut []uint8, obj []uint32) {
+	l := g.l
+	for j := ja; j < jb; j++ {
 		J := j0 - int64(j)
 		y := (float64(J) + 0.5) * res
-		for i := range w {
+		for i := ia; i < ib; i++ {
 			I := i0 + int64(i)
 			x := (float64(I) + 0.5) * res
 			o := j*w + i
@@ -54,14 +72,14 @@ func (f *Flight) Render(l *surface.Layers, x0, y1, res float64, w, h int, rgbOut
 				continue
 			}
 			pz := float64(l.Ground[k])
-			ph := f.nearestCached(&pc, x, y)
-			g.trace(x, y, pz, ph.X, ph.Y, ph.Z, obj != nil, &v)
+			ph := f.nearestAlong(pc, x, y, res, I, J)
+			g.trace(x, y, pz, ph.X, ph.Y, ph.Z, obj != nil, v)
 			var rad rgb
 			if v.crown > 0 {
-				rad = f.crownRadiance(g, &v, &sun).scale(v.crown)
+				rad = f.crownRadiance(g, v, sun, nc).scale(v.crown)
 			}
 			if v.k >= 0 && v.solid > 0.002 {
-				rad = rad.add(f.solidRadiance(g, &v, &sun, ph, x, y, pz).scale(v.solid))
+				rad = rad.add(f.solidRadiance(g, v, sun, ph, x, y, pz, nc).scale(v.solid))
 			}
 			f.expose(ph, x, y, pz, rad, I, J, px)
 			if obj != nil && v.k >= 0 {
@@ -69,7 +87,6 @@ func (f *Flight) Render(l *surface.Layers, x0, y1, res float64, w, h int, rgbOut
 			}
 		}
 	}
-	return nil
 }
 
 // checkLayers refuses Layers whose slices do not match their grid.

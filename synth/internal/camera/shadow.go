@@ -1,6 +1,9 @@
 package camera
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Shadows are decided per Layers cell, once per Render, by a sweep along
 // the sun's direction instead of a sun ray marched for every pixel.
@@ -51,8 +54,7 @@ func (g *grid) sweepSun(sun *sunRay) {
 	l := g.l
 	W, H := int(g.w), int(g.h)
 	n := W * H
-	g.hs = make([]float32, n)
-	g.hc = make([]float32, n)
+	g.hs, g.hc = getFloats(n), getFloats(n)
 	if n == 0 {
 		return
 	}
@@ -156,6 +158,27 @@ func (g *grid) sweepSun(sun *sunRay) {
 	}
 }
 
+// floatPool keeps the horizon buffers of finished Renders: they are as
+// large as the Layers, and every cell of them is written before use.
+var floatPool sync.Pool // of *[]float32
+
+func getFloats(n int) []float32 {
+	if p, ok := floatPool.Get().(*[]float32); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]float32, n)
+}
+
+// release hands the grid's horizon buffers back for other Renders.
+func (g *grid) release() {
+	for _, b := range [][]float32{g.hs, g.hc} {
+		if cap(b) > 0 {
+			floatPool.Put(&b)
+		}
+	}
+	g.hs, g.hc = nil, nil
+}
+
 // sunlight returns the share of direct sun reaching (x, y, z), a point of
 // Layers cell k (whose own solid top does not shadow it; k < 0: the cell
 // holding the point): 0 below the cell's solid horizon; through crowns,
@@ -227,5 +250,5 @@ func (g *grid) sunlight(x, y, z float64, k int, sun *sunRay) float64 {
 	if tau == 0 {
 		return 1
 	}
-	return math.Exp(-tau)
+	return expNeg(tau)
 }

@@ -52,37 +52,140 @@ func (g *grid) trace(px, py, pz, camX, camY, camZ float64, obj bool, v *view) {
 	pathPerZ := 0.0 // metres of ray per metre of descent, once needed
 	U := g.bound(g.levels, ox, oy, pz, s, is)
 
-	var bw, cw walker
-	var bs, sg seg
 	tau := 0.0 // optical depth of the crowns passed
 	l := g.l
-	bw.init(ox, oy, dx, dy, ix, iy, blockCells, U, 0, -1)
-	walking := false // whether cw walks on from the previous block
-	for bw.next(&bs) {
-		// The ray descends towards the terrain point: lowest where it
-		// leaves the block.
-		if pz+s*bs.uOut >= g.blockMax(bs.gx, bs.gy) {
-			walking = false
+	// Walk the blocks from u = U down to 0 and the cells of those the ray
+	// passes below their highest top (see walk.go: the same blocks, cells
+	// and crossings, stepped here without calls). Block boundaries are
+	// cell boundaries: a block's cells end exactly where it does, and the
+	// cells of consecutive blocks are one walk.
+	const bs = blockCells
+	bkx, bsx, bux := ahead(ox, dx, ix, bs, U)
+	bky, bsy, buy := ahead(oy, dy, iy, bs, U)
+	bu, baxis := U, -1
+	bknown := false
+	var bgx, bgy int64
+	var kx, ky, sx, sy, gx, gy int64
+	var ux, uy, u float64
+	axis := -1
+	live, known := false, false
+	for bu > 0 {
+		be, bna := 0.0, -1
+		if bux >= be {
+			be, bna = bux, 0
+		}
+		if buy > be {
+			be, bna = buy, 1
+		}
+		bcx, bcy := bux == be, buy == be
+		if bcx {
+			bkx += bsx
+			bux = (float64(bkx)*bs - ox) * ix
+		}
+		if bcy {
+			bky += bsy
+			buy = (float64(bky)*bs - oy) * iy
+		}
+		buIn, baIn := bu, baxis
+		bu, baxis = be, bna
+		if buIn-be < 1e-9 {
+			if bknown {
+				if bcx {
+					bgx += bsx
+				}
+				if bcy {
+					bgy += bsy
+				}
+			}
 			continue
 		}
-		if !walking {
-			cw.init(ox, oy, dx, dy, ix, iy, 1, bs.uIn, 0, bs.axis)
-			walking = true
+		if !bknown {
+			mid := (buIn + be) / 2
+			bgx, bgy = int64(math.Floor((ox+dx*mid)*(1.0/bs))), int64(math.Floor((oy+dy*mid)*(1.0/bs)))
+			bknown = true
 		}
-		// Block boundaries are cell boundaries: the cells of this block
-		// end exactly where it does.
-		for cw.u > bs.uOut && cw.next(&sg) {
-			k := g.index(sg.gx, sg.gy)
+		cbx, cby := bgx, bgy
+		if bcx {
+			bgx += bsx
+		}
+		if bcy {
+			bgy += bsy
+		}
+		// The ray descends towards the terrain point: lowest where it
+		// leaves the block.
+		bm := g.blockMax(cbx, cby)
+		if pz+s*be >= bm {
+			live = false
+			continue
+		}
+		// Above the block's highest top the ray meets nothing in it: the
+		// cells start where it comes down to that height. Entered there
+		// or at their boundary, such a cell shows the same (its tops are
+		// below both), so where its walk starts changes nothing.
+		from, fromAxis := buIn, baIn
+		if ub := (bm - pz) * is; ub < buIn {
+			from, fromAxis = ub, -1
+		}
+		if !live || from < u-2 {
+			kx, sx, ux = ahead(ox, dx, ix, 1, from)
+			ky, sy, uy = ahead(oy, dy, iy, 1, from)
+			u, axis = from, fromAxis
+			live, known = true, false
+		}
+		for u > be {
+			e, na := 0.0, -1 // be is 0 or a boundary ahead
+			if ux >= e {
+				e, na = ux, 0
+			}
+			if uy > e {
+				e, na = uy, 1
+			}
+			cx, cy := ux == e, uy == e
+			if cx {
+				kx += sx
+				ux = (float64(kx) - ox) * ix
+			}
+			if cy {
+				ky += sy
+				uy = (float64(ky) - oy) * iy
+			}
+			uIn, aIn := u, axis
+			u, axis = e, na
+			if uIn-e < 1e-9 {
+				// Too short to tell its cell: step over it.
+				if known {
+					if cx {
+						gx += sx
+					}
+					if cy {
+						gy += sy
+					}
+				}
+				continue
+			}
+			if !known {
+				mid := (uIn + e) / 2
+				gx, gy = int64(math.Floor(ox+dx*mid)), int64(math.Floor(oy+dy*mid))
+				known = true
+			}
+			cgx, cgy := gx, gy
+			if cx {
+				gx += sx
+			}
+			if cy {
+				gy += sy
+			}
+			k := g.index(cgx, cgy)
 			if k < 0 {
 				continue
 			}
-			zIn, zOut := pz+s*sg.uIn, pz+s*sg.uOut
+			zIn, zOut := pz+s*uIn, pz+s*e
 			if ct := float64(l.CanopyTop[k]); ct > zOut && tau < maxTau {
 				hi, lo := min(zIn, ct), max(zOut, float64(l.CanopyBase[k]))
 				if hi > lo {
 					if v.ck < 0 {
 						u := (hi - pz) * is
-						v.ck, v.cgx, v.cgy = k, sg.gx, sg.gy
+						v.ck, v.cgx, v.cgy = k, cgx, cgy
 						v.cx, v.cy, v.cz = (ox+dx*u)*g.res, (oy+dy*u)*g.res, hi
 						v.cdepth = ct - hi
 					}
@@ -102,17 +205,17 @@ func (g *grid) trace(px, py, pz, camX, camY, camZ float64, obj bool, v *view) {
 				}
 			}
 			if sz := float64(l.Solid[k]); sz > zOut+1e-3 {
-				v.k, v.gx, v.gy = k, sg.gx, sg.gy
-				if zIn < sz && sg.axis >= 0 {
+				v.k, v.gx, v.gy = k, cgx, cgy
+				if zIn < sz && aIn >= 0 {
 					v.side = true
-					v.x, v.y, v.z = (ox+dx*sg.uIn)*g.res, (oy+dy*sg.uIn)*g.res, zIn
-					if sg.axis == 0 {
+					v.x, v.y, v.z = (ox+dx*uIn)*g.res, (oy+dy*uIn)*g.res, zIn
+					if aIn == 0 {
 						v.nx = math.Copysign(1, dx)
 					} else {
 						v.ny = math.Copysign(1, dy)
 					}
 				} else {
-					u := max(sg.uOut, min(sg.uIn, (sz-pz)*is))
+					u := max(e, min(uIn, (sz-pz)*is))
 					v.x, v.y, v.z = (ox+dx*u)*g.res, (oy+dy*u)*g.res, sz
 				}
 				v.setShares(tau)
@@ -121,7 +224,7 @@ func (g *grid) trace(px, py, pz, camX, camY, camZ float64, obj bool, v *view) {
 		}
 	}
 	// Nothing above the terrain point: the pixel shows its own cell.
-	gx, gy := int64(math.Floor(ox)), int64(math.Floor(oy))
+	gx, gy = int64(math.Floor(ox)), int64(math.Floor(oy))
 	if k := g.index(gx, gy); k >= 0 {
 		v.k, v.gx, v.gy = k, gx, gy
 		v.x, v.y, v.z = px, py, max(pz, float64(g.l.Solid[k]))
@@ -143,14 +246,14 @@ func (v *view) setShares(tau float64) {
 		v.crown, v.solid = 1, 0
 		return
 	}
-	t := math.Exp(-tau)
+	t := expNeg(tau)
 	v.crown, v.solid = 1-t, t
 	if v.k < 0 {
 		v.solid = 0
 	}
 }
 
-// sunRay is the sun's direction in the walker's terms.
+// sunRay is the sun's direction in the walks' terms.
 type sunRay struct {
 	dx, dy float64 // horizontal unit vector towards the sun
 	s      float64 // metres of rise per cell
