@@ -448,6 +448,10 @@ func (g *generator) scene(blocks int) *Scene {
 	cnt := Counts{Sheets: len(g.sheets), Blocks: blocks, Files: files, World: g.world.Census(), Events: map[string]int{}, OtherPixels: map[string]int64{}}
 	sc.Changes = []ChangeRecord{}
 	for _, ch := range g.world.Changes() {
+		// The world is laid out beyond the extent; its changes there are not the scene's.
+		if !g.inScene(ch.Outline) {
+			continue
+		}
 		cnt.Events[ch.What]++
 		sc.Changes = append(sc.Changes, changeRecord(ch))
 	}
@@ -481,6 +485,18 @@ func (g *generator) scene(blocks int) *Scene {
 	}
 	sc.Defects = d
 	return sc
+}
+
+// inScene reports whether a local outline reaches into the scene's extent.
+func (g *generator) inScene(outline [][2]float64) bool {
+	if len(outline) == 0 {
+		return false
+	}
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range outline {
+		x0, y0, x1, y1 = min(x0, p[0]), min(y0, p[1]), max(x1, p[0]), max(y1, p[1])
+	}
+	return x1 > 0 && y1 > 0 && x0 < g.w && y0 < g.h
 }
 
 // writeFileAtomic writes data to a temporary file and renames it into place,
