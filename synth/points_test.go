@@ -64,8 +64,21 @@ func TestPoints(t *testing.T) {
 		return dir, sc
 	}
 	small, sc := gen(0.2)
-	big, _ := gen(0.4)
+	big, bsc := gen(0.4)
 	again, _ := gen(0.2)
+	// The rasters do not depend on the sheets either: the orthophotos and
+	// DSMs of four sheets are the one sheet's, pixel for pixel, and the
+	// truth is the same file.
+	for _, p := range []struct {
+		pattern string
+		res     float64
+	}{{dirOrthoT1 + "/*.tif", OrthoRes}, {dirDSMT0 + "/*.tif", DSMRes}, {dirTruth + "/change.tif", TruthChangeRes}} {
+		a := readScene(t, sc, filepath.Join(small, p.pattern), p.res)
+		b := readScene(t, bsc, filepath.Join(big, p.pattern), p.res)
+		if !slices.Equal(a.Bands[0], b.Bands[0]) {
+			t.Errorf("%s: 0.2 km sheets and one 0.4 km sheet differ", p.pattern)
+		}
+	}
 	for epoch := range 2 {
 		a, files := readLidar(t, small, epoch)
 		b, _ := readLidar(t, big, epoch)
