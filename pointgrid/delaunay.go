@@ -62,6 +62,10 @@ func next(h int32) int32 {
 	return h + 1
 }
 
+// nextOff and prevOff give next and prev from a halfedge's position in its
+// triangle.
+var nextOff, prevOff = [3]int32{1, 2, 0}, [3]int32{2, 0, 1}
+
 func prev(h int32) int32 {
 	if h%3 == 0 {
 		return h + 2
@@ -81,15 +85,18 @@ func triangulate(ctx context.Context, x, y []float64) (*triangulation, error) {
 		return nil, fmt.Errorf("triangulate: %d points exceed the limit of %d", n, maxTriPoints)
 	}
 	d := &triangulation{pts: make([]xy, n), ids: make([]int32, n)}
-	for i := range d.ids {
-		d.pts[i], d.ids[i] = xy{x[i], y[i]}, int32(i)
+	identity := func() *triangulation {
+		for i := range d.ids {
+			d.pts[i], d.ids[i] = xy{x[i], y[i]}, int32(i)
+		}
+		return d
 	}
 	if n < 3 {
-		return d, nil
+		return identity(), nil
 	}
 	s0, s1, s2, ok := seed(x, y)
 	if !ok {
-		return d, nil // all points collinear (or coincident)
+		return identity(), nil // all points collinear (or coincident)
 	}
 	d.cx, d.cy = circumcenter(x[s0], y[s0], x[s1], y[s1], x[s2], y[s2])
 	if !finite(d.cx) || !finite(d.cy) {
@@ -306,7 +313,11 @@ func (d *triangulation) insert(i int32) int32 {
 	key := d.hashKey(d.pts[i])
 	start := int32(-1)
 	for j := range d.hash {
-		s := d.hash[(key+j)%len(d.hash)]
+		k := key + j // key < len(d.hash): one wrap replaces a division
+		if k >= len(d.hash) {
+			k -= len(d.hash)
+		}
+		s := d.hash[k]
 		if s >= 0 && d.hullNext[s] >= 0 {
 			start = s
 			break
@@ -498,17 +509,33 @@ func (d *triangulation) legalize(h int32) {
 		if b < 0 {
 			continue
 		}
-		an, ap := next(a), prev(a)
-		bn, bp := next(b), prev(b)
+		// Halfedges are non-negative: unsigned division by 3 is cheaper than
+		// the signed modulo in next and prev, and t, u are needed anyway.
+		t, u := int32(uint32(a)/3*3), int32(uint32(b)/3*3)
+		an, ap := t+nextOff[a-t], t+prevOff[a-t]
+		bn, bp := u+nextOff[b-u], u+prevOff[b-u]
 		va, vb, p, q := tri[a], tri[an], tri[ap], tri[bp]
 		pa, pb, pp, pq := pts[va], pts[vb], pts[p], pts[q]
-		if inCircle(pa, pb, pp, pq) <= 0 {
+		// inCircle(pa, pb, pp, pq) > 0, its float filter inlined: this is
+		// the hottest test of the triangulation. A NaN det or bound goes to
+		// the exact test, as there.
+		adx, ady := pa.x-pq.x, pa.y-pq.y
+		bdx, bdy := pb.x-pq.x, pb.y-pq.y
+		cdx, cdy := pp.x-pq.x, pp.y-pq.y
+		bc1, bc2 := bdx*cdy, cdx*bdy
+		ca1, ca2 := cdx*ady, adx*cdy
+		ab1, ab2 := adx*bdy, bdx*ady
+		alift := adx*adx + ady*ady
+		blift := bdx*bdx + bdy*bdy
+		clift := cdx*cdx + cdy*cdy
+		det := alift*(bc1-bc2) + blift*(ca1-ca2) + clift*(ab1-ab2)
+		perm := (math.Abs(bc1)+math.Abs(bc2))*alift + (math.Abs(ca1)+math.Abs(ca2))*blift + (math.Abs(ab1)+math.Abs(ab2))*clift
+		if bound := iccErrBound * perm; !(det > bound) && (-det > bound || inCircleExact(pa.x, pa.y, pb.x, pb.y, pp.x, pp.y, pq.x, pq.y) <= 0) {
 			continue
 		}
 		// Replace diagonal va–vb by p–q: (p, va, q) and (q, vb, p).
 		hbp, hpa := half[an], half[ap]
 		haq, hqb := half[bn], half[bp]
-		t, u := a/3*3, b/3*3
 		tri[t], tri[t+1], tri[t+2] = p, va, q
 		tri[u], tri[u+1], tri[u+2] = q, vb, p
 		linkIn(tri, half, hullTri, t, hpa)

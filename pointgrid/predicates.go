@@ -35,7 +35,8 @@ func orientExact(ax, ay, bx, by, cx, cy float64) int {
 
 // inCircle returns a positive value when d lies strictly inside the circle
 // through a, b, c (given counter-clockwise), negative when outside, zero when
-// the four points are cocircular. Only its sign is exact.
+// the four points are cocircular. Only its sign is exact. legalize inlines
+// a copy of the filter: keep the two alike.
 func inCircle(a, b, c, d xy) float64 {
 	adx, ady := a.x-d.x, a.y-d.y
 	bdx, bdy := b.x-d.x, b.y-d.y

@@ -39,14 +39,25 @@ func TIN(ctx context.Context, g Grid, p Points, o TINOptions, nodata float32) ([
 	if math.IsNaN(o.MaxEdge) || o.MaxEdge < 0 {
 		return nil, fmt.Errorf("tin: max edge %v must be zero or positive", o.MaxEdge)
 	}
-	x := make([]float64, 0, p.Len())
-	y := make([]float64, 0, p.Len())
-	z := make([]float64, 0, p.Len())
+	keep := func(i int) bool {
+		return p.usable(i) && math.Abs(p.X[i]) <= maxTINCoord && math.Abs(p.Y[i]) <= maxTINCoord
+	}
+	// Usually every point is kept: triangulate only reads x and y, so the
+	// input then serves as is, without three copies.
+	x, y, z := p.X, p.Y, p.Z
 	for i := range p.X {
-		if p.usable(i) && math.Abs(p.X[i]) <= maxTINCoord && math.Abs(p.Y[i]) <= maxTINCoord {
-			x = append(x, p.X[i])
-			y = append(y, p.Y[i])
-			z = append(z, p.Z[i])
+		if !keep(i) {
+			x = make([]float64, 0, p.Len())
+			y = make([]float64, 0, p.Len())
+			z = make([]float64, 0, p.Len())
+			for i := range p.X {
+				if keep(i) {
+					x = append(x, p.X[i])
+					y = append(y, p.Y[i])
+					z = append(z, p.Z[i])
+				}
+			}
+			break
 		}
 	}
 	d, err := triangulate(ctx, x, y)
@@ -77,6 +88,13 @@ func rasterize(ctx context.Context, g Grid, d *triangulation, z []float64, maxEd
 	// the exact inside test below decides.
 	slack := 1e-9 * float64(max(g.Width, g.Height, 1))
 	inv := 1 / g.Res
+	spans := vertexSpans(g, pts, inv, slack)
+	// Centre coordinates, computed once; the same expressions as
+	// CenterX and CenterY, so the same values.
+	px := make([]float64, g.Width)
+	for col := range px {
+		px[col] = g.CenterX(col)
+	}
 	for t := 0; t < len(d.tri); t += 3 {
 		if t%(3*4096) == 0 {
 			if err := ctx.Err(); err != nil {
@@ -84,24 +102,40 @@ func rasterize(ctx context.Context, g Grid, d *triangulation, z []float64, maxEd
 			}
 		}
 		a, b, c := d.tri[t], d.tri[t+1], d.tri[t+2]
+		var col0, col1, row0, row1 int
+		if spans != nil {
+			// Most triangles of a dense cloud hold no centre: reject them
+			// from the small per-vertex spans before touching coordinates.
+			sa, sb, sc := spans[a], spans[b], spans[c]
+			c0, c1 := min(sa.c0, sb.c0, sc.c0), max(sa.c1, sb.c1, sc.c1)
+			r0, r1 := min(sa.r0, sb.r0, sc.r0), max(sa.r1, sb.r1, sc.r1)
+			if c1 < 0 || r1 < 0 || c0 >= int32(g.Width) || r0 >= int32(g.Height) || c0 > c1 || r0 > r1 {
+				continue
+			}
+			col0, col1 = int(max(c0, 0)), int(min(c1, int32(g.Width-1)))
+			row0, row1 = int(max(r0, 0)), int(min(r1, int32(g.Height-1)))
+		}
 		ax, ay, bx, by, cx, cy := pts[a].x, pts[a].y, pts[b].x, pts[b].y, pts[c].x, pts[c].y
 		if maxEdge > 0 && (dist2(ax, ay, bx, by) > maxEdge2 || dist2(bx, by, cx, cy) > maxEdge2 || dist2(cx, cy, ax, ay) > maxEdge2) {
 			continue
 		}
-		c0 := math.Ceil((min(ax, bx, cx)-g.MinX)*inv - 0.5 - slack)
-		c1 := math.Floor((max(ax, bx, cx)-g.MinX)*inv - 0.5 + slack)
-		r0 := math.Ceil((g.MaxY-max(ay, by, cy))*inv - 0.5 - slack)
-		r1 := math.Floor((g.MaxY-min(ay, by, cy))*inv - 0.5 + slack)
-		if c1 < 0 || r1 < 0 || c0 >= float64(g.Width) || r0 >= float64(g.Height) || c0 > c1 || r0 > r1 {
-			continue
+		if spans == nil {
+			c0 := math.Ceil((min(ax, bx, cx)-g.MinX)*inv - 0.5 - slack)
+			c1 := math.Floor((max(ax, bx, cx)-g.MinX)*inv - 0.5 + slack)
+			r0 := math.Ceil((g.MaxY-max(ay, by, cy))*inv - 0.5 - slack)
+			r1 := math.Floor((g.MaxY-min(ay, by, cy))*inv - 0.5 + slack)
+			if c1 < 0 || r1 < 0 || c0 >= float64(g.Width) || r0 >= float64(g.Height) || c0 > c1 || r0 > r1 {
+				continue
+			}
+			col0, col1 = int(max(c0, 0)), int(min(c1, float64(g.Width-1)))
+			row0, row1 = int(max(r0, 0)), int(min(r1, float64(g.Height-1)))
 		}
-		col0, col1 := int(max(c0, 0)), int(min(c1, float64(g.Width-1)))
-		row0, row1 := int(max(r0, 0)), int(min(r1, float64(g.Height-1)))
 		za, zb, zc := z[a], z[b], z[c]
 		for row := row0; row <= row1; row++ {
 			py := g.CenterY(row)
+			rowOut := out[row*g.Width : (row+1)*g.Width]
 			for col := col0; col <= col1; col++ {
-				px := g.CenterX(col)
+				px := px[col]
 				// Edge functions (twice the areas of the sub-triangles
 				// opposite each vertex) with their rounding bounds.
 				la, ra := (bx-px)*(cy-py), (by-py)*(cx-px)
@@ -119,12 +153,44 @@ func rasterize(ctx context.Context, g Grid, d *triangulation, z []float64, maxEd
 				}
 				wa, wb, wc = max(wa, 0), max(wb, 0), max(wc, 0)
 				if s := wa + wb + wc; s > 0 {
-					out[row*g.Width+col] = float32((wa*za + wb*zb + wc*zc) / s)
+					rowOut[col] = float32((wa*za + wb*zb + wc*zc) / s)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// span is the range of columns and rows whose centres a triangle's
+// bounding box can reach, for a single vertex, clamped to [-1, size].
+type span struct{ c0, c1, r0, r1 int32 }
+
+// vertexSpans returns each vertex's span, or nil when some is undefined
+// (NaN, from an infinite 1/Res). A triangle's column range is the min of its
+// vertices' c0 and the max of their c1 exactly as if computed from its
+// bounding box: every step (subtracting, scaling by inv > 0, Ceil, Floor,
+// clamping) is monotone in the coordinate, so it commutes with min and max,
+// and the clamping keeps every decision and range of rasterize.
+func vertexSpans(g Grid, pts []xy, inv, slack float64) []span {
+	if g.Width >= math.MaxInt32 || g.Height >= math.MaxInt32 {
+		return nil // the clamped range would not fit int32
+	}
+	w, h := float64(g.Width), float64(g.Height)
+	spans := make([]span, len(pts))
+	for i, p := range pts {
+		x := (p.x-g.MinX)*inv - 0.5
+		y := (g.MaxY-p.y)*inv - 0.5
+		c0, c1 := math.Ceil(x-slack), math.Floor(x+slack)
+		r0, r1 := math.Ceil(y-slack), math.Floor(y+slack)
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return nil
+		}
+		spans[i] = span{
+			int32(min(max(c0, -1), w)), int32(min(max(c1, -1), w)),
+			int32(min(max(r0, -1), h)), int32(min(max(r1, -1), h)),
+		}
+	}
+	return spans
 }
 
 // onInnerSides decides exactly whether p is inside or on the boundary of the
