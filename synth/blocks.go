@@ -65,7 +65,6 @@ type sheetOut struct {
 	ortho  [2]*raster.GeoTIFFWriter[uint8]
 	points [2]*pointcloud.Writer
 	dsm    [2][]float32
-	done   bool
 }
 
 // worker holds one worker's reusable buffers.
@@ -175,6 +174,12 @@ func (g *generator) doBlock(ctx context.Context, wk *worker, b block) error {
 	}
 	g.preview.addBlock(g, wk, b, dsm, tr)
 	return g.putBlock(ctx, wk, b, dsm)
+}
+
+// origin is the cell of l at the block's top-left corner: blocks are
+// painted with a halo, so their pixels start n columns and m rows in.
+func origin(l *surface.Layers, b block) (n, m int) {
+	return int(math.Round((float64(b.x0) - l.X0) / l.Res)), int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
 }
 
 // addDSMPoint keeps the points a producer grids for a DSM: first returns
@@ -344,7 +349,6 @@ func (g *generator) closeSheet(ctx context.Context, si int, so *sheetOut) error 
 			g.mu.Unlock()
 		}
 	}
-	so.done = true
 	return nil
 }
 

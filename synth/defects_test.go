@@ -209,7 +209,7 @@ func checkBias(t *testing.T, dir string, sc *Scene, want float64) {
 	if want == 0 || sc.Defects.ShiftM[0] != 0 {
 		return
 	}
-	cdir, csc := clean(t, sc)
+	cdir, _ := clean(t, sc)
 	var diffs []float64
 	for _, i := range pairs(sc) {
 		s := sc.Sheets[i]
@@ -242,7 +242,6 @@ func checkBias(t *testing.T, dir string, sc *Scene, want float64) {
 			t.Fatalf("t1 point %d: %+v with bias, %+v without", k, a[k], b[k])
 		}
 	}
-	_ = csc
 }
 
 // checkShift compares the t1 products with those of the same scene without

@@ -52,8 +52,7 @@ func (s *stats) block(wd *world.World, wk *worker, b block, tr *truthBlockData) 
 	bw, bh := (b.x1-b.x0)*4, (b.y1-b.y0)*4
 	for e := range 2 {
 		l := wk.layers[e]
-		n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
-		m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
+		n, m := origin(l, b)
 		for j := 0; j < bh; j++ {
 			row := (m+j)*l.W + n
 			for i := 0; i < bw; i++ {
@@ -101,8 +100,7 @@ func (s *stats) block(wd *world.World, wk *worker, b block, tr *truthBlockData) 
 func building1m(wd *world.World, wk *worker, b block, i, j int) bool {
 	for e := range 2 {
 		l := wk.layers[e]
-		n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
-		m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
+		n, m := origin(l, b)
 		for v := 0; v < 4; v++ {
 			row := (m+4*j+v)*l.W + n + 4*i
 			for u := 0; u < 4; u++ {

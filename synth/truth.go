@@ -98,6 +98,10 @@ func (g *generator) truthBlock(wk *worker, b block) *truthBlockData {
 	cw, ch := bw/2, bh/2
 	tr := &truthBlockData{change: make([]uint8, cw*ch), other: make([]uint8, cw*ch)}
 	wd := g.world
+	var on, om [2]int
+	for e := range 2 {
+		on[e], om[e] = origin(wk.layers[e], b)
+	}
 	// 0.5 m: a pixel takes a class when at least two of its four 0.25 m
 	// sub-pixels show it.
 	for j := 0; j < ch; j++ {
@@ -114,9 +118,7 @@ func (g *generator) truthBlock(wk *worker, b block) *truthBlockData {
 				}
 				for e := range 2 {
 					l := wk.layers[e]
-					n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
-					m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
-					lk := (m+2*j+d[1])*l.W + n + 2*i + d[0]
+					lk := (om[e]+2*j+d[1])*l.W + on[e] + 2*i + d[0]
 					seen := [2]world.Kind{wd.Kind(l.Obj[lk]), wd.Kind(l.CanopyObj[lk])}
 					var here [8]bool
 					for _, kd := range seen {
@@ -151,8 +153,7 @@ func (g *generator) truthBlock(wk *worker, b block) *truthBlockData {
 	dw, dh := b.x1-b.x0, b.y1-b.y0
 	for e := range 2 {
 		l := wk.layers[e]
-		n := int(math.Round((float64(b.x0) - l.X0) / l.Res))
-		m := int(math.Round((l.Y1 - float64(b.y1)) / l.Res))
+		n, m := on[e], om[e]
 		z := make([]float32, dw*dh)
 		for j := 0; j < dh; j++ {
 			for i := 0; i < dw; i++ {
