@@ -37,6 +37,10 @@ type Release struct {
 	// Splits is Table 2 as data; Violations the split constraints not met.
 	Splits     []schema.SplitStats
 	Violations []string
+	// CoverRange is the subset the split made hold every 1 m ΔH bin with at
+	// least CoverMinPixels changed pixels in the release ("" for none).
+	CoverRange     string
+	CoverMinPixels int64
 	// Excluded are the tiles a QA policy left out, sorted; QA every finding,
 	// on the scene first, then per tile, as the report shows them.
 	Excluded []string

@@ -37,7 +37,12 @@ type Input struct {
 	Splits []schema.SplitStats
 
 	Violations []string // split constraints not met; empty when all are
-	QA         []QARow  // QA findings, in the order to print them
+	// CoverRange is the subset that must hold every 1 m ΔH bin with at
+	// least CoverMinPixels changed pixels in the dataset ("" for none); the
+	// bin table marks the bins that rule asks for and any it misses.
+	CoverRange     string
+	CoverMinPixels int64
+	QA             []QARow // QA findings, in the order to print them
 
 	Workflow string            // the workflow source text
 	Software map[string]string // name → version, e.g. "cdflow", "GDAL"
@@ -95,6 +100,7 @@ type page struct {
 	NoiseTotal  *noiseRow
 
 	Violations []string
+	Bins       binTable
 	QA         []QARow
 	Workflow   string
 	Software   []nameValue
@@ -162,6 +168,7 @@ func newPage(in Input) (*page, error) {
 		p.Table2Total = &r
 	}
 	p.Overlay = newOverlay(splits, colors)
+	p.Bins = newBinTable(splits, in.CoverRange, in.CoverMinPixels)
 	p.Maps = newTileMaps(in.Tiles, order, colors)
 	p.NoiseStages, p.Noise, p.NoiseTotal = noiseRows(in.Tiles, order)
 

@@ -88,6 +88,8 @@ func testInput() report.Input {
 		Software: map[string]string{"cdflow": "0.1.0-dev", "GDAL": "3.6.2"},
 		CRS:      "EPSG:25830",
 		Created:  "2024-05-01T00:00:00Z",
+		// Bins −1, +1, +3 and +10 m have ≥ 50 pixels; −25, −10 and +35 m fewer.
+		CoverRange: "train", CoverMinPixels: 50,
 	}
 }
 
@@ -98,9 +100,12 @@ func TestWrite(t *testing.T) {
 	withFindings := testInput()
 	withFindings.Violations = []string{"mean change fraction of val is 1.4 pp from the dataset's (limit 1 pp)"}
 	withFindings.QA = []report.QARow{{Tile: "r000c001", Flag: "stripes_t0", Detail: "rows 10–12 <nodata>"}}
+	// From 5 pixels the −25 m bin (7 pixels, in train only) is wanted in test.
+	withFindings.CoverRange, withFindings.CoverMinPixels = "test", 5
 
 	fromTiles := testInput()
 	fromTiles.Splits = nil
+	fromTiles.CoverRange = ""
 
 	beforeSplit := testInput()
 	beforeSplit.Splits = nil
@@ -159,6 +164,7 @@ func TestWrite(t *testing.T) {
 			checkMaps(t, doc, tc.in.Tiles)
 			checkNoise(t, doc, tc.in.Tiles)
 			checkFindings(t, doc, tc.in)
+			checkBins(t, doc, tc.in, splits)
 			checkLineage(t, doc, data, tc.in)
 
 			if tc.golden != "" {
@@ -462,6 +468,77 @@ func checkFindings(t *testing.T, doc *html.Node, in report.Input) {
 	}
 	if !slices.Equal(got, in.QA) {
 		t.Errorf("QA rows %q, want %q", got, in.QA)
+	}
+}
+
+// checkBins reads the ΔH bin table back: a row per bin with changed
+// pixels, each subset's pixels in it, the bins below the cover minimum
+// greyed and "missing" exactly where the cover subset lacks a wanted bin.
+func checkBins(t *testing.T, doc *html.Node, in report.Input, splits []schema.SplitStats) {
+	t.Helper()
+	table := byID(doc, "dh-bins")
+	var want [][]string
+	var classes []string
+	missing := 0
+	for b := range schema.HistogramBins {
+		var total int64
+		for _, s := range splits {
+			total += s.DHHistogram[b]
+		}
+		if total == 0 {
+			continue
+		}
+		row := []string{fmt.Sprint(total)}
+		wanted := in.CoverRange != "" && total >= in.CoverMinPixels
+		for _, s := range splits {
+			switch n := s.DHHistogram[b]; {
+			case n > 0:
+				row = append(row, fmt.Sprint(n))
+			case wanted && s.Subset == in.CoverRange:
+				row = append(row, "missing")
+				missing++
+			default:
+				row = append(row, "–")
+			}
+		}
+		want = append(want, row)
+		switch {
+		case wanted:
+			classes = append(classes, "wanted")
+		case in.CoverRange != "":
+			classes = append(classes, "spike")
+		default:
+			classes = append(classes, "")
+		}
+	}
+	if len(want) == 0 {
+		if table != nil {
+			t.Error("a ΔH bin table without changed pixels")
+		}
+		return
+	}
+	if table == nil {
+		t.Fatal("no ΔH bin table")
+	}
+	var got [][]string
+	var gotClasses []string
+	for _, tr := range findAll(firstOf(table, element("tbody")), element("tr")) {
+		var row []string
+		for _, td := range findAll(tr, element("td")) {
+			row = append(row, text(td))
+		}
+		got = append(got, row)
+		c, _ := attr(tr, "class")
+		gotClasses = append(gotClasses, c)
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) || !slices.Equal(gotClasses, classes) {
+		t.Errorf("bin rows %q %q, want %q %q", got, gotClasses, want, classes)
+	}
+	if n := len(findAll(table, class("td", "bad"))); n != missing {
+		t.Errorf("%d bins marked missing, want %d", n, missing)
+	}
+	if in.CoverRange == "test" && missing == 0 {
+		t.Error("the findings case has no missing bin: it tests nothing")
 	}
 }
 

@@ -1,9 +1,9 @@
 // Package split assigns tiles to train/test/val subsets the way the 3DCD
 // dataset was split, but reproducibly: exact subset sizes (largest remainder
 // from ratios, or given counts), the share of changed pixels alike in every
-// subset (stratified on each tile's change fraction), the tiles holding the
-// dataset's extreme ΔH values in train so train covers the whole ΔH range,
-// and optional spatial blocks so neighbouring tiles do not leak between
+// subset (stratified on each tile's change fraction), train holding pixels
+// of every 1 m ΔH bin the dataset really has (see Config.CoverRange), and
+// optional spatial blocks so neighbouring tiles do not leak between
 // subsets. When a constraint cannot be met, the result says which and by
 // how much.
 package split
@@ -23,9 +23,24 @@ type Tile struct {
 	ID             string
 	MinX, MinY     float64 // lower-left corner, for spatial blocks
 	ChangeFraction float64 // changed / valid pixels of cd3d
-	// DHMin and DHMax are the extreme ΔH of the tile's changed pixels; NaN when it has none.
-	DHMin, DHMax float64
+	// DHBins is the histogram of the tile's changed pixels' ΔH in 1 m bins,
+	// sparse: only bins holding pixels need be listed, in any order, each
+	// bin once.
+	DHBins []Bin
 }
+
+// Bin is one 1 m bin of a ΔH histogram: Pixels changed pixels with
+// DH ≤ ΔH < DH+1 metres (so ΔH = −0.5 m is in bin −1).
+type Bin struct {
+	DH     int
+	Pixels int64
+}
+
+// DefaultCoverMinPixels is Config.CoverMinPixels when it is not set: 50
+// pixels of 1 m² is a 7 m × 7 m roof, about the smallest building part a
+// change detector should learn; fewer in a whole dataset are a spike
+// (a crane, a bird, a mismatched edge), not a height that matters.
+const DefaultCoverMinPixels = 50
 
 // Config is the workflow's split block, decoded.
 type Config struct {
@@ -34,9 +49,18 @@ type Config struct {
 	Seed     uint64
 	Stratify bool    // balance the change fraction across subsets
 	Block    float64 // spatial block size in CRS units; 0 = none
-	// CoverRange names the subset that gets the tiles with the dataset's min
-	// and max ΔH, so it covers the whole ΔH range ("train" in 3DCD); "" for none.
+	// CoverRange names the subset that must cover the dataset's ΔH range
+	// ("train" in 3DCD); "" for none. Covering means: every 1 m ΔH bin with
+	// at least CoverMinPixels changed pixels over the whole dataset has
+	// changed pixels in at least one tile of the subset. Forcing only the
+	// tiles of the global minimum and maximum would let one isolated spike
+	// decide the range while a real tower of another height went to test;
+	// bins below the minimum are ignored for the same reason — a handful of
+	// pixels is noise, and chasing it would force tiles for nothing.
 	CoverRange string
+	// CoverMinPixels is the dataset-wide count of changed pixels from which
+	// a bin must be covered; 0 means DefaultCoverMinPixels.
+	CoverMinPixels int64
 	// Tolerance is the largest allowed difference, in change-fraction units,
 	// between a subset's mean change fraction and the whole dataset's (default 0.01: 1 pp).
 	Tolerance float64
@@ -55,6 +79,9 @@ type Result struct {
 	Assign     map[string]string // tile ID → subset
 	Subsets    []Subset          // in Order
 	MeanChange float64           // over all tiles
+	// Forced are the tiles put in the CoverRange subset before the rest
+	// was dealt, so that it covers every ΔH bin; sorted.
+	Forced []string
 	// Violations says, one line each, which constraint could not be met and by how much.
 	Violations []string
 }
@@ -122,7 +149,7 @@ func TargetCounts(n int, ratios map[string]float64) map[string]int {
 type unit struct {
 	tiles  []int // indexes into the tile list
 	change float64
-	forced bool // must go to train
+	forced bool // must go to the CoverRange subset (forceCover)
 	key    float64
 }
 
@@ -148,6 +175,10 @@ func Split(tiles []Tile, cfg Config) (Result, error) {
 
 	if cfg.CoverRange != "" && slices.Index(names, cfg.CoverRange) < 0 {
 		return Result{}, fmt.Errorf("split: cover_range names subset %q, which the split does not have", cfg.CoverRange)
+	}
+	var coverNote string
+	if cfg.CoverRange != "" {
+		coverNote = forceCover(units, tiles, coverBins(tiles, coverMin(cfg)), targets[slices.Index(names, cfg.CoverRange)], cfg)
 	}
 	// Forced units first, so the rest is dealt around them.
 	assigned := make([]int, len(units)) // subset index per unit
@@ -193,10 +224,17 @@ func Split(tiles []Tile, cfg Config) (Result, error) {
 	for ui, u := range units {
 		for _, ti := range u.tiles {
 			res.Assign[tiles[ti].ID] = names[assigned[ui]]
+			if u.forced {
+				res.Forced = append(res.Forced, tiles[ti].ID)
+			}
 		}
 	}
+	slices.Sort(res.Forced)
 	res.Subsets, res.MeanChange = summarize(tiles, res.Assign, names, targets)
-	res.Violations = check(res, tiles, cfg, tol)
+	if coverNote != "" {
+		res.Violations = append(res.Violations, coverNote)
+	}
+	res.Violations = append(res.Violations, check(res, tiles, cfg, tol)...)
 	return res, nil
 }
 
@@ -242,17 +280,6 @@ func targetsFor(n int, cfg Config) ([]int, []string, error) {
 }
 
 func makeUnits(tiles []Tile, cfg Config) []unit {
-	lo, hi := -1, -1
-	if cfg.CoverRange != "" {
-		for i, t := range tiles {
-			if !math.IsNaN(t.DHMin) && (lo < 0 || t.DHMin < tiles[lo].DHMin || (t.DHMin == tiles[lo].DHMin && t.ID < tiles[lo].ID)) {
-				lo = i
-			}
-			if !math.IsNaN(t.DHMax) && (hi < 0 || t.DHMax > tiles[hi].DHMax || (t.DHMax == tiles[hi].DHMax && t.ID < tiles[hi].ID)) {
-				hi = i
-			}
-		}
-	}
 	var units []unit
 	if cfg.Block > 0 {
 		byBlock := map[[2]int64][]int{}
@@ -288,9 +315,6 @@ func makeUnits(tiles []Tile, cfg Config) []unit {
 		u := &units[ui]
 		for _, ti := range u.tiles {
 			u.change += tiles[ti].ChangeFraction
-			if ti == lo || ti == hi {
-				u.forced = true
-			}
 		}
 		u.change /= float64(len(u.tiles))
 	}
@@ -466,19 +490,27 @@ func check(res Result, tiles []Tile, cfg Config, tol float64) []string {
 		}
 	}
 	if cfg.CoverRange != "" {
-		var lo, hi = math.Inf(1), math.Inf(-1)
-		var tlo, thi = math.Inf(1), math.Inf(-1)
+		want := coverBins(tiles, coverMin(cfg))
+		have := map[int]bool{}
 		for _, t := range tiles {
-			if math.IsNaN(t.DHMin) {
+			if res.Assign[t.ID] != cfg.CoverRange {
 				continue
 			}
-			lo, hi = math.Min(lo, t.DHMin), math.Max(hi, t.DHMax)
-			if res.Assign[t.ID] == cfg.CoverRange {
-				tlo, thi = math.Min(tlo, t.DHMin), math.Max(thi, t.DHMax)
+			for _, b := range t.DHBins {
+				if b.Pixels > 0 {
+					have[b.DH] = true
+				}
 			}
 		}
-		if !math.IsInf(lo, 1) && (tlo > lo || thi < hi) {
-			v = append(v, fmt.Sprintf("%s covers ΔH %.2f … %.2f m but the dataset spans %.2f … %.2f m", cfg.CoverRange, tlo, thi, lo, hi))
+		var missing []int
+		for _, b := range want {
+			if !have[b] {
+				missing = append(missing, b)
+			}
+		}
+		if len(missing) > 0 {
+			v = append(v, fmt.Sprintf("%s holds no changed pixel in %d of the %d 1 m ΔH bins with ≥ %d changed pixels in the dataset: %s",
+				cfg.CoverRange, len(missing), len(want), coverMin(cfg), FormatBins(missing)))
 		}
 	}
 	return v

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -107,7 +108,7 @@ func TestLoadFull(t *testing.T) {
 
 	s := w.Split
 	wantSubsets := []Subset{{Name: "train", Count: 320}, {Name: "val", Count: 42}, {Name: "test", Count: 110}}
-	if !s.ByCount || !reflect.DeepEqual(s.Subsets, wantSubsets) || s.Seed != 7 || s.Stratify != "none" || s.Block != 1000 || s.CoverRange != "train" {
+	if !s.ByCount || !reflect.DeepEqual(s.Subsets, wantSubsets) || s.Seed != 7 || s.Stratify != "none" || s.Block != 1000 || s.CoverRange != "train" || s.CoverMinPixels != 200 {
 		t.Errorf("split = %+v", s)
 	}
 
@@ -311,4 +312,44 @@ func diagText(diags hcl.Diagnostics) string {
 		b.WriteString(describeDiag(d) + "\n")
 	}
 	return b.String()
+}
+
+// TestExample3DCDSplit: the split blocks of the 3DCD examples give the
+// paper's 320/110/42 for its 472 tiles, and cover train's ΔH bins from 50
+// changed pixels.
+func TestExample3DCDSplit(t *testing.T) {
+	block := regexp.MustCompile(`(?ms)^split \{.*?^\}`)
+	for _, name := range []string{"workflow.hcl", "workflow-lidar.hcl"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("..", "examples", "3dcd", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			split := block.Find(b)
+			if split == nil {
+				t.Fatal("no split block")
+			}
+			src := `dataset "d" { version = "1.0.0" }
+source "dsm" "t0" { files = ["../data/dsm_t0/*.tif"] }
+tiling { size = 200 }
+step "resample" "r" {
+  input      = source.dsm.t0
+  resolution = 1
+}
+publish "stac" "catalog" {}
+` + string(split)
+			p := NewParser(nil)
+			p.AllowPaths = []string{"testdata/data"}
+			w, diags := p.LoadSource("testdata/valid/split.hcl", []byte(src), InputValues{})
+			if diags.HasErrors() {
+				t.Fatal(diags.Error())
+			}
+			if got := w.Split.SubsetCounts(472); !reflect.DeepEqual(got, []int{320, 110, 42}) {
+				t.Errorf("472 tiles split %v, want [320 110 42]", got)
+			}
+			if w.Split.CoverRange != "train" || w.Split.CoverMinPixels != 50 {
+				t.Errorf("cover %q from %d pixels, want train from 50", w.Split.CoverRange, w.Split.CoverMinPixels)
+			}
+		})
+	}
 }

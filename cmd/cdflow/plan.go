@@ -142,7 +142,7 @@ func writePlanText(w io.Writer, d plandoc.Document) {
 		}
 		fmt.Fprintf(w, "\nSplit (by %s, seed %d, %s", s.By, s.Seed, how)
 		if s.CoverRange != "" {
-			fmt.Fprintf(w, ", %s covers the whole ΔH range", s.CoverRange)
+			fmt.Fprintf(w, ", %s holds every 1 m ΔH bin of ≥ %d changed pixels", s.CoverRange, s.CoverMinPixels)
 		}
 		if s.Block > 0 {
 			fmt.Fprintf(w, ", %s m blocks", f(s.Block))

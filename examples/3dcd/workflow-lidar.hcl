@@ -116,10 +116,11 @@ step "change_mask" "cd2d" {
 }
 
 split {
-  ratios      = { train = 0.68, test = 0.23, val = 0.09 }
-  stratify    = "change_fraction"
-  seed        = 42
-  cover_range = "train"
+  ratios           = { train = 320/472, test = 110/472, val = 42/472 } # the paper's 320/110/42
+  stratify         = "change_fraction"
+  seed             = 42
+  cover_range      = "train"
+  cover_min_pixels = 50
 }
 
 publish "stac" "catalog" {

@@ -50,7 +50,8 @@ func (p *Report) Publish(ctx context.Context, r *plugins.Release) (string, error
 
 // reportInput is what any report of the release shows besides its tables.
 func reportInput(r *plugins.Release) report.Input {
-	in := report.Input{Violations: r.Violations, Workflow: r.Workflow, Software: r.Software, CRS: r.CRS.String(), Created: r.Created}
+	in := report.Input{Violations: r.Violations, CoverRange: r.CoverRange, CoverMinPixels: r.CoverMinPixels,
+		Workflow: r.Workflow, Software: r.Software, CRS: r.CRS.String(), Created: r.Created}
 	for _, q := range r.QA {
 		in.QA = append(in.QA, report.QARow{Tile: q.Tile, Flag: q.Flag, Detail: q.Detail})
 	}

@@ -147,12 +147,15 @@ type ProductDoc struct {
 
 // SplitDoc is the split with each subset's target size.
 type SplitDoc struct {
-	By         string      `json:"by"` // "ratios" or "counts"
-	Seed       int64       `json:"seed"`
-	Stratify   string      `json:"stratify"`
-	Block      float64     `json:"block,omitempty"`
-	CoverRange string      `json:"cover_range,omitempty"`
-	Subsets    []SubsetDoc `json:"subsets"`
+	By         string  `json:"by"` // "ratios" or "counts"
+	Seed       int64   `json:"seed"`
+	Stratify   string  `json:"stratify"`
+	Block      float64 `json:"block,omitempty"`
+	CoverRange string  `json:"cover_range,omitempty"`
+	// CoverMinPixels is the dataset-wide count of changed pixels from which
+	// a 1 m ΔH bin must appear in CoverRange; absent without CoverRange.
+	CoverMinPixels int64       `json:"cover_min_pixels,omitempty"`
+	Subsets        []SubsetDoc `json:"subsets"`
 }
 
 // SubsetDoc is one subset: its ratio (for a split by ratios) and its size.
@@ -254,6 +257,9 @@ func New(p *plans.Plan) Document {
 	}
 	if s := w.Split; s != nil {
 		sd := &SplitDoc{By: "ratios", Seed: s.Seed, Stratify: s.Stratify, Block: s.Block, CoverRange: s.CoverRange, Subsets: []SubsetDoc{}}
+		if s.CoverRange != "" {
+			sd.CoverMinPixels = s.CoverMinPixels
+		}
 		if s.ByCount {
 			sd.By = "counts"
 		}

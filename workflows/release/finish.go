@@ -3,7 +3,6 @@ package release
 import (
 	"context"
 	"fmt"
-	"math"
 	"path/filepath"
 
 	"github.com/cdflow/cdflow/plugins"
@@ -53,7 +52,7 @@ func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summar
 		cfg := SplitConfig(s)
 		tiles := make([]split.Tile, len(rows))
 		for i, r := range rows {
-			tiles[i] = split.Tile{ID: r.TileID, MinX: r.MinX, MinY: r.MinY, ChangeFraction: r.ChangeFraction, DHMin: f64(r.DHMin), DHMax: f64(r.DHMax)}
+			tiles[i] = split.Tile{ID: r.TileID, MinX: r.MinX, MinY: r.MinY, ChangeFraction: r.ChangeFraction, DHBins: SplitBins(r.DHHistogram)}
 		}
 		out, err := split.Split(tiles, cfg)
 		if err != nil {
@@ -87,10 +86,11 @@ func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summar
 // SplitConfig turns the workflow's split block into the split's configuration.
 func SplitConfig(s *workflows.Split) split.Config {
 	cfg := split.Config{
-		Seed:       uint64(s.Seed),
-		Stratify:   s.Stratify == "change_fraction",
-		Block:      s.Block,
-		CoverRange: s.CoverRange,
+		Seed:           uint64(s.Seed),
+		Stratify:       s.Stratify == "change_fraction",
+		Block:          s.Block,
+		CoverRange:     s.CoverRange,
+		CoverMinPixels: s.CoverMinPixels,
 	}
 	if s.ByCount {
 		cfg.Counts = map[string]int{}
@@ -106,11 +106,18 @@ func SplitConfig(s *workflows.Split) split.Config {
 	return cfg
 }
 
-func f64(p *float32) float64 {
-	if p == nil {
-		return math.NaN()
+// SplitBins turns a tile's dh_histogram into the split's sparse 1 m bins:
+// the same counts, so the bins the split covers are the ones
+// splits.parquet and the report show. Its end bins gather everything below
+// −39 m and from +39 m up, so beyond ±40 m the rule covers each side as one bin.
+func SplitBins(h []int32) []split.Bin {
+	var out []split.Bin
+	for i, n := range h {
+		if n > 0 {
+			out = append(out, split.Bin{DH: schema.HistogramMin + i, Pixels: int64(n)})
+		}
 	}
-	return float64(*p)
+	return out
 }
 
 // excluded reports whether a QA policy leaves the tile out of the release.

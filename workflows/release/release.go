@@ -15,6 +15,7 @@ import (
 	"github.com/cdflow/cdflow/internal/buildinfo"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/split"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -35,6 +36,12 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 		Software: map[string]string{"cdflow": buildinfo.Version(), "GDAL": raster.GDALVersion()},
 		Workflow: workflowText(w.Path), Created: created, Jobs: res.Jobs,
 		Counters: sum.Counters,
+	}
+	if s := w.Split; s != nil && s.CoverRange != "" {
+		rel.CoverRange, rel.CoverMinPixels = s.CoverRange, s.CoverMinPixels
+		if rel.CoverMinPixels <= 0 { // as the split reads it
+			rel.CoverMinPixels = split.DefaultCoverMinPixels
+		}
 	}
 	if d != nil {
 		rel.Dataset = plugins.Dataset{Name: d.Name, Title: d.Title, Description: d.Description, License: d.License,

@@ -18,6 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/gocty"
 
+	"github.com/cdflow/cdflow/split"
 	"github.com/cdflow/cdflow/workflows/internal/diag"
 	"github.com/cdflow/cdflow/workflows/internal/eval"
 	"github.com/cdflow/cdflow/workflows/internal/refs"
@@ -197,11 +198,15 @@ type Split struct {
 	// Block is the side of the spatial blocks in metres (a multiple of the
 	// tile size): tiles of one block go to one subset. 0 means no blocking.
 	Block float64
-	// CoverRange is the subset that must hold the tiles with the dataset's
-	// minimum and maximum ΔH ("" for none). It defaults to "train" when
-	// there is such a subset; cover_range = "none" turns it off.
+	// CoverRange is the subset that must cover the dataset's ΔH range ("" for
+	// none): hold changed pixels of every 1 m ΔH bin that has at least
+	// CoverMinPixels changed pixels over the whole dataset. It defaults to
+	// "train" when there is such a subset; cover_range = "none" turns it off.
 	CoverRange string
-	DeclRange  hcl.Range
+	// CoverMinPixels is cover_min_pixels (default 50): bins with fewer
+	// changed pixels in the whole dataset are spikes the rule ignores.
+	CoverMinPixels int64
+	DeclRange      hcl.Range
 
 	attrs hcl.Attributes
 }
@@ -216,7 +221,7 @@ type Subset struct {
 var splitSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "ratios"}, {Name: "counts"}, {Name: "stratify"}, {Name: "seed"},
-		{Name: "block"}, {Name: "cover_range"},
+		{Name: "block"}, {Name: "cover_range"}, {Name: "cover_min_pixels"},
 	},
 }
 
@@ -226,7 +231,7 @@ var (
 
 // DecodeSplit reads a split block.
 func DecodeSplit(b *hcl.Block) (*Split, hcl.Diagnostics) {
-	s := &Split{DeclRange: b.DefRange, Stratify: "change_fraction"}
+	s := &Split{DeclRange: b.DefRange, Stratify: "change_fraction", CoverMinPixels: split.DefaultCoverMinPixels}
 	content, diags := b.Body.Content(splitSchema)
 	s.attrs = content.Attributes
 	ratios, counts := s.attrs["ratios"], s.attrs["counts"]
@@ -305,6 +310,19 @@ func (s *Split) Evaluate(sc *eval.Scope) hcl.Diagnostics {
 		}
 	} else if slices.Contains(names, "train") {
 		s.CoverRange = "train"
+	}
+	if a := s.attrs["cover_min_pixels"]; a != nil {
+		v, ok, ds := sc.Eval(a.Expr, cty.Number, "cover_min_pixels")
+		diags = append(diags, ds...)
+		if ok {
+			i, acc := v.AsBigFloat().Int64()
+			if acc != big.Exact || i < 1 {
+				diags = append(diags, diag.Errorf(a.Expr.Range(), "Invalid cover_min_pixels",
+					"cover_min_pixels is a whole number of changed pixels, 1 or more: a 1 m ΔH bin with at least that many in the dataset must appear in the cover_range subset; e.g. cover_min_pixels = %d.", split.DefaultCoverMinPixels))
+			} else {
+				s.CoverMinPixels = i
+			}
+		}
 	}
 	return diags
 }

@@ -94,10 +94,11 @@ step "resample" "t1" {
 }
 
 split {
-  counts   = { train = 320, val = 42, test = 110 }
-  stratify = "none"
-  seed     = var.seed
-  block    = 1000
+  counts           = { train = 320, val = 42, test = 110 }
+  stratify         = "none"
+  seed             = var.seed
+  block            = 1000
+  cover_min_pixels = 200
 }
 
 publish "stac" "catalog" {
