@@ -119,6 +119,13 @@ type Preparation struct {
 	// reads it in any tile (nodata stays nodata), keyed by input attribute:
 	// e.g. a scene-wide vertical bias of the later DSM.
 	Offsets map[string]float64
+	// Shifts are a source input's planimetric displacement, metres (east,
+	// north), keyed by input attribute: wherever any step reads it in any
+	// tile, the source is resampled bilinearly at the shifted positions,
+	// value(x, y) = source(x + east, y + north), so its content lands where
+	// the other inputs have it (nodata stays nodata). An input both shifted
+	// and offset is shifted first. E.g. a later DSM's misregistration.
+	Shifts map[string][2]float64
 	// Lineage says in prose what the preparation changed, for the release's
 	// processing lineage.
 	Lineage []string

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cdflow/cdflow/coreg"
 	"github.com/cdflow/cdflow/plugins"
 )
 
@@ -21,9 +22,12 @@ const sceneSample = 8
 
 // Prepare keeps the inputs' files (their extents tell missing sheets, their
 // read errors unreadable ones) and measures the scene's vertical bias and
-// horizontal shift on a sample of tiles. With correct_bias, a scene bias
-// beyond max_bias is subtracted from the later DSM wherever it is read, so
-// ΔH, the 3D change map and the published DSM window agree.
+// horizontal shift on a sample of tiles, the shift by Nuth & Kääb
+// coregistration. With correct_shift, a scene shift beyond max_shift is
+// taken out of the later DSM wherever it is read (resampled at the shifted
+// positions); with correct_bias, a scene bias beyond max_bias, measured
+// after that shift, is subtracted from it. So ΔH, the 3D change map and the
+// published DSM window agree.
 //
 // The correction is decided before the run, on a sample, rather than
 // applied to finished tiles: the threshold must see the corrected ΔH (a
@@ -79,27 +83,101 @@ func (s *Step) Prepare(ctx context.Context, sc *plugins.Scene) (*plugins.Prepara
 			east, north = append(east, a.shiftE), append(north, a.shiftN)
 		}
 	}
-	if bias, used := stableMedian(pool); used > 0 && math.Abs(bias) > s.Cfg.MaxBias {
-		detail := fmt.Sprintf("median ΔH of %d px of stable ground in %d sampled tiles is %+.3f m (later minus earlier DSM)", used, n, bias)
+	co, err := coregister(ctx, results)
+	if err != nil {
+		return nil, err
+	}
+
+	// The shift first: a bias measured on misregistered DSMs holds some of
+	// the shift (walls and slopes), so with the shift corrected the bias is
+	// the one left after it.
+	shifted := false
+	switch {
+	case co != nil:
+		if m := math.Hypot(co.East, co.North); m > s.Cfg.MaxShift {
+			detail := fmt.Sprintf("Nuth & Kääb coregistration of %d sampled tiles (%d px of sloping stable ground, %d iterations): the later DSM lies %+.3f m east, %+.3f m north of the earlier",
+				n, co.Pixels, co.Iterations, co.East, co.North)
+			switch {
+			case s.Cfg.CorrectShift && co.Converged:
+				prep.Shifts = map[string][2]float64{"dsm_t1": {co.East, co.North}}
+				prep.Lineage = append(prep.Lineage, fmt.Sprintf(
+					"the later DSM (dsm_t1) was moved %s and %s (resampled bilinearly, nodata kept), taking out the scene's horizontal shift: Nuth & Kääb (2011) coregistration on %d px of sloping stable ground in %d sampled tiles put it %+.3f m east, %+.3f m north of the earlier DSM, beyond max_shift %g m; stable-ground ΔH NMAD %.3f m before, %.3f m after (correct_shift = true)",
+					move(co.East, "east", "west"), move(co.North, "north", "south"), co.Pixels, n, co.East, co.North, s.Cfg.MaxShift, co.NMADBefore, co.NMADAfter))
+				detail += "; corrected: the later DSM is resampled at the shifted positions before ΔH"
+				shifted = true
+			case s.Cfg.CorrectShift:
+				detail += fmt.Sprintf("; not corrected: the estimate did not converge in %d iterations", co.Iterations)
+			default:
+				detail += "; not corrected (correct_shift = false)"
+			}
+			prep.Findings = append(prep.Findings, s.finding(CheckShift, "dsm_t1", m, detail))
+		}
+	case len(east) > 0:
+		// Too little relief for the coregistration: the tiles' own
+		// estimates still tell a gross shift, flagged, never corrected.
+		e, nn := medianOf(east), medianOf(north)
+		if m := math.Hypot(e, nn); m > s.Cfg.MaxShift {
+			prep.Findings = append(prep.Findings, s.finding(CheckShift, "dsm_t1", m,
+				fmt.Sprintf("over %d sampled tiles the later DSM lies %+.2f m east, %+.2f m north of the earlier (median); too little relief to coregister, not corrected", len(east), e, nn)))
+		}
+	}
+
+	bias, used := stableMedian(pool)
+	after := ""
+	if shifted {
+		bias, used, after = co.Bias, co.BiasPixels, " after the shift correction"
+	}
+	if used > 0 && math.Abs(bias) > s.Cfg.MaxBias {
+		detail := fmt.Sprintf("median ΔH of %d px of stable ground in %d sampled tiles%s is %+.3f m (later minus earlier DSM)", used, n, after, bias)
 		if s.Cfg.CorrectBias {
 			prep.Offsets = map[string]float64{"dsm_t1": bias}
 			prep.Lineage = append(prep.Lineage, fmt.Sprintf(
-				"the later DSM (dsm_t1) was lowered by %.3f m, the scene's vertical bias: the median ΔH of %d px of stable ground (|ΔH| within %g m of the median, not vegetated) in %d sampled tiles, beyond max_bias %g m (correct_bias = true)",
-				bias, used, stableDH, n, s.Cfg.MaxBias))
+				"the later DSM (dsm_t1) was lowered by %.3f m, the scene's vertical bias: the median ΔH of %d px of stable ground (|ΔH| within %g m of the median, not vegetated) in %d sampled tiles%s, beyond max_bias %g m (correct_bias = true)",
+				bias, used, stableDH, n, after, s.Cfg.MaxBias))
 			detail += "; corrected: the later DSM is lowered by it before ΔH"
 		} else {
 			detail += "; not corrected (correct_bias = false)"
 		}
 		prep.Findings = append(prep.Findings, s.finding(CheckBias, "dsm_t1", bias, detail))
 	}
-	if len(east) > 0 {
-		e, nn := medianOf(east), medianOf(north)
-		if m := math.Hypot(e, nn); m > s.Cfg.MaxShift {
-			prep.Findings = append(prep.Findings, s.finding(CheckShift, "dsm_t1", m,
-				fmt.Sprintf("over %d sampled tiles the later DSM lies %+.2f m east, %+.2f m north of the earlier (median)", len(east), e, nn)))
-		}
-	}
 	return prep, nil
+}
+
+// coregister estimates the scene's shift and bias by Nuth & Kääb on the
+// sampled tiles, fitted together (one shift for the scene, every tile's
+// slopes in one fit). It returns nil when the samples have too little
+// relief to tell.
+func coregister(ctx context.Context, samples []*analysis) (*coreg.Result, error) {
+	var pairs []coreg.Pair
+	res := 0.0
+	for _, a := range samples {
+		if a == nil || a.ref == nil {
+			continue
+		}
+		res = a.res
+		pairs = append(pairs, coreg.Pair{Ref: a.ref, Moving: a.mov, Width: a.w, Height: a.h, RefValid: a.okRef, MovingValid: a.okMov, Exclude: a.veg})
+	}
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	// The bias window is the one the tiles' bias check uses.
+	r, err := coreg.NuthKaab(ctx, pairs, coreg.Options{Res: res, StableDH: stableDH})
+	if errors.Is(err, coreg.ErrNoRelief) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("qa: scene coregistration: %w", err)
+	}
+	return &r, nil
+}
+
+// move says how far a correction moves the DSM along one axis: opposite to
+// where it lies.
+func move(v float64, pos, neg string) string {
+	if v > 0 {
+		return fmt.Sprintf("%.3f m %s", v, neg)
+	}
+	return fmt.Sprintf("%.3f m %s", -v, pos)
 }
 
 func medianOf(v []float64) float64 {

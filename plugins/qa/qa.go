@@ -16,6 +16,7 @@
 //	  stripe_min_length = 16   # pixels; shorter runs of one value are not stripes
 //	  stripe_max_width  = 8    # pixels; thicker bands are voids, not stripes
 //	  correct_bias      = false # subtract the scene's bias from the later DSM
+//	  correct_shift     = false # move the later DSM onto the earlier (coregistration)
 //
 //	  # What each finding does to its tile: "exclude", "flag" or "fail".
 //	  on_stripes     = "exclude"
@@ -44,10 +45,13 @@
 //   - bias: the median ΔH of stable ground — |ΔH| < 1 m around the median,
 //     not vegetated in either orthophoto — per tile, and over a sample of up
 //     to 8 tiles for the scene before the run;
-//   - shift: the horizontal displacement of the later DSM, from the minimum
-//     of the mean absolute DSM difference over whole-pixel offsets (±4
-//     pixels) refined to sub-pixel by fitting a V to its neighbours (the
-//     cost of point-sampled edges grows linearly with the offset);
+//   - shift: the horizontal displacement of the later DSM; per tile, from
+//     the minimum of the mean absolute DSM difference over whole-pixel
+//     offsets (±4 pixels) refined to sub-pixel by fitting a V to its
+//     neighbours (the cost of point-sampled edges grows linearly with the
+//     offset); for the scene, by Nuth & Kääb (2011) coregistration of the
+//     sampled tiles together (package coreg), falling back to the median of
+//     the tiles' estimates when they have too little relief;
 //   - implausible: valid ΔH pixels with |ΔH| > max_abs_dh.
 //
 // Each finding is a flag "<check>:<input>:<value>" (plugins.Finding.Flag):
@@ -87,6 +91,7 @@ type Config struct {
 	StripeMinLength int     `hcl:"stripe_min_length,optional"`
 	StripeMaxWidth  int     `hcl:"stripe_max_width,optional"`
 	CorrectBias     bool    `hcl:"correct_bias,optional"`
+	CorrectShift    bool    `hcl:"correct_shift,optional"`
 
 	OnStripes     string `hcl:"on_stripes,optional"`
 	OnVoids       string `hcl:"on_voids,optional"`

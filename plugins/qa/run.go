@@ -47,6 +47,13 @@ type analysis struct {
 	// shiftE, shiftN are the later DSM's displacement in metres (NaN when
 	// the tile has too little structure to tell).
 	shiftE, shiftN float64
+
+	// Kept for a sample only, for the scene's coregistration: both DSMs on
+	// the work window, their valid pixels (no nodata, stripes or pixels
+	// outside the files) and the vegetation mask (nil without orthophotos).
+	ref, mov     []float32
+	okRef, okMov []bool
+	veg          []bool
 }
 
 // minStableShare is the share of a tile's pixels that must be stable ground
@@ -169,6 +176,10 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			a.findings = append(a.findings, s.finding(CheckBias, "dsm_t1", b,
 				fmt.Sprintf("median ΔH of %d px of stable ground is %+.3f m (later minus earlier DSM)", used, b)))
 		}
+	}
+
+	if sample {
+		a.ref, a.mov, a.okRef, a.okMov, a.veg = dsm[0].Bands[0], dsm[1].Bands[0], ok[0], ok[1], veg
 	}
 
 	// Horizontal shift, after the bias is taken out, over the whole work

@@ -107,6 +107,9 @@ func (ex *executor) stepKeys(tile plans.Tile) (map[string]string, error) {
 				if off := ex.offsets[addr]; off != 0 {
 					fmt.Fprintf(h, "offset %v\n", off)
 				}
+				if sh, ok := ex.shifts[addr]; ok && sh != [2]float64{} {
+					fmt.Fprintf(h, "shift %v %v\n", sh[0], sh[1])
+				}
 			} else {
 				fmt.Fprintf(h, "input %s step %s\n", name, keys[ref.from])
 			}

@@ -227,9 +227,11 @@ type executor struct {
 	sources  map[string]*plans.Source  // by source address
 	steps    []boundStep
 	// Set by prepare, before any tile: the sources' checked files, values
-	// subtracted from sources, and what the pre-pass found and changed.
-	checked  map[string]*checked // by source address
-	offsets  map[string]float64  // by source address
+	// subtracted from sources, their planimetric shifts, and what the
+	// pre-pass found and changed.
+	checked  map[string]*checked   // by source address
+	offsets  map[string]float64    // by source address
+	shifts   map[string][2]float64 // by source address: metres east, north
 	findings []plugins.Finding
 	lineage  []string
 	// Point clouds: the run's shard and workers, the tiles it has to do
@@ -258,7 +260,7 @@ type inputRef struct {
 
 func newExecutor(ctx context.Context, plan *plans.Plan, opts Options) (*executor, error) {
 	ex := &executor{plan: plan, out: opts.Out, mosaics: map[string]*raster.Mosaic{}, sources: map[string]*plans.Source{},
-		checked: map[string]*checked{}, offsets: map[string]float64{}, shard: opts.Shard, bins: map[string]*pointBins{}}
+		checked: map[string]*checked{}, offsets: map[string]float64{}, shifts: map[string][2]float64{}, shard: opts.Shard, bins: map[string]*pointBins{}}
 	for _, ps := range plan.Sources {
 		addr := ps.Address().String()
 		ex.sources[addr] = ps

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/cdflow/cdflow/changemap"
+	"github.com/cdflow/cdflow/coreg"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -79,12 +80,21 @@ func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64
 	}
 	s.cache.mu.Unlock()
 	w, warp := s.window(res, method)
-	m, empty := s.ex.mosaicFor(s.src, s.tile.Work)
+	// A shifted source is read on a window grown by the shift and a pixel
+	// for the bilinear kernel, then resampled and cropped back: every
+	// pixel of the tile's window is interpolated from pixels that were read.
+	shift, margin := s.ex.shifts[s.src.Address().String()], 0
+	if shift != [2]float64{} {
+		margin = int(math.Ceil(max(math.Abs(shift[0]), math.Abs(shift[1]))/res)) + 1
+		g := float64(margin) * res
+		w.Extent = raster.Extent{MinX: w.Extent.MinX - g, MinY: w.Extent.MinY - g, MaxX: w.Extent.MaxX + g, MaxY: w.Extent.MaxY + g}
+	}
+	m, empty := s.ex.mosaicFor(s.src, w.Extent)
 	var img *raster.Image[T]
 	var err error
 	switch {
 	case empty:
-		img = nodataImage[T](s.src, s.tile.GridAt(res))
+		img, margin = nodataImage[T](s.src, s.tile.GridAt(res)), 0
 	case warp:
 		img, err = raster.Warp[T](ctx, m, w)
 	default:
@@ -99,6 +109,13 @@ func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64
 		if info := s.src.Raster; info.Scale != 1 && info.Scale != 0 || info.Offset != 0 {
 			rescale(f, info.Scale, info.Offset)
 		}
+	}
+	if margin > 0 {
+		if img, err = shiftImage(img, shift, margin); err != nil {
+			return nil, fmt.Errorf("source %s: %w", s.src.Address(), err)
+		}
+	}
+	if f, ok := any(img).(*raster.Image[float32]); ok {
 		if off := s.ex.offsets[s.src.Address().String()]; off != 0 {
 			subtract(f, float32(off))
 		}
@@ -110,6 +127,52 @@ func readSource[T raster.Pixel](ctx context.Context, s *sourceInput, res float64
 	s.cache.imgs[k] = img
 	s.cache.mu.Unlock()
 	return img, nil
+}
+
+// shiftImage resamples a window read margin pixels beyond the tile's on
+// every side at positions moved by shift (metres east, north), bilinearly,
+// and crops it to the tile's window: value(x, y) = read(x + east, y +
+// north). A pixel whose kernel touches nodata is nodata.
+func shiftImage[T raster.Pixel](img *raster.Image[T], shift [2]float64, margin int) (*raster.Image[T], error) {
+	w, h := img.Width-2*margin, img.Height-2*margin
+	rx, ry := img.Res()
+	if w <= 0 || h <= 0 || img.Rotated() || !(rx > 0 && ry > 0) {
+		return nil, fmt.Errorf("cannot shift a %d×%d window with a %d-pixel margin", img.Width, img.Height, margin)
+	}
+	out := &raster.Image[T]{Grid: img.Grid, NoData: img.NoData, HasNoData: img.HasNoData}
+	out.GeoTransform[0] += float64(margin) * img.GeoTransform[1]
+	out.GeoTransform[3] += float64(margin) * img.GeoTransform[5]
+	out.Width, out.Height = w, h
+	nan := math.NaN()
+	var ok []bool
+	var moved []T
+	var movedOK []bool
+	for _, band := range img.Bands {
+		ok = ok[:0]
+		for _, v := range band {
+			// NaN is never valid, declared nodata or not.
+			ok = append(ok, v == v && !img.IsNoData(v))
+		}
+		// Rows run south: north is a negative row offset.
+		moved, movedOK = coreg.Shift(band, ok, img.Width, img.Height, shift[0]/rx, -shift[1]/ry, moved, movedOK)
+		b := make([]T, w*h)
+		for r := range h {
+			src := (r+margin)*img.Width + margin
+			for c := range w {
+				switch {
+				case movedOK[src+c]:
+					b[r*w+c] = moved[src+c]
+				case img.HasNoData:
+					b[r*w+c] = T(img.NoData)
+				default:
+					// Only NaN can be invalid without a declared nodata.
+					b[r*w+c] = T(nan)
+				}
+			}
+		}
+		out.Bands = append(out.Bands, b)
+	}
+	return out, nil
 }
 
 // rescale turns every valid stored value into v × scale + offset.

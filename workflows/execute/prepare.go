@@ -3,6 +3,7 @@ package execute
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 
@@ -25,7 +26,8 @@ type checked struct {
 // prepare runs the pre-pass of the steps that have one (plugins.Preparer):
 // every file of the sources they read is opened and all its blocks read
 // once, on up to jobs workers, the errors kept; then each Preparer sees the
-// scene and says what the run must change (offsets of a source's values)
+// scene and says what the run must change (offsets of a source's values,
+// shifts of its positions)
 // and what it found about the whole scene.
 func (ex *executor) prepare(ctx context.Context, jobs int) error {
 	var preps []boundStep
@@ -76,6 +78,20 @@ func (ex *executor) prepare(ctx context.Context, jobs int) error {
 				return fmt.Errorf("step %s: %s is already offset by another step; correct it in one step only", bs.step.Address(), addr)
 			}
 			ex.offsets[addr] = v
+		}
+		for name, v := range p.Shifts {
+			ref, ok := bs.inputs[name]
+			if !ok || ref.source == nil {
+				return fmt.Errorf("step %s: shift for %s, which is not a source input", bs.step.Address(), name)
+			}
+			if math.IsNaN(v[0]) || math.IsNaN(v[1]) || math.IsInf(v[0], 0) || math.IsInf(v[1], 0) {
+				return fmt.Errorf("step %s: shift (%g, %g) m for %s is not a number", bs.step.Address(), v[0], v[1], name)
+			}
+			addr := ref.source.Address().String()
+			if _, dup := ex.shifts[addr]; dup {
+				return fmt.Errorf("step %s: %s is already shifted by another step; correct it in one step only", bs.step.Address(), addr)
+			}
+			ex.shifts[addr] = v
 		}
 		for _, l := range p.Lineage {
 			ex.lineage = append(ex.lineage, fmt.Sprintf("%s: %s", bs.step.Address(), l))
