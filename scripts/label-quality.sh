@@ -1,38 +1,61 @@
 #!/usr/bin/env bash
 # Measures the labelling of a scene's own workflow against its truth, with
-# each noise filter added in turn, on cdflow synth scenes of the given seeds:
-#   scripts/label-quality.sh [-e 1x1] [-w workflow.hcl|workflow-lidar.hcl] SEED...
-# Prints one line per seed and variant (cdflow score's figures).
+# each part of the noise removal and the 2D map's alignment added in turn
+# (an ablation table), on cdflow synth scenes of the given seeds:
+#   scripts/label-quality.sh [-e 1x1] [-w workflow.hcl|workflow-lidar.hcl] [-d DEFECTS] SEED...
+# Prints one line per seed and variant (cdflow score's figures); the last
+# variant of each seed is the scene's workflow as written.
 set -euo pipefail
 bin=${CDFLOW:-bin/cdflow}
 extent=1x1
 wf=workflow.hcl
-while getopts "e:w:" o; do
+defects=
+while getopts "e:w:d:" o; do
   case $o in
     e) extent=$OPTARG ;;
     w) wf=$OPTARG ;;
-    *) echo "usage: $0 [-e WxH] [-w workflow.hcl|workflow-lidar.hcl] SEED..." >&2; exit 2 ;;
+    d) defects=$OPTARG ;;
+    *) echo "usage: $0 [-e WxH] [-w workflow.hcl|workflow-lidar.hcl] [-d DEFECTS] SEED..." >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-e WxH] [-w workflow.hcl|workflow-lidar.hcl] SEED..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 [-e WxH] [-w workflow.hcl|workflow-lidar.hcl] [-d DEFECTS] SEED..." >&2; exit 2; }
 work=${WORK:-$(mktemp -d)}
+
+# strip FILE ATTR... drops the attributes (and the vegetation block) of the
+# threshold and change_mask steps that a variant does without.
+strip() {
+  local f=$1; shift
+  awk -v drop=" $* " '
+    /^step "(threshold|change_mask)"/ { inblk = 1 }
+    inblk && /^}/ { inblk = 0 }
+    inblk && /^  vegetation \{/ { if (index(drop, " vegetation ")) { skipveg = 1; next } }
+    skipveg { if ($0 ~ /^  }/) skipveg = 0; next }
+    inblk { split($1, a, "="); if (index(drop, " " a[1] " ")) next }
+    { print }' "$f"
+}
+
 for seed in "$@"; do
-  scene=$work/scene-$seed
-  [ -f "$scene/scene.json" ] || "$bin" synth --out "$scene" --extent-km "$extent" --seed "$seed" > /dev/null 2>&1
-  # The variants: the threshold alone, then vegetation, opening and minimum
-  # area added one by one (the last is the scene's workflow as written).
-  for v in threshold +vegetation +opening +min_area; do
+  scene=$work/scene-$seed${defects:+-$defects}
+  if [ ! -f "$scene/scene.json" ]; then
+    "$bin" synth --out "$scene" --extent-km "$extent" --seed "$seed" ${defects:+--defects "$defects"} > /dev/null 2>&1
+  fi
+  all="min_area opening_radius sampling_radius dsm_t0 dsm_t1 ortho_t0 ortho_t1 vegetation align"
+  for v in threshold +vegetation +opening +min_area +sampling +align; do
     f=$scene/quality-$v.hcl
     case $v in
-      threshold)   sed -e '/^  min_area /d' -e '/^  opening_radius /d' -e '/^  ortho_t[01]  /d' -e '/^  vegetation {/,/^  }/d' "$scene/$wf" > "$f" ;;
-      +vegetation) sed -e '/^  min_area /d' -e '/^  opening_radius /d' "$scene/$wf" > "$f" ;;
-      +opening)    sed -e '/^  min_area /d' "$scene/$wf" > "$f" ;;
-      +min_area)   cp "$scene/$wf" "$f" ;;
+      threshold)   strip "$scene/$wf" $all > "$f" ;;
+      +vegetation) strip "$scene/$wf" min_area opening_radius sampling_radius dsm_t0 dsm_t1 align > "$f" ;;
+      +opening)    strip "$scene/$wf" min_area sampling_radius dsm_t0 dsm_t1 align > "$f" ;;
+      +min_area)   strip "$scene/$wf" sampling_radius dsm_t0 dsm_t1 align > "$f" ;;
+      +sampling)   strip "$scene/$wf" align > "$f"
+                   # the change_mask's own DSM and orthophoto inputs go with align
+                   awk '/^step "change_mask"/{b=1} b&&/^}/{b=0} b&&/^  (dsm|ortho)_t[01] /{next} {print}' "$f" > "$f.tmp" && mv "$f.tmp" "$f" ;;
+      +align)      cp "$scene/$wf" "$f" ;;
     esac
-    out=$work/out-$seed-$v
+    out=$work/out-$seed${defects:+-$defects}-$v
     rm -rf "$out"
-    "$bin" run "$f" --out "$out" > /dev/null 2>&1
+    "$bin" run "$f" --out "$out" > "$out.log" 2>&1 || { echo "seed $seed $v: run failed, see $out.log" >&2; exit 1; }
     printf 'seed %s %-11s %s\n' "$seed" "$v" "$("$bin" score "$scene" "$out/run")"
   done
 done

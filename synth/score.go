@@ -31,11 +31,35 @@ type Quality struct {
 	FalseShare          float64 `json:"false_change_share"`
 	FalseShareUnchanged float64 `json:"false_change_share_unchanged"`
 	FalseShareOther     float64 `json:"false_change_share_other_change"`
+	// Building changes as objects: the truth's 8-connected changed regions
+	// (0.5 m) within the scored tiles, by area; one is found when the
+	// labels cover at least half of its pixels.
+	Objects []SizeClass `json:"objects"`
+	// RecallObjects20 is the share of changes of 20 m² or more found.
+	RecallObjects20 float64 `json:"recall_objects_20m2"`
 }
 
+// SizeClass is the object recall of one size class of building changes.
+type SizeClass struct {
+	Name   string  `json:"name"`
+	Count  int     `json:"count"`
+	Found  int     `json:"found"`
+	Recall float64 `json:"recall"`
+}
+
+// sizeClasses bound the classes in m²: < 20, 20–100, ≥ 100.
+var sizeClasses = []struct {
+	name     string
+	min, max float64
+}{{"< 20 m²", 0, 20}, {"20–100 m²", 20, 100}, {"> 100 m²", 100, math.Inf(1)}}
+
 func (q Quality) String() string {
-	return fmt.Sprintf("IoU(cd2d) %.3f (precision %.3f, recall %.3f), RMSE(cd3d) %.2f m on %d changed cells, false changes %.2f %% (%.2f %% of unchanged cells, %.2f %% of cells with other changes), %d tiles",
-		q.IoU, q.Precision, q.Recall, q.RMSE, q.ChangedCells, 100*q.FalseShare, 100*q.FalseShareUnchanged, 100*q.FalseShareOther, q.Tiles)
+	objects := ""
+	for _, c := range q.Objects {
+		objects += fmt.Sprintf(", %s %d/%d", c.Name, c.Found, c.Count)
+	}
+	return fmt.Sprintf("IoU(cd2d) %.3f (precision %.3f, recall %.3f), RMSE(cd3d) %.2f m on %d changed cells, false changes %.2f %% (%.2f %% of unchanged cells, %.2f %% of cells with other changes), changes found %.3f of those ≥ 20 m² (%s), %d tiles",
+		q.IoU, q.Precision, q.Recall, q.RMSE, q.ChangedCells, 100*q.FalseShare, 100*q.FalseShareUnchanged, 100*q.FalseShareOther, q.RecallObjects20, objects[2:], q.Tiles)
 }
 
 // Score compares the cd2d and cd3d products of a run's tiles (runDir/tiles/*/)
@@ -65,6 +89,10 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 	if len(tiles) == 0 {
 		return q, fmt.Errorf("score: no tiles/*/cd2d.tif in %s: give the run directory of a workflow with a change_mask step named cd2d", runDir)
 	}
+	// The labels and the scored area on the truth's grid, for the objects.
+	cw, ch := change.Width, change.Height
+	labelled := make([]bool, cw*ch)
+	scored := make([]bool, cw*ch)
 	var inter, union, pred, truth int64
 	var se float64
 	var fpU, nU, fpO, nO int64
@@ -92,7 +120,12 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 		if err != nil {
 			return q, fmt.Errorf("score: tile %s: %w", p, err)
 		}
+		ox := int(math.Round((cd2.GeoTransform[0] - change.GeoTransform[0]) / change.GeoTransform[1]))
+		oy := int(math.Round((cd2.GeoTransform[3] - change.GeoTransform[3]) / change.GeoTransform[5]))
 		for i, v := range cd2.Bands[0] {
+			p := (oy+i/cd2.Width)*cw + ox + i%cd2.Width
+			scored[p] = true
+			labelled[p] = v != 0
 			a, b := v != 0, tc.Bands[0][i] != 0
 			if a && b {
 				inter++
@@ -159,5 +192,80 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 		q.RMSE = math.Sqrt(se / float64(q.ChangedCells))
 	}
 	q.FalseShare, q.FalseShareUnchanged, q.FalseShareOther = div(fpU+fpO, nU+nO), div(fpU, nU), div(fpO, nO)
+	q.Objects, q.RecallObjects20 = objectRecall(change.Bands[0], labelled, scored, cw, ch, change.GeoTransform[1])
 	return q, nil
+}
+
+// objectRecall finds the truth's changed regions (8-connected, any class)
+// lying mostly in the scored area and counts, per size class, those whose
+// pixels are at least half labelled.
+func objectRecall(truth []uint8, labelled, scored []bool, w, h int, res float64) ([]SizeClass, float64) {
+	classes := make([]SizeClass, len(sizeClasses))
+	for i, c := range sizeClasses {
+		classes[i].Name = c.name
+	}
+	seen := make([]bool, len(truth))
+	var stack []int
+	var n20, found20 int
+	for start, v := range truth {
+		if v == 0 || seen[start] {
+			continue
+		}
+		var size, in, hit int
+		stack = append(stack[:0], start)
+		seen[start] = true
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			size++
+			if scored[p] {
+				in++
+				if labelled[p] {
+					hit++
+				}
+			}
+			x, y := p%w, p/w
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					nx, ny := x+dx, y+dy
+					if nx < 0 || ny < 0 || nx >= w || ny >= h {
+						continue
+					}
+					if q := ny*w + nx; truth[q] != 0 && !seen[q] {
+						seen[q] = true
+						stack = append(stack, q)
+					}
+				}
+			}
+		}
+		if 2*in < size {
+			continue // mostly outside the scored tiles
+		}
+		area := float64(size) * res * res
+		found := 2*hit >= in
+		for i, c := range sizeClasses {
+			if area >= c.min && area < c.max {
+				classes[i].Count++
+				if found {
+					classes[i].Found++
+				}
+			}
+		}
+		if area >= 20 {
+			n20++
+			if found {
+				found20++
+			}
+		}
+	}
+	for i := range classes {
+		if classes[i].Count > 0 {
+			classes[i].Recall = float64(classes[i].Found) / float64(classes[i].Count)
+		}
+	}
+	var r20 float64
+	if n20 > 0 {
+		r20 = float64(found20) / float64(n20)
+	}
+	return classes, r20
 }

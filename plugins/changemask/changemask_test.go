@@ -19,6 +19,9 @@ func TestOutputsAndClasses(t *testing.T) {
 		{"3dcd", Config{Resolution: &half}, 0.5, 2, 0},
 		{"signed", Config{Signed: true}, 1, 3, 0},
 		{"zero resolution", Config{Resolution: &zero}, 0, 2, 1},
+		{"aligned", Config{Align: AlignOrthophoto}, 1, 2, 0},
+		{"dsm alignment", Config{Align: AlignDSM}, 1, 2, 0},
+		{"misspelt alignment", Config{Align: "orthophotos"}, 1, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,5 +41,49 @@ func TestOutputsAndClasses(t *testing.T) {
 	}
 	if in := New().Inputs()[0]; !in.Accepts(plugins.ElevationChange) || in.Accepts(plugins.ElevationDifference) {
 		t.Errorf("input accepts %v", in.Kinds)
+	}
+}
+
+func TestAlignInputs(t *testing.T) {
+	ch := plugins.Product{Kind: plugins.ElevationChange, Resolution: 1}
+	dsm, ortho := plugins.Product{Kind: plugins.DSM, Resolution: 1}, plugins.Product{Kind: plugins.Orthophoto, Resolution: 0.5}
+	all := map[string]plugins.Product{"input": ch, "dsm_t0": dsm, "dsm_t1": dsm, "ortho_t0": ortho, "ortho_t1": ortho}
+	tests := []struct {
+		name    string
+		align   string
+		drop    string // input left out
+		attr    string // attribute of the one problem expected, "" for none
+		warning bool
+	}{
+		{"aligned with all inputs", AlignOrthophoto, "", "", false},
+		{"aligned without ortho_t1", AlignOrthophoto, "ortho_t1", "align", false},
+		{"inputs without alignment", "", "dsm_t0", "dsm_t1", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := map[string]plugins.Product{}
+			for k, v := range all {
+				if k != tt.drop {
+					in[k] = v
+				}
+			}
+			s := &Step{Cfg: Config{Align: tt.align}}
+			_, problems := s.Outputs(in)
+			if tt.attr == "" {
+				if len(problems) != 0 {
+					t.Errorf("problems %+v", problems)
+				}
+				return
+			}
+			if len(problems) == 0 || problems[0].Attribute != tt.attr || problems[0].Warning != tt.warning {
+				t.Errorf("problems %+v, want first on %s (warning %v)", problems, tt.attr, tt.warning)
+			}
+		})
+	}
+	if h := (&Step{Cfg: Config{Align: AlignOrthophoto}}).Halo(1); h < 15 {
+		t.Errorf("aligned halo %g m: a 45 m building leaning 0.45 needs 21 m", h)
+	}
+	if h := New().Halo(1); h != 0 {
+		t.Errorf("unaligned halo %g", h)
 	}
 }

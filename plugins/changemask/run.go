@@ -3,13 +3,22 @@ package changemask
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
 
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 )
 
-var _ plugins.Step = (*Step)(nil)
+var (
+	_ plugins.Step     = (*Step)(nil)
+	_ plugins.HaloStep = (*Step)(nil)
+)
+
+// groundRadius, in metres, is the window the ground under a building is
+// the lowest point of: wider than a perimeter block's half-width.
+const groundRadius = 40
 
 // RunTile samples the 3D change map onto the 2D map's grid (nearest: a
 // pixel takes the class of the cd3d pixel its centre falls in).
@@ -20,6 +29,36 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		return fmt.Errorf("change_mask %s: %w", out[0].Name, err)
 	}
 	mask := raster.NewImage[uint8](t.GridAt(out[0].Resolution), 1)
-	changemap.Mask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed)
+	if !s.aligned() {
+		changemap.Mask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed)
+		return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
+	}
+	var dsm, ground [2][]float32
+	var nd [2]changemap.Nodata
+	var lean [2]changemap.Lean
+	res := src.Product().Resolution
+	for e, suffix := range []string{"t0", "t1"} {
+		d, err := in["dsm_"+suffix].Float32(ctx, res, "")
+		if err != nil {
+			return fmt.Errorf("change_mask %s: %w", out[0].Name, err)
+		}
+		o, err := in["ortho_"+suffix].Uint8(ctx, in["ortho_"+suffix].Product().Resolution, "")
+		if err != nil {
+			return fmt.Errorf("change_mask %s: %w", out[0].Name, err)
+		}
+		if len(o.Bands) < 3 {
+			return fmt.Errorf("change_mask %s: ortho_%s has %d bands; the lean is estimated on RGB orthophotos", out[0].Name, suffix, len(o.Bands))
+		}
+		dsm[e] = d.Bands[0]
+		nd[e] = changemap.Nodata{Value: float32(d.NoData), Set: d.HasNoData}
+		ground[e] = make([]float32, len(dsm[e]))
+		changemap.Ground(ground[e], dsm[e], nd[e], d.Width, d.Height, int(math.Round(groundRadius/res)))
+		lean[e] = changemap.EstimateLean(dsm[e], ground[e], nd[e], d.Width, d.Height, res,
+			changemap.Luminance(o.Bands[0], o.Bands[1], o.Bands[2]), o.Width, o.Height, in["ortho_"+suffix].Product().Resolution)
+		if os.Getenv("CDFLOW_DEBUG_LEAN") != "" {
+			fmt.Fprintf(os.Stderr, "lean %s %s: %+v ok=%v\n", t.ID, suffix, lean[e], lean[e].OK())
+		}
+	}
+	changemap.LeanMask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed, dsm, ground, nd, lean)
 	return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
 }

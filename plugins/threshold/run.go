@@ -26,6 +26,8 @@ func (s *Step) Halo(res float64) float64 {
 	if s.Cfg.OpeningRadius > 0 {
 		h = max(h, float64(2*s.Cfg.OpeningRadius+2)*res)
 	}
+	// The sampling filter reads r pixels around every pixel of the halo.
+	h += float64(s.Cfg.SamplingRadius) * res
 	return h
 }
 
@@ -33,6 +35,7 @@ func (s *Step) Halo(res float64) float64 {
 // the parts run: a pixel is counted by the first part that drops it.
 const (
 	DroppedReview     = plugins.DroppedPixels + ".review"
+	DroppedSampling   = plugins.DroppedPixels + ".sampling"
 	DroppedVegetation = plugins.DroppedPixels + ".vegetation"
 	DroppedOpening    = plugins.DroppedPixels + ".opening"
 	DroppedMinArea    = plugins.DroppedPixels + ".min_area"
@@ -48,6 +51,7 @@ func (s *Step) Counters() []plugins.Counter {
 		{Name: DroppedOpening, Doc: "Removed by the morphological opening."},
 		{Name: DroppedVegetation, Doc: "Masked as vegetation."},
 		{Name: DroppedReview, Doc: "Dropped by review polygons."},
+		{Name: DroppedSampling, Doc: "Within sampling_radius of the other epoch's surface: walls and edges the two surveys sampled differently."},
 	}
 }
 
@@ -100,6 +104,19 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		keep = k.Bands[0]
 		stage(DroppedReview, func() { changemap.ClearWhere(mask, d.Bands[0], nil) })
 	}
+	if r := s.Cfg.SamplingRadius; r > 0 {
+		d0, err := in["dsm_t0"].Float32(ctx, res, "")
+		if err != nil {
+			return fmt.Errorf("threshold %s: %w", name, err)
+		}
+		d1, err := in["dsm_t1"].Float32(ctx, res, "")
+		if err != nil {
+			return fmt.Errorf("threshold %s: %w", name, err)
+		}
+		stage(DroppedSampling, func() {
+			changemap.Sampling(mask, d0.Bands[0], d1.Bands[0], nodataOf(d0), nodataOf(d1), dh.Width, dh.Height, r, float32(s.Cfg.MinAbs))
+		})
+	}
 	if v := s.Cfg.Vegetation; v != nil {
 		veg, err := s.vegetation(ctx, in, dh.Width, dh.Height, res)
 		if err != nil {
@@ -151,6 +168,10 @@ func (s *Step) vegetation(ctx context.Context, in map[string]plugins.TileInput, 
 		[3][]uint8{b.Bands[0], b.Bands[1], b.Bands[2]},
 		index, float32(s.Cfg.Vegetation.Threshold()))
 	return veg, nil
+}
+
+func nodataOf(img *raster.Image[float32]) changemap.Nodata {
+	return changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
 }
 
 // quoteIdent quotes a field name for an OGR SQL filter.

@@ -8,6 +8,13 @@
 //	  min_area       = 20   # m²; smaller 8-connected changed regions are dropped (default 0: off)
 //	  opening_radius = 1    # pixels; morphological opening (default 0: off)
 //
+//	  # Drop rings of change that are only the two surveys sampling walls
+//	  # and roof edges differently (optional): a change must stand min_abs
+//	  # clear of the other epoch's surface within sampling_radius pixels.
+//	  dsm_t0          = source.dsm.t0
+//	  dsm_t1          = source.dsm.t1
+//	  sampling_radius = 1
+//
 //	  # Drop changes on vegetation seen in both orthophotos (optional).
 //	  ortho_t0 = step.resample.t0
 //	  ortho_t1 = step.resample.t1
@@ -39,11 +46,12 @@ var vegetationIndices = map[string]float64{"exg": 0.1, "vari": 0.1}
 
 // Config is the threshold block's schema.
 type Config struct {
-	MinAbs        float64     `hcl:"min_abs,optional"`
-	MinArea       float64     `hcl:"min_area,optional"`
-	OpeningRadius int         `hcl:"opening_radius,optional"`
-	Vegetation    *Vegetation `hcl:"vegetation,block"`
-	ReviewField   string      `hcl:"review_field,optional"`
+	MinAbs         float64     `hcl:"min_abs,optional"`
+	MinArea        float64     `hcl:"min_area,optional"`
+	OpeningRadius  int         `hcl:"opening_radius,optional"`
+	SamplingRadius int         `hcl:"sampling_radius,optional"`
+	Vegetation     *Vegetation `hcl:"vegetation,block"`
+	ReviewField    string      `hcl:"review_field,optional"`
 }
 
 // Vegetation configures the vegetation filter.
@@ -79,8 +87,11 @@ func New() *Step { return &Step{Cfg: Config{MinAbs: 1.0, ReviewField: "action"}}
 // Inputs: ΔH, and optionally two orthophotos and review polygons.
 func (s *Step) Inputs() []plugins.Input {
 	ortho := []plugins.Kind{plugins.Orthophoto}
+	dsm := []plugins.Kind{plugins.DSM}
 	return []plugins.Input{
 		{Name: "input", Kinds: []plugins.Kind{plugins.ElevationDifference}, Required: true, Doc: "ΔH from a difference step"},
+		{Name: "dsm_t0", Kinds: dsm, Doc: "the earlier DSM, for the sampling filter"},
+		{Name: "dsm_t1", Kinds: dsm, Doc: "the later DSM, for the sampling filter"},
 		{Name: "ortho_t0", Kinds: ortho, Doc: "the earlier orthophoto, for the vegetation filter"},
 		{Name: "ortho_t1", Kinds: ortho, Doc: "the later orthophoto, for the vegetation filter"},
 		{Name: "review", Kinds: []plugins.Kind{plugins.Vector}, Doc: "keep/drop review polygons"},
@@ -104,6 +115,10 @@ func (s *Step) Validate() []plugins.Problem {
 	if s.Cfg.OpeningRadius < 0 {
 		p = append(p, plugins.Problemf("opening_radius", "Negative threshold",
 			"opening_radius is a radius in pixels, 0 or more, got %d; e.g. opening_radius = 1.", s.Cfg.OpeningRadius))
+	}
+	if s.Cfg.SamplingRadius < 0 {
+		p = append(p, plugins.Problemf("sampling_radius", "Negative threshold",
+			"sampling_radius is a radius in pixels, 0 or more, got %d; e.g. sampling_radius = 1.", s.Cfg.SamplingRadius))
 	}
 	if s.Cfg.ReviewField == "" {
 		p = append(p, plugins.Problemf("review_field", "Empty review field",
@@ -141,6 +156,20 @@ func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plug
 		}
 		p = append(p, plugins.Problem{Attribute: attr, Summary: "Orthophoto not used", Warning: true,
 			Detail: "Only the vegetation filter reads orthophotos; add a vegetation block or remove ortho_t0 and ortho_t1."})
+	}
+	_, hasD0 := in["dsm_t0"]
+	_, hasD1 := in["dsm_t1"]
+	switch {
+	case s.Cfg.SamplingRadius > 0 && !(hasD0 && hasD1):
+		p = append(p, plugins.Problemf("sampling_radius", "Sampling filter without DSMs",
+			"The filter compares each change with the other epoch's surface around it; set dsm_t0 = source.dsm.t0 and dsm_t1 = source.dsm.t1 (the DSMs the difference step reads), or remove sampling_radius."))
+	case s.Cfg.SamplingRadius == 0 && (hasD0 || hasD1):
+		attr := "dsm_t0"
+		if !hasD0 {
+			attr = "dsm_t1"
+		}
+		p = append(p, plugins.Problem{Attribute: attr, Summary: "DSM not used", Warning: true,
+			Detail: "Only the sampling filter reads the DSMs; set sampling_radius = 1 or remove dsm_t0 and dsm_t1."})
 	}
 	dh := in["input"]
 	return []plugins.Product{{Kind: plugins.ElevationChange, Resolution: dh.Resolution, DataType: "float32", Bands: 1}}, p

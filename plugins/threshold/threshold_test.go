@@ -23,6 +23,8 @@ func TestValidate(t *testing.T) {
 		{"negative opening", func(c *Config) { c.OpeningRadius = -1 }, []string{"opening_radius"}},
 		{"all negative", func(c *Config) { c.MinAbs, c.MinArea, c.OpeningRadius = -1, -1, -1 }, []string{"min_abs", "min_area", "opening_radius"}},
 		{"empty review field", func(c *Config) { c.ReviewField = "" }, []string{"review_field"}},
+		{"sampling", func(c *Config) { c.SamplingRadius = 1 }, nil},
+		{"negative sampling", func(c *Config) { c.SamplingRadius = -1 }, []string{"sampling_radius"}},
 		{"vegetation ok", func(c *Config) { c.Vegetation = &Vegetation{Index: "vari", Max: ptr(0.2)} }, nil},
 		{"vegetation default index", func(c *Config) { c.Vegetation = &Vegetation{} }, nil},
 		{"vegetation bad index", func(c *Config) { c.Vegetation = &Vegetation{Index: "ndvi"} }, []string{"vegetation.index"}},
@@ -49,18 +51,23 @@ func TestValidate(t *testing.T) {
 func TestOutputs(t *testing.T) {
 	dh := plugins.Product{Name: "dh", Kind: plugins.ElevationDifference, Resolution: 1, DataType: "float32", Bands: 1}
 	ortho := plugins.Product{Kind: plugins.Orthophoto, Resolution: 0.5}
+	dsm := plugins.Product{Kind: plugins.DSM, Resolution: 1}
 	tests := []struct {
 		name       string
 		vegetation bool
+		sampling   int
 		in         map[string]plugins.Product
 		problem    string // attribute of the expected problem
 		warning    bool
 	}{
-		{"plain", false, map[string]plugins.Product{"input": dh}, "", false},
-		{"vegetation with orthophotos", true, map[string]plugins.Product{"input": dh, "ortho_t0": ortho, "ortho_t1": ortho}, "", false},
-		{"vegetation without orthophotos", true, map[string]plugins.Product{"input": dh}, "vegetation", false},
-		{"vegetation with one orthophoto", true, map[string]plugins.Product{"input": dh, "ortho_t0": ortho}, "vegetation", false},
-		{"orthophotos without vegetation", false, map[string]plugins.Product{"input": dh, "ortho_t1": ortho}, "ortho_t1", true},
+		{"plain", false, 0, map[string]plugins.Product{"input": dh}, "", false},
+		{"vegetation with orthophotos", true, 0, map[string]plugins.Product{"input": dh, "ortho_t0": ortho, "ortho_t1": ortho}, "", false},
+		{"vegetation without orthophotos", true, 0, map[string]plugins.Product{"input": dh}, "vegetation", false},
+		{"vegetation with one orthophoto", true, 0, map[string]plugins.Product{"input": dh, "ortho_t0": ortho}, "vegetation", false},
+		{"orthophotos without vegetation", false, 0, map[string]plugins.Product{"input": dh, "ortho_t1": ortho}, "ortho_t1", true},
+		{"sampling with DSMs", false, 1, map[string]plugins.Product{"input": dh, "dsm_t0": dsm, "dsm_t1": dsm}, "", false},
+		{"sampling without DSMs", false, 1, map[string]plugins.Product{"input": dh, "dsm_t0": dsm}, "sampling_radius", false},
+		{"DSMs without sampling", false, 0, map[string]plugins.Product{"input": dh, "dsm_t1": dsm}, "dsm_t1", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +75,7 @@ func TestOutputs(t *testing.T) {
 			if tt.vegetation {
 				s.Cfg.Vegetation = &Vegetation{}
 			}
+			s.Cfg.SamplingRadius = tt.sampling
 			out, problems := s.Outputs(tt.in)
 			want := plugins.Product{Kind: plugins.ElevationChange, Resolution: 1, DataType: "float32", Bands: 1}
 			if len(out) != 1 || out[0] != want {

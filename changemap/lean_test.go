@@ -1,0 +1,133 @@
+package changemap
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// leanScene is a w×w-cell DSM (1 m) of boxes on a gently sloping ground and
+// its orthophoto's luminance (0.5 m) as a camera with lean k sees it:
+// ground, then façades swept from footprint to roof, then roofs displaced
+// by height·k, lowest box first.
+func leanScene(w int, kE, kN float64, seed uint64) (dsm []float32, grey []float32) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	dsm = make([]float32, w*w)
+	for y := 0; y < w; y++ {
+		for x := 0; x < w; x++ {
+			dsm[y*w+x] = 700 + 0.02*float32(x)
+		}
+	}
+	gw := 2 * w
+	grey = make([]float32, gw*gw)
+	for i := range grey {
+		grey[i] = 110 + float32(r.IntN(20))
+	}
+	type box struct {
+		x, y, bw, bh int
+		h            float64
+	}
+	var boxes []box
+	for range 40 {
+		b := box{r.IntN(w - 30), r.IntN(w - 30), 8 + r.IntN(20), 8 + r.IntN(20), 4 + 25*r.Float64()}
+		boxes = append(boxes, b)
+	}
+	// Lowest first, so taller roofs cover lower ones.
+	for i := range boxes {
+		for j := i + 1; j < len(boxes); j++ {
+			if boxes[j].h < boxes[i].h {
+				boxes[i], boxes[j] = boxes[j], boxes[i]
+			}
+		}
+	}
+	for _, b := range boxes {
+		for y := b.y; y < b.y+b.bh; y++ {
+			for x := b.x; x < b.x+b.bw; x++ {
+				dsm[y*w+x] = max(dsm[y*w+x], 700+0.02*float32(x)+float32(b.h))
+			}
+		}
+		paint := func(t float64, v float32) {
+			dx, dy := 2*t*b.h*kE, -2*t*b.h*kN // in 0.5 m pixels
+			for y := 2 * b.y; y < 2*(b.y+b.bh); y++ {
+				for x := 2 * b.x; x < 2*(b.x+b.bw); x++ {
+					px, py := x+int(math.Round(dx)), y+int(math.Round(dy))
+					if px >= 0 && py >= 0 && px < gw && py < gw {
+						grey[py*gw+px] = v
+					}
+				}
+			}
+		}
+		for s := 0; s < 20; s++ {
+			paint(float64(s)/20, 60)
+		}
+		paint(1, 200+float32(r.IntN(40)))
+	}
+	return dsm, grey
+}
+
+func TestEstimateLean(t *testing.T) {
+	nd := Nodata{NoData, true}
+	for _, tc := range []struct{ kE, kN float64 }{{0.2, -0.15}, {-0.3, 0.05}, {0, 0.35}, {0.1, 0.1}} {
+		const w = 220
+		dsm, grey := leanScene(w, tc.kE, tc.kN, 7)
+		ground := make([]float32, len(dsm))
+		Ground(ground, dsm, nd, w, w, 40)
+		l := EstimateLean(dsm, ground, nd, w, w, 1, grey, 2*w, 2*w, 0.5)
+		if !l.OK() || math.Abs(l.E-tc.kE) > 0.02 || math.Abs(l.N-tc.kN) > 0.02 {
+			t.Errorf("lean (%g, %g): estimated %+v (ok %v)", tc.kE, tc.kN, l, l.OK())
+		}
+	}
+	// A flat DSM has no roof edges: no estimate.
+	flat := make([]float32, 100*100)
+	if l := EstimateLean(flat, flat, nd, 100, 100, 1, make([]float32, 200*200), 200, 200, 0.5); l.OK() {
+		t.Errorf("flat DSM gave a lean: %+v", l)
+	}
+}
+
+func TestGround(t *testing.T) {
+	nd := Nodata{NoData, true}
+	dsm := []float32{5, 9, 9, NoData, 9, 9, 3, NoData}
+	g := make([]float32, len(dsm))
+	Ground(g, dsm, nd, 8, 1, 1)
+	want := []float32{5, 5, 9, 9, 9, 3, 3, 3}
+	for i := range want {
+		if g[i] != want[i] {
+			t.Fatalf("ground %v, want %v", g, want)
+		}
+	}
+	Ground(g, []float32{NoData, NoData}, nd, 2, 1, 1)
+	if g[0] != NoData || g[1] != NoData {
+		t.Errorf("all-nodata ground %v", g)
+	}
+}
+
+func TestLeanMask2D(t *testing.T) {
+	// 6×6 cells; a 2×2 new building 10 m up at cells (1..2, 1..2); lean
+	// 0.1 east per metre: its roof appears 1 m (2 px) east.
+	const w = 6
+	cd := make([]float32, w*w)
+	dsm1 := make([]float32, w*w)
+	ground := make([]float32, w*w)
+	for _, i := range []int{7, 8, 13, 14} {
+		cd[i] = 10
+		dsm1[i] = 10
+	}
+	nd := [2]Nodata{{NoData, true}, {NoData, true}}
+	lean := [2]Lean{{}, {E: 0.1, Edges: minLeanEdges, Gain: 2}}
+	out := make([]uint8, 4*w*w)
+	LeanMask2D(out, 2*w, 2*w, cd, w, w, true, [2][]float32{dsm1, dsm1}, [2][]float32{ground, ground}, nd, lean)
+	want := "............ ............ ..######.... ..######.... ..######.... ..######.... ............ ............ ............ ............ ............ ............"
+	if got := picture(out, 2*w); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for _, v := range out {
+		if v != 0 && v != Construction {
+			t.Fatalf("class %d, want construction", v)
+		}
+	}
+	// A lean that is not OK leaves the footprint.
+	LeanMask2D(out, 2*w, 2*w, cd, w, w, false, [2][]float32{dsm1, dsm1}, [2][]float32{ground, ground}, nd, [2]Lean{})
+	if got := picture(out, 2*w); got != "............ ............ ..####...... ..####...... ..####...... ..####...... ............ ............ ............ ............ ............ ............" {
+		t.Errorf("without a lean: %s", got)
+	}
+}

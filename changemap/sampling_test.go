@@ -1,0 +1,57 @@
+package changemap
+
+import "testing"
+
+func TestSampling(t *testing.T) {
+	// A 7×1 profile: ground at 0, a building at 10 m from x=2 (t0) or x=3
+	// (t1, its wall sampled a cell later), plus the cases on the right.
+	tests := []struct {
+		name          string
+		before, after []float32
+		r             int
+		want          string // the mask after, from an all-changed start where |ΔH| ≥ 1
+	}{
+		{"wall sampled a cell apart is no change",
+			[]float32{0, 0, 10, 10, 10, 10, 10}, []float32{0, 0, 0, 10, 10, 10, 10}, 1, "......."},
+		{"the same at radius 0 stays",
+			[]float32{0, 0, 10, 10, 10, 10, 10}, []float32{0, 0, 0, 10, 10, 10, 10}, 0, "..#...."},
+		{"new building survives, its edges too",
+			[]float32{0, 0, 0, 0, 0, 0, 0}, []float32{0, 0, 8, 8, 8, 0, 0}, 1, "..###.."},
+		{"demolition survives",
+			[]float32{0, 9, 9, 9, 0, 0, 0}, []float32{0, 0, 0, 0, 0, 0, 0}, 1, ".###..."},
+		{"storey added on a roof survives",
+			[]float32{0, 10, 10, 10, 10, 10, 0}, []float32{0, 10, 13, 13, 13, 10, 0}, 1, "..###.."},
+		{"change on a pitched roof survives (neighbours < a wall higher)",
+			[]float32{0, 5, 6.5, 8, 6.5, 5, 0}, []float32{0, 5, 8, 9.5, 8, 5, 0}, 1, "..###.."},
+		{"a gain no higher than the wall beside it goes",
+			[]float32{0, 0, 0, 12, 12, 12, 12}, []float32{0, 0, 11.5, 12, 12, 12, 12}, 1, "......."},
+		{"nodata neighbours are ignored",
+			[]float32{NoData, 0, 0, 0, 0, 0, 0}, []float32{0, 5, 0, 0, 0, 0, 0}, 1, ".#....."},
+	}
+	nd := Nodata{NoData, true}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dh := make([]float32, len(tc.before))
+			Difference(dh, tc.before, tc.after, nd, nd)
+			cd := make([]float32, len(dh))
+			Threshold(cd, dh, 1)
+			mask := make([]uint8, len(cd))
+			Changed(mask, cd)
+			before := picture(mask, len(mask))
+			n := Sampling(mask, tc.before, tc.after, nd, nd, len(mask), 1, tc.r, 1)
+			got := picture(mask, len(mask))
+			if got != tc.want {
+				t.Errorf("got %s, want %s (from %s)", got, tc.want, before)
+			}
+			cleared := 0
+			for i := range before {
+				if before[i] == '#' && got[i] == '.' {
+					cleared++
+				}
+			}
+			if n != cleared {
+				t.Errorf("returned %d cleared, %d were", n, cleared)
+			}
+		})
+	}
+}
