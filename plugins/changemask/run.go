@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
@@ -55,9 +54,6 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		changemap.Ground(ground[e], dsm[e], nd[e], d.Width, d.Height, int(math.Round(groundRadius/res)))
 		lean[e] = changemap.EstimateLean(dsm[e], ground[e], nd[e], d.Width, d.Height, res,
 			changemap.Luminance(o.Bands[0], o.Bands[1], o.Bands[2]), o.Width, o.Height, in["ortho_"+suffix].Product().Resolution)
-		if os.Getenv("CDFLOW_DEBUG_LEAN") != "" {
-			fmt.Fprintf(os.Stderr, "lean %s %s: %+v ok=%v\n", t.ID, suffix, lean[e], lean[e].OK())
-		}
 	}
 	changemap.LeanMask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed, dsm, ground, nd, lean)
 	return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
