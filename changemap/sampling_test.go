@@ -55,3 +55,41 @@ func TestSampling(t *testing.T) {
 		})
 	}
 }
+
+func TestRemoveSlender(t *testing.T) {
+	// A jib 2 px wide and 20 m up, a 3×3 building 20 m up, a 2×3 shed 3 m up.
+	pic := "" +
+		"##.......... " +
+		"##.....###.. " +
+		"##.....###.. " +
+		"##.....###.. " +
+		"##.......... " +
+		"##...##..... " +
+		"##...##..... " +
+		".....##....."
+	mask, w, h := grid(pic)
+	cd := make([]float32, len(mask))
+	for i, m := range mask {
+		if m != 0 {
+			cd[i] = -20
+		}
+	}
+	for _, i := range []int{5*w + 5, 5*w + 6, 6*w + 5, 6*w + 6, 7*w + 5, 7*w + 6} {
+		cd[i] = 3
+	}
+	n := RemoveSlender(mask, cd, w, h, 2, 6, nil)
+	want := "............ .......###.. .......###.. .......###.. ............ .....##..... .....##..... .....##....."
+	if got := picture(mask, w); got != want || n != 14 {
+		t.Errorf("got %s (%d cleared), want %s (14)", got, n, want)
+	}
+	// Width 0 is off; keep protects.
+	mask, _, _ = grid(pic)
+	if n := RemoveSlender(mask, cd, w, h, 0, 6, nil); n != 0 {
+		t.Errorf("width 0 cleared %d", n)
+	}
+	keep := make([]uint8, len(mask))
+	keep[0] = 1
+	if n := RemoveSlender(mask, cd, w, h, 2, 6, keep); n != 0 {
+		t.Errorf("kept jib cleared %d", n)
+	}
+}

@@ -26,6 +26,9 @@ func (s *Step) Halo(res float64) float64 {
 	if s.Cfg.OpeningRadius > 0 {
 		h = max(h, float64(2*s.Cfg.OpeningRadius+2)*res)
 	}
+	if s.Cfg.SlenderWidth > 0 {
+		h = max(h, 4*s.Cfg.SlenderWidth)
+	}
 	// The sampling filter reads r pixels around every pixel of the halo.
 	h += float64(s.Cfg.SamplingRadius) * res
 	return h
@@ -36,6 +39,7 @@ func (s *Step) Halo(res float64) float64 {
 const (
 	DroppedReview     = plugins.DroppedPixels + ".review"
 	DroppedSampling   = plugins.DroppedPixels + ".sampling"
+	DroppedSlender    = plugins.DroppedPixels + ".slender"
 	DroppedVegetation = plugins.DroppedPixels + ".vegetation"
 	DroppedOpening    = plugins.DroppedPixels + ".opening"
 	DroppedMinArea    = plugins.DroppedPixels + ".min_area"
@@ -51,6 +55,7 @@ func (s *Step) Counters() []plugins.Counter {
 		{Name: DroppedOpening, Doc: "Removed by the morphological opening."},
 		{Name: DroppedVegetation, Doc: "Masked as vegetation."},
 		{Name: DroppedReview, Doc: "Dropped by review polygons."},
+		{Name: DroppedSlender, Doc: "In regions no wider than slender_width and at least slender_height tall: cranes, masts, wires."},
 		{Name: DroppedSampling, Doc: "Within sampling_radius of the other epoch's surface: walls and edges the two surveys sampled differently."},
 	}
 }
@@ -126,6 +131,12 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	}
 	if r := s.Cfg.OpeningRadius; r > 0 {
 		stage(DroppedOpening, func() { changemap.Open(mask, dh.Width, dh.Height, r, keep, make([]uint8, n)) })
+	}
+	if s.Cfg.SlenderWidth > 0 {
+		width := int(math.Floor(s.Cfg.SlenderWidth/res + 1e-9))
+		stage(DroppedSlender, func() {
+			changemap.RemoveSlender(mask, cd.Bands[0], dh.Width, dh.Height, width, float32(s.Cfg.SlenderHeight), keep)
+		})
 	}
 	if s.Cfg.MinArea > 0 {
 		minPixels := int(math.Ceil(s.Cfg.MinArea/(res*res) - 1e-9))

@@ -15,6 +15,12 @@
 //	  dsm_t1          = source.dsm.t1
 //	  sampling_radius = 1
 //
+//	  # Drop tall, slender changes (cranes' jibs, masts, wires): regions no
+//	  # wider than slender_width metres anywhere whose median |ΔH| is at
+//	  # least slender_height (optional; 0 turns it off).
+//	  slender_width  = 3
+//	  slender_height = 6
+//
 //	  # Drop changes on vegetation seen in both orthophotos (optional).
 //	  ortho_t0 = step.resample.t0
 //	  ortho_t1 = step.resample.t1
@@ -50,6 +56,8 @@ type Config struct {
 	MinArea        float64     `hcl:"min_area,optional"`
 	OpeningRadius  int         `hcl:"opening_radius,optional"`
 	SamplingRadius int         `hcl:"sampling_radius,optional"`
+	SlenderWidth   float64     `hcl:"slender_width,optional"`
+	SlenderHeight  float64     `hcl:"slender_height,optional"`
 	Vegetation     *Vegetation `hcl:"vegetation,block"`
 	ReviewField    string      `hcl:"review_field,optional"`
 }
@@ -82,7 +90,9 @@ type Step struct{ Cfg Config }
 var _ plugins.Step = (*Step)(nil)
 
 // New returns a threshold step with the 3DCD defaults.
-func New() *Step { return &Step{Cfg: Config{MinAbs: 1.0, ReviewField: "action"}} }
+func New() *Step {
+	return &Step{Cfg: Config{MinAbs: 1.0, ReviewField: "action", SlenderHeight: 6}}
+}
 
 // Inputs: ΔH, and optionally two orthophotos and review polygons.
 func (s *Step) Inputs() []plugins.Input {
@@ -112,6 +122,8 @@ func (s *Step) Validate() []plugins.Problem {
 	}
 	nonNegative("min_abs", s.Cfg.MinAbs, "metres")
 	nonNegative("min_area", s.Cfg.MinArea, "square metres")
+	nonNegative("slender_width", s.Cfg.SlenderWidth, "metres")
+	nonNegative("slender_height", s.Cfg.SlenderHeight, "metres")
 	if s.Cfg.OpeningRadius < 0 {
 		p = append(p, plugins.Problemf("opening_radius", "Negative threshold",
 			"opening_radius is a radius in pixels, 0 or more, got %d; e.g. opening_radius = 1.", s.Cfg.OpeningRadius))
