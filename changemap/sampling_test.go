@@ -25,6 +25,10 @@ func TestSampling(t *testing.T) {
 			[]float32{0, 5, 6.5, 8, 6.5, 5, 0}, []float32{0, 5, 8, 9.5, 8, 5, 0}, 1, "..###.."},
 		{"a gain no higher than the wall beside it goes",
 			[]float32{0, 0, 0, 12, 12, 12, 12}, []float32{0, 0, 11.5, 12, 12, 12, 12}, 1, "......."},
+		{"a demolition keeps its edge beside a building that stays",
+			[]float32{0, 9, 9, 9, 12, 12, 12}, []float32{0, 0, 0, 0, 12, 12, 12}, 1, ".###..."},
+		{"a ring beside a change of the other sign still goes",
+			[]float32{0, 0, 10, 10, 10, 0, 0}, []float32{0, 15, 0, 10, 10, 0, 0}, 1, ".#....."},
 		{"nodata neighbours are ignored",
 			[]float32{NoData, 0, 0, 0, 0, 0, 0}, []float32{0, 5, 0, 0, 0, 0, 0}, 1, ".#....."},
 	}
@@ -91,5 +95,26 @@ func TestRemoveSlender(t *testing.T) {
 	keep[0] = 1
 	if n := RemoveSlender(mask, cd, w, h, 2, 6, keep); n != 0 {
 		t.Errorf("kept jib cleared %d", n)
+	}
+}
+
+func TestTrimEdges(t *testing.T) {
+	// A new 10 m building whose later DSM slopes across the cells beside
+	// it (4 m, 3 m), and a 2 m extension on its right at full height.
+	cd := []float32{0, 4, 10, 10, 10, 3, 0, 0, 2, 2, 0}
+	mask := make([]uint8, len(cd))
+	Changed(mask, cd)
+	if n := TrimEdges(mask, cd, len(cd), 1, 0.5); n != 2 || picture(mask, len(mask)) != "..###...##." {
+		t.Errorf("got %s (%d cleared)", picture(mask, len(mask)), n)
+	}
+	// Signs apart: a demolition beside a construction is not an edge slope.
+	cd = []float32{0, -9, -9, 2, 2, 0}
+	Changed(mask[:6], cd)
+	if n := TrimEdges(mask[:6], cd, 6, 1, 0.5); n != 0 {
+		t.Errorf("cleared %d across signs", n)
+	}
+	Changed(mask[:6], cd)
+	if n := TrimEdges(mask[:6], cd, 6, 1, 0); n != 0 {
+		t.Errorf("fraction 0 cleared %d", n)
 	}
 }

@@ -123,15 +123,16 @@ const (
 	dirPointsT1 = "points_t1"
 	dirTruth    = "truth"
 
-	fileTruthDH       = "truth/dh.tif"
-	fileTruthChange   = "truth/change.tif"
-	fileTruthOther    = "truth/other_change.tif"
-	fileTruthDSMT0    = "truth/dsm_t0.tif"
-	fileTruthDSMT1    = "truth/dsm_t1.tif"
-	fileScene         = "scene.json"
-	fileWorkflow      = "workflow.hcl"
-	fileWorkflowLidar = "workflow-lidar.hcl"
-	filePreview       = "preview.png"
+	fileTruthDH        = "truth/dh.tif"
+	fileTruthChange    = "truth/change.tif"
+	fileTruthOther     = "truth/other_change.tif"
+	fileTruthFootprint = "truth/change_footprint.tif"
+	fileTruthDSMT0     = "truth/dsm_t0.tif"
+	fileTruthDSMT1     = "truth/dsm_t1.tif"
+	fileScene          = "scene.json"
+	fileWorkflow       = "workflow.hcl"
+	fileWorkflowLidar  = "workflow-lidar.hcl"
+	filePreview        = "preview.png"
 
 	// PointsCRS is the point files' compound CRS: ETRS89 / UTM 30N +
 	// EGM08-REDNAP heights, as PNOA-LiDAR declares it.
@@ -435,7 +436,7 @@ func (g *generator) scene(blocks int) *Scene {
 			sc.Files.PointsT1 = append(sc.Files.PointsT1, s.pointsFile(1))
 		}
 	}
-	sc.Files.Truth = []string{fileTruthChange, fileTruthDH, fileTruthDSMT0, fileTruthDSMT1, fileTruthOther}
+	sc.Files.Truth = []string{fileTruthChange, fileTruthFootprint, fileTruthDH, fileTruthDSMT0, fileTruthDSMT1, fileTruthOther}
 	sc.Files.Workflow = fileWorkflow
 	sc.Files.WorkflowLidar = fileWorkflowLidar
 	files := len(sc.Files.OrthoT0) + len(sc.Files.OrthoT1) + len(sc.Files.DSMT0) + len(sc.Files.DSMT1) + len(sc.Files.PointsT0) + len(sc.Files.PointsT1) + len(sc.Files.Truth) + 3

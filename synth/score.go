@@ -19,15 +19,18 @@ type Quality struct {
 	IoU       float64 `json:"iou_cd2d"`
 	Precision float64 `json:"precision_cd2d"`
 	Recall    float64 `json:"recall_cd2d"`
-	// 3D: cd3d (1 m) on the cells a building truly changed (two of the
-	// four 0.5 m truth pixels), against truth/dh; a missed change counts
-	// with its whole ΔH.
+	// False changes of the 2D map: cd2d labelled where the truth has no
+	// building change, as a share of those pixels.
+	FalseShare2D float64 `json:"false_change_share_cd2d"`
+	// 3D: cd3d (1 m) on the cells of truth/change_footprint (the changed
+	// buildings on the ground, the DSMs' frame), against truth/dh; a
+	// missed change counts with its whole ΔH.
 	RMSE         float64 `json:"rmse_cd3d_m"`
 	ChangedCells int64   `json:"changed_cells"`
-	// False changes: cd3d non-zero on cells with no building change (no
-	// truth pixel), as a share of those cells; split into cells where
-	// nothing changed and cells where only something else did (trees,
-	// vehicles, terrain, temporary structures, roof renovations).
+	// False changes of the 3D map: cd3d non-zero on cells with no building
+	// change on the ground, as a share of those cells; split into cells
+	// where nothing changed and cells where only something else did
+	// (trees, vehicles, terrain, temporary structures, roof renovations).
 	FalseShare          float64 `json:"false_change_share"`
 	FalseShareUnchanged float64 `json:"false_change_share_unchanged"`
 	FalseShareOther     float64 `json:"false_change_share_other_change"`
@@ -58,8 +61,8 @@ func (q Quality) String() string {
 	for _, c := range q.Objects {
 		objects += fmt.Sprintf(", %s %d/%d", c.Name, c.Found, c.Count)
 	}
-	return fmt.Sprintf("IoU(cd2d) %.3f (precision %.3f, recall %.3f), RMSE(cd3d) %.2f m on %d changed cells, false changes %.2f %% (%.2f %% of unchanged cells, %.2f %% of cells with other changes), changes found %.3f of those ≥ 20 m² (%s), %d tiles",
-		q.IoU, q.Precision, q.Recall, q.RMSE, q.ChangedCells, 100*q.FalseShare, 100*q.FalseShareUnchanged, 100*q.FalseShareOther, q.RecallObjects20, objects[2:], q.Tiles)
+	return fmt.Sprintf("IoU(cd2d) %.3f (precision %.3f, recall %.3f), RMSE(cd3d) %.2f m on %d changed cells, false changes %.2f %% (%.2f %% of unchanged cells, %.2f %% of cells with other changes; cd2d %.2f %%), changes found %.3f of those ≥ 20 m² (%s), %d tiles",
+		q.IoU, q.Precision, q.Recall, q.RMSE, q.ChangedCells, 100*q.FalseShare, 100*q.FalseShareUnchanged, 100*q.FalseShareOther, 100*q.FalseShare2D, q.RecallObjects20, objects[2:], q.Tiles)
 }
 
 // Score compares the cd2d and cd3d products of a run's tiles (runDir/tiles/*/)
@@ -81,6 +84,10 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 	if err != nil {
 		return q, fmt.Errorf("score: %w", err)
 	}
+	footprint, err := raster.ReadFile[uint8](ctx, filepath.Join(sceneDir, filepath.FromSlash(fileTruthFootprint)))
+	if err != nil {
+		return q, fmt.Errorf("score: %w (a scene of an older cdflow synth? generate it again)", err)
+	}
 	tiles, err := filepath.Glob(filepath.Join(runDir, "tiles", "*", "cd2d.tif"))
 	if err != nil {
 		return q, err
@@ -93,7 +100,7 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 	cw, ch := change.Width, change.Height
 	labelled := make([]bool, cw*ch)
 	scored := make([]bool, cw*ch)
-	var inter, union, pred, truth int64
+	var inter, union, pred, truth, neg2, false2 int64
 	var se float64
 	var fpU, nU, fpO, nO int64
 	for _, p := range tiles {
@@ -136,26 +143,32 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 			if a {
 				pred++
 			}
+			if !b {
+				neg2++
+				if a {
+					false2++
+				}
+			}
 			if b {
 				truth++
 			}
 		}
 		w2 := cd2.Width
+		fp, err := raster.Crop(footprint, cd3.Extent())
+		if err != nil {
+			return q, fmt.Errorf("score: tile %s: %w", p, err)
+		}
 		for k, v := range cd3.Bands[0] {
 			i, j := k%cd3.Width, k/cd3.Width
-			var built, others int
+			others := 0
 			for _, d := range [4][2]int{{0, 0}, {1, 0}, {0, 1}, {1, 1}} {
-				h := (2*j+d[1])*w2 + 2*i + d[0]
-				if tc.Bands[0][h] != 0 {
-					built++
-				}
-				if to.Bands[0][h] != 0 {
+				if to.Bands[0][(2*j+d[1])*w2+2*i+d[0]] != 0 {
 					others++
 				}
 			}
 			nodata := cd3.HasNoData && float64(v) == cd3.NoData
 			switch {
-			case built >= 2:
+			case fp.Bands[0][k] != 0:
 				if nodata {
 					continue
 				}
@@ -165,7 +178,7 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 				}
 				se += d * d
 				q.ChangedCells++
-			case built == 0 && !nodata:
+			case !nodata:
 				if others > 0 {
 					nO++
 					if v != 0 {
@@ -192,6 +205,7 @@ func Score(ctx context.Context, sceneDir, runDir string) (Quality, error) {
 		q.RMSE = math.Sqrt(se / float64(q.ChangedCells))
 	}
 	q.FalseShare, q.FalseShareUnchanged, q.FalseShareOther = div(fpU+fpO, nU+nO), div(fpU, nU), div(fpO, nO)
+	q.FalseShare2D = div(false2, neg2)
 	q.Objects, q.RecallObjects20 = objectRecall(change.Bands[0], labelled, scored, cw, ch, change.GeoTransform[1])
 	return q, nil
 }

@@ -19,6 +19,10 @@ import (
 //     building appears in the orthophoto of the epoch where it stands (the
 //     camera's view, leaning away from the photo's nadir, looking through
 //     tree crowns);
+//   - truth/change_footprint.tif (1 m): the same building changes on the
+//     ground, where the DSMs have them (a cell takes a class when half of
+//     its sixteen 0.25 m sub-cells are the changed building's footprint):
+//     what a 3D change map on the DSMs' grid is scored against;
 //   - truth/other_change.tif (0.5 m): the other changes by kind, on the
 //     ground (codes in world.Kind: 3 vegetation, 4 vehicle or container,
 //     5 terrain, 6 temporary structure, 7 roof renovation);
@@ -28,16 +32,18 @@ import (
 
 // truthFiles are the scene-wide truth rasters, written block by block.
 type truthFiles struct {
-	mu     sync.Mutex
-	change *raster.GeoTIFFWriter[uint8]
-	other  *raster.GeoTIFFWriter[uint8]
-	dsm    [2]*raster.GeoTIFFWriter[float32]
-	dh     *raster.GeoTIFFWriter[float32]
+	mu        sync.Mutex
+	change    *raster.GeoTIFFWriter[uint8]
+	footprint *raster.GeoTIFFWriter[uint8]
+	other     *raster.GeoTIFFWriter[uint8]
+	dsm       [2]*raster.GeoTIFFWriter[float32]
+	dh        *raster.GeoTIFFWriter[float32]
 }
 
 // truthBlockData is one block's truth.
 type truthBlockData struct {
 	change, other []uint8      // 0.5 m
+	footprint     []uint8      // 1 m
 	dsm           [2][]float32 // 1 m
 	dh            []float32
 }
@@ -59,6 +65,9 @@ func (g *generator) openTruth(ctx context.Context) error {
 	if t.change, err = raster.CreateGeoTIFF[uint8](ctx, path(fileTruthChange), g.sceneGrid(TruthChangeRes), 1, nil); err != nil {
 		return err
 	}
+	if t.footprint, err = raster.CreateGeoTIFF[uint8](ctx, path(fileTruthFootprint), g.sceneGrid(TruthDHRes), 1, nil); err != nil {
+		return err
+	}
 	if t.other, err = raster.CreateGeoTIFF[uint8](ctx, path(fileTruthOther), g.sceneGrid(TruthChangeRes), 1, nil); err != nil {
 		return err
 	}
@@ -74,7 +83,7 @@ func (g *generator) openTruth(ctx context.Context) error {
 func (g *generator) closeTruth() error {
 	t := &g.truthOut
 	var first error
-	for _, w := range []interface{ Close() error }{t.change, t.other, t.dsm[0], t.dsm[1], t.dh} {
+	for _, w := range []interface{ Close() error }{t.change, t.footprint, t.other, t.dsm[0], t.dsm[1], t.dh} {
 		if err := w.Close(); err != nil && first == nil {
 			first = err
 		}
@@ -84,7 +93,7 @@ func (g *generator) closeTruth() error {
 
 func (g *generator) abortTruth() {
 	t := &g.truthOut
-	for _, w := range []interface{ Abort() }{t.change, t.other, t.dsm[0], t.dsm[1], t.dh} {
+	for _, w := range []interface{ Abort() }{t.change, t.footprint, t.other, t.dsm[0], t.dsm[1], t.dh} {
 		if w != nil {
 			w.Abort()
 		}
@@ -149,8 +158,33 @@ func (g *generator) truthBlock(wk *worker, b block) *truthBlockData {
 			}
 		}
 	}
-	// 1 m: the highest point of each cell's 4×4 sub-cells.
+	// 1 m: the highest point of each cell's 4×4 sub-cells, and the changed
+	// footprints (half of the sub-cells).
 	dw, dh := b.x1-b.x0, b.y1-b.y0
+	tr.footprint = make([]uint8, dw*dh)
+	for j := 0; j < dh; j++ {
+		for i := 0; i < dw; i++ {
+			var con, dem int
+			for v := 0; v < 4; v++ {
+				r0 := (om[0]+4*j+v)*wk.layers[0].W + on[0] + 4*i
+				r1 := (om[1]+4*j+v)*wk.layers[1].W + on[1] + 4*i
+				for u := 0; u < 4; u++ {
+					if wd.Kind(wk.layers[1].Obj[r1+u]) == world.Construction {
+						con++
+					}
+					if wd.Kind(wk.layers[0].Obj[r0+u]) == world.Demolition {
+						dem++
+					}
+				}
+			}
+			switch {
+			case con >= 8:
+				tr.footprint[j*dw+i] = 1
+			case dem >= 8:
+				tr.footprint[j*dw+i] = 2
+			}
+		}
+	}
 	for e := range 2 {
 		l := wk.layers[e]
 		n, m := on[e], om[e]
@@ -206,6 +240,9 @@ func (g *generator) writeTruth(ctx context.Context, b block, tr *truthBlockData)
 		return err
 	}
 	if err := u8(t.other, tr.other); err != nil {
+		return err
+	}
+	if err := t.footprint.WriteBlock(b.x0, row, &raster.Image[uint8]{Grid: raster.Grid{Width: dw, Height: dh}, Bands: [][]uint8{tr.footprint}}); err != nil {
 		return err
 	}
 	for e := range 2 {

@@ -40,6 +40,7 @@ const (
 	DroppedReview     = plugins.DroppedPixels + ".review"
 	DroppedSampling   = plugins.DroppedPixels + ".sampling"
 	DroppedSlender    = plugins.DroppedPixels + ".slender"
+	DroppedEdges      = plugins.DroppedPixels + ".edges"
 	DroppedVegetation = plugins.DroppedPixels + ".vegetation"
 	DroppedOpening    = plugins.DroppedPixels + ".opening"
 	DroppedMinArea    = plugins.DroppedPixels + ".min_area"
@@ -55,6 +56,7 @@ func (s *Step) Counters() []plugins.Counter {
 		{Name: DroppedOpening, Doc: "Removed by the morphological opening."},
 		{Name: DroppedVegetation, Doc: "Masked as vegetation."},
 		{Name: DroppedReview, Doc: "Dropped by review polygons."},
+		{Name: DroppedEdges, Doc: "On a changed region's edge with a fraction of its neighbours' ΔH: walls the DSMs slope across."},
 		{Name: DroppedSlender, Doc: "In regions no wider than slender_width and at least slender_height tall: cranes, masts, wires."},
 		{Name: DroppedSampling, Doc: "Within sampling_radius of the other epoch's surface: walls and edges the two surveys sampled differently."},
 	}
@@ -121,6 +123,9 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		stage(DroppedSampling, func() {
 			changemap.Sampling(mask, d0.Bands[0], d1.Bands[0], nodataOf(d0), nodataOf(d1), dh.Width, dh.Height, r, float32(s.Cfg.MinAbs))
 		})
+	}
+	if f := s.Cfg.EdgeFraction; f > 0 {
+		stage(DroppedEdges, func() { changemap.TrimEdges(mask, dh.Bands[0], dh.Width, dh.Height, float32(f)) })
 	}
 	if v := s.Cfg.Vegetation; v != nil {
 		veg, err := s.vegetation(ctx, in, dh.Width, dh.Height, res)

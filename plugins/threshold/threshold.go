@@ -13,7 +13,12 @@
 //	  # clear of the other epoch's surface within sampling_radius pixels.
 //	  dsm_t0          = source.dsm.t0
 //	  dsm_t1          = source.dsm.t1
-//	  sampling_radius = 1
+//	  sampling_radius = 2
+//
+//	  # Drop the cells on a changed region's edge whose |ΔH| is less than
+//	  # edge_fraction of their changed neighbours' largest: a DSM slopes
+//	  # across the cells along a wall (optional; 0 turns it off).
+//	  edge_fraction = 0.5
 //
 //	  # Drop tall, slender changes (cranes' jibs, masts, wires): regions no
 //	  # wider than slender_width metres anywhere whose median |ΔH| is at
@@ -56,6 +61,7 @@ type Config struct {
 	MinArea        float64     `hcl:"min_area,optional"`
 	OpeningRadius  int         `hcl:"opening_radius,optional"`
 	SamplingRadius int         `hcl:"sampling_radius,optional"`
+	EdgeFraction   float64     `hcl:"edge_fraction,optional"`
 	SlenderWidth   float64     `hcl:"slender_width,optional"`
 	SlenderHeight  float64     `hcl:"slender_height,optional"`
 	Vegetation     *Vegetation `hcl:"vegetation,block"`
@@ -123,6 +129,10 @@ func (s *Step) Validate() []plugins.Problem {
 	nonNegative("min_abs", s.Cfg.MinAbs, "metres")
 	nonNegative("min_area", s.Cfg.MinArea, "square metres")
 	nonNegative("slender_width", s.Cfg.SlenderWidth, "metres")
+	if f := s.Cfg.EdgeFraction; !(f >= 0 && f < 1) {
+		p = append(p, plugins.Problemf("edge_fraction", "Edge fraction out of range",
+			"edge_fraction is a share of the neighbours' ΔH, from 0 (off) to below 1, got %g; e.g. edge_fraction = 0.5.", f))
+	}
 	nonNegative("slender_height", s.Cfg.SlenderHeight, "metres")
 	if s.Cfg.OpeningRadius < 0 {
 		p = append(p, plugins.Problemf("opening_radius", "Negative threshold",
