@@ -43,6 +43,13 @@ type Counter = schema.Counter
 // the first filter that drops it.
 const DroppedPixels = "dropped_pixels"
 
+// Namer is a step that names the products it writes beside its main one
+// after its block ("<name>_building"): the workflow layer gives it the
+// block's name before asking its Outputs.
+type Namer interface {
+	SetName(name string)
+}
+
 // Versioned is a step whose results depend on more than cdflow's version
 // and its configuration, such as an external program: Version goes into
 // the step's cache key, so a new build of it redoes the tiles.

@@ -22,10 +22,15 @@ const (
 	Vector              Kind = "vector"               // polygons (GeoJSON), not a raster
 	PointCloud          Kind = "pointcloud"           // LiDAR points (LAS, LAZ, COPC), not a raster
 	Raster              Kind = "raster"               // any other raster a step derives (a slope map, a model's scores)
+	// PointFeatures are per-cell shares of a point cloud's points (classified
+	// building, of multi-return pulses) on a DSM's grid, written beside it by
+	// a rasterize step with features = true: what the threshold step's point
+	// filter judges changes by.
+	PointFeatures Kind = "point_features"
 )
 
 // Kinds are the product kinds, as written in workflows and plugin descriptions.
-var Kinds = []Kind{Orthophoto, DSM, ElevationDifference, ElevationChange, ChangeMask, Vector, PointCloud, Raster}
+var Kinds = []Kind{Orthophoto, DSM, ElevationDifference, ElevationChange, ChangeMask, Vector, PointCloud, Raster, PointFeatures}
 
 // Describe names the kind in messages, with an article.
 func (k Kind) Describe() string {
@@ -46,6 +51,8 @@ func (k Kind) Describe() string {
 		return "a point cloud"
 	case Raster:
 		return "a raster"
+	case PointFeatures:
+		return "point features (a rasterize step with features = true)"
 	}
 	return "a " + string(k)
 }
@@ -119,7 +126,10 @@ func ParseEpoch(s string) (Epoch, bool) {
 }
 
 // Input is an attribute of a step block that references another block's
-// product, such as `input = step.difference.dh`.
+// product, such as `input = step.difference.dh`. A reference to a step
+// binds the first of its products, in the order of its Outputs, of a kind
+// the input accepts: its main product, or one it writes beside it (the
+// point features of a rasterize step).
 type Input struct {
 	Name     string // the attribute
 	Kinds    []Kind // accepted kinds

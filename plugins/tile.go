@@ -31,10 +31,13 @@ type TileInput interface {
 	Points(ctx context.Context) (*PointSet, error)
 }
 
-// PointSet is the points of a tile as three parallel slices, in an order
-// that is the same on every run.
+// PointSet is the points of a tile as parallel slices, in an order that
+// is the same on every run.
 type PointSet struct {
 	X, Y, Z []float64
+	// Class (ASPRS), ReturnNumber and NumberOfReturns are per point as the
+	// LAS records give them (0 when unset); nil when the reader has none.
+	Class, ReturnNumber, NumberOfReturns []uint8
 }
 
 // Len is the number of points.

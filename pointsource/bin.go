@@ -16,16 +16,22 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-// Points are a tile's points as three parallel slices, heights in metres.
+// Points are a tile's points as parallel slices, heights in metres, with
+// what steps judge a point by beyond its place: its ASPRS class, its return
+// number and its pulse's number of returns.
 type Points struct {
 	X, Y, Z []float64
+	// Class, Return and Returns are the LAS classification, return number
+	// and number of returns (0 when the file leaves them unset).
+	Class, Return, Returns []uint8
 }
 
 // Len is the number of points.
 func (p *Points) Len() int { return len(p.X) }
 
-func (p *Points) add(x, y, z float64) {
+func (p *Points) add(x, y, z float64, class, ret, n uint8) {
 	p.X, p.Y, p.Z = append(p.X, x), append(p.Y, y), append(p.Z, z)
+	p.Class, p.Return, p.Returns = append(p.Class, class), append(p.Return, ret), append(p.Returns, n)
 }
 
 // Tile is a tile to bin points for: its id (a file name) and work extent
@@ -47,8 +53,9 @@ type Grid struct {
 // the tiles' files.
 const binBuffer = 16 << 20
 
-// pointBytes is one point in a bin file: x, y, z as float64 (z in metres).
-const pointBytes = 24
+// pointBytes is one point in a bin file: x, y, z as float64 (z in metres),
+// then class, return number and number of returns as bytes.
+const pointBytes = 27
 
 // Bin writes, for each tile, the points of the source's LAS and LAZ files
 // (COPC files are read per tile by ReadBox) that fall in its work extent
@@ -227,6 +234,7 @@ func (b *binner) records(recs *pointcloud.Records, zm float64, filter Filter) (r
 		binary.LittleEndian.PutUint64(tmp[0:], math.Float64bits(x))
 		binary.LittleEndian.PutUint64(tmp[8:], math.Float64bits(y))
 		binary.LittleEndian.PutUint64(tmp[16:], math.Float64bits(z))
+		tmp[24], tmp[25], tmp[26] = recordAttributes(recs.Raw(i), extended)
 		c0 := int(math.Floor((x-g.Halo-g.Origin[0])/g.Size)) - 1
 		c1 := int(math.Floor((x+g.Halo-g.Origin[0])/g.Size)) + 1
 		r0 := int(math.Floor((y-g.Halo-g.Origin[1])/g.Size)) - 1
@@ -336,7 +344,8 @@ func ReadTile(dir, id string) (*Points, error) {
 		return nil, fmt.Errorf("%s: %d bytes, not whole points: the binning was interrupted; run again", f.Name(), st.Size())
 	}
 	n := int(st.Size() / pointBytes)
-	p := &Points{X: make([]float64, 0, n), Y: make([]float64, 0, n), Z: make([]float64, 0, n)}
+	p := &Points{X: make([]float64, 0, n), Y: make([]float64, 0, n), Z: make([]float64, 0, n),
+		Class: make([]uint8, 0, n), Return: make([]uint8, 0, n), Returns: make([]uint8, 0, n)}
 	r := bufio.NewReaderSize(f, 1<<16)
 	var tmp [pointBytes]byte
 	for range n {
@@ -345,7 +354,8 @@ func ReadTile(dir, id string) (*Points, error) {
 		}
 		p.add(math.Float64frombits(binary.LittleEndian.Uint64(tmp[0:])),
 			math.Float64frombits(binary.LittleEndian.Uint64(tmp[8:])),
-			math.Float64frombits(binary.LittleEndian.Uint64(tmp[16:])))
+			math.Float64frombits(binary.LittleEndian.Uint64(tmp[16:])),
+			tmp[24], tmp[25], tmp[26])
 	}
 	return p, nil
 }
@@ -373,7 +383,7 @@ func ReadBox(ctx context.Context, info *Info, filter Filter, box raster.Extent) 
 			if math.IsNaN(q.X+q.Y+q.Z) || math.IsInf(q.X+q.Y+q.Z, 0) {
 				continue
 			}
-			p.add(q.X, q.Y, q.Z*info.ZMetres)
+			p.add(q.X, q.Y, q.Z*info.ZMetres, q.Classification, q.ReturnNumber, q.NumberOfReturns)
 		}
 	}
 	return p, nil

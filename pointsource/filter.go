@@ -88,6 +88,15 @@ func ints(v []int) string {
 	return strings.Join(s, ", ")
 }
 
+// recordAttributes reads a raw record's class, return number and number of
+// returns (formats 0–5 pack them in fewer bits than 6–10).
+func recordAttributes(b []byte, extended bool) (class, ret, n uint8) {
+	if extended {
+		return b[16], b[14] & 15, b[14] >> 4
+	}
+	return b[15] & 31, b[14] & 7, (b[14] >> 3) & 7
+}
+
 // keepRecord decides on a raw record of the given format.
 func (f *Filter) keepRecord(b []byte, extended bool) bool {
 	var ret, n, class uint8

@@ -57,6 +57,8 @@ func workflowHCL(sc *Scene, points bool) string {
 			p("  resolution = 1\n")
 			p("  method     = \"tin\"\n")
 			p("  max_edge   = %s\n", num(dsmMaxEdge))
+			// The points' classes and returns, for the threshold's point filter.
+			p("  features   = true\n")
 			p("}\n\n")
 		}
 	}
@@ -71,7 +73,13 @@ func workflowHCL(sc *Scene, points bool) string {
 	// Noise removal stands in for the paper's manual step: rings of change
 	// the two surveys' sampling makes around walls, small regions, thin
 	// objects (cars) and changes on vegetation seen in both epochs go.
-	p("step \"threshold\" \"cd3d\" {\n  input           = step.difference.dh\n  min_abs         = 1.0\n  min_area        = 20\n  opening_radius  = 1\n  sampling_radius = 2\n  edge_fraction   = 0.5\n  dsm_t0          = %s\n  dsm_t1          = %s\n  ortho_t0        = step.resample.t0\n  ortho_t1        = step.resample.t1\n  vegetation {\n    index = \"exg\"\n  }\n}\n\n", dsm(0), dsm(1))
+	p("step \"threshold\" \"cd3d\" {\n  input           = step.difference.dh\n  min_abs         = 1.0\n  min_area        = 20\n  opening_radius  = 1\n  sampling_radius = 2\n  edge_fraction   = 0.5\n  dsm_t0          = %s\n  dsm_t1          = %s\n  ortho_t0        = step.resample.t0\n  ortho_t1        = step.resample.t1\n  vegetation {\n    index = \"exg\"\n  }\n", dsm(0), dsm(1))
+	if points {
+		// Only buildings are labelled: the points say which changes are
+		// not (vegetation, vehicles, cranes), in the epoch they stand in.
+		p("  features_t0     = %s\n  features_t1     = %s\n  points {\n    min_building = 0.5\n    max_multi    = 0.5\n  }\n", dsm(0), dsm(1))
+	}
+	p("}\n\n")
 	// The 2D map shows each changed building where the orthophotos do.
 	p("step \"change_mask\" \"cd2d\" {\n  input      = step.threshold.cd3d\n  resolution = 0.5\n  align      = \"orthophoto\"\n  dsm_t0     = %s\n  dsm_t1     = %s\n  ortho_t0   = step.resample.t0\n  ortho_t1   = step.resample.t1\n}\n\n", dsm(0), dsm(1))
 	// QA finds what --defects injects: stripes, voids and a missing sheet

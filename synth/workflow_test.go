@@ -112,7 +112,28 @@ func checkWorkflow(t *testing.T, dir string, sc *Scene, name string, points bool
 			if attrs[b]["method"] != `"tin"` || attrs[b]["max_edge"] != "20" || attrs["source.pointcloud.t"+strconv.Itoa(e)]["returns"] != `"first"` {
 				t.Errorf("%s: %v: not the scene's own rasterization (first returns, TIN, max edge 20 m)", b, attrs[b])
 			}
+			if attrs[b]["features"] != "true" || attrs["step.threshold.cd3d"]["features_t"+strconv.Itoa(e)] != b {
+				t.Errorf("%s: features %q, threshold's features_t%d %q: the point filter does not read its features",
+					b, attrs[b]["features"], e, attrs["step.threshold.cd3d"]["features_t"+strconv.Itoa(e)])
+			}
 		}
+	}
+	// The point filter is on exactly when the workflow reads the points.
+	var filter *hclsyntax.Block
+	for _, b := range body.Blocks {
+		if b.Type == "step" && strings.Join(b.Labels, ".") == "threshold.cd3d" {
+			for _, nb := range b.Body.Blocks {
+				if nb.Type == "points" {
+					filter = nb
+				}
+			}
+		}
+	}
+	if (filter != nil) != points {
+		t.Errorf("threshold's points block present %v, want %v", filter != nil, points)
+	}
+	if !points && (attrs["step.threshold.cd3d"]["features_t0"] != "" || attrs["step.threshold.cd3d"]["features_t1"] != "") {
+		t.Errorf("the DSM workflow binds point features: %v", attrs["step.threshold.cd3d"])
 	}
 	for block, list := range lists {
 		var globs []string

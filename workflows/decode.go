@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -337,13 +338,14 @@ func (w *Workflow) ResolveProducts(known map[string]plugins.Product) hcl.Diagnos
 // sources' products when plan has read their metadata (nil before).
 func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]refs.Reference, known map[string]plugins.Product) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	products := map[string]*plugins.Product{}
+	// Every block's products by address: a source's one, a step's outputs.
+	products := map[string][]plugins.Product{}
 	for _, s := range w.Sources {
 		p := s.Product()
 		if k, ok := known[s.Address().String()]; ok {
 			p = k
 		}
-		products[s.Address().String()] = &p
+		products[s.Address().String()] = []plugins.Product{p}
 	}
 	for _, s := range w.Steps {
 		in := map[string]plugins.Product{}
@@ -361,11 +363,21 @@ func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]refs.Referenc
 		}
 		for _, si := range s.Inputs {
 			decl := inputDecl(s.Impl, si.Name)
-			p := products[si.From.String()]
-			if p == nil {
+			outs := products[si.From.String()]
+			if len(outs) == 0 {
 				usable = false
 				continue
 			}
+			// The first product of an accepted kind; the main one when none
+			// is, for the message.
+			si.Output = 0
+			for i, o := range outs {
+				if decl.Accepts(o.Kind) {
+					si.Output = i
+					break
+				}
+			}
+			p := &outs[si.Output]
 			if !decl.Accepts(p.Kind) {
 				diags = append(diags, diag.Errorf(si.Range, "Input of the wrong kind",
 					"%s of a %s step must be %s, but %s is %s; e.g. %s = %s.",
@@ -394,8 +406,7 @@ func (w *Workflow) resolveProducts(stepInputs map[*Step]map[string]refs.Referenc
 			}
 		}
 		s.Outputs = outs
-		main := outs[0]
-		products[s.Address().String()] = &main
+		products[s.Address().String()] = slices.Clone(outs)
 	}
 	return diags
 }
@@ -493,8 +504,8 @@ func (w *Workflow) checkResolutions() hcl.Diagnostics {
 		// reported once, where it is chosen, not again on every step after.
 		inherited := map[float64]bool{}
 		for _, in := range s.Inputs {
-			if from := w.steps[in.From.String()]; from != nil && len(from.Outputs) > 0 {
-				inherited[from.Outputs[0].Resolution] = true
+			if from := w.steps[in.From.String()]; from != nil && in.Output < len(from.Outputs) {
+				inherited[from.Outputs[in.Output].Resolution] = true
 			}
 		}
 		for _, p := range s.Outputs {

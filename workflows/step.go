@@ -37,6 +37,9 @@ type StepInput struct {
 	Name  string  // the attribute
 	From  Address // a source or a step
 	Range hcl.Range
+	// Output is which of a step's Outputs the input reads: the first of a
+	// kind it accepts (0, the main product, unless the step writes others).
+	Output int
 }
 
 // Address returns step.<plugin>.<name>.
@@ -68,6 +71,9 @@ func decodeStepBlock(b *hcl.Block, reg *plugins.Registry) (*Step, hcl.Diagnostic
 		return nil, append(diags, diag.Errorf(b.LabelRanges[0], "Unknown step kind", "%s", detail))
 	}
 	s.Impl = impl
+	if n, ok := impl.(plugins.Namer); ok {
+		n.SetName(s.Name)
+	}
 	if !blockName.MatchString(s.Name) {
 		diags = append(diags, diag.Errorf(b.LabelRanges[1], "Invalid step name",
 			"%q cannot be referenced or used as a file name; use letters, digits and underscores, starting with a letter, e.g. \"cd3d\".", s.Name))
@@ -105,6 +111,8 @@ func exampleRef(kinds []plugins.Kind) string {
 		return "step.change_mask.cd2d"
 	case plugins.Vector:
 		return "source.vector.review"
+	case plugins.PointFeatures:
+		return "step.rasterize.dsm_t0"
 	}
 	return "source.dsm.t0"
 }

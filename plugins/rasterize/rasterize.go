@@ -8,7 +8,18 @@
 //	  resolution = 1
 //	  method     = "tin"   # tin (default), max, min, mean or idw
 //	  max_edge   = 10      # tin: triangles with a longer edge leave nodata
+//	  features   = true    # also write <name>_points (default false)
 //	}
+//
+// With features = true the step also writes <name>_points on the DSM's
+// grid, a float32 product of kind point_features with two bands: the share
+// of each cell's points classified building (ASPRS 6), and the share of
+// its pulses that gave more than one return (vegetation lets the laser
+// through; roofs do not), nodata where the cell holds no point. The
+// threshold step's point filter reads it (features_t0, features_t1 =
+// step.rasterize.<name>). They are computed from the points the source
+// keeps (its classes and returns filters): with returns = "first" each
+// pulse counts once, and its number of returns still says whether it split.
 //
 // Methods:
 //   - max, min, mean: the statistic of the heights of the points falling in
@@ -49,13 +60,25 @@ type Config struct {
 	// Halo is how far beyond the tile points are read; by default what the
 	// method needs (see Step.Halo).
 	Halo *float64 `hcl:"halo,optional"`
+	// Features adds the point features product (<name>_points).
+	Features bool `hcl:"features,optional"`
 }
 
 // Step rasterizes one point cloud.
-type Step struct{ Cfg Config }
+type Step struct {
+	Cfg  Config
+	name string // the block's, for the names of the other products
+}
 
-var _ plugins.Step = (*Step)(nil)
-var _ plugins.HaloStep = (*Step)(nil)
+var (
+	_ plugins.Step           = (*Step)(nil)
+	_ plugins.HaloStep       = (*Step)(nil)
+	_ plugins.Namer          = (*Step)(nil)
+	_ plugins.AssetDescriber = (*Step)(nil)
+)
+
+// SetName takes the block's name, which the features product is named after.
+func (s *Step) SetName(name string) { s.name = name }
 
 // New returns a rasterize step with the defaults.
 func New() *Step { return &Step{Cfg: Config{Method: "tin"}} }
@@ -122,9 +145,41 @@ func (s *Step) Validate() []plugins.Problem {
 	return p
 }
 
-// Outputs: a float32 DSM at the configured resolution, of the input's epoch.
+// Outputs: a float32 DSM at the configured resolution, of the input's
+// epoch, then with features the point features on the same grid.
 func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plugins.Problem) {
-	return []plugins.Product{{Kind: plugins.DSM, Resolution: s.Cfg.Resolution, DataType: "float32", Bands: 1}}, nil
+	out := []plugins.Product{{Kind: plugins.DSM, Resolution: s.Cfg.Resolution, DataType: "float32", Bands: 1}}
+	if s.Cfg.Features {
+		out = append(out, plugins.Product{Name: s.featuresName(), Kind: plugins.PointFeatures,
+			Resolution: s.Cfg.Resolution, DataType: "float32", Bands: featureBands})
+	}
+	return out, nil
+}
+
+// featuresName is the features product's name: after the block, or after
+// the kind for a step made in Go without a name.
+func (s *Step) featuresName() string {
+	if s.name == "" {
+		return "dsm" + FeaturesSuffix
+	}
+	return s.name + FeaturesSuffix
+}
+
+// DescribeProduct titles the DSM as any, and says what the features' bands hold.
+func (s *Step) DescribeProduct(p plugins.Product) (string, []string) {
+	if p.Kind != plugins.PointFeatures {
+		return plugins.DescribeProduct(p)
+	}
+	title := fmt.Sprintf("LiDAR point features of %s at %g m: band 1 the share of each cell's points classified building (ASPRS 6), "+
+		"band 2 the share of its pulses with more than one return (vegetation); 0 to 1, nodata where the cell holds no point", s.nameOr(), p.Resolution)
+	return title, []string{plugins.RoleData}
+}
+
+func (s *Step) nameOr() string {
+	if s.name == "" {
+		return "the DSM"
+	}
+	return s.name
 }
 
 // Halo is how far beyond the tile the points that can change its cells

@@ -25,7 +25,20 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		return fmt.Errorf("rasterize %s: %w", o.Name, err)
 	}
 	img.Bands[0] = z
-	return t.Put(ctx, &plugins.TileProduct{Product: o, Float32: img})
+	if err := t.Put(ctx, &plugins.TileProduct{Product: o, Float32: img}); err != nil {
+		return err
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	f := out[1]
+	fg := t.GridAt(f.Resolution)
+	bands, err := cellFeatures(fg, pts, NoData)
+	if err != nil {
+		return fmt.Errorf("rasterize %s: %w", f.Name, err)
+	}
+	fimg := &raster.Image[float32]{Grid: fg, Bands: bands[:], NoData: NoData, HasNoData: true}
+	return t.Put(ctx, &plugins.TileProduct{Product: f, Float32: fimg})
 }
 
 // grid computes the cells of g from the points.

@@ -44,6 +44,7 @@ const (
 	DroppedVegetation = plugins.DroppedPixels + ".vegetation"
 	DroppedOpening    = plugins.DroppedPixels + ".opening"
 	DroppedMinArea    = plugins.DroppedPixels + ".min_area"
+	DroppedPoints     = plugins.DroppedPixels + ".points"
 )
 
 var _ plugins.Counting = (*Step)(nil)
@@ -59,12 +60,15 @@ func (s *Step) Counters() []plugins.Counter {
 		{Name: DroppedEdges, Doc: "On a changed region's edge with a fraction of its neighbours' ΔH: walls the DSMs slope across."},
 		{Name: DroppedSlender, Doc: "In regions no wider than slender_width and at least slender_height tall: cranes, masts, wires."},
 		{Name: DroppedSampling, Doc: "Within sampling_radius of the other epoch's surface: walls and edges the two surveys sampled differently."},
+		// Last, so the columns before it keep their places.
+		{Name: DroppedPoints, Doc: "Where the LiDAR points around the cell, in the epoch where the object stands, are mostly not building (ASPRS 6) or mostly multi-return pulses: vegetation, vehicles, cranes, earthworks."},
 	}
 }
 
 // RunTile thresholds ΔH and removes noise: review "drop" polygons, then
-// vegetation, then the opening, then small regions; "keep" polygons protect
-// their pixels from every automatic removal.
+// sampling, edges, vegetation, points, then the opening, slender and small
+// regions; "keep" polygons protect their pixels from every automatic
+// removal.
 func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugins.TileInput, out []plugins.Product) error {
 	name := out[0].Name
 	res := out[0].Resolution
@@ -133,6 +137,24 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			return fmt.Errorf("threshold %s: %w", name, err)
 		}
 		stage(DroppedVegetation, func() { changemap.ClearWhere(mask, veg, keep) })
+	}
+	// Before the opening and min_area, so that what it leaves of a region
+	// (a building cut from the site around it) is cleaned by them.
+	if pt := s.Cfg.Points; pt != nil {
+		var f [2]changemap.PointFeatures
+		for e, attr := range []string{"features_t0", "features_t1"} {
+			img, err := in[attr].Float32(ctx, res, "")
+			if err != nil {
+				return fmt.Errorf("threshold %s: point filter: %w", name, err)
+			}
+			if len(img.Bands) < 2 || img.Width != dh.Width || img.Height != dh.Height {
+				return fmt.Errorf("threshold %s: point filter: %s is %d×%d with %d bands, want %d×%d with 2 (building, multi-return)",
+					name, attr, img.Width, img.Height, len(img.Bands), dh.Width, dh.Height)
+			}
+			f[e] = changemap.PointFeatures{Building: img.Bands[0], Multi: img.Bands[1], Nodata: nodataOf(img)}
+		}
+		rule := changemap.PointRule{MinBuilding: float32(pt.Building()), MaxMulti: float32(pt.Multi())}
+		stage(DroppedPoints, func() { changemap.DropByPoints(mask, dh.Bands[0], dh.Width, dh.Height, f[0], f[1], rule, keep) })
 	}
 	if r := s.Cfg.OpeningRadius; r > 0 {
 		stage(DroppedOpening, func() { changemap.Open(mask, dh.Width, dh.Height, r, keep, make([]uint8, n)) })

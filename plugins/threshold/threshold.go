@@ -34,6 +34,18 @@
 //	    max   = 0.1   # index above which a pixel is vegetation
 //	  }
 //
+//	  # Drop changes whose LiDAR points say they are not buildings
+//	  # (optional): each changed cell, with the changed cells around it
+//	  # (3×3), is read in the epoch where the object stands (t1 where ΔH
+//	  # rises, t0 where it falls) in the point features of rasterize steps
+//	  # with features = true; cells without points stay.
+//	  features_t0 = step.rasterize.dsm_t0
+//	  features_t1 = step.rasterize.dsm_t1
+//	  points {
+//	    min_building = 0.5 # mean share of building points (ASPRS 6) below which a cell goes
+//	    max_multi    = 0.5 # mean share of multi-return pulses above which a cell goes
+//	  }
+//
 //	  # A steward's review as data: polygons whose review_field says
 //	  # "keep" or "drop" (optional).
 //	  review       = source.vector.review
@@ -65,7 +77,47 @@ type Config struct {
 	SlenderWidth   float64     `hcl:"slender_width,optional"`
 	SlenderHeight  float64     `hcl:"slender_height,optional"`
 	Vegetation     *Vegetation `hcl:"vegetation,block"`
+	Points         *Points     `hcl:"points,block"`
 	ReviewField    string      `hcl:"review_field,optional"`
+}
+
+// Points configures the point filter: what share of the points around a
+// changed cell must be building points, and may be of multi-return pulses.
+type Points struct {
+	MinBuilding *float64 `hcl:"min_building,optional"`
+	MaxMulti    *float64 `hcl:"max_multi,optional"`
+}
+
+// Defaults of the point filter, for a classified cloud of an ASPRS
+// production (ground, vegetation 3–5, building 6, the rest 1):
+//   - DefaultMinBuilding: a building's roof is its points' majority class
+//     even with the classifiers' usual errors (a few per cent of roof
+//     points, more at edges and on roof equipment) and the ground points
+//     of the cells a wall crosses; vegetation, vehicles, containers,
+//     cranes, scaffolding and earthworks hold almost none.
+//   - DefaultMaxMulti: a roof returns one echo per pulse except along its
+//     edges; a crown splits a large share of pulses (the gaps between
+//     leaves). Most of a region's pulses splitting is vegetation, however
+//     it was classified.
+const (
+	DefaultMinBuilding = 0.5
+	DefaultMaxMulti    = 0.5
+)
+
+// Building returns min_building or its default.
+func (p *Points) Building() float64 {
+	if p.MinBuilding != nil {
+		return *p.MinBuilding
+	}
+	return DefaultMinBuilding
+}
+
+// Multi returns max_multi or its default.
+func (p *Points) Multi() float64 {
+	if p.MaxMulti != nil {
+		return *p.MaxMulti
+	}
+	return DefaultMaxMulti
 }
 
 // Vegetation configures the vegetation filter.
@@ -111,6 +163,8 @@ func (s *Step) Inputs() []plugins.Input {
 		{Name: "ortho_t0", Kinds: ortho, Doc: "the earlier orthophoto, for the vegetation filter"},
 		{Name: "ortho_t1", Kinds: ortho, Doc: "the later orthophoto, for the vegetation filter"},
 		{Name: "review", Kinds: []plugins.Kind{plugins.Vector}, Doc: "keep/drop review polygons"},
+		{Name: "features_t0", Kinds: []plugins.Kind{plugins.PointFeatures}, Doc: "the earlier point features (a rasterize step with features = true), for the point filter"},
+		{Name: "features_t1", Kinds: []plugins.Kind{plugins.PointFeatures}, Doc: "the later point features (a rasterize step with features = true), for the point filter"},
 	}
 }
 
@@ -159,6 +213,20 @@ func (s *Step) Validate() []plugins.Problem {
 				"Vegetation indices lie between -1 and 2, got %g; e.g. max = 0.1.", *v.Max))
 		}
 	}
+	if pt := s.Cfg.Points; pt != nil {
+		share := func(attr string, v *float64, off string) {
+			if v != nil && !(*v >= 0 && *v <= 1) {
+				p = append(p, plugins.Problemf("points."+attr, "Share out of range",
+					"%s is a share of points from 0 to 1 (%s turns it off), got %g; e.g. %s = 0.5.", attr, off, *v, attr))
+			}
+		}
+		share("min_building", pt.MinBuilding, "0")
+		share("max_multi", pt.MaxMulti, "1")
+		if pt.Building() == 0 && pt.Multi() >= 1 {
+			p = append(p, plugins.Problem{Attribute: "points", Summary: "Point filter does nothing", Warning: true,
+				Detail: "min_building = 0 and max_multi = 1 turn both tests off; remove the points block, or set e.g. min_building = 0.5."})
+		}
+	}
 	return p
 }
 
@@ -194,5 +262,46 @@ func (s *Step) Outputs(in map[string]plugins.Product) ([]plugins.Product, []plug
 			Detail: "Only the sampling filter reads the DSMs; set sampling_radius = 1 or remove dsm_t0 and dsm_t1."})
 	}
 	dh := in["input"]
+	p = append(p, s.checkFeatures(in, dh)...)
 	return []plugins.Product{{Kind: plugins.ElevationChange, Resolution: dh.Resolution, DataType: "float32", Bands: 1}}, p
+}
+
+// checkFeatures checks the point filter's inputs as the other filters':
+// both epochs' features when the filter is on, a warning when they are
+// given for nothing; and each of the epoch it is bound to, on ΔH's grid.
+func (s *Step) checkFeatures(in map[string]plugins.Product, dh plugins.Product) []plugins.Problem {
+	var p []plugins.Problem
+	f0, has0 := in["features_t0"]
+	f1, has1 := in["features_t1"]
+	switch {
+	case s.Cfg.Points != nil && !(has0 && has1):
+		p = append(p, plugins.Problemf("points", "Point filter without point features",
+			"The filter reads both epochs' point features; set features = true in the rasterize steps and features_t0 = step.rasterize.dsm_t0 and features_t1 = step.rasterize.dsm_t1, or remove the points block."))
+	case s.Cfg.Points == nil && (has0 || has1):
+		attr := "features_t0"
+		if !has0 {
+			attr = "features_t1"
+		}
+		p = append(p, plugins.Problem{Attribute: attr, Summary: "Point features not used", Warning: true,
+			Detail: "Only the point filter reads point features; add a points block or remove features_t0 and features_t1."})
+	}
+	for _, c := range []struct {
+		attr  string
+		f     plugins.Product
+		has   bool
+		epoch plugins.Epoch
+	}{{"features_t0", f0, has0, plugins.T0}, {"features_t1", f1, has1, plugins.T1}} {
+		if !c.has {
+			continue
+		}
+		if c.f.Epoch != plugins.NoEpoch && c.f.Epoch != c.epoch {
+			p = append(p, plugins.Problemf(c.attr, "Point features of the other epoch",
+				"%s is of epoch %s; a gain is judged in t1 and a loss in t0: bind %s to the %s point cloud's rasterize step.", c.f.Name, c.f.Epoch, c.attr, c.epoch))
+		}
+		if c.f.Resolution > 0 && dh.Resolution > 0 && math.Abs(c.f.Resolution-dh.Resolution) > 1e-9*dh.Resolution {
+			p = append(p, plugins.Problemf(c.attr, "Point features on another grid",
+				"%s is at %g m but ΔH at %g m; shares of points cannot be resampled: rasterize at ΔH's resolution.", c.f.Name, c.f.Resolution, dh.Resolution))
+		}
+	}
+	return p
 }

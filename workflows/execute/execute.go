@@ -299,11 +299,11 @@ func newExecutor(ctx context.Context, plan *plans.Plan, opts Options) (*executor
 				bs.inputs[in.Name] = inputRef{source: ps, product: prod}
 			case "step":
 				from := plan.Workflow.Step(addr)
-				if from == nil || len(from.Outputs) == 0 {
+				if from == nil || in.Output >= len(from.Outputs) {
 					ex.close()
 					return nil, fmt.Errorf("step %s: input %s names unknown step %s", s.Address(), in.Name, addr)
 				}
-				bs.inputs[in.Name] = inputRef{from: addr, product: from.Outputs[0]}
+				bs.inputs[in.Name] = inputRef{from: addr, product: from.Outputs[in.Output]}
 			}
 		}
 		ex.steps = append(ex.steps, bs)

@@ -80,8 +80,9 @@ func (ex *executor) points(ctx context.Context, ps *plans.Source, t *plugins.Til
 			return nil, fmt.Errorf("source %s: %w", addr, err)
 		}
 		p.X, p.Y, p.Z = append(p.X, c.X...), append(p.Y, c.Y...), append(p.Z, c.Z...)
+		p.Class, p.Return, p.Returns = append(p.Class, c.Class...), append(p.Return, c.Return...), append(p.Returns, c.Returns...)
 	}
-	return &plugins.PointSet{X: p.X, Y: p.Y, Z: p.Z}, nil
+	return &plugins.PointSet{X: p.X, Y: p.Y, Z: p.Z, Class: p.Class, ReturnNumber: p.Return, NumberOfReturns: p.Returns}, nil
 }
 
 // bin bins a source's LAS and LAZ files for the tiles the run has to do,
@@ -135,7 +136,8 @@ func (ex *executor) bin(ctx context.Context, ps *plans.Source, b *pointBins) err
 // filters (its source key), the grid and the halo.
 func (ex *executor) binKey(ps *plans.Source) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "bins 1\nsource %s\ngrid %v %v\nhalo %v\n", ex.sourceKeys[ps.Address().String()], ex.plan.Grid.Origin, ex.plan.Grid.Size, ex.halo)
+	// Version 2: the bins hold each point's class and returns too.
+	fmt.Fprintf(h, "bins 2\nsource %s\ngrid %v %v\nhalo %v\n", ex.sourceKeys[ps.Address().String()], ex.plan.Grid.Origin, ex.plan.Grid.Size, ex.halo)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
