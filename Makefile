@@ -35,13 +35,24 @@ test: vet
 
 # bench: the Go benchmarks, then the harness (bench/): cdflow against the GDAL
 # command-line pipeline and the I/O floor on 1, 4 and 20 km² scenes; it
-# prints the table and writes bench/results.json. BENCH_FLAGS passes more
+# prints the table and writes bench/results.json. Then the label-quality
+# table (scripts/label-quality.sh) on three seeds, with the ablation, and
+# with a shift and bias injected, before and after correction. BENCH_FLAGS passes more
 # flags, e.g. BENCH_FLAGS="-sizes 1x1,2x2 -runs 1".
 BENCH_FLAGS ?=
+# The label-quality table's seeds: never looked at while tuning the labels.
+QUALITY_SEEDS ?= 101 202 303
 bench: build
 	CDFLOW_BENCH=1 ./scripts/setup.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 	$(GO) run ./bench -cdflow $(BIN) -out bench/results.json $(BENCH_FLAGS)
+	@echo "label quality on 2x2 km scenes of seeds $(QUALITY_SEEDS), each part of the labelling added in turn:"
+	@work=$$(mktemp -d) && export WORK=$$work CDFLOW=$(BIN) && \
+	  ./scripts/label-quality.sh -e 2x2 $(QUALITY_SEEDS) && \
+	  echo "with a 0.5 m shift and a 0.3 m bias in t1, uncorrected and corrected:" && \
+	  ./scripts/label-quality.sh -e 2x2 -f -d shift=0.5,bias=0.3 $(QUALITY_SEEDS) && \
+	  ./scripts/label-quality.sh -e 2x2 -f -c -d shift=0.5,bias=0.3 $(QUALITY_SEEDS) && \
+	  rm -rf $$work
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -73,7 +73,7 @@ func workflowHCL(sc *Scene, points bool) string {
 	// Noise removal stands in for the paper's manual step: rings of change
 	// the two surveys' sampling makes around walls, small regions, thin
 	// objects (cars) and changes on vegetation seen in both epochs go.
-	p("step \"threshold\" \"cd3d\" {\n  input           = step.difference.dh\n  min_abs         = 1.0\n  min_area        = 20\n  opening_radius  = 1\n  sampling_radius = 2\n  edge_fraction   = 0.5\n  dsm_t0          = %s\n  dsm_t1          = %s\n  ortho_t0        = step.resample.t0\n  ortho_t1        = step.resample.t1\n  vegetation {\n    index = \"exg\"\n  }\n", dsm(0), dsm(1))
+	p("step \"threshold\" \"cd3d\" {\n  input           = step.difference.dh\n  min_abs         = 1.0\n  min_area        = 20\n  opening_radius  = 1\n  sampling_radius = 2\n  edge_fraction   = 0.5\n  slender_width   = 3\n  dsm_t0          = %s\n  dsm_t1          = %s\n  ortho_t0        = step.resample.t0\n  ortho_t1        = step.resample.t1\n  vegetation {\n    index = \"exg\"\n  }\n", dsm(0), dsm(1))
 	if points {
 		// Only buildings are labelled: the points say which changes are
 		// not (vegetation, vehicles, cranes), in the epoch they stand in.
