@@ -104,15 +104,25 @@ step "difference" "dh" {
 }
 
 step "threshold" "cd3d" {
-  input          = step.difference.dh
-  min_abs        = var.min_change
-  min_area       = 20
-  opening_radius = 1
+  input           = step.difference.dh
+  min_abs         = var.min_change
+  min_area        = 20
+  opening_radius  = 1
+  sampling_radius = 2
+  edge_fraction   = 0.5
+  slender_width   = 3
+  dsm_t0          = step.rasterize.dsm_t0
+  dsm_t1          = step.rasterize.dsm_t1
 }
 
 step "change_mask" "cd2d" {
   input      = step.threshold.cd3d
   resolution = 0.5
+  align      = "orthophoto"
+  dsm_t0     = step.rasterize.dsm_t0
+  dsm_t1     = step.rasterize.dsm_t1
+  ortho_t0   = step.resample.t0
+  ortho_t1   = step.resample.t1
 }
 
 split {

@@ -138,6 +138,22 @@ step "threshold" "cd3d" {
   min_abs        = var.min_change
   min_area       = 20 # m²: smaller changed regions are noise
   opening_radius = 1  # pixels: a morphological opening
+
+  # Two LiDAR surveys sample walls differently: a change must stand min_abs
+  # clear of the other epoch's walls within 2 pixels, or unchanged buildings
+  # become outlines of change; cells a DSM slopes across beside a wall go.
+  sampling_radius = 2
+  edge_fraction   = 0.5
+  dsm_t0          = source.dsm.t0
+  dsm_t1          = source.dsm.t1
+  # Tall changes no wider than 3 m are cranes, masts and wires, not buildings.
+  slender_width = 3
+  # Changes on what is vegetation in both orthophotos are trees.
+  ortho_t0 = step.resample.t0
+  ortho_t1 = step.resample.t1
+  vegetation {
+    index = "exg"
+  }
 }
 
 # The 2D change map at the orthophotos' 0.5 m: 0 no change, 1 change.
@@ -145,6 +161,15 @@ step "change_mask" "cd2d" {
   input      = step.threshold.cd3d
   resolution = 0.5
   # signed = true  # 1 construction, 2 demolition
+
+  # Each changed building where the orthophoto of the epoch it stands in
+  # shows it: roofs lean away from the photo's nadir by their height times a
+  # lean estimated per tile from the DSM and the orthophoto.
+  align    = "orthophoto"
+  dsm_t0   = source.dsm.t0
+  dsm_t1   = source.dsm.t1
+  ortho_t0 = step.resample.t0
+  ortho_t1 = step.resample.t1
 }
 
 # Input QA: the published 3DCD shipped with 88 DSMs with black stripes, one
