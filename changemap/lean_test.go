@@ -131,3 +131,66 @@ func TestLeanMask2D(t *testing.T) {
 		t.Errorf("without a lean: %s", got)
 	}
 }
+
+func TestRefineEdges(t *testing.T) {
+	// A 12×10 map whose label (from 1 m cells) reaches one pixel too far
+	// east and stops one short at the bottom; the orthophoto's roof (red)
+	// is columns 2–7, rows 2–7, on grey ground.
+	const w, h = 12, 10
+	roof := func(x, y int) bool { return x >= 2 && x <= 7 && y >= 2 && y <= 7 }
+	var rgb [3][]uint8
+	for b := range rgb {
+		rgb[b] = make([]uint8, w*h)
+	}
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if roof(x, y) {
+				rgb[0][i], rgb[1][i], rgb[2][i] = 180, 70, 60
+			} else {
+				rgb[0][i], rgb[1][i], rgb[2][i] = 110, 110, 110
+			}
+		}
+	}
+	label := func() []uint8 {
+		out := make([]uint8, w*h)
+		for y := 2; y <= 6; y++ {
+			for x := 2; x <= 8; x++ {
+				out[y*w+x] = Change
+			}
+		}
+		return out
+	}
+	out := label()
+	n := RefineEdges(out, w, h, 2, [2][3][]uint8{rgb, rgb}, false)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			if got := out[y*w+x] != 0; got != roof(x, y) {
+				t.Errorf("(%d, %d) labelled %v, the roof is %v", x, y, got, roof(x, y))
+			}
+		}
+	}
+	if n != 5+6 {
+		t.Errorf("%d pixels changed, want 11", n)
+	}
+	// Radius 0 is off.
+	if n := RefineEdges(label(), w, h, 0, [2][3][]uint8{rgb, rgb}, false); n != 0 {
+		t.Errorf("radius 0 changed %d", n)
+	}
+	// A demolition is judged on the earlier orthophoto: all grey there,
+	// so no side is closer and nothing moves.
+	var grey [3][]uint8
+	for b := range grey {
+		grey[b] = make([]uint8, w*h)
+		for i := range grey[b] {
+			grey[b][i] = 110
+		}
+	}
+	out = label()
+	for i := range out {
+		out[i] *= Demolition
+	}
+	if n := RefineEdges(out, w, h, 2, [2][3][]uint8{grey, rgb}, true); n != 0 {
+		t.Errorf("demolition on its own orthophoto changed %d pixels", n)
+	}
+}

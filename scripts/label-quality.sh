@@ -29,16 +29,25 @@ shift $((OPTIND - 1))
 [ $# -gt 0 ] || { echo "usage: $0 [-e WxH] [-w workflow.hcl|workflow-lidar.hcl] [-d DEFECTS] [-c] [-f] SEED..." >&2; exit 2; }
 work=${WORK:-$(mktemp -d)}
 
-# strip FILE ATTR... drops the attributes (and the vegetation block) of the
-# threshold and change_mask steps that a variant does without.
+# strip FILE ATTR... drops the attributes of the threshold and change_mask
+# steps that a variant does without: "vegetation" is the threshold's
+# vegetation block with its orthophotos; the threshold's DSMs go with
+# sampling_radius; the change_mask's DSMs and orthophotos with align.
 strip() {
   local f=$1; shift
   awk -v drop=" $* " '
-    /^step "(threshold|change_mask)"/ { inblk = 1 }
-    inblk && /^}/ { inblk = 0 }
-    inblk && /^  vegetation \{/ { if (index(drop, " vegetation ")) { skipveg = 1; next } }
+    /^step "threshold"/ { blk = "t" }
+    /^step "change_mask"/ { blk = "c" }
+    blk != "" && /^}/ { blk = "" }
+    blk == "t" && /^  vegetation \{/ { if (index(drop, " vegetation ")) { skipveg = 1; next } }
     skipveg { if ($0 ~ /^  }/) skipveg = 0; next }
-    inblk { split($1, a, "="); if (index(drop, " " a[1] " ")) next }
+    blk != "" {
+      split($1, a, "="); name = a[1]
+      if (blk == "t" && name ~ /^ortho_t[01]$/) { if (index(drop, " vegetation ")) next; print; next }
+      if (blk == "t" && name ~ /^dsm_t[01]$/) { if (index(drop, " sampling_radius ")) next; print; next }
+      if (blk == "c" && name ~ /^(dsm|ortho)_t[01]$/) { if (index(drop, " align ")) next; print; next }
+      if (index(drop, " " name " ")) next
+    }
     { print }' "$f"
 }
 
@@ -52,25 +61,24 @@ for seed in "$@"; do
     src=$scene/corrected-$wf
     sed 's/^  on_unreadable = "fail"/  on_unreadable = "fail"\n  correct_shift = true\n  correct_bias  = true/' "$scene/$wf" > "$src"
   fi
-  variants="threshold +vegetation +sampling +edges +opening +min_area +align"
-  [ -n "$full" ] && variants=+align
-  all="min_area opening_radius sampling_radius dsm_t0 dsm_t1 ortho_t0 ortho_t1 vegetation align"
+  variants="threshold +vegetation +sampling +edges +opening +slender +min_area +align +refine"
+  [ -n "$full" ] && variants=+refine
+  # Each variant drops the parts added after it.
+  later=(sampling_radius edge_fraction opening_radius slender_width min_area align refine_radius)
   for v in $variants; do
     f=$scene/quality-${correct:+corrected-}$v.hcl
     case $v in
-      threshold)   strip "$src" $all edge_fraction > "$f" ;;
-      +vegetation) strip "$src" min_area opening_radius sampling_radius edge_fraction dsm_t0 dsm_t1 align > "$f" ;;
-      +sampling)   strip "$src" min_area opening_radius edge_fraction align > "$f" ;;
-      +edges)      strip "$src" min_area opening_radius align > "$f" ;;
-      +opening)    strip "$src" min_area align > "$f" ;;
-      +min_area)   strip "$src" align > "$f" ;;
-      +align)      cp "$src" "$f" ;;
+      threshold)   drop="vegetation ${later[*]}" ;;
+      +vegetation) drop="${later[*]}" ;;
+      +sampling)   drop="${later[*]:1}" ;;
+      +edges)      drop="${later[*]:2}" ;;
+      +opening)    drop="${later[*]:3}" ;;
+      +slender)    drop="${later[*]:4}" ;;
+      +min_area)   drop="${later[*]:5}" ;;
+      +align)      drop="refine_radius" ;;
+      +refine)     drop="" ;;
     esac
-    case $v in
-      +vegetation|+sampling|+edges|+opening|+min_area)
-        # the change_mask's own DSM and orthophoto inputs go with align
-        awk '/^step "change_mask"/{b=1} b&&/^}/{b=0} b&&/^  (dsm|ortho)_t[01] /{next} {print}' "$f" > "$f.tmp" && mv "$f.tmp" "$f" ;;
-    esac
+    strip "$src" $drop > "$f"
     out=$work/out-$seed${defects:+-$defects}${correct:+-corrected}-$v
     rm -rf "$out"
     "$bin" run "$f" --out "$out" > "$out.log" 2>&1 || { echo "seed $seed $v: run failed, see $out.log" >&2; exit 1; }

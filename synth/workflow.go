@@ -81,7 +81,7 @@ func workflowHCL(sc *Scene, points bool) string {
 	}
 	p("}\n\n")
 	// The 2D map shows each changed building where the orthophotos do.
-	p("step \"change_mask\" \"cd2d\" {\n  input      = step.threshold.cd3d\n  resolution = 0.5\n  align      = \"orthophoto\"\n  dsm_t0     = %s\n  dsm_t1     = %s\n  ortho_t0   = step.resample.t0\n  ortho_t1   = step.resample.t1\n}\n\n", dsm(0), dsm(1))
+	p("step \"change_mask\" \"cd2d\" {\n  input         = step.threshold.cd3d\n  resolution    = 0.5\n  align         = \"orthophoto\"\n  refine_radius = 3\n  dsm_t0        = %s\n  dsm_t1        = %s\n  ortho_t0      = step.resample.t0\n  ortho_t1      = step.resample.t1\n}\n\n", dsm(0), dsm(1))
 	// QA finds what --defects injects: stripes, voids and a missing sheet
 	// leave their tiles out of the release, a bias or shift flags them, and
 	// an unreadable file stops the run naming it (the clean scene has no flag).

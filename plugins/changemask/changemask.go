@@ -15,6 +15,10 @@
 //	  dsm_t1   = source.dsm.t1
 //	  ortho_t0 = step.resample.t0
 //	  ortho_t1 = step.resample.t1
+//	  # and move the map's edges onto the orthophoto's: each pixel on an
+//	  # edge takes the side whose colour within refine_radius pixels its
+//	  # own is closer to (0: off)
+//	  refine_radius = 3
 //	}
 package changemask
 
@@ -33,9 +37,10 @@ func init() {
 
 // Config is the change_mask block's schema.
 type Config struct {
-	Resolution *float64 `hcl:"resolution,optional"`
-	Signed     bool     `hcl:"signed,optional"`
-	Align      string   `hcl:"align,optional"`
+	Resolution   *float64 `hcl:"resolution,optional"`
+	Signed       bool     `hcl:"signed,optional"`
+	Align        string   `hcl:"align,optional"`
+	RefineRadius int      `hcl:"refine_radius,optional"`
 }
 
 // Alignments of the 2D map.
@@ -75,6 +80,14 @@ func (s *Step) Validate() []plugins.Problem {
 	var p []plugins.Problem
 	if s.Cfg.Resolution != nil {
 		p = append(p, plugins.CheckResolution("resolution", *s.Cfg.Resolution)...)
+	}
+	if s.Cfg.RefineRadius < 0 {
+		p = append(p, plugins.Problemf("refine_radius", "Negative radius",
+			"refine_radius is a radius in pixels, 0 (off) or more, got %d; e.g. refine_radius = 3.", s.Cfg.RefineRadius))
+	}
+	if s.Cfg.RefineRadius > 0 && !s.aligned() {
+		p = append(p, plugins.Problemf("refine_radius", "Refinement without alignment",
+			"refine_radius moves the edges of a map aligned with the orthophotos; set align = \"orthophoto\" with its inputs, or remove refine_radius."))
 	}
 	switch s.Cfg.Align {
 	case "", AlignDSM, AlignOrthophoto:

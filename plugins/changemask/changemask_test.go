@@ -22,6 +22,9 @@ func TestOutputsAndClasses(t *testing.T) {
 		{"aligned", Config{Align: AlignOrthophoto}, 1, 2, 0},
 		{"dsm alignment", Config{Align: AlignDSM}, 1, 2, 0},
 		{"misspelt alignment", Config{Align: "orthophotos"}, 1, 2, 1},
+		{"refined", Config{Align: AlignOrthophoto, RefineRadius: 3}, 1, 2, 0},
+		{"refined without alignment", Config{RefineRadius: 3}, 1, 2, 1},
+		{"negative refinement", Config{Align: AlignOrthophoto, RefineRadius: -1}, 1, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,7 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	var dsm, ground [2][]float32
 	var nd [2]changemap.Nodata
 	var lean [2]changemap.Lean
+	var rgb [2][3][]uint8
 	res := src.Product().Resolution
 	for e, suffix := range []string{"t0", "t1"} {
 		d, err := in["dsm_"+suffix].Float32(ctx, res, "")
@@ -48,6 +49,7 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		if len(o.Bands) < 3 {
 			return fmt.Errorf("change_mask %s: ortho_%s has %d bands; the lean is estimated on RGB orthophotos", out[0].Name, suffix, len(o.Bands))
 		}
+		rgb[e] = [3][]uint8{o.Bands[0], o.Bands[1], o.Bands[2]}
 		dsm[e] = d.Bands[0]
 		nd[e] = changemap.Nodata{Value: float32(d.NoData), Set: d.HasNoData}
 		ground[e] = make([]float32, len(dsm[e]))
@@ -56,5 +58,11 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			changemap.Luminance(o.Bands[0], o.Bands[1], o.Bands[2]), o.Width, o.Height, in["ortho_"+suffix].Product().Resolution)
 	}
 	changemap.LeanMask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed, dsm, ground, nd, lean)
+	if r := s.Cfg.RefineRadius; r > 0 {
+		if len(rgb[0][0]) != len(mask.Bands[0]) || len(rgb[1][0]) != len(mask.Bands[0]) {
+			return fmt.Errorf("change_mask %s: refine_radius draws the map's edges on the orthophotos, which must be at the map's %g m; resample them to it or set refine_radius = 0", out[0].Name, out[0].Resolution)
+		}
+		changemap.RefineEdges(mask.Bands[0], mask.Width, mask.Height, r, rgb, s.Cfg.Signed)
+	}
 	return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
 }
