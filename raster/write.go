@@ -1,8 +1,11 @@
 package raster
 
 import (
+	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -239,14 +242,31 @@ type GeoTIFFWriter[T Pixel] struct {
 	ds        *godal.Dataset
 	grid      Grid
 	bands     int
+	// canonical: Close lays the tiles out in tile order; see CreateGeoTIFF.
+	canonical bool
 	log       gdalLog
 }
 
 // CreateGeoTIFF starts a tiled, DEFLATE-compressed GeoTIFF on a grid. nodata may be nil.
+//
+// Blocks may come in any order, from one goroutine at a time, and the
+// file's bytes depend only on its pixels. GDAL writes a compressed tile at
+// the end of the file when the tile leaves its block cache, which every
+// thread shares: when another thread needs room, or at Close. So the
+// tiles' order in the file follows the order blocks came in and the other
+// threads' use of the cache, and a tile written in parts may be written
+// twice. Close therefore rewrites the file with its tiles in tile order
+// (see canonicalTIFF): the compressed bytes are copied, not recompressed,
+// one tile at a time.
 func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int, nodata *float64) (w *GeoTIFFWriter[T], err error) {
 	defer guard("create GeoTIFF", path, &err)
-	return createGTiff[T](ctx, path, "create GeoTIFF", g, bands, nodata,
+	w, err = createGTiff[T](ctx, path, "create GeoTIFF", g, bands, nodata,
 		"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "PREDICTOR="+predictor[T]())
+	if err != nil {
+		return nil, err
+	}
+	w.canonical = true
+	return w, nil
 }
 
 // createGTiff creates a GeoTIFF with the GTiff driver's creation options
@@ -278,6 +298,9 @@ func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands in
 // WriteBlock writes img (every band) with its top-left pixel at (x0, y0).
 func (w *GeoTIFFWriter[T]) WriteBlock(x0, y0 int, img *Image[T]) (err error) {
 	defer guard("write GeoTIFF", w.path, &err)
+	if w.ds == nil {
+		return fmt.Errorf("write GeoTIFF %s: already closed", w.path)
+	}
 	if len(img.Bands) != w.bands {
 		return fmt.Errorf("write GeoTIFF %s: block has %d bands, file has %d", w.path, len(img.Bands), w.bands)
 	}
@@ -304,8 +327,17 @@ func (w *GeoTIFFWriter[T]) Close() (err error) {
 		os.Remove(w.tmp)
 		return w.log.wrap("write GeoTIFF", w.path, err)
 	}
-	if err := os.Rename(w.tmp, w.path); err != nil {
-		os.Remove(w.tmp)
+	src := w.tmp
+	if w.canonical {
+		defer os.Remove(w.tmp)
+		src = tempPath(w.path)
+		if err := canonicalTIFF(w.tmp, src); err != nil {
+			os.Remove(src)
+			return fmt.Errorf("write GeoTIFF %s: %w", w.path, err)
+		}
+	}
+	if err := os.Rename(src, w.path); err != nil {
+		os.Remove(src)
 		return fmt.Errorf("write GeoTIFF %s: %w", w.path, err)
 	}
 	return nil
@@ -335,6 +367,270 @@ func WriteGeoTIFF[T Pixel](ctx context.Context, path string, img *Image[T]) erro
 		return err
 	}
 	return w.Close()
+}
+
+// TIFF tags canonicalTIFF moves: the offsets of the tiles (or strips) and
+// their sizes.
+const (
+	tagStripOffsets    = 273
+	tagStripByteCounts = 279
+	tagTileOffsets     = 324
+	tagTileByteCounts  = 325
+)
+
+// tiffTypeSize is the size of one value of each TIFF field type.
+var tiffTypeSize = map[uint16]int{1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 16: 8, 17: 8}
+
+type tiffEntry struct {
+	tag, typ uint16
+	count    uint64
+	data     []byte // the value's bytes, in the file's byte order
+}
+
+// canonicalTIFF copies the single-image TIFF src to dst laid out in one
+// order: header, directory, the directory's out-of-line values in tag
+// order, then the tiles in tile order, with nothing between them (a tile
+// GDAL wrote twice leaves its first copy behind in src). The tiles'
+// compressed bytes are copied as they are, one at a time, so two files with
+// the same tags and the same tiles come out byte for byte the same.
+func canonicalTIFF(src, dst string) (err error) {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	var hdr [16]byte
+	if _, err := in.ReadAt(hdr[:8], 0); err != nil {
+		return fmt.Errorf("read TIFF header: %w", err)
+	}
+	var bo interface {
+		binary.ByteOrder
+		binary.AppendByteOrder
+	}
+	switch string(hdr[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return fmt.Errorf("not a TIFF file")
+	}
+	big := false
+	var ifd uint64
+	switch bo.Uint16(hdr[2:]) {
+	case 42:
+		ifd = uint64(bo.Uint32(hdr[4:]))
+	case 43:
+		big = true
+		if _, err := in.ReadAt(hdr[8:16], 8); err != nil {
+			return fmt.Errorf("read BigTIFF header: %w", err)
+		}
+		ifd = bo.Uint64(hdr[8:])
+	default:
+		return fmt.Errorf("not a TIFF file")
+	}
+	// Classic TIFF: 2-byte count, 12-byte entries, 4-byte values and
+	// offsets; BigTIFF: 8, 20 and 8.
+	countSize, entrySize, word, hdrSize := 2, 12, 4, 8
+	if big {
+		countSize, entrySize, word, hdrSize = 8, 20, 8, 16
+	}
+	uword := func(b []byte) uint64 {
+		if big {
+			return bo.Uint64(b)
+		}
+		return uint64(bo.Uint32(b))
+	}
+	buf := make([]byte, countSize)
+	if _, err := in.ReadAt(buf, int64(ifd)); err != nil {
+		return fmt.Errorf("read TIFF directory: %w", err)
+	}
+	n := uint64(bo.Uint16(buf))
+	if big {
+		n = bo.Uint64(buf)
+	}
+	if n == 0 || n > 1000 {
+		return fmt.Errorf("TIFF directory of %d entries", n)
+	}
+	dir := make([]byte, int(n)*entrySize+word)
+	if _, err := in.ReadAt(dir, int64(ifd)+int64(countSize)); err != nil {
+		return fmt.Errorf("read TIFF directory: %w", err)
+	}
+	if uword(dir[int(n)*entrySize:]) != 0 {
+		return fmt.Errorf("TIFF holds more than one image (overviews or masks)")
+	}
+	entries := make([]tiffEntry, n)
+	var offsets, counts *tiffEntry
+	for k := range entries {
+		e := dir[k*entrySize : (k+1)*entrySize]
+		en := &entries[k]
+		en.tag, en.typ = bo.Uint16(e), bo.Uint16(e[2:])
+		if big {
+			en.count = bo.Uint64(e[4:])
+		} else {
+			en.count = uint64(bo.Uint32(e[4:]))
+		}
+		size, ok := tiffTypeSize[en.typ]
+		if !ok {
+			// IFD-pointer types (13, 18) and unknown ones: a value this
+			// copy would not know to move.
+			return fmt.Errorf("TIFF tag %d has field type %d", en.tag, en.typ)
+		}
+		total := uint64(size) * en.count
+		if total > 1<<30 {
+			return fmt.Errorf("TIFF tag %d holds %d bytes", en.tag, total)
+		}
+		en.data = make([]byte, total)
+		if total <= uint64(word) {
+			copy(en.data, e[entrySize-word:])
+		} else if _, err := in.ReadAt(en.data, int64(uword(e[entrySize-word:]))); err != nil {
+			return fmt.Errorf("read TIFF tag %d: %w", en.tag, err)
+		}
+		switch en.tag {
+		case tagTileOffsets, tagStripOffsets:
+			offsets = en
+		case tagTileByteCounts, tagStripByteCounts:
+			counts = en
+		}
+	}
+	if offsets == nil || counts == nil || offsets.count != counts.count {
+		return fmt.Errorf("TIFF without matching tile offsets and sizes")
+	}
+	value := func(en *tiffEntry, i int) (uint64, error) {
+		switch en.typ {
+		case 3:
+			return uint64(bo.Uint16(en.data[2*i:])), nil
+		case 4:
+			return uint64(bo.Uint32(en.data[4*i:])), nil
+		case 16:
+			return bo.Uint64(en.data[8*i:]), nil
+		}
+		return 0, fmt.Errorf("TIFF tag %d has field type %d", en.tag, en.typ)
+	}
+	tiles := int(offsets.count)
+	oldOff := make([]uint64, tiles)
+	size := make([]uint64, tiles)
+	for i := range tiles {
+		if oldOff[i], err = value(offsets, i); err != nil {
+			return err
+		}
+		if size[i], err = value(counts, i); err != nil {
+			return err
+		}
+	}
+
+	// The new layout: the directory after the header, its values after it
+	// (each at an even offset, as TIFF asks), then the tiles.
+	pos := uint64(hdrSize) + uint64(countSize) + uint64(len(dir))
+	valueAt := make([]uint64, n)
+	for k := range entries {
+		if len(entries[k].data) > word {
+			pos += pos & 1
+			valueAt[k] = pos
+			pos += uint64(len(entries[k].data))
+		}
+	}
+	for i := range tiles {
+		if size[i] == 0 {
+			continue // a tile never written stays absent
+		}
+		nv := pos
+		switch offsets.typ {
+		case 3:
+			if nv > math.MaxUint16 {
+				return fmt.Errorf("TIFF tile offset %d does not fit its field", nv)
+			}
+			bo.PutUint16(offsets.data[2*i:], uint16(nv))
+		case 4:
+			if nv > math.MaxUint32 {
+				return fmt.Errorf("TIFF tile offset %d does not fit its field", nv)
+			}
+			bo.PutUint32(offsets.data[4*i:], uint32(nv))
+		default:
+			bo.PutUint64(offsets.data[8*i:], nv)
+		}
+		pos += size[i]
+	}
+
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := out.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	bw := bufio.NewWriterSize(out, 1<<20)
+	head := append([]byte(nil), hdr[:4]...)
+	if big {
+		head = append(head, hdr[4:8]...) // offset size and padding, as read
+		head = bo.AppendUint64(head, uint64(hdrSize))
+	} else {
+		head = bo.AppendUint32(head, uint32(hdrSize))
+	}
+	if big {
+		head = bo.AppendUint64(head, n)
+	} else {
+		head = bo.AppendUint16(head, uint16(n))
+	}
+	for k, en := range entries {
+		head = bo.AppendUint16(head, en.tag)
+		head = bo.AppendUint16(head, en.typ)
+		if big {
+			head = bo.AppendUint64(head, en.count)
+		} else {
+			head = bo.AppendUint32(head, uint32(en.count))
+		}
+		v := make([]byte, word)
+		if len(en.data) > word {
+			if big {
+				bo.PutUint64(v, valueAt[k])
+			} else {
+				bo.PutUint32(v, uint32(valueAt[k]))
+			}
+		} else {
+			copy(v, en.data)
+		}
+		head = append(head, v...)
+	}
+	head = append(head, make([]byte, word)...) // no next directory
+	written := uint64(len(head))
+	if _, err := bw.Write(head); err != nil {
+		return err
+	}
+	for k, en := range entries {
+		if len(en.data) <= word {
+			continue
+		}
+		if pad := valueAt[k] - written; pad > 0 {
+			if _, err := bw.Write(make([]byte, pad)); err != nil {
+				return err
+			}
+			written += pad
+		}
+		if _, err := bw.Write(en.data); err != nil {
+			return err
+		}
+		written += uint64(len(en.data))
+	}
+	var tile []byte
+	for i := range tiles {
+		if size[i] == 0 {
+			continue
+		}
+		if uint64(cap(tile)) < size[i] {
+			tile = make([]byte, size[i])
+		}
+		t := tile[:size[i]]
+		if _, err := in.ReadAt(t, int64(oldOff[i])); err != nil {
+			return fmt.Errorf("read TIFF tile %d: %w", i, err)
+		}
+		if _, err := bw.Write(t); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
 
 // CheckEnv refuses GDAL settings that would make every read fail in a way

@@ -33,6 +33,11 @@ const (
 	dsmHalo    = 2 * dsmMaxEdge
 )
 
+// blockMadeHook, when a test sets it, runs as a block is made and before
+// any of it is written, so the test can hold some blocks back and make the
+// workers finish out of order.
+var blockMadeHook func(b block)
+
 // block is one unit of work.
 type block struct {
 	si, bi         int // sheet, block within the sheet
@@ -169,6 +174,9 @@ func (g *generator) doBlock(ctx context.Context, wk *worker, b block) error {
 
 	tr := g.truthBlock(wk, b)
 	wk.stats.block(g.world, wk, b, tr)
+	if blockMadeHook != nil {
+		blockMadeHook(b)
+	}
 	if err := g.writeTruth(ctx, b, tr); err != nil {
 		return err
 	}
