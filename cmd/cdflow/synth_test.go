@@ -32,7 +32,7 @@ func TestSynthCommand(t *testing.T) {
 			stdout: []string{
 				"scene    EPSG:25830, 0.2×0.2 km at E 355000 N 4610000, seed 3",
 				"sheets   4 of 0.1 km",
-				"files    30 in ",
+				"files    31 in ",
 				"changed  ",
 				"changes  ",
 				"lidar t0 ",

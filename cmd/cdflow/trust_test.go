@@ -208,8 +208,11 @@ func TestConcurrentRunsDoNotMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(string(src), "min_abs         = 1.0") {
+		t.Fatal("workflow.hcl has no min_abs = 1.0 line to vary")
+	}
 	variant := func(name, minAbs, version string) string {
-		s := strings.Replace(string(src), "min_abs        = 1.0", "min_abs        = "+minAbs, 1)
+		s := strings.Replace(string(src), "min_abs         = 1.0", "min_abs         = "+minAbs, 1)
 		s = strings.Replace(s, `version = "1.0.0"`, `version = "`+version+`"`, 1)
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
@@ -465,7 +468,7 @@ func TestTrustSmaller(t *testing.T) {
 	})
 	t.Run("splits.parquet of another run", func(t *testing.T) {
 		dir, wf, out := scene(t)
-		editWorkflow(t, dir, "min_abs        = 1.0", "min_abs        = 3.0")
+		editWorkflow(t, dir, "min_abs         = 1.0", "min_abs         = 3.0")
 		editWorkflow(t, dir, `version = "1.0.0"`, `version = "1.1.0"`)
 		mustCdflow(t, "run", "-j", "2", wf, "--out", out)
 		release := filepath.Join(out, "catalog", "synth-seed9", "1.0.0")
