@@ -49,6 +49,8 @@ bench: build
 	@echo "label quality on 2x2 km scenes of seeds $(QUALITY_SEEDS), each part of the labelling added in turn:"
 	@work=$$(mktemp -d) && export WORK=$$work CDFLOW=$(BIN) && \
 	  ./scripts/label-quality.sh -e 2x2 $(QUALITY_SEEDS) && \
+	  echo "from the point clouds (workflow-lidar.hcl):" && \
+	  ./scripts/label-quality.sh -e 2x2 -f -w workflow-lidar.hcl $(QUALITY_SEEDS) && \
 	  echo "with a 0.5 m shift and a 0.3 m bias in t1, uncorrected and corrected:" && \
 	  ./scripts/label-quality.sh -e 2x2 -f -d shift=0.5,bias=0.3 $(QUALITY_SEEDS) && \
 	  ./scripts/label-quality.sh -e 2x2 -f -c -d shift=0.5,bias=0.3 $(QUALITY_SEEDS) && \
