@@ -95,8 +95,24 @@ func Open(mask []uint8, w, h, r int, keep []uint8, scratch []uint8) int {
 // dropRegions clears every 8-connected region of mask for which drop says
 // so, and returns the number of pixels cleared.
 func dropRegions(mask []uint8, w, h int, drop func(region []int32) bool) int {
-	seen := make([]bool, len(mask))
 	removed := 0
+	Regions(mask, w, h, func(region []int32) {
+		if drop(region) {
+			for _, p := range region {
+				mask[p] = 0
+			}
+			removed += len(region)
+		}
+	})
+	return removed
+}
+
+// Regions calls fn with the pixel indexes of every 8-connected region of
+// the non-zero pixels of a w×h mask, in the order of each region's first
+// pixel. fn may clear the region's pixels; the slice is reused after fn
+// returns.
+func Regions(mask []uint8, w, h int, fn func(region []int32)) {
+	seen := make([]bool, len(mask))
 	var stack, region []int32
 	for start := range mask {
 		if mask[start] == 0 || seen[start] {
@@ -127,14 +143,8 @@ func dropRegions(mask []uint8, w, h int, drop func(region []int32) bool) int {
 				}
 			}
 		}
-		if drop(region) {
-			for _, p := range region {
-				mask[p] = 0
-			}
-			removed += len(region)
-		}
+		fn(region)
 	}
-	return removed
 }
 
 // ClearWhere clears mask pixels where drop is 1 and keep is not; it returns

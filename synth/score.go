@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/raster"
 )
 
@@ -218,44 +219,21 @@ func objectRecall(truth []uint8, labelled, scored []bool, w, h int, res float64)
 	for i, c := range sizeClasses {
 		classes[i].Name = c.name
 	}
-	seen := make([]bool, len(truth))
-	var stack []int
 	var n20, found20 int
-	for start, v := range truth {
-		if v == 0 || seen[start] {
-			continue
-		}
-		var size, in, hit int
-		stack = append(stack[:0], start)
-		seen[start] = true
-		for len(stack) > 0 {
-			p := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			size++
+	changemap.Regions(truth, w, h, func(region []int32) {
+		var in, hit int
+		for _, p := range region {
 			if scored[p] {
 				in++
 				if labelled[p] {
 					hit++
 				}
 			}
-			x, y := p%w, p/w
-			for dy := -1; dy <= 1; dy++ {
-				for dx := -1; dx <= 1; dx++ {
-					nx, ny := x+dx, y+dy
-					if nx < 0 || ny < 0 || nx >= w || ny >= h {
-						continue
-					}
-					if q := ny*w + nx; truth[q] != 0 && !seen[q] {
-						seen[q] = true
-						stack = append(stack, q)
-					}
-				}
-			}
 		}
-		if 2*in < size {
-			continue // mostly outside the scored tiles
+		if 2*in < len(region) {
+			return // mostly outside the scored tiles
 		}
-		area := float64(size) * res * res
+		area := float64(len(region)) * res * res
 		found := 2*hit >= in
 		for i, c := range sizeClasses {
 			if area >= c.min && area < c.max {
@@ -271,7 +249,7 @@ func objectRecall(truth []uint8, labelled, scored []bool, w, h int, res float64)
 				found20++
 			}
 		}
-	}
+	})
 	for i := range classes {
 		if classes[i].Count > 0 {
 			classes[i].Recall = float64(classes[i].Found) / float64(classes[i].Count)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/cdflow/cdflow/changemap"
 	"github.com/cdflow/cdflow/plugins"
@@ -28,7 +29,9 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		return fmt.Errorf("change_mask %s: %w", out[0].Name, err)
 	}
 	mask := raster.NewImage[uint8](t.GridAt(out[0].Resolution), 1)
-	if !s.aligned() {
+	// Without a change in the tile and its halo there is nothing to lean:
+	// the DSMs and orthophotos need not be read.
+	if !s.aligned() || !slices.ContainsFunc(cd.Bands[0], func(v float32) bool { return v != 0 && v != changemap.NoData }) {
 		changemap.Mask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed)
 		return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
 	}

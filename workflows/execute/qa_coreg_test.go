@@ -26,9 +26,6 @@ import (
 // lineage, and the corrected ΔH must match the clean scene's ΔH far better
 // than the uncorrected one does.
 func TestQACorrectShift(t *testing.T) {
-	if testing.Short() {
-		t.Skip("generates two scenes")
-	}
 	const injectE, injectN, injectBias = 0.5, 0.0, 0.3
 	base := t.TempDir()
 	dirs := map[string]string{"none": filepath.Join(base, "none"), "shift=0.5,bias=0.3": filepath.Join(base, "shifted")}
