@@ -27,7 +27,7 @@ demo: build
 vet: setup
 	$(GO) vet ./...
 
-test: vet
+test: vet weed
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) test -count=1 -timeout 30m ./...
 	$(GO) test -count=1 -race $(RACE_PKGS)
@@ -61,3 +61,34 @@ fmt:
 
 clean:
 	rm -rf bin $(DEMO)
+
+# The object-storage tests run against a real S3 server, SeaweedFS, built
+# once from its own module (internal/s3test/weed, so cdflow does not depend
+# on it) into bin/weed; rebuilt only when that module changes.
+WEED := bin/weed
+.PHONY: weed
+weed: $(WEED)
+$(WEED): internal/s3test/weed/go.mod internal/s3test/weed/go.sum
+	cd internal/s3test/weed && $(GO) build -o $(CURDIR)/$(WEED) github.com/seaweedfs/seaweedfs/weed
+
+# test-slurm: cdflow's shards under a real scheduler. Installs slurm-wlm and
+# munge with apt-get when missing, starts a single-node Slurm (munged,
+# slurmctld, slurmd as root, configured in a temporary folder), submits a job
+# array of `cdflow run --shard` and a dependent `cdflow merge` with
+# examples/slurm/submit.sh, and checks the release is the single run's, byte
+# for byte; stops the daemons it started. About 35 s warm.
+.PHONY: test-slurm
+test-slurm: build
+	./scripts/test-slurm.sh $(BIN)
+
+# image: the container image, built offline FROM scratch with buildah
+# (installed with apt-get when missing): bin/cdflow, exactly its shared
+# libraries, GDAL's and PROJ's data and the CA bundle; tagged
+# localhost/cdflow:<version> and cdflow:latest, exported as the OCI archive
+# bin/cdflow-image.tar. test-image runs the demo inside it (podman, else chroot).
+.PHONY: image test-image
+image: build
+	./scripts/image.sh $(BIN) bin/cdflow-image.tar
+
+test-image: image
+	./scripts/test-image.sh bin/cdflow-image.tar $(BIN)

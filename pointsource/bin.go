@@ -132,7 +132,7 @@ type chunkResult struct {
 // file decodes one file's chunks in parallel and bins them in chunk order,
 // holding at most workers+1 decoded chunks.
 func (b *binner) file(ctx context.Context, path string, zm float64, filter Filter, workers int) (read, kept int64, err error) {
-	f, err := pointcloud.Open(path)
+	f, err := openCloud(ctx, path)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -369,7 +369,7 @@ func ReadBox(ctx context.Context, info *Info, filter Filter, box raster.Extent) 
 		if !f.COPC || !touches(box, f.Extent) {
 			continue
 		}
-		pf, err := pointcloud.Open(f.Path)
+		pf, err := openCloud(ctx, f.Path)
 		if err != nil {
 			return nil, err
 		}

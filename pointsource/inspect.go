@@ -92,7 +92,7 @@ func Inspect(ctx context.Context, files []string, crs string) (*Info, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		f, err := pointcloud.Open(path)
+		f, err := openCloud(ctx, path)
 		if err != nil {
 			return nil, err
 		}

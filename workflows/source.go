@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/internal/diag"
@@ -268,12 +269,19 @@ func (s *Source) expandFiles(sc *eval.Scope, a *hcl.Attribute, v cty.Value) hcl.
 	for i, ev := range elems {
 		p := ev.AsString()
 		full := p
-		if !strings.HasPrefix(p, "/vsi") && !filepath.IsAbs(p) {
+		if !strings.HasPrefix(p, "/vsi") && !objstore.IsURL(p) && !filepath.IsAbs(p) {
 			full = filepath.Join(dir, p)
 		}
 		s.Patterns = append(s.Patterns, full)
 		var matches []string
 		switch {
+		case objstore.IsURL(p):
+			m, err := expandRemote(p)
+			if err != nil {
+				diags = append(diags, diag.Errorf(elemRange(i), "Cannot read object storage", "%s.", strings.TrimSuffix(err.Error(), ".")))
+				continue
+			}
+			matches = m
 		case strings.HasPrefix(p, "/vsi"):
 			// GDAL virtual file systems are only reachable through GDAL.
 			matches = []string{p}

@@ -25,7 +25,8 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 			"blocks, exactly as a single 'cdflow run' would have: same tables, same catalog bytes.\n"+
 			"SHARD_DIRs are the --out folders of the shards; without any, the shards wrote under\n"+
 			"OUT itself (a shared volume). Products of shards elsewhere are hard-linked (or copied)\n"+
-			"into OUT. Every shard must be there once, from the same workflow and data.")
+			"into OUT; a SHARD_DIR s3://bucket/prefix (where 'run --shard --upload' put them) is\n"+
+			"downloaded first. Every shard must be there once, from the same workflow and data.")
 	var vf planFlags
 	vf.register(fs)
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
@@ -54,7 +55,13 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		return fail(env, err)
 	}
 	defer unlock()
-	res, err := shard.Merge(ctx, plan, outDir, fs.Args()[1:], newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
+	// SHARD_OUTs on object storage (s3://…) are downloaded first.
+	dirs, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:])
+	if err != nil {
+		return fail(env, err)
+	}
+	defer cleanup()
+	res, err := shard.Merge(ctx, plan, outDir, dirs, newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
 	if err != nil {
 		return fail(env, err)
 	}

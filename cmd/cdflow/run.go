@@ -40,8 +40,18 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	shardFlag := fs.String("shard", "", "process only shard i/n of the tiles (those whose index is i modulo n) and write\n"+
 		"a partial result under OUT/run/shards/, for 'cdflow merge' (no statistics, split or publishing)")
+	upload := fs.String("upload", "", "with --shard: upload the shard's products and partial result under this object storage\n"+
+		"prefix (s3://bucket/prefix, the same for every shard), for 'cdflow merge WORKFLOW s3://bucket/prefix'")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *upload != "" && *shardFlag == "" {
+		return usageError(env, "--upload goes with --shard i/n: it uploads a shard's partial result for cdflow merge")
+	}
+	if *upload != "" {
+		if err := checkUpload(ctx, *upload); err != nil { // before any work
+			return fail(env, err)
+		}
 	}
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
@@ -97,6 +107,13 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		}
 		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", part, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 		fmt.Fprintf(env.stdout, "partial result in %s; when every shard is done, run cdflow merge\n", path)
+		if *upload != "" {
+			n, err := uploadShard(ctx, outDir, *upload, res, path)
+			if err != nil {
+				return fail(env, err)
+			}
+			fmt.Fprintf(env.stdout, "uploaded %d files to %s\n", n, *upload)
+		}
 		return exitOK
 	}
 	return finishRun(ctx, env, plan, res, outDir, func(w io.Writer) {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/cdflow/cdflow/catalog"
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/stac"
 )
@@ -30,7 +32,14 @@ func (p *STAC) Products(all []plugins.Product) []string {
 }
 
 func (p *STAC) Validate() []plugins.Problem {
-	probs := checkPath("catalog", p.Catalog)
+	if objstore.IsURL(p.Catalog) {
+		return append(checkRemote(p.Catalog), p.checkBaseURL()...)
+	}
+	return append(checkPath("catalog", p.Catalog), p.checkBaseURL()...)
+}
+
+func (p *STAC) checkBaseURL() []plugins.Problem {
+	var probs []plugins.Problem
 	if p.BaseURL != "" {
 		if err := catalog.CheckBaseURL(p.BaseURL); err != nil {
 			probs = append(probs, plugins.Problemf("base_url", "Invalid base URL",
@@ -44,6 +53,9 @@ func (p *STAC) Validate() []plugins.Problem {
 // catalogs that link it.
 func (p *STAC) Outputs(r *plugins.ReleasePlan) []string {
 	root := slash(p.Catalog) + "/"
+	if objstore.IsURL(p.Catalog) {
+		root = strings.TrimSuffix(p.Catalog, "/") + "/"
+	}
 	ds := root + r.Dataset + "/"
 	rel := ds + r.Version + "/"
 	// .lock is the publishers' lock: it stays, empty, between publishes.
@@ -62,6 +74,9 @@ func (p *STAC) Outputs(r *plugins.ReleasePlan) []string {
 // linked to the dataset's other versions; the same release again is a no-op
 // and a different one under a published version is refused.
 func (p *STAC) Publish(ctx context.Context, r *plugins.Release) (string, error) {
+	if objstore.IsURL(p.Catalog) {
+		return p.publishRemote(ctx, r)
+	}
 	root, err := under(r.Out, p.Catalog)
 	if err != nil {
 		return "", err

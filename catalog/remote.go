@@ -1,0 +1,516 @@
+package catalog
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cdflow/cdflow/internal/objstore"
+)
+
+// A catalog on object storage has the layout of one on disk, under a
+// prefix (s3://bucket/prefix/catalog.json, …). Object storage has no
+// rename, so PublishRemote keeps Publish's guarantees by ordering the
+// writes instead:
+//
+//  1. a lock object, created with a conditional write (If-None-Match: *),
+//     keeps publishers apart; the holder deletes it when done;
+//  2. the release is built in a local folder, and the catalog's JSON files
+//     that relink reads (root, dataset catalogs, the dataset's release
+//     collections) are downloaded into a local mirror of the catalog;
+//  3. every file of the release but its collection.json is uploaded (each
+//     checked against its MD5 by the ETag the server returns), objects a
+//     killed publish left under that version are removed, the listing is
+//     checked against the files (sizes and MD5s), and the collection.json
+//     is written last with If-None-Match: *: that write publishes the
+//     version, and it can never replace a published one;
+//  4. the links are rewritten in the mirror by the same code as on disk,
+//     and the files that changed are uploaded: the other releases' version
+//     links, then the dataset catalog, then the root catalog.
+//
+// A version is published when its collection.json exists (as on disk,
+// where releasesOf requires it); a kill before that leaves objects no
+// catalog links to, which the next publish of that version replaces. Each
+// object is replaced whole by a PUT, so readers see old or new JSON.
+
+// lockObject is the publishers' lock under a remote catalog's prefix.
+const lockObject = ".lock"
+
+// PublishRemote adds a release to the catalog at root on object storage,
+// with Publish's guarantees (see above); Published.Dir is the release's URL.
+func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, rel *Release, opts Options) (*Published, error) {
+	if err := checkRelease(rel); err != nil {
+		return nil, err
+	}
+	if opts.BaseURL != "" {
+		if err := CheckBaseURL(opts.BaseURL); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+	}
+	hook := func(stage string) error {
+		if opts.Hook != nil {
+			return opts.Hook(stage)
+		}
+		return nil
+	}
+	root.Key = strings.Trim(root.Key, "/")
+	if err := c.CheckBucket(ctx, root); err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	unlock, err := lockRemote(ctx, c, root)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := hook(StageLocked); err != nil {
+		return nil, err
+	}
+
+	work, err := os.MkdirTemp("", "cdflow-publish-")
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	defer os.RemoveAll(work)
+	staged := filepath.Join(work, "release")
+	files, err := build(ctx, staged, rel, opts)
+	if err == nil {
+		err = absolutizeTree(staged, path.Join(rel.Dataset, rel.Version), opts.BaseURL)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := hook(StageStaged); err != nil {
+		return nil, err
+	}
+
+	mirror := filepath.Join(work, "catalog")
+	if err := downloadLinks(ctx, c, root, rel.Dataset, mirror); err != nil {
+		return nil, err
+	}
+	before, err := jsonFiles(mirror)
+	if err != nil {
+		return nil, err
+	}
+	relDir := path.Join(rel.Dataset, rel.Version)
+	final := root.Join(relDir)
+	out := &Published{Dir: final.String(), Files: files}
+	mirrorColl := filepath.Join(mirror, filepath.FromSlash(relDir), "collection.json")
+	if _, err := os.Stat(mirrorColl); err == nil {
+		diff, err := compareRemote(ctx, c, staged, final, mirrorColl)
+		if err != nil {
+			return nil, err
+		}
+		if diff != "" {
+			return nil, fmt.Errorf("publish %s %s to %s: %w (%s); a release never changes: bump `version` in the dataset block (e.g. %s) and publish again",
+				rel.Dataset, rel.Version, root, ErrReleaseExists, diff, nextVersions(rel.Version))
+		}
+		out.NoOp = true
+	} else {
+		if err := uploadRelease(ctx, c, staged, final, opts.Workers); err != nil {
+			return nil, err
+		}
+		if err := verifyRemote(ctx, c, staged, final); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(mirrorColl), 0o755); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+		if err := os.Rename(filepath.Join(staged, "collection.json"), mirrorColl); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+	}
+	// The links, computed by the same code as on disk, in the mirror.
+	if err := relink(mirror, rel, opts.BaseURL, func(string) error { return nil }); err != nil {
+		return nil, err
+	}
+	after, err := jsonFiles(mirror)
+	if err != nil {
+		return nil, err
+	}
+	ownColl := relDir + "/collection.json"
+	if !out.NoOp {
+		// The commit: the version exists from this write on, and a
+		// concurrent or earlier publisher's collection is never replaced.
+		if _, err := c.PutFile(ctx, root.Join(ownColl), mirrorColl, objstore.PutOptions{IfAbsent: true, ContentType: contentType(ownColl)}); err != nil {
+			if errors.Is(err, objstore.ErrExists) {
+				return nil, fmt.Errorf("publish %s %s: another publisher published this version meanwhile (%w); publish again to compare", rel.Dataset, rel.Version, ErrReleaseExists)
+			}
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+	}
+	if err := hook(StageRenamed); err != nil {
+		return nil, err
+	}
+	// Links are rewritten even after a no-op: a publish killed after its
+	// commit left them stale, and this repairs them.
+	var versionLinks []string
+	for p := range after {
+		if p != "catalog.json" && p != rel.Dataset+"/catalog.json" && (p != ownColl || out.NoOp) && after[p] != before[p] {
+			versionLinks = append(versionLinks, p)
+		}
+	}
+	slices.Sort(versionLinks)
+	for _, p := range versionLinks {
+		if err := putMirror(ctx, c, root, mirror, p); err != nil {
+			return nil, err
+		}
+	}
+	if err := hook(StageLinked); err != nil {
+		return nil, err
+	}
+	for _, p := range []string{rel.Dataset + "/catalog.json", "catalog.json"} {
+		if after[p] != before[p] {
+			if err := putMirror(ctx, c, root, mirror, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, hook(StageRoot)
+}
+
+// remoteLockWait bounds the wait for another publisher: unlike a file
+// lock, a lock object outlives a killed publisher, and waiting for it
+// forever without a word would hang the run.
+const remoteLockWait = 10 * time.Minute
+
+// lockRemote creates the lock object, waiting while another publisher
+// holds it (until ctx ends or remoteLockWait has passed).
+func lockRemote(ctx context.Context, c *objstore.Client, root objstore.URL) (func(), error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, remoteLockWait, fmt.Errorf("the lock was held for %v", remoteLockWait))
+	defer cancel()
+	u := root.Join(lockObject)
+	host, _ := os.Hostname()
+	body, _ := json.Marshal(map[string]any{"host": host, "pid": os.Getpid(), "since": time.Now().UTC().Format(time.RFC3339)})
+	for {
+		_, err := c.PutBytes(ctx, u, body, objstore.PutOptions{IfAbsent: true, ContentType: "application/json"})
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, objstore.ErrExists) {
+			return nil, fmt.Errorf("publish: lock %s: %w", root, err)
+		}
+		select {
+		case <-ctx.Done():
+			holder, _ := c.Get(context.WithoutCancel(ctx), u)
+			return nil, fmt.Errorf("publish: waiting for another cdflow to finish publishing into %s (%s holds %s; if no cdflow is publishing there, it was killed: delete %s): %w",
+				root, u, strings.TrimSpace(string(holder)), u, context.Cause(ctx))
+		case <-time.After(time.Second):
+		}
+	}
+	return func() {
+		// Released however the publish ends, even when ctx was cancelled.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		_ = c.Remove(ctx, u)
+	}, nil
+}
+
+// downloadLinks copies into mirror what relink reads: the root catalog,
+// every dataset's catalog and the dataset's release collections.
+func downloadLinks(ctx context.Context, c *objstore.Client, root objstore.URL, dataset, mirror string) error {
+	get := func(rel string) error {
+		err := c.Download(ctx, root.Join(rel), filepath.Join(mirror, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(mirror, 0o755); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	if err := get("catalog.json"); err != nil {
+		return err
+	}
+	datasets, _, err := c.ListLevel(ctx, prefixOf(root))
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, d := range datasets {
+		if datasetID.MatchString(d) {
+			if err := get(d + "/catalog.json"); err != nil {
+				return err
+			}
+		}
+	}
+	versions, _, err := c.ListLevel(ctx, prefixOf(root.Join(dataset)))
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, v := range versions {
+		if safeName(v) {
+			if err := get(dataset + "/" + v + "/collection.json"); err != nil {
+				return err
+			}
+		}
+	}
+	// relink and writeRoot look for folders: a dataset never published has none.
+	return os.MkdirAll(filepath.Join(mirror, dataset), 0o755)
+}
+
+// prefixOf is u as a folder prefix: "" for the bucket's root, else "key/".
+func prefixOf(u objstore.URL) objstore.URL {
+	if u.Key != "" {
+		u.Key = strings.TrimSuffix(u.Key, "/") + "/"
+	}
+	return u
+}
+
+// uploadRelease uploads every file of the staged release but its
+// collection.json, and removes what a killed publish of the same version
+// left that this release does not have.
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int) error {
+	local, err := listFiles(staged)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	left, err := c.List(ctx, prefixOf(final))
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	for _, o := range left {
+		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
+		if _, ok := local[rel]; !ok || rel == "collection.json" {
+			if err := c.Remove(ctx, o.URL); err != nil {
+				return fmt.Errorf("publish: remove what a killed publish left: %w", err)
+			}
+		}
+	}
+	if workers <= 0 {
+		// Uploads wait on the network, not the CPU.
+		workers = 4 * runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, rel := range sortedKeys(local) {
+		if rel == "collection.json" {
+			continue
+		}
+		g.Go(func() error {
+			_, err := c.PutFile(gctx, final.Join(rel), filepath.Join(staged, filepath.FromSlash(rel)), objstore.PutOptions{ContentType: contentType(rel)})
+			if err != nil {
+				return fmt.Errorf("publish: %w", err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// verifyRemote lists what was uploaded of the release and checks that it
+// is exactly the staged files but collection.json, each with its size and
+// MD5 (the ETag of a one-part upload): nothing lost, nothing extra, before
+// the commit makes the version visible.
+func verifyRemote(ctx context.Context, c *objstore.Client, staged string, final objstore.URL) error {
+	local, err := listFiles(staged)
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	delete(local, "collection.json")
+	objs, err := c.List(ctx, prefixOf(final))
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	var bad []string
+	for _, o := range objs {
+		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
+		if _, ok := local[rel]; !ok {
+			bad = append(bad, rel+" is extra")
+			continue
+		}
+		delete(local, rel)
+		if same, err := sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o); err != nil {
+			return err
+		} else if !same {
+			bad = append(bad, rel+" differs")
+		}
+	}
+	for rel := range local {
+		bad = append(bad, rel+" is missing")
+	}
+	if len(bad) > 0 {
+		slices.Sort(bad)
+		return fmt.Errorf("publish: %s does not hold what was uploaded (%d objects: %s): the object store lost or changed data; publish again", final, len(bad), strings.Join(bad[:min(3, len(bad))], ", "))
+	}
+	return nil
+}
+
+// compareRemote compares a staged release with a published one, as
+// compareReleases does on disk: "" when the content is the same.
+func compareRemote(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, remoteColl string) (string, error) {
+	return compareObjects(ctx, c, staged, final,
+		func() (bool, error) {
+			a, err := releaseContent(filepath.Join(staged, "collection.json"))
+			if err != nil {
+				return false, err
+			}
+			b, err := releaseContent(remoteColl)
+			if err != nil {
+				return false, err
+			}
+			return string(a) == string(b), nil
+		})
+}
+
+// compareObjects compares the objects under final with the staged files;
+// sameColl compares collection.json.
+func compareObjects(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, sameColl func() (bool, error)) (string, error) {
+	local, err := listFiles(staged)
+	if err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	objs, err := c.List(ctx, prefixOf(final))
+	if err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	remote := map[string]objstore.Object{}
+	for _, o := range objs {
+		remote[strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)] = o
+	}
+	var diffs []string
+	for _, p := range sortedKeys(local) {
+		o, ok := remote[p]
+		if !ok {
+			diffs = append(diffs, p+" is new")
+			continue
+		}
+		var same bool
+		if p == "collection.json" {
+			same, err = sameColl()
+		} else {
+			same, err = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(p)), o)
+		}
+		if err != nil {
+			return "", err
+		}
+		if !same {
+			diffs = append(diffs, p+" differs")
+		}
+	}
+	for p := range remote {
+		if _, ok := local[p]; !ok {
+			diffs = append(diffs, p+" would go")
+		}
+	}
+	if len(diffs) == 0 {
+		return "", nil
+	}
+	slices.Sort(diffs)
+	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
+	if len(diffs) > 1 {
+		msg += ", " + diffs[1]
+	}
+	if len(diffs) > 2 {
+		msg += ", …"
+	}
+	return msg, nil
+}
+
+// sameAsObject compares a local file with an object by size and MD5; an
+// ETag that is not an MD5 (a multipart upload by another tool) is checked
+// by reading the object.
+func sameAsObject(ctx context.Context, c *objstore.Client, file string, o objstore.Object) (bool, error) {
+	st, err := os.Stat(file)
+	if err != nil {
+		return false, fmt.Errorf("publish: %w", err)
+	}
+	if st.Size() != o.Size {
+		return false, nil
+	}
+	sum, err := md5File(file)
+	if err != nil {
+		return false, err
+	}
+	if !strings.Contains(o.ETag, "-") {
+		return strings.EqualFold(sum, o.ETag), nil
+	}
+	b, err := c.Get(ctx, o.URL)
+	if err != nil {
+		return false, fmt.Errorf("publish: %w", err)
+	}
+	remote := md5.Sum(b)
+	return hex.EncodeToString(remote[:]) == sum, nil
+}
+
+func md5File(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	defer f.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("publish: read %s: %w", p, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// jsonFiles maps every file under dir (slash paths) to its content.
+func jsonFiles(dir string) (map[string]string, error) {
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publish: %w", err)
+	}
+	return out, nil
+}
+
+func putMirror(ctx context.Context, c *objstore.Client, root objstore.URL, mirror, rel string) error {
+	if _, err := c.PutFile(ctx, root.Join(rel), filepath.Join(mirror, filepath.FromSlash(rel)), objstore.PutOptions{ContentType: contentType(rel)}); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// contentType is what a server serving the catalog over HTTP should say.
+func contentType(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".json":
+		return "application/json"
+	case ".tif", ".tiff":
+		return "image/tiff; application=geotiff; profile=cloud-optimized"
+	case ".png":
+		return "image/png"
+	case ".parquet":
+		return "application/vnd.apache.parquet"
+	case ".html":
+		return "text/html; charset=utf-8"
+	}
+	return "application/octet-stream"
+}

@@ -1,0 +1,255 @@
+package catalog_test
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cdflow/cdflow/catalog"
+	"github.com/cdflow/cdflow/internal/objstore"
+	"github.com/cdflow/cdflow/internal/s3test"
+)
+
+// remoteListing maps every object under prefix to its ETag (the MD5 of
+// one-part uploads), keys relative to prefix.
+func remoteListing(t *testing.T, c *objstore.Client, prefix objstore.URL) map[string]string {
+	t.Helper()
+	objs, err := c.List(context.Background(), objstore.URL{Bucket: prefix.Bucket, Key: prefix.Key + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, o := range objs {
+		out[strings.TrimPrefix(o.URL.Key, prefix.Key+"/")] = o.ETag
+	}
+	return out
+}
+
+// pull downloads a remote catalog into a fresh folder, for the validator.
+func pull(t *testing.T, srv *s3test.Server, root objstore.URL) string {
+	t.Helper()
+	dir := t.TempDir()
+	if n := srv.DownloadDir(t, root, dir); n == 0 {
+		t.Fatalf("nothing under %s", root)
+	}
+	return dir
+}
+
+// TestPublishRemote publishes to a real S3 server (SeaweedFS, started
+// here) and checks Publish's guarantees hold there too.
+func TestPublishRemote(t *testing.T) {
+	ctx := context.Background()
+	v := validator(t)
+	srv := s3test.Start(t)
+	c := srv.Client
+
+	t.Run("versions", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "versions"), Key: "data/catalog"}
+		v1 := release(t)
+		v1.Version = "1.0.0"
+		start := time.Now()
+		p, err := catalog.PublishRemote(ctx, c, root, v1, catalog.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("published %d files in %v", p.Files, time.Since(start))
+		if p.NoOp || p.Dir != root.String()+"/"+v1.Dataset+"/1.0.0" {
+			t.Errorf("first publish: %+v", p)
+		}
+		got := pull(t, srv, root)
+		assertValid(t, v, got)
+		// The same release on disk: the object store holds the same bytes.
+		disk := t.TempDir()
+		if _, err := catalog.Publish(ctx, disk, release4(t, "1.0.0"), catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("diff", "-r", "-x", ".lock", disk, got).CombinedOutput(); err != nil {
+			t.Errorf("the remote catalog differs from the same catalog on disk: %v\n%s", err, out)
+		}
+		before := remoteListing(t, c, root)
+		if _, ok := before[".lock"]; ok {
+			t.Error("lock left behind")
+		}
+
+		// The same release again: nothing changes.
+		p, err = catalog.PublishRemote(ctx, c, root, release4(t, "1.0.0"), catalog.Options{})
+		if err != nil || !p.NoOp {
+			t.Fatalf("republish: %v (no-op %v)", err, p != nil && p.NoOp)
+		}
+		sameListing(t, before, remoteListing(t, c, root))
+
+		// Different content under the same version is refused, nothing touched.
+		changed := release4(t, "1.0.0")
+		changed.Title += " (edited)"
+		_, err = catalog.PublishRemote(ctx, c, root, changed, catalog.Options{})
+		if !errors.Is(err, catalog.ErrReleaseExists) || !strings.Contains(err.Error(), "bump `version`") || !strings.Contains(err.Error(), root.String()) {
+			t.Fatalf("publishing changed content as 1.0.0: %v", err)
+		}
+		sameListing(t, before, remoteListing(t, c, root))
+
+		// A new version links both ways, the old release's files untouched.
+		v11 := release4(t, "1.1.0")
+		v11.Title += " (edited)"
+		if _, err := catalog.PublishRemote(ctx, c, root, v11, catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		got = pull(t, srv, root)
+		assertValid(t, v, got)
+		l1 := links(t, filepath.Join(got, v1.Dataset, "1.0.0", "collection.json"))
+		if l1["successor-version"] != "../1.1.0/collection.json" || l1["latest-version"] != "../1.1.0/collection.json" {
+			t.Errorf("1.0.0 links: %v", l1)
+		}
+		after := remoteListing(t, c, root)
+		for k, etag := range before {
+			if strings.HasPrefix(k, v1.Dataset+"/1.0.0/") && k != v1.Dataset+"/1.0.0/collection.json" && after[k] != etag {
+				t.Errorf("released object %s changed", k)
+			}
+		}
+	})
+
+	t.Run("deprecate", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "deprecate"), Key: "catalog"}
+		if _, err := catalog.PublishRemote(ctx, c, root, release4(t, "1.0.0"), catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		// Deprecating a release is metadata, not content: allowed in place.
+		dep := release4(t, "1.0.0")
+		dep.Deprecated = true
+		if p, err := catalog.PublishRemote(ctx, c, root, dep, catalog.Options{}); err != nil || !p.NoOp {
+			t.Fatalf("deprecate 1.0.0: %v (no-op %v)", err, p != nil && p.NoOp)
+		}
+		b, err := c.Get(ctx, root.Join(dep.Dataset, "1.0.0", "collection.json"))
+		if err != nil || !strings.Contains(string(b), `"deprecated": true`) {
+			t.Errorf("1.0.0 not marked deprecated (%v)", err)
+		}
+	})
+
+	// A publish killed while uploading leaves objects under a version that
+	// has no collection.json: the next publish of that version replaces
+	// them, and removes those its release does not have.
+	t.Run("leftovers", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "leftovers"), Key: "catalog"}
+		rel := release(t)
+		ver := root.Join(rel.Dataset, rel.Version)
+		for _, junk := range []string{"items/gone/gone.json", "tiles.parquet"} {
+			if _, err := c.PutBytes(ctx, ver.Join(junk), []byte("half-written"), objstore.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{}); err != nil || p.NoOp {
+			t.Fatalf("publish over leftovers: %v (no-op %v)", err, p != nil && p.NoOp)
+		}
+		got := pull(t, srv, root)
+		assertValid(t, v, got)
+		disk := t.TempDir()
+		if _, err := catalog.Publish(ctx, disk, release(t), catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("diff", "-r", "-x", ".lock", disk, got).CombinedOutput(); err != nil {
+			t.Errorf("leftovers survived the publish: %v\n%s", err, out)
+		}
+	})
+
+	t.Run("killed", func(t *testing.T) {
+		stages := []string{catalog.StageLocked, catalog.StageStaged, catalog.StageRenamed, catalog.StageLinked, catalog.StageRoot}
+		for _, stage := range stages {
+			t.Run(stage, func(t *testing.T) {
+				root := objstore.URL{Bucket: srv.Bucket(t, "kill-"+stage), Key: "catalog"}
+				v1 := release(t)
+				if _, err := catalog.PublishRemote(ctx, c, root, v1, catalog.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				old := remoteListing(t, c, root)
+				killed := errors.New("killed")
+				_, err := catalog.PublishRemote(ctx, c, root, release4(t, "2.0.0"), catalog.Options{Hook: func(s string) error {
+					if s == stage {
+						return killed
+					}
+					return nil
+				}})
+				if !errors.Is(err, killed) {
+					t.Fatalf("publish not stopped at %s: %v", stage, err)
+				}
+				assertValid(t, v, pull(t, srv, root))
+				now := remoteListing(t, c, root)
+				for k, etag := range old {
+					if strings.HasPrefix(k, v1.Dataset+"/"+v1.Version+"/") && !strings.HasSuffix(k, v1.Version+"/collection.json") && now[k] != etag {
+						t.Errorf("previous release object %s changed", k)
+					}
+				}
+				p, err := catalog.PublishRemote(ctx, c, root, release4(t, "2.0.0"), catalog.Options{})
+				if err != nil {
+					t.Fatalf("publish after the kill: %v", err)
+				}
+				wantNoOp := stage != catalog.StageLocked && stage != catalog.StageStaged
+				if p.NoOp != wantNoOp {
+					t.Errorf("publish after a kill at %s: no-op %v, want %v", stage, p.NoOp, wantNoOp)
+				}
+				got := pull(t, srv, root)
+				assertValid(t, v, got)
+				if l := links(t, filepath.Join(got, v1.Dataset, v1.Version, "collection.json")); l["successor-version"] != "../2.0.0/collection.json" {
+					t.Errorf("links not repaired: %v", l)
+				}
+				// The same two releases published on disk: the same bytes.
+				disk := t.TempDir()
+				for _, ver := range []string{v1.Version, "2.0.0"} {
+					if _, err := catalog.Publish(ctx, disk, release4(t, ver), catalog.Options{}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if out, err := exec.Command("diff", "-r", "-x", ".lock", disk, got).CombinedOutput(); err != nil {
+					t.Errorf("after the kill and a publish, the remote catalog differs from the disk one: %v\n%s", err, out)
+				}
+			})
+		}
+	})
+
+	t.Run("lock held", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "lock"), Key: "catalog"}
+		if _, err := c.PutBytes(ctx, root.Join(".lock"), []byte(`{"host":"elsewhere"}`), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		rel := release(t) // built before the clock starts
+		wctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+		defer cancel()
+		_, err := catalog.PublishRemote(wctx, c, root, rel, catalog.Options{})
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "waiting for another cdflow") || !strings.Contains(err.Error(), "delete "+root.String()+"/.lock") {
+			t.Fatalf("publish under a held lock: %v", err)
+		}
+		if n := len(remoteListing(t, c, root)); n != 1 {
+			t.Errorf("%d objects under the catalog, want only the lock", n)
+		}
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		bucket := srv.Bucket(t, "bad")
+		cfg := srv.Config()
+		cfg.SecretKey = "not-the-secret"
+		wrong, err := objstore.New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name   string
+			client *objstore.Client
+			root   objstore.URL
+			target error
+			want   string
+		}{
+			{"unknown bucket", c, objstore.URL{Bucket: "no-such-bucket-cdflow", Key: "catalog"}, objstore.ErrNoBucket, "create it or correct the URL"},
+			{"wrong credentials", wrong, objstore.URL{Bucket: bucket, Key: "catalog"}, objstore.ErrAccess, "AWS_SECRET_ACCESS_KEY"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				_, err := catalog.PublishRemote(ctx, tc.client, tc.root, release(t), catalog.Options{})
+				if !errors.Is(err, tc.target) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "s3://"+tc.root.Bucket+"/") {
+					t.Fatalf("error %v: want %v naming the URL and saying %q", err, tc.target, tc.want)
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/cdflow/cdflow/internal/objstore"
+	"github.com/cdflow/cdflow/internal/s3test"
+)
+
+// filesAttr matches a synthetic workflow's relative source patterns and
+// its catalog path, to point them at object storage.
+var (
+	filesAttr   = regexp.MustCompile(`"((?:ortho|dsm|points)_t[01]/\*\.(?:tif|laz))"`)
+	catalogAttr = regexp.MustCompile(`catalog = "catalog"`)
+)
+
+// remoteWorkflow writes a copy of a synthetic scene's workflow (in a
+// folder of its own) whose sources, and optionally catalog, are under
+// base (s3://bucket/prefix).
+func remoteWorkflow(t *testing.T, wf, dir, base, catalog string) string {
+	t.Helper()
+	b, err := os.ReadFile(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := filesAttr.ReplaceAllString(string(b), fmt.Sprintf(`"%s/$1"`, base))
+	if catalog != "" {
+		s = catalogAttr.ReplaceAllString(s, fmt.Sprintf("catalog = %q", catalog))
+	}
+	if !strings.Contains(s, "s3://") {
+		t.Fatalf("no source of %s was rewritten", wf)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, filepath.Base(wf))
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// sameCatalog is sameFolder for a catalog built from the same files read
+// from disk (want) and from base (got), published to catalogURL (or ""):
+// only the workflow quoted in the report says where they were read and
+// where the catalog went; the lock is not content.
+func sameCatalog(t *testing.T, want, got, base, catalogURL string) {
+	t.Helper()
+	os.Remove(filepath.Join(want, ".lock"))
+	os.Remove(filepath.Join(got, ".lock"))
+	reports, _ := filepath.Glob(filepath.Join(got, "*", "*", "report.html"))
+	if len(reports) == 0 {
+		t.Fatalf("no report under %s", got)
+	}
+	for _, r := range reports {
+		b, err := os.ReadFile(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if catalogURL != "" {
+			b = bytes.ReplaceAll(b, []byte(catalogURL), []byte("catalog"))
+		}
+		if err := os.WriteFile(r, bytes.ReplaceAll(b, []byte(base+"/"), nil), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameFolder(t, want, got)
+}
+
+// cdflowFails runs the command and returns its stderr, failing the test
+// unless it exits with exitFailure or exitUsage.
+func cdflowFails(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := Main(args, &out, &errb); code == exitOK {
+		t.Fatalf("cdflow %s succeeded, want a failure\n%s", strings.Join(args, " "), out.String())
+	}
+	return errb.String()
+}
+
+// TestObjectStorage runs the CLI against a real S3 server (SeaweedFS):
+// sources read from it, releases published to it, shards exchanged
+// through it, each compared with the same work on disk.
+func TestObjectStorage(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.SetEnv(t)
+	dir := t.TempDir()
+	scene := filepath.Join(dir, "scene")
+	mustCdflow(t, "synth", "--out", scene, "--extent-km", "0.4x0.4", "--sheet-km", "0.2", "--seed", "7")
+	bucket := srv.Bucket(t, "cli")
+	srv.UploadDir(t, scene, objstore.URL{Bucket: bucket, Key: "scene"})
+	wf := filepath.Join(scene, "workflow.hcl")
+	single := filepath.Join(dir, "single")
+	mustCdflow(t, "run", "--out", single, wf)
+
+	base := "s3://" + bucket + "/scene"
+	t.Run("sources and catalog", func(t *testing.T) {
+		cat := "s3://" + bucket + "/catalog"
+		rwf := remoteWorkflow(t, wf, filepath.Join(dir, "remote-wf"), base, cat)
+		out := filepath.Join(dir, "remote")
+		mustCdflow(t, "run", "--out", out, rwf)
+		got := filepath.Join(dir, "remote-catalog")
+		srv.DownloadDir(t, objstore.URL{Bucket: bucket, Key: "catalog"}, got)
+		sameCatalog(t, filepath.Join(single, "catalog"), got, base, cat)
+		mustCdflow(t, "stac", "validate", got)
+		for _, f := range []string{"tiles.parquet", "splits.parquet"} {
+			a, err1 := os.ReadFile(filepath.Join(single, f))
+			b, err2 := os.ReadFile(filepath.Join(out, f))
+			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+				t.Errorf("%s from object storage differs from the disk run's (%v, %v)", f, err1, err2)
+			}
+		}
+		// The same release again: a no-op.
+		var stdout, stderr bytes.Buffer
+		if code := Main([]string{"run", "--out", out, rwf}, &stdout, &stderr); code != exitOK || !strings.Contains(stdout.String(), "nothing to do") {
+			t.Errorf("republish: exit %d\n%s%s", code, stdout.String(), stderr.String())
+		}
+	})
+
+	// GDAL's own variables instead of AWS_ENDPOINT_URL, on a copy of the
+	// scene GDAL has not read yet (it caches what it read by name).
+	t.Run("GDAL's variables", func(t *testing.T) {
+		t.Setenv("AWS_ENDPOINT_URL", "")
+		t.Setenv("AWS_S3_ENDPOINT", strings.TrimPrefix(srv.Endpoint, "http://"))
+		t.Setenv("AWS_HTTPS", "NO")
+		t.Setenv("AWS_VIRTUAL_HOSTING", "FALSE")
+		base := "s3://" + bucket + "/scene-gdal"
+		srv.UploadDir(t, scene, objstore.URL{Bucket: bucket, Key: "scene-gdal"})
+		rwf := remoteWorkflow(t, wf, filepath.Join(dir, "gdal-wf"), base, "")
+		out := filepath.Join(dir, "gdal")
+		mustCdflow(t, "run", "--out", out, rwf)
+		sameCatalog(t, filepath.Join(single, "catalog"), filepath.Join(out, "catalog"), base, "")
+	})
+
+	t.Run("point clouds", func(t *testing.T) {
+		// Every tile of so small a scene touches its edge, where the QA step
+		// flags the rasterized DSMs' voids: without it, the run publishes.
+		b, err := os.ReadFile(filepath.Join(scene, "workflow-lidar.hcl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		noQA := regexp.MustCompile(`(?s)step "qa" "check" \{.*?\n\}\n`).ReplaceAllString(string(b), "")
+		lwf := filepath.Join(scene, "workflow-lidar-noqa.hcl")
+		if err := os.WriteFile(lwf, []byte(noQA), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		local := filepath.Join(dir, "lidar-single")
+		mustCdflow(t, "run", "--out", local, lwf)
+		rwf := remoteWorkflow(t, lwf, filepath.Join(dir, "lidar-wf"), base, "")
+		out := filepath.Join(dir, "lidar-remote")
+		mustCdflow(t, "run", "--out", out, rwf)
+		sameCatalog(t, filepath.Join(local, "catalog"), filepath.Join(out, "catalog"), base, "")
+	})
+
+	t.Run("shards", func(t *testing.T) {
+		shards := "s3://" + bucket + "/run"
+		for i := range 2 {
+			// Each pod has its own scratch folder and no shared volume.
+			mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/2", i), "--upload", shards, "--out", filepath.Join(dir, fmt.Sprintf("pod%d", i)), wf)
+		}
+		merged := filepath.Join(dir, "merged")
+		mustCdflow(t, "merge", "--out", merged, wf, shards)
+		sameCatalog(t, filepath.Join(single, "catalog"), filepath.Join(merged, "catalog"), base, "")
+		if m, _ := filepath.Glob(filepath.Join(merged, ".shards-*")); len(m) > 0 {
+			t.Errorf("downloaded shards left behind: %v", m)
+		}
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		tests := []struct {
+			name  string
+			files string
+			env   map[string]string
+			want  []string
+		}{
+			{"unknown bucket", "s3://no-such-bucket-cdflow/x/*.tif", nil, []string{"s3://no-such-bucket-cdflow/x/", "does not exist", "create it or correct the URL"}},
+			{"missing object", "s3://" + bucket + "/scene/ortho_t0/missing.tif", nil, []string{"s3://" + bucket + "/scene/ortho_t0/missing.tif", "no such object"}},
+			{"glob matches nothing", "s3://" + bucket + "/scene/ortho_t0/*.jp2", nil, []string{"nothing matches s3://" + bucket + "/scene/ortho_t0/*.jp2"}},
+			{"wrong credentials", "s3://" + bucket + "/scene/ortho_t0/*.tif", map[string]string{"AWS_SECRET_ACCESS_KEY": "wrong"}, []string{"s3://" + bucket + "/scene/ortho_t0/", "AWS_SECRET_ACCESS_KEY"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				for k, v := range tc.env {
+					t.Setenv(k, v)
+				}
+				b, err := os.ReadFile(wf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bad := strings.Replace(string(b), `"ortho_t0/*.tif"`, fmt.Sprintf("%q", tc.files), 1)
+				p := filepath.Join(t.TempDir(), "workflow.hcl")
+				if err := os.WriteFile(p, []byte(bad), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				stderr := cdflowFails(t, "validate", p)
+				for _, w := range tc.want {
+					if !strings.Contains(stderr, w) {
+						t.Errorf("stderr does not say %q:\n%s", w, stderr)
+					}
+				}
+			})
+		}
+		for _, tc := range []struct {
+			name string
+			args []string
+			want string
+		}{
+			{"upload without shard", []string{"run", "--upload", "s3://" + bucket + "/x", wf}, "--upload goes with --shard"},
+			{"merge of nothing", []string{"merge", "--out", t.TempDir(), wf, "s3://" + bucket + "/nothing"}, "s3://" + bucket + "/nothing holds no partial results"},
+			{"upload to an unknown bucket", []string{"run", "--shard", "0/2", "--upload", "s3://no-such-bucket-cdflow/run", "--out", t.TempDir(), wf}, "bucket \"no-such-bucket-cdflow\" does not exist"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if stderr := cdflowFails(t, tc.args...); !strings.Contains(stderr, tc.want) {
+					t.Errorf("stderr does not say %q:\n%s", tc.want, stderr)
+				}
+			})
+		}
+	})
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cdflow/cdflow/internal/objstore"
+	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/shard"
+)
+
+// Shards without a shared volume (pods of a Kubernetes Job) exchange their
+// results through object storage:
+//
+//	cdflow run --shard i/n --out /scratch --upload s3://bucket/run WORKFLOW
+//	cdflow merge --out /scratch WORKFLOW s3://bucket/run
+//
+// Every shard uploads under the same prefix the layout a shared folder
+// would hold (run/tiles/<tile>/…, run/shards/shard-i-of-n.json); merge
+// downloads it and merges it as a shard folder. A shard's manifest is
+// uploaded after its products, so a manifest that is there has them all,
+// and merge checks each product's size and SHA-256 against it.
+
+// checkUpload checks that --upload names a bucket we can reach, before
+// the shard spends hours on its tiles.
+func checkUpload(ctx context.Context, dest string) error {
+	root, err := objstore.Parse(dest)
+	if err != nil {
+		return fmt.Errorf("--upload: %w", err)
+	}
+	c, err := objstore.FromEnv()
+	if err != nil {
+		return fmt.Errorf("--upload %s: %w", dest, err)
+	}
+	if err := c.CheckBucket(ctx, root); err != nil {
+		return fmt.Errorf("--upload: %w", err)
+	}
+	return nil
+}
+
+// uploadShard uploads the products of a shard's tiles, then its manifest.
+func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, manifest string) (int, error) {
+	root, err := objstore.Parse(dest)
+	if err != nil {
+		return 0, fmt.Errorf("--upload: %w", err)
+	}
+	c, err := objstore.FromEnv()
+	if err != nil {
+		return 0, fmt.Errorf("--upload %s: %w", dest, err)
+	}
+	if err := c.CheckBucket(ctx, root); err != nil {
+		return 0, fmt.Errorf("--upload: %w", err)
+	}
+	var files []string
+	for _, t := range res.Tiles {
+		dir := filepath.Join(execute.TilesDir, t.Tile.ID)
+		entries, err := os.ReadDir(filepath.Join(outDir, dir))
+		if err != nil {
+			return 0, fmt.Errorf("--upload: tile %s: %w", t.Tile.ID, err)
+		}
+		for _, e := range entries {
+			// Dot files are temporary files of an interrupted write.
+			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
+				files = append(files, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16) // uploads wait on the network
+	for _, f := range files {
+		g.Go(func() error {
+			_, err := c.PutFile(gctx, root.Join(filepath.ToSlash(f)), filepath.Join(outDir, f), objstore.PutOptions{})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, fmt.Errorf("--upload: %w", err)
+	}
+	rel, err := filepath.Rel(outDir, manifest)
+	if err != nil {
+		return 0, fmt.Errorf("--upload: %w", err)
+	}
+	if _, err := c.PutFile(ctx, root.Join(filepath.ToSlash(rel)), manifest, objstore.PutOptions{ContentType: "application/json"}); err != nil {
+		return 0, fmt.Errorf("--upload: %w", err)
+	}
+	return len(files) + 1, nil
+}
+
+// fetchShards replaces every s3:// SHARD_OUT by a local folder under
+// outDir holding what the shards uploaded there (their manifests and
+// tiles); cleanup removes those folders once merged (the products are
+// hard-linked into outDir by then).
+func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, cleanup func(), err error) {
+	var tmp []string
+	cleanup = func() {
+		for _, d := range tmp {
+			os.RemoveAll(d)
+		}
+	}
+	var c *objstore.Client
+	for _, a := range args {
+		if !objstore.IsURL(a) {
+			dirs = append(dirs, a)
+			continue
+		}
+		root, err := objstore.Parse(a)
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("merge: %w", err)
+		}
+		if c == nil {
+			if c, err = objstore.FromEnv(); err != nil {
+				cleanup()
+				return nil, nil, fmt.Errorf("merge: %s: %w", a, err)
+			}
+		}
+		if err := os.MkdirAll(outDir, 0o755); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("merge: %w", err)
+		}
+		d, err := os.MkdirTemp(outDir, ".shards-")
+		if err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("merge: %w", err)
+		}
+		tmp = append(tmp, d)
+		if err := download(ctx, c, root, d); err != nil {
+			cleanup()
+			return nil, nil, fmt.Errorf("merge: %w", err)
+		}
+		dirs = append(dirs, d)
+	}
+	return dirs, cleanup, nil
+}
+
+// download copies the shards' manifests and tiles under root into dir.
+func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string) error {
+	if err := c.CheckBucket(ctx, root); err != nil {
+		return err
+	}
+	base := strings.Trim(root.Key, "/")
+	if base != "" {
+		base += "/"
+	}
+	var objs []objstore.Object
+	for _, sub := range []string{shard.Dir, execute.TilesDir} {
+		u := objstore.URL{Bucket: root.Bucket, Key: base + filepath.ToSlash(sub) + "/"}
+		o, err := c.List(ctx, u)
+		if err != nil {
+			return err
+		}
+		if len(o) == 0 && sub == shard.Dir {
+			return fmt.Errorf("%s holds no partial results (nothing under %s); upload them with cdflow run --shard i/n --upload %s", root, u, root)
+		}
+		objs = append(objs, o...)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, o := range objs {
+		g.Go(func() error {
+			return c.Download(gctx, o.URL, filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(o.URL.Key, base))))
+		})
+	}
+	return g.Wait()
+}

@@ -1,0 +1,178 @@
+package objstore_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cdflow/cdflow/internal/objstore"
+	"github.com/cdflow/cdflow/internal/s3test"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    objstore.URL
+		wantErr string
+	}{
+		{"s3://b/k/x.tif", objstore.URL{Bucket: "b", Key: "k/x.tif"}, ""},
+		{"s3://b", objstore.URL{Bucket: "b"}, ""},
+		{"s3:///k", objstore.URL{}, "names no bucket"},
+		{"/data/x.tif", objstore.URL{}, "not an object storage URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := objstore.Parse(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %+v, %v", got, err)
+			}
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want objstore.Config
+		gdal map[string]string
+	}{
+		{"AWS", map[string]string{"AWS_ACCESS_KEY_ID": "k"}, objstore.Config{Host: "s3.amazonaws.com", Secure: true, Region: "us-east-1", AccessKey: "k"}, nil},
+		{"endpoint URL", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:9000", "AWS_REGION": "eu-west-1"},
+			objstore.Config{Host: "127.0.0.1:9000", PathStyle: true, Region: "eu-west-1", FromURLEnv: true},
+			map[string]string{"AWS_S3_ENDPOINT": "127.0.0.1:9000", "AWS_HTTPS": "NO", "AWS_VIRTUAL_HOSTING": "FALSE", "AWS_REGION": "eu-west-1"}},
+		{"GDAL's variables", map[string]string{"AWS_S3_ENDPOINT": "minio:9000", "AWS_HTTPS": "NO", "AWS_VIRTUAL_HOSTING": "FALSE"},
+			objstore.Config{Host: "minio:9000", PathStyle: true, Region: "us-east-1"}, nil},
+		{"virtual hosting kept", map[string]string{"AWS_S3_ENDPOINT": "s3.example.org", "AWS_VIRTUAL_HOSTING": "TRUE"},
+			objstore.Config{Host: "s3.example.org", Secure: true, Region: "us-east-1"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := objstore.ConfigFromEnv(func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+			g := got.GDALOptions()
+			if len(g) != 4 {
+				t.Fatalf("GDAL options %v, want the 4 /vsis3/ keys", g)
+			}
+			for k, v := range g {
+				if tc.gdal[k] != v {
+					t.Errorf("GDAL %s = %q, want %q", k, v, tc.gdal[k])
+				}
+			}
+		})
+	}
+	if _, err := objstore.ConfigFromEnv(func(k string) string {
+		return map[string]string{"AWS_ENDPOINT_URL": "127.0.0.1:9000"}[k]
+	}); err == nil || !strings.Contains(err.Error(), "not an http(s) URL") {
+		t.Errorf("endpoint without scheme: %v", err)
+	}
+}
+
+// TestServer runs the client against a real S3 server (SeaweedFS).
+func TestServer(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t)
+	c := srv.Client
+	bucket := srv.Bucket(t, "objstore")
+	root := objstore.URL{Bucket: bucket}
+
+	t.Run("conditional write", func(t *testing.T) {
+		u := root.Join("cond", "a.json")
+		if _, err := c.PutBytes(ctx, u, []byte("one"), objstore.PutOptions{IfAbsent: true}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.PutBytes(ctx, u, []byte("two"), objstore.PutOptions{IfAbsent: true})
+		if !errors.Is(err, objstore.ErrExists) {
+			t.Fatalf("second conditional write: %v, want ErrExists", err)
+		}
+		if b, err := c.Get(ctx, u); err != nil || string(b) != "one" {
+			t.Fatalf("object now %q (%v): the conditional write replaced it", b, err)
+		}
+		if _, err := c.PutBytes(ctx, u, []byte("three"), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("glob and ranged reads", func(t *testing.T) {
+		dir := t.TempDir()
+		data := bytes.Repeat([]byte("0123456789"), 1000)
+		for _, name := range []string{"a/x1.tif", "a/x2.tif", "a/x3.las", "a/sub/x4.tif", "b/x5.tif"} {
+			p := filepath.Join(dir, filepath.FromSlash(name))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv.UploadDir(t, dir, root.Join("g"))
+		got, err := c.Glob(ctx, "s3://"+bucket+"/g/a/*.tif")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Key != "g/a/x1.tif" || got[1].Key != "g/a/x2.tif" {
+			t.Errorf("glob: %v", got)
+		}
+		r, err := c.OpenReaderAt(ctx, root.Join("g/a/x3.las"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 7)
+		if n, err := r.ReadAt(buf, 12); n != 7 || err != nil || string(buf) != "2345678" {
+			t.Errorf("ReadAt(12): %d %v %q", n, err, buf)
+		}
+		if n, err := r.ReadAt(buf, r.Size()-3); n != 3 || err != io.EOF || string(buf[:3]) != "789" {
+			t.Errorf("ReadAt at the end: %d %v %q", n, err, buf[:n])
+		}
+	})
+
+	t.Run("clear errors", func(t *testing.T) {
+		bad := srv.Config()
+		bad.SecretKey = "wrong"
+		wrong, err := objstore.New(bad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name   string
+			do     func() error
+			target error
+			want   []string
+		}{
+			{"unknown bucket", func() error { _, err := c.List(ctx, objstore.URL{Bucket: "no-such-bucket", Key: "x/"}); return err },
+				objstore.ErrNoBucket, []string{"s3://no-such-bucket/x/", "does not exist", "create it"}},
+			{"missing object", func() error { _, err := c.Get(ctx, root.Join("nothing.tif")); return err },
+				fs.ErrNotExist, []string{"s3://" + bucket + "/nothing.tif", "no such object"}},
+			{"wrong credentials", func() error { _, err := wrong.List(ctx, root); return err },
+				objstore.ErrAccess, []string{"s3://" + bucket + "/", "AWS_SECRET_ACCESS_KEY"}},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				err := tc.do()
+				if !errors.Is(err, tc.target) {
+					t.Fatalf("error %v, want %v", err, tc.target)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+			})
+		}
+	})
+}
