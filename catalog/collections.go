@@ -3,7 +3,9 @@ package catalog
 import (
 	"fmt"
 	"math"
+	"path"
 	"path/filepath"
+	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	gostac "github.com/planetlabs/go-stac"
@@ -89,19 +91,53 @@ func tableAsset(dir, name, title string, fields []arrow.Field, rows int64, geome
 	return ta, nil
 }
 
-// splitCollection builds one subset's collection.json.
-func splitCollection(release stac.ReleaseCollection, rel *Release, tiles []Tile, split string) (*gostac.Collection, error) {
+// splitCollection builds one subset's collection.json. blocks, for a
+// grouped release, are each tile's block (by index in tiles); the
+// collection then links the blocks' catalogs, which splitBlocks builds.
+func splitCollection(release stac.ReleaseCollection, rel *Release, tiles []Tile, blocks []string, split string) (*gostac.Collection, error) {
 	s := stac.SplitCollection{
 		ID: release.ID + "-" + split, Split: split, Title: fmt.Sprintf("%s %s: %s", titleOf(rel), rel.Version, split),
 		SpatialExtentWGS84: unionBBox(tiles, split),
 		Root:               "../../../catalog.json", Parent: "../collection.json",
 	}
-	for _, t := range tiles {
-		if t.Stats.Split == split {
-			s.Items = append(s.Items, stac.Link{Href: "../" + itemPath(t.Stats.TileID), Title: t.Stats.TileID})
+	seen := map[string]bool{}
+	for i, t := range tiles {
+		switch {
+		case t.Stats.Split != split:
+		case blocks == nil:
+			s.Items = append(s.Items, stac.Link{Href: "../" + itemPath("", t.Stats.TileID), Title: t.Stats.TileID})
+		case !seen[blocks[i]]:
+			seen[blocks[i]] = true
+			s.Children = append(s.Children, stac.Link{Href: "./" + path.Join(blocks[i], "catalog.json"), Title: blocks[i]})
 		}
 	}
+	sort.Slice(s.Children, func(i, j int) bool { return s.Children[i].Href < s.Children[j].Href })
 	return stac.NewSplitCollection(release, s)
+}
+
+// splitBlocks builds the catalogs of a grouped release's blocks in one
+// subset, by path relative to the release directory.
+func splitBlocks(release stac.ReleaseCollection, rel *Release, tiles []Tile, blocks []string, split string) (map[string]*gostac.Catalog, error) {
+	items := map[string][]stac.Link{}
+	for i, t := range tiles {
+		if t.Stats.Split == split {
+			b := blocks[i]
+			items[b] = append(items[b], stac.Link{Href: "../../" + itemPath(b, t.Stats.TileID), Title: t.Stats.TileID})
+		}
+	}
+	out := map[string]*gostac.Catalog{}
+	for b, links := range items {
+		c, err := stac.NewBlockCatalog(stac.BlockCatalog{
+			ID: release.ID + "-" + split + "-" + b, Title: fmt.Sprintf("%s %s: %s, block %s", titleOf(rel), rel.Version, split, b),
+			Description: fmt.Sprintf("The %s tiles of block %s (%d × %d tiles, by row and column of the tile grid).", split, b, BlockTiles, BlockTiles),
+			Root:        "../../../../catalog.json", Parent: "../collection.json", Items: links,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[blockCatalogPath(split, b)] = c
+	}
+	return out, nil
 }
 
 func titleOf(rel *Release) string {

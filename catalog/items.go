@@ -17,14 +17,51 @@ import (
 	"github.com/cdflow/cdflow/stac"
 )
 
-// itemPath is where a tile's item lives, relative to the release directory.
-func itemPath(id string) string { return path.Join("items", id, id+".json") }
+// itemPath is where a tile's item lives, relative to the release directory;
+// block is "" in a flat release.
+func itemPath(block, id string) string { return path.Join("items", block, id, id+".json") }
+
+// GroupAbove is how many tiles a release holds before its items are grouped
+// in blocks: beyond it, one folder or one collection listing every item
+// would hold tens of thousands of entries (millions at national scale),
+// which file systems, object-store listings and STAC browsers handle
+// badly.
+const GroupAbove = 10000
+
+// BlockTiles is the side of a block in tiles: 50 × 50 tiles, 10 km × 10 km
+// of 200 m tiles, so that all of Spain's 12.6 M tiles make about 5 000
+// blocks of at most 2 500 items.
+const BlockTiles = 50
+
+// blockOf names the block of the tile grid a tile's item is grouped in;
+// blocks are aligned on the grid's row and column numbers, so a tile stays
+// in the same block from release to release.
+func blockOf(s schema.TileStats) string {
+	return fmt.Sprintf("r%03d_c%03d", floorDiv(s.Row, BlockTiles), floorDiv(s.Col, BlockTiles))
+}
+
+func floorDiv(a int32, b int32) int32 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// grouped reports whether a release of n tiles groups its items in blocks.
+func grouped(n int, opts Options) bool {
+	above := opts.GroupAbove
+	if above == 0 {
+		above = GroupAbove
+	}
+	return n > above
+}
 
 // writeItem puts a tile's files and item JSON in the release and returns
 // its row of items.parquet. It rewrites t.Stats.Assets to the released paths.
-func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (schema.ItemRow, error) {
+func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts Options) (schema.ItemRow, error) {
 	id := t.Stats.TileID
-	tileDir := filepath.Join(dir, "items", id)
+	tileDir := filepath.Join(dir, "items", block, id)
 	if err := os.MkdirAll(tileDir, 0o755); err != nil {
 		return schema.ItemRow{}, err
 	}
@@ -51,7 +88,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 			Key: a.Key, Href: "./" + name, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles,
 			Shape: a.Shape, Transform: a.Transform, Bands: a.Bands, Checksum: sum, Size: size,
 		})
-		released[a.Key] = path.Join("items", id, name)
+		released[a.Key] = path.Join("items", block, id, name)
 		rowAssets = append(rowAssets, schema.ItemAsset{Key: a.Key, Href: released[a.Key], Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
 	}
 	t.Stats.Assets = released
@@ -62,10 +99,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, opts Options) (sche
 		Start: rel.Start, End: rel.End, EPSG: rel.EPSG, PROJJSON: json.RawMessage(rel.PROJJSON),
 		Assets: assets, Classes: rel.Classes, QA: t.Stats.QAFlags,
 		Software: rel.Software, Lineage: rel.Lineage,
-		Links: stac.ItemLinks{
-			Root:   relPath(itemPath(id), "../../catalog.json"),
-			Parent: relPath(itemPath(id), t.Stats.Split+"/collection.json"),
-		},
+		Links: itemLinks(id, t.Stats.Split, block),
 	})
 	if err != nil {
 		return schema.ItemRow{}, err
@@ -135,3 +169,19 @@ func projCode(epsg int) string {
 	}
 	return fmt.Sprintf("EPSG:%d", epsg)
 }
+
+// itemLinks are an item's root, parent and collection links: its parent is
+// its split's collection, or in a grouped release the block's catalog
+// under it.
+func itemLinks(id, split, block string) stac.ItemLinks {
+	p := itemPath(block, id)
+	l := stac.ItemLinks{Root: relPath(p, "../../catalog.json"), Parent: relPath(p, split+"/collection.json")}
+	if block != "" {
+		l.Collection = l.Parent
+		l.Parent = relPath(p, blockCatalogPath(split, block))
+	}
+	return l
+}
+
+// blockCatalogPath is a block's catalog in a split, relative to the release.
+func blockCatalogPath(split, block string) string { return path.Join(split, block, "catalog.json") }

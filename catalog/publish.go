@@ -42,6 +42,9 @@ type Options struct {
 	Hook func(stage string) error
 	// Workers is how many items are written at once (0: one per CPU).
 	Workers int
+	// GroupAbove is how many tiles a release holds before its items are
+	// grouped in blocks (0: GroupAbove, the constant).
+	GroupAbove int
 	// BaseURL, when set, is the URL the catalog root will be served at:
 	// every href becomes absolute under it and every object gets a self
 	// link (an "absolute published" catalog).
@@ -195,6 +198,13 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	// Items are independent (each links, checksums and describes its own
 	// files), so they are written in parallel; the first failing tile in
 	// id order is the one reported, whatever the scheduling.
+	var blocks []string // each tile's block, in a grouped release
+	if grouped(len(tiles), opts) {
+		blocks = make([]string, len(tiles))
+		for i, t := range tiles {
+			blocks[i] = blockOf(t.Stats)
+		}
+	}
 	items := make([]schema.ItemRow, len(tiles))
 	errs := make([]error, len(tiles))
 	workers := opts.Workers
@@ -208,7 +218,11 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			items[i], errs[i] = writeItem(dir, releaseID, rel, &tiles[i], opts)
+			block := ""
+			if blocks != nil {
+				block = blocks[i]
+			}
+			items[i], errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
 			return errs[i]
 		})
 	}
@@ -256,9 +270,23 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 		return 0, err
 	}
 	for _, s := range splitNames {
-		c, err := splitCollection(coll.in, rel, tiles, s)
+		c, err := splitCollection(coll.in, rel, tiles, blocks, s)
 		if err != nil {
 			return 0, fmt.Errorf("publish: %w", err)
+		}
+		if blocks != nil {
+			cats, err := splitBlocks(coll.in, rel, tiles, blocks, s)
+			if err != nil {
+				return 0, fmt.Errorf("publish: %w", err)
+			}
+			for p, cat := range cats {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+					return 0, err
+				}
+				if err := writeJSON(filepath.Join(dir, p), cat); err != nil {
+					return 0, err
+				}
+			}
 		}
 		if err := os.MkdirAll(filepath.Join(dir, s), 0o755); err != nil {
 			return 0, err

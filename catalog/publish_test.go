@@ -478,3 +478,68 @@ func TestReleaseFilesAreNotLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedRelease publishes a release as one too large to list its
+// items in one collection would be: items in block folders, each subset's
+// collection linking its blocks' catalogs, which link the items; the tree
+// stays valid and reaches every item once.
+func TestGroupedRelease(t *testing.T) {
+	root := t.TempDir()
+	rel := release(t)
+	if _, err := catalog.Publish(context.Background(), root, rel, catalog.Options{GroupAbove: 1}); err != nil {
+		t.Fatal(err)
+	}
+	assertValid(t, validator(t), root)
+	dir := filepath.Join(root, rel.Dataset, rel.Version)
+	items, _ := filepath.Glob(filepath.Join(dir, "items", "r*_c*", "*", "*.json"))
+	if len(items) != len(rel.Tiles) {
+		t.Fatalf("%d items in block folders for %d tiles", len(items), len(rel.Tiles))
+	}
+	if flat, _ := filepath.Glob(filepath.Join(dir, "items", "*", "*.json")); len(flat) != 0 {
+		t.Errorf("items outside block folders: %v", flat)
+	}
+	type link struct{ Rel, Href string }
+	read := func(p string) []link {
+		var doc struct{ Links []link }
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Links
+	}
+	reached := map[string]bool{}
+	for _, split := range []string{"train", "test", "val"} {
+		coll := filepath.Join(dir, split, "collection.json")
+		if _, err := os.Stat(coll); err != nil {
+			continue
+		}
+		for _, l := range read(coll) {
+			switch l.Rel {
+			case "item":
+				t.Errorf("%s links item %s directly", coll, l.Href)
+			case "child":
+				block := filepath.Join(dir, split, l.Href)
+				for _, il := range read(block) {
+					if il.Rel != "item" {
+						continue
+					}
+					item := filepath.Clean(filepath.Join(filepath.Dir(block), il.Href))
+					reached[item] = true
+					got := map[string]string{}
+					for _, x := range read(item) {
+						got[x.Rel] = filepath.Clean(filepath.Join(filepath.Dir(item), x.Href))
+					}
+					if got["collection"] != coll || got["parent"] != block {
+						t.Errorf("item %s: collection %s, parent %s; want %s and %s", item, got["collection"], got["parent"], coll, block)
+					}
+				}
+			}
+		}
+	}
+	if len(reached) != len(rel.Tiles) {
+		t.Errorf("the blocks' catalogs link %d items, want %d", len(reached), len(rel.Tiles))
+	}
+}

@@ -138,6 +138,25 @@ func fileInfo(path string) (info Info, err error) {
 	return info, err
 }
 
+// Georef reads one file's size and geotransform, and nothing else: the
+// check a merge makes of every product of millions of tiles, where reading
+// the CRS (a WKT export through PROJ) would cost more than the rest.
+func Georef(path string) (g Grid, err error) {
+	defer guard("open", path, &err)
+	var log gdalLog
+	ds, err := godal.Open(path, godal.RasterOnly(), godal.ErrLogger(log.handler()))
+	if err != nil {
+		return Grid{}, log.wrap("open", path, err)
+	}
+	defer ds.Close(godal.ErrLogger(log.handler()))
+	st := ds.Structure()
+	gt, err := ds.GeoTransform(godal.ErrLogger(log.handler()))
+	if err != nil {
+		return Grid{}, &OpError{Op: "open", Path: path, Err: errors.New("it has no geotransform")}
+	}
+	return Grid{GeoTransform: gt, Width: st.SizeX, Height: st.SizeY}, nil
+}
+
 func gdalMessage(err error) string {
 	s := err.Error()
 	if s == "" {

@@ -212,7 +212,7 @@ func assetWriter(b *array.StructBuilder) func(*ItemAsset) {
 		href.Append(a.Href)
 		typ.Append(a.Type)
 		roles.Append(true)
-		role.AppendValues(a.Roles, nil)
+		table.AppendStrings(role, a.Roles)
 		sum.Append(a.Checksum)
 		size.Append(a.Size)
 	}

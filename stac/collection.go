@@ -197,8 +197,10 @@ type SplitCollection struct {
 	SpatialExtentWGS84 [4]float64
 	// Links are relative to the split's collection.json.
 	Root, Parent string
-	// Items are the item files of the subset.
-	Items []Link
+	// Items are the item files of the subset; Children, in a release too
+	// large to list them in one file, its blocks' catalogs instead.
+	Items    []Link
+	Children []Link
 }
 
 // NewSplitCollection builds the collection of one subset. License,
@@ -234,6 +236,9 @@ func newSplitCollection(release ReleaseCollection, s SplitCollection) (*gostac.C
 	}
 	c.Extensions = append(c.Extensions, &mlaoi.Collection{Split: []string{split}})
 	c.Links = append(c.Links, familyLinks(s.Root, s.Parent)...)
+	for _, child := range s.Children {
+		c.Links = append(c.Links, &gostac.Link{Rel: "child", Href: child.Href, Title: child.Title, Type: MediaTypeJSON})
+	}
 	for _, item := range s.Items {
 		c.Links = append(c.Links, &gostac.Link{Rel: "item", Href: item.Href, Title: item.Title, Type: MediaTypeGeoJSON})
 	}
@@ -241,6 +246,30 @@ func newSplitCollection(release ReleaseCollection, s SplitCollection) (*gostac.C
 		return nil, err
 	}
 	return c, nil
+}
+
+// BlockCatalog is the catalog of one block of a subset's tiles, between the
+// subset's collection and its items in a large release.
+type BlockCatalog struct {
+	ID, Title, Description string
+	// Links are relative to the block's catalog.json.
+	Root, Parent string
+	Items        []Link
+}
+
+// NewBlockCatalog builds a block's catalog.json.
+func NewBlockCatalog(b BlockCatalog) (*gostac.Catalog, error) {
+	if b.ID == "" || b.Description == "" {
+		return nil, errors.New("stac: block catalog needs an id and a description")
+	}
+	links := familyLinks(b.Root, b.Parent)
+	for _, item := range b.Items {
+		links = append(links, &gostac.Link{Rel: "item", Href: item.Href, Title: item.Title, Type: MediaTypeGeoJSON})
+	}
+	if err := checkRelative(links); err != nil {
+		return nil, fmt.Errorf("stac: block catalog %s: %w", b.ID, err)
+	}
+	return &gostac.Catalog{Version: Version, Id: b.ID, Title: b.Title, Description: b.Description, Links: links}, nil
 }
 
 // RootCatalog is the catalog.json at the top of the catalog folder.

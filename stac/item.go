@@ -122,8 +122,11 @@ type ItemLinks struct {
 	// Root is the root catalog.json.
 	Root string
 	// Parent is the collection.json of the item's split collection; it is
-	// also the item's collection link.
+	// also the item's collection link unless Collection is set.
 	Parent string
+	// Collection, when set, is the split collection's collection.json and
+	// Parent a catalog between them (a block of a large release).
+	Collection string
 }
 
 // TileAsset is one file of a tile.
@@ -271,7 +274,11 @@ func newTileItem(t TileItem) (*gostac.Item, error) {
 	if t.Links.Parent != "" {
 		links = append(links, &gostac.Link{Rel: "parent", Href: t.Links.Parent, Type: MediaTypeJSON})
 		if t.Collection != "" {
-			links = append(links, &gostac.Link{Rel: "collection", Href: t.Links.Parent, Type: MediaTypeJSON})
+			href := t.Links.Parent
+			if t.Links.Collection != "" {
+				href = t.Links.Collection
+			}
+			links = append(links, &gostac.Link{Rel: "collection", Href: href, Type: MediaTypeJSON})
 		}
 	}
 	if err := checkRelative(links); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/shard"
@@ -30,8 +31,20 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	var vf planFlags
 	vf.register(fs)
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
+	jobs := fs.Int("j", 0, "tiles gathered and items published at once (default: the number of CPUs)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the merge to this file (for go tool pprof)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return fail(env, err)
+		}
+		defer stop()
+	}
+	if *jobs < 0 {
+		return usageError(env, "-j must be 0 (all CPUs) or more, got %d", *jobs)
 	}
 	if fs.NArg() < 1 {
 		return usageError(env, "merge takes a workflow path and the shards' folders; run 'cdflow merge -h'")
@@ -61,11 +74,20 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		return fail(env, err)
 	}
 	defer cleanup()
-	res, err := shard.Merge(ctx, plan, outDir, dirs, newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
+	res, err := shard.Merge(ctx, plan, outDir, dirs, workersOf(*jobs), newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
 	if err != nil {
 		return fail(env, err)
 	}
+	res.Jobs = *jobs
 	return finishRun(ctx, env, plan, res, outDir, func(w io.Writer) {
 		fmt.Fprintf(w, "merged %d tiles from %d shard folders; products in %s\n", len(res.Tiles), max(1, fs.NArg()-1), filepath.Join(outDir, execute.TilesDir))
 	})
+}
+
+// workersOf is -j's value: 0 means one per CPU.
+func workersOf(j int) int {
+	if j > 0 {
+		return j
+	}
+	return runtime.GOMAXPROCS(0)
 }

@@ -7,6 +7,7 @@
 package shard
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +21,10 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"unique"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/buildinfo"
@@ -86,8 +91,9 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 // exactly as after a single run. Every shard 0…n-1 must be there once, all
 // from the same workflow, and together they must hold every tile once.
 //
-// events, when not nil, hears of each tile gathered.
-func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, events execute.Events) (*execute.Result, error) {
+// workers tiles are gathered at once; events, when not nil, hears of each
+// tile gathered.
+func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, workers int, events execute.Events) (*execute.Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
 	}
@@ -161,29 +167,65 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, eve
 	for _, t := range plan.Grid.Tiles() {
 		want[t.ID] = true
 	}
-	var results []execute.TileResult
-	got := map[string]bool{}
-	if events != nil {
-		events.Planned(len(want))
+	type job struct {
+		s  *found
+		tr execute.TileResult
 	}
-	for _, s := range shards {
+	var jobs []job
+	got := map[string]bool{}
+	for i := range shards {
+		s := &shards[i]
 		for _, tr := range s.p.Tiles {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
 			id := tr.Tile.ID
 			if !want[id] || got[id] {
 				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
 			}
 			got[id] = true
-			if err := gatherTile(ctx, plan, s.dir, out, tr); err != nil {
-				return nil, fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", s.file, id, err)
+			jobs = append(jobs, job{s, tr})
+		}
+		s.p.Tiles = nil // jobs hold them now
+	}
+	if events != nil {
+		events.Planned(len(want))
+	}
+	// Gathering reads and checks every product of every tile: at national
+	// scale millions of files, so workers share them; the first failing
+	// tile in the shards' order is the one reported, whatever the timing.
+	errs = make([]error, len(jobs))
+	var mu sync.Mutex
+	done := 0
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for i := range jobs {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
 			}
-			results = append(results, tr)
+			j := jobs[i]
+			if err := gatherTile(gctx, plan, j.s.dir, out, j.tr); err != nil {
+				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", j.s.file, j.tr.Tile.ID, err)
+				return errs[i]
+			}
 			if events != nil {
-				events.TileDone(id, len(results), len(want))
+				mu.Lock()
+				done++
+				events.TileDone(j.tr.Tile.ID, done, len(want))
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, e := range errs {
+			if e != nil {
+				return nil, e
 			}
 		}
+		return nil, err
+	}
+	results := make([]execute.TileResult, len(jobs))
+	for i, j := range jobs {
+		results[i] = j.tr
 	}
 	if len(got) != len(want) {
 		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
@@ -193,13 +235,25 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, eve
 }
 
 func readPartial(path string) (*partial, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
+	defer f.Close()
 	var p partial
-	if err := json.Unmarshal(b, &p); err != nil {
+	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&p); err != nil {
 		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	}
+	// Every product of every tile names the same CRS (a WKT of a kilobyte)
+	// and media type: at a million tiles, copies of them would be most of
+	// the merge's memory.
+	for i := range p.Tiles {
+		for j := range p.Tiles[i].Assets {
+			a := &p.Tiles[i].Assets[j]
+			a.Grid.CRS.WKT = unique.Make(a.Grid.CRS.WKT).Value()
+			a.MediaType = unique.Make(a.MediaType).Value()
+			a.DataType = unique.Make(a.DataType).Value()
+		}
 	}
 	if p.Format != partialFormat {
 		return nil, fmt.Errorf("merge: %s has format %d, this cdflow reads %d; rerun the shard with this cdflow", path, p.Format, partialFormat)
@@ -253,13 +307,13 @@ func gatherTile(ctx context.Context, plan *plans.Plan, from, out string, tr exec
 		if asset.Preview || !ok {
 			continue
 		}
-		info, err := raster.Inspect(ctx, []string{path}, raster.MosaicOptions{})
+		got, err := raster.Georef(path)
 		if err != nil {
 			return fmt.Errorf("product %s: %w", asset.Name, err)
 		}
 		want := raster.NorthUp(plan.Grid.CRS, tr.Tile.Extent, r, r)
-		if info.Width != want.Width || info.Height != want.Height || !near(info.GeoTransform, want.GeoTransform) {
-			return fmt.Errorf("product %s covers %s, not the tile's %s: it belongs to another tile", asset.Name, info.Extent, tr.Tile.Extent)
+		if got.Width != want.Width || got.Height != want.Height || !near(got.GeoTransform, want.GeoTransform) {
+			return fmt.Errorf("product %s covers %s, not the tile's %s: it belongs to another tile", asset.Name, got.Extent(), tr.Tile.Extent)
 		}
 	}
 	return nil

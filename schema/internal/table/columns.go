@@ -167,7 +167,7 @@ func ConstStringList[R any](name, doc string, values []string) Column[R] {
 		Writer: func(b array.Builder) func(*R) error {
 			bb := b.(*array.ListBuilder)
 			vb := bb.ValueBuilder().(*array.StringBuilder)
-			return func(*R) error { bb.Append(true); vb.AppendValues(values, nil); return nil }
+			return func(*R) error { bb.Append(true); AppendStrings(vb, values); return nil }
 		},
 		Reader: func(arrow.Array) func(int, *R) error { return func(int, *R) error { return nil } },
 	}
@@ -285,7 +285,7 @@ func StringList[R any](name, doc string, acc func(*R) *[]string) Column[R] {
 		Writer: func(b array.Builder) func(*R) error {
 			bb := b.(*array.ListBuilder)
 			vb := bb.ValueBuilder().(*array.StringBuilder)
-			return func(r *R) error { bb.Append(true); vb.AppendValues(*acc(r), nil); return nil }
+			return func(r *R) error { bb.Append(true); AppendStrings(vb, *acc(r)); return nil }
 		},
 		Reader: func(a arrow.Array) func(int, *R) error {
 			aa := a.(*array.List)
@@ -493,4 +493,14 @@ func SortRows[R any](rows []R, compare func(a, b *R) int, name func(*R) string) 
 		}
 	}
 	return out, nil
+}
+
+// AppendStrings appends values one by one: StringBuilder.AppendValues
+// reserves exactly the bytes it needs on every call, so a column of one
+// short list per row is copied whole at each row (quadratic: minutes at a
+// million rows), where Append grows the buffer geometrically.
+func AppendStrings(b *array.StringBuilder, values []string) {
+	for _, v := range values {
+		b.Append(v)
+	}
 }
