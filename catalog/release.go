@@ -14,6 +14,15 @@
 //	<dataset>/<version>/{train,test,val}/collection.json
 //	<dataset>/<version>/items/<tile>/<tile>.json  one item per tile, with its files
 //	<dataset>/<version>/{tiles,splits,items}.parquet, report.html
+//
+// A release of more than GroupAbove tiles groups its items in blocks of
+// BlockTiles × BlockTiles tiles, so that no folder and no JSON file lists
+// every item (a national release has millions; items.parquet is the index
+// to query them all):
+//
+//	<dataset>/<version>/items/<block>/<tile>/<tile>.json
+//	<dataset>/<version>/<split>/collection.json          one child per block
+//	<dataset>/<version>/<split>/<block>/catalog.json     the block's items
 package catalog
 
 import (
