@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/stac"
 )
 
@@ -113,6 +114,7 @@ func absolutizeTree(dir, relDir, base string) error {
 		if err != nil {
 			return err
 		}
-		return writeAtomic(p, out)
+		// A staged release: Publish syncs it whole before moving it in.
+		return atomicfile.WriteFileUnsynced(p, out)
 	})
 }

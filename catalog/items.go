@@ -77,7 +77,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		dst := filepath.Join(tileDir, name)
 		// A release's files are its own: never links into the run's cache,
 		// which later runs rewrite.
-		if err := atomicfile.Copy(a.File, dst); err != nil {
+		if err := atomicfile.CopyUnsynced(a.File, dst); err != nil {
 			return schema.ItemRow{}, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
 		sum, size, err := stac.ChecksumFile(dst)
@@ -104,7 +104,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 	if err != nil {
 		return schema.ItemRow{}, err
 	}
-	if err := writeJSON(filepath.Join(tileDir, id+".json"), item); err != nil {
+	if err := writeStagedJSON(filepath.Join(tileDir, id+".json"), item); err != nil {
 		return schema.ItemRow{}, err
 	}
 	return itemRow(rel, t, collection, split, rowAssets), nil

@@ -110,6 +110,11 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 	if err == nil {
 		err = absolutizeTree(staging, path.Join(rel.Dataset, rel.Version), opts.BaseURL)
 	}
+	if err == nil {
+		// The items were written without an fsync each; the release
+		// becomes visible by the rename below, so it is made durable here.
+		err = atomicfile.SyncFS(staging)
+	}
 	if err != nil {
 		os.RemoveAll(filepath.Join(root, stagingDir))
 		return nil, err
@@ -283,7 +288,7 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
 					return 0, err
 				}
-				if err := writeJSON(filepath.Join(dir, p), cat); err != nil {
+				if err := writeStagedJSON(filepath.Join(dir, p), cat); err != nil {
 					return 0, err
 				}
 			}
@@ -327,6 +332,19 @@ func writeJSON(p string, v any) error {
 		return fmt.Errorf("publish: encode %s: %w", p, err)
 	}
 	return writeAtomic(p, b)
+}
+
+// writeStagedJSON writes a STAC object of a release being staged: Publish
+// syncs the staging folder at once before it moves it into place.
+func writeStagedJSON(p string, v any) error {
+	b, err := stac.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("publish: encode %s: %w", p, err)
+	}
+	if err := atomicfile.WriteFileUnsynced(p, b); err != nil {
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
 }
 
 // writeAtomic writes a file so readers see the old or the new file, never a part.
