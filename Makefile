@@ -40,12 +40,17 @@ test: vet weed
 # with a shift and bias injected, before and after correction. BENCH_FLAGS passes more
 # flags, e.g. BENCH_FLAGS="-sizes 1x1,2x2 -runs 1".
 BENCH_FLAGS ?=
+# The release-stage simulation's sizes, in tiles (10⁶ needs about 35 GB of
+# memory and 60 GB of disk: SCALE_TILES=10000,100000,1000000 where it fits).
+SCALE_TILES ?= 10000,100000
 # The label-quality table's seeds: never looked at while tuning the labels.
 QUALITY_SEEDS ?= 101 202 303
 bench: build
 	CDFLOW_BENCH=1 ./scripts/setup.sh
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 	$(GO) run ./bench -cdflow $(BIN) -out bench/results.json $(BENCH_FLAGS)
+	@echo "the release stage (cdflow merge: gathering, statistics, split, publishing) of simulated national-scale runs:"
+	$(GO) run ./bench/scale -cdflow $(BIN) -tiles $(SCALE_TILES) -out bench/scale.json
 	@echo "label quality on 2x2 km scenes of seeds $(QUALITY_SEEDS), each part of the labelling added in turn:"
 	@work=$$(mktemp -d) && export WORK=$$work CDFLOW=$(BIN) && \
 	  ./scripts/label-quality.sh -e 2x2 $(QUALITY_SEEDS) && \
