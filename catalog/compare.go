@@ -49,18 +49,7 @@ func compareReleases(a, b string) (string, error) {
 			diffs = append(diffs, p+" differs")
 		}
 	}
-	if len(diffs) == 0 {
-		return "", nil
-	}
-	slices.Sort(diffs)
-	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
-	if len(diffs) > 1 {
-		msg += ", " + diffs[1]
-	}
-	if len(diffs) > 2 {
-		msg += ", …"
-	}
-	return msg, nil
+	return summarize(diffs), nil
 }
 
 func listFiles(dir string) (map[string]int64, error) {
@@ -150,4 +139,21 @@ func fixedLinks(doc map[string]any) []any {
 		kept = append(kept, l)
 	}
 	return kept
+}
+
+// summarize says how many files differ and names the first two, sorted;
+// "" when none does.
+func summarize(diffs []string) string {
+	if len(diffs) == 0 {
+		return ""
+	}
+	slices.Sort(diffs)
+	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
+	if len(diffs) > 1 {
+		msg += ", " + diffs[1]
+	}
+	if len(diffs) > 2 {
+		msg += ", …"
+	}
+	return msg
 }

@@ -62,19 +62,9 @@ var datasetID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // Publish adds a release to the catalog at root (created if missing).
 func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Published, error) {
-	if err := checkRelease(rel); err != nil {
+	hook, err := checkPublish(rel, opts)
+	if err != nil {
 		return nil, err
-	}
-	if opts.BaseURL != "" {
-		if err := CheckBaseURL(opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("publish: %w", err)
-		}
-	}
-	hook := func(stage string) error {
-		if opts.Hook != nil {
-			return opts.Hook(stage)
-		}
-		return nil
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("publish: catalog %s: %w; choose a writable --out or catalog path", root, err)
@@ -157,6 +147,25 @@ func Publish(ctx context.Context, root string, rel *Release, opts Options) (*Pub
 
 // stagingDir holds releases being built, beside (not inside) any dataset.
 const stagingDir = ".staging"
+
+// checkPublish checks a release and the options before anything is
+// written, and returns the stage hook to call (a no-op without one).
+func checkPublish(rel *Release, opts Options) (func(string) error, error) {
+	if err := checkRelease(rel); err != nil {
+		return nil, err
+	}
+	if opts.BaseURL != "" {
+		if err := CheckBaseURL(opts.BaseURL); err != nil {
+			return nil, fmt.Errorf("publish: %w", err)
+		}
+	}
+	return func(stage string) error {
+		if opts.Hook != nil {
+			return opts.Hook(stage)
+		}
+		return nil
+	}, nil
+}
 
 func checkRelease(rel *Release) error {
 	if !datasetID.MatchString(rel.Dataset) {

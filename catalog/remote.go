@@ -53,19 +53,9 @@ const lockObject = ".lock"
 // PublishRemote adds a release to the catalog at root on object storage,
 // with Publish's guarantees (see above); Published.Dir is the release's URL.
 func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, rel *Release, opts Options) (*Published, error) {
-	if err := checkRelease(rel); err != nil {
+	hook, err := checkPublish(rel, opts)
+	if err != nil {
 		return nil, err
-	}
-	if opts.BaseURL != "" {
-		if err := CheckBaseURL(opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("publish: %w", err)
-		}
-	}
-	hook := func(stage string) error {
-		if opts.Hook != nil {
-			return opts.Hook(stage)
-		}
-		return nil
 	}
 	root.Key = strings.Trim(root.Key, "/")
 	if err := c.CheckBucket(ctx, root); err != nil {
@@ -408,18 +398,7 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 			diffs = append(diffs, p+" would go")
 		}
 	}
-	if len(diffs) == 0 {
-		return "", nil
-	}
-	slices.Sort(diffs)
-	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
-	if len(diffs) > 1 {
-		msg += ", " + diffs[1]
-	}
-	if len(diffs) > 2 {
-		msg += ", …"
-	}
-	return msg, nil
+	return summarize(diffs), nil
 }
 
 // sameAsObject compares a local file with an object by size and MD5; an
