@@ -27,6 +27,14 @@ type Publisher interface {
 	Publish(ctx context.Context, r *Release) (note string, err error)
 }
 
+// Preflighter is implemented by publishers that can tell, before any tile
+// runs, that they will not be able to publish (a catalog on object storage
+// whose bucket is missing or whose credentials are refused), so that a
+// run does not fail at its very end, after hours of work.
+type Preflighter interface {
+	Preflight(ctx context.Context) error
+}
+
 // ProductSelector is implemented by publishers that publish per-tile
 // products (a STAC catalog, folders of files). Products returns the names
 // of the products it publishes among the release's; without it a

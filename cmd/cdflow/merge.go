@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
 	"github.com/cdflow/cdflow/workflows/shard"
 )
 
@@ -55,6 +56,9 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	plan, code, ok := loadPlan(ctx, env, fs.Arg(0), &vf)
 	if !ok {
 		return code
+	}
+	if err := release.Preflight(ctx, plan); err != nil {
+		return fail(env, err)
 	}
 	w := plan.Workflow
 	outDir := *out

@@ -221,5 +221,31 @@ func TestObjectStorage(t *testing.T) {
 				}
 			})
 		}
+		// A catalog that cannot be published to is said before any tile
+		// runs, not at the end of the run.
+		for _, tc := range []struct {
+			name, catalog string
+			env           map[string]string
+			want          string
+		}{
+			{"catalog in an unknown bucket", "s3://no-such-bucket-cdflow/catalog", nil, `publish.stac.catalog: open s3://no-such-bucket-cdflow/catalog: bucket "no-such-bucket-cdflow" does not exist`},
+			{"catalog with refused credentials", "s3://" + bucket + "/catalog2", map[string]string{"AWS_SECRET_ACCESS_KEY": "wrong"}, "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				cwf := remoteWorkflow(t, wf, t.TempDir(), base, tc.catalog)
+				for k, v := range tc.env {
+					t.Setenv(k, v)
+				}
+				out := t.TempDir()
+				for _, cmd := range [][]string{{"run", "--out", out, cwf}, {"merge", "--out", out, cwf}} {
+					if stderr := cdflowFails(t, cmd...); !strings.Contains(stderr, tc.want) {
+						t.Errorf("%s: stderr does not say %q:\n%s", cmd[0], tc.want, stderr)
+					}
+				}
+				if _, err := os.Stat(filepath.Join(out, "run")); err == nil {
+					t.Errorf("the run started before the catalog was checked: %s exists", filepath.Join(out, "run"))
+				}
+			})
+		}
 	})
 }

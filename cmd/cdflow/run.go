@@ -81,6 +81,11 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	if !ok {
 		return code
 	}
+	if part.Count == 0 { // a shard publishes nothing
+		if err := release.Preflight(ctx, plan); err != nil {
+			return fail(env, err)
+		}
+	}
 	w := plan.Workflow
 	outDir := *out
 	if outDir == "" {

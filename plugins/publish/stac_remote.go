@@ -18,6 +18,23 @@ func checkRemote(u string) []plugins.Problem {
 	return nil
 }
 
+// Preflight checks, for a catalog on object storage, that the bucket
+// exists and the credentials are accepted (plugins.Preflighter).
+func (p *STAC) Preflight(ctx context.Context) error {
+	if !objstore.IsURL(p.Catalog) {
+		return nil
+	}
+	root, err := objstore.Parse(p.Catalog)
+	if err != nil {
+		return err
+	}
+	c, err := objstore.FromEnv()
+	if err != nil {
+		return fmt.Errorf("publish to %s: %w", p.Catalog, err)
+	}
+	return c.CheckBucket(ctx, root)
+}
+
 // publishRemote publishes to a catalog on object storage, configured from
 // the environment (see objstore.ConfigFromEnv), with the guarantees of a
 // catalog on disk (see catalog.PublishRemote).

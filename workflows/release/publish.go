@@ -33,6 +33,19 @@ func Publish(ctx context.Context, plan *plans.Plan, rel *plugins.Release) ([]Out
 	return outputs, nil
 }
 
+// Preflight asks every publish block that can (plugins.Preflighter)
+// whether it will be able to publish, before any tile runs.
+func Preflight(ctx context.Context, plan *plans.Plan) error {
+	for _, pb := range plan.Workflow.Publish {
+		if p, ok := pb.Impl.(plugins.Preflighter); ok {
+			if err := p.Preflight(ctx); err != nil {
+				return fmt.Errorf("publish.%s.%s: %w", pb.Kind, pb.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
 // PublishRun finishes a run and publishes it: Finish, Assemble, Publish.
 func PublishRun(ctx context.Context, plan *plans.Plan, res *execute.Result, out, created string) (*Summary, []Output, error) {
 	sum, err := Finish(ctx, plan, res)
