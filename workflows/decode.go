@@ -215,6 +215,7 @@ func (p *Parser) decode(path, dir string, files []*hcl.File, in InputValues) (*W
 
 	// Evaluate locals in dependency order.
 	sc := eval.NewScope(dir, p.AllowPaths...)
+	sc.Ctx = p.Context
 	for _, v := range w.Variables {
 		sc.Vars[v.Name] = v.Value
 	}

@@ -10,9 +10,9 @@ import (
 	"github.com/cdflow/cdflow/raster"
 )
 
-// remoteListTimeout bounds the listing of a source's objects: decoding has
-// no context to inherit (the parser is called before any run starts), and
-// a server that does not answer must not hang `cdflow validate`.
+// remoteListTimeout bounds the listing of a source's objects within the
+// parser's context: a server that does not answer must not hang
+// `cdflow validate`.
 const remoteListTimeout = 2 * time.Minute
 
 // expandRemote resolves files = "s3://bucket/prefix/*.tif" (or one object)
@@ -20,13 +20,16 @@ const remoteListTimeout = 2 * time.Minute
 // stage (GDAL, the cache keys, the point-cloud reader) takes those. The
 // connection comes from the environment (objstore.ConfigFromEnv), and GDAL
 // is pointed at the same server.
-func expandRemote(pattern string) ([]string, error) {
+func expandRemote(ctx context.Context, pattern string) ([]string, error) {
 	c, err := objstore.FromEnv()
 	if err != nil {
 		return nil, err
 	}
 	raster.ConfigureS3(c.Config().GDALOptions())
-	ctx, cancel := context.WithTimeout(context.Background(), remoteListTimeout)
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(ctx, remoteListTimeout)
 	defer cancel()
 	var urls []objstore.URL
 	if strings.ContainsAny(strings.TrimPrefix(pattern, objstore.Scheme), "*?[") {

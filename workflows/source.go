@@ -276,7 +276,7 @@ func (s *Source) expandFiles(sc *eval.Scope, a *hcl.Attribute, v cty.Value) hcl.
 		var matches []string
 		switch {
 		case objstore.IsURL(p):
-			m, err := expandRemote(p)
+			m, err := expandRemote(sc.Ctx, p)
 			if err != nil {
 				diags = append(diags, diag.Errorf(elemRange(i), "Cannot read object storage", "%s.", strings.TrimSuffix(err.Error(), ".")))
 				continue

@@ -4,6 +4,8 @@
 package eval
 
 import (
+	"context"
+
 	"github.com/cdflow/cdflow/workflows/internal/diag"
 	"github.com/cdflow/cdflow/workflows/internal/hcldecode"
 	"github.com/cdflow/cdflow/workflows/lang"
@@ -21,7 +23,10 @@ type Scope struct {
 	Vars   map[string]cty.Value
 	Locals map[string]cty.Value
 	Poison []hcl.Range // ranges of references already diagnosed
-	funcs  map[string]function.Function
+	// Ctx bounds what decoding reaches out to (object-storage listings);
+	// nil is context.Background.
+	Ctx   context.Context
+	funcs map[string]function.Function
 	// ctx is Context's result, built once: building the var and local
 	// objects is linear in their number, so rebuilding it per expression
 	// made a workflow of many locals quadratic. SetLocal drops it.
