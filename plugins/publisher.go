@@ -56,6 +56,8 @@ type ReleasePlan struct {
 	Previews []Preview
 	// Subsets are the split's subsets that get tiles.
 	Subsets []string
+	// Tiles is how many tiles the grid has: the most the release can hold.
+	Tiles int
 	// Start and End are the datetimes of epochs t0 and t1 (zero if unknown).
 	Start, End time.Time
 }

@@ -2,9 +2,11 @@ package publish
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/cdflow/cdflow/catalog"
 	"github.com/cdflow/cdflow/plugins"
 )
 
@@ -76,5 +78,30 @@ func TestRegisteredWithDefaults(t *testing.T) {
 	}
 	if _, err := plugins.NewPublisher("stak"); err == nil {
 		t.Error("unknown publisher accepted")
+	}
+}
+
+// TestSTACOutputsOfALargeRelease: beyond catalog.GroupAbove tiles the plan
+// shows the grouped layout the publish writes.
+func TestSTACOutputsOfALargeRelease(t *testing.T) {
+	rel := "c/d/1.0.0/"
+	for _, tc := range []struct {
+		tiles int
+		want  []string
+	}{
+		{catalog.GroupAbove, []string{rel + "items/{tile}/{tile}.json", rel + "items/{tile}/cd3d.tif"}},
+		{catalog.GroupAbove + 1, []string{rel + "{split}/{block}/catalog.json", rel + "items/{block}/{tile}/{tile}.json", rel + "items/{block}/{tile}/cd3d.tif"}},
+	} {
+		rp := &plugins.ReleasePlan{Dataset: "d", Version: "1.0.0", Tiles: tc.tiles,
+			Products: []plugins.Product{{Name: "cd3d", Kind: plugins.ElevationChange, DataType: "float32"}}}
+		got := (&STAC{Catalog: "c"}).Outputs(rp)
+		for _, w := range tc.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%d tiles: outputs %v lack %s", tc.tiles, got, w)
+			}
+		}
+		if grouped := tc.tiles > catalog.GroupAbove; grouped == slices.Contains(got, rel+"items/{tile}/{tile}.json") {
+			t.Errorf("%d tiles: outputs %v", tc.tiles, got)
+		}
 	}
 }

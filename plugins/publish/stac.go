@@ -59,13 +59,19 @@ func (p *STAC) Outputs(r *plugins.ReleasePlan) []string {
 	ds := root + r.Dataset + "/"
 	rel := ds + r.Version + "/"
 	// .lock is the publishers' lock: it stays, empty, between publishes.
-	out := []string{root + "catalog.json", root + ".lock", ds + "catalog.json", rel + "collection.json", rel + "{split}/collection.json",
-		rel + "items/{tile}/{tile}.json", rel + "tiles.parquet", rel + "splits.parquet", rel + "items.parquet", rel + "report.html"}
+	items := rel + "items/{tile}/"
+	out := []string{root + "catalog.json", root + ".lock", ds + "catalog.json", rel + "collection.json", rel + "{split}/collection.json"}
+	if r.Tiles > catalog.GroupAbove {
+		// A release this large groups its items in blocks (see catalog).
+		items = rel + "items/{block}/{tile}/"
+		out = append(out, rel+"{split}/{block}/catalog.json")
+	}
+	out = append(out, items+"{tile}.json", rel+"tiles.parquet", rel+"splits.parquet", rel+"items.parquet", rel+"report.html")
 	for _, name := range p.Products(r.Products) {
-		out = append(out, rel+"items/{tile}/"+name+".tif")
+		out = append(out, items+name+".tif")
 	}
 	for _, pv := range r.Previews {
-		out = append(out, rel+"items/{tile}/"+pv.Name+pv.Ext)
+		out = append(out, items+pv.Name+pv.Ext)
 	}
 	return out
 }

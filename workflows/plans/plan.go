@@ -356,6 +356,7 @@ func New(ctx context.Context, w *workflows.Workflow, opts Options) (*Plan, hcl.D
 		p.Release.Products = append(p.Release.Products, pr.Product)
 	}
 	p.Release.Previews = plugins.PlanPreviews(p.Release.Products)
+	p.Release.Tiles = p.Grid.Count()
 	p.Release.Start, p.Release.End = w.EpochDatetimes()
 	if p.Release.End.IsZero() && !hasEpoch(p.Sources, plugins.T1) {
 		// One epoch only (a DSM made from one survey): the release is of that date.
