@@ -335,22 +335,19 @@ func subsetsOf(rel *Release) []string {
 }
 
 // writeJSON writes a STAC object as normalized JSON, atomically.
-func writeJSON(p string, v any) error {
-	b, err := stac.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("publish: encode %s: %w", p, err)
-	}
-	return writeAtomic(p, b)
-}
+func writeJSON(p string, v any) error { return encodeJSON(p, v, atomicfile.WriteFile) }
 
 // writeStagedJSON writes a STAC object of a release being staged: Publish
 // syncs the staging folder at once before it moves it into place.
-func writeStagedJSON(p string, v any) error {
+func writeStagedJSON(p string, v any) error { return encodeJSON(p, v, atomicfile.WriteFileUnsynced) }
+
+// encodeJSON writes a STAC object as normalized JSON with write.
+func encodeJSON(p string, v any, write func(string, []byte) error) error {
 	b, err := stac.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("publish: encode %s: %w", p, err)
 	}
-	if err := atomicfile.WriteFileUnsynced(p, b); err != nil {
+	if err := write(p, b); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil

@@ -104,12 +104,21 @@ func Copy(src, dst string) error {
 		return err
 	}
 	defer out.Abort()
+	if err := cloneOrCopy(out.File, in, src, dst); err != nil {
+		return err
+	}
+	return out.Commit()
+}
+
+// cloneOrCopy puts in's content in out: a reflink where the file system
+// shares blocks, else a copy.
+func cloneOrCopy(out, in *os.File, src, dst string) error {
 	if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
 		if _, err := io.Copy(out, in); err != nil {
 			return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 		}
 	}
-	return out.Commit()
+	return nil
 }
 
 // LinkOrCopy puts src's content at dst, replacing what is there: a hard
@@ -142,11 +151,9 @@ func CopyUnsynced(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if unix.IoctlFileClone(int(out.Fd()), int(in.Fd())) != nil {
-		if _, err := io.Copy(out, in); err != nil {
-			out.Close()
-			return fmt.Errorf("copy %s to %s: %w", src, dst, err)
-		}
+	if err := cloneOrCopy(out, in, src, dst); err != nil {
+		out.Close()
+		return err
 	}
 	return out.Close()
 }
