@@ -97,34 +97,56 @@ func shiftIn(length uint32, b []byte) (s, w uint32) {
 // table entries below n <= 2^11): half the cache footprint of uint32
 // speeds decoding, which is bound by loads from many models.
 type Model struct {
-	distribution []uint16
+	distribution []uint16 // n+1 entries: the last, 0xFFFF, stops the decoder's search
 	count        []uint16
-	table        []uint16 // decoder look-up table, nil for n <= 16
-	symbols      uint32
-	lastSymbol   uint32
-	totalCount   uint32
-	updateCycle  uint32
-	untilUpdate  uint32
-	tableShift   uint32
-	tableSize    uint32
+	// table maps dv>>tableShift (dv = value/length, see DecodeSymbol) to
+	// the symbol of the bucket's lowest dv, a lower bound for the bucket.
+	// It is finer than LASzip's (2–4 entries per symbol, not 1/4–1/2):
+	// the decoded symbol is defined by the distribution alone, and with
+	// fine buckets the search after the look-up almost never steps, so
+	// its branch predicts well. Every model has one: a division and two
+	// loads beat a multiply-compare chain even over 3 symbols.
+	table       []uint16
+	symbols     uint32
+	lastSymbol  uint32
+	totalCount  uint32
+	updateCycle uint32
+	untilUpdate uint32
+	tableShift  uint32
+	// dvLimit bounds dv; at or above it the stream is corrupt (value
+	// past length). For models over more than 16 symbols it is where
+	// LASzip's own table ends, which is where it reports corruption;
+	// smaller models never did, so theirs is only a clamp.
+	dvLimit uint32
+	strict  bool // dv >= dvLimit marks the stream corrupt
 }
+
+// maxDV exceeds every dv of a valid stream: value < length, and length
+// >= 2^24 so length>>15 >= 2^9, hence dv < 2^15*(1+2^-9) < 2^15+2^6.
+const maxDV = 1<<dmLengthShift + 1<<6
 
 // NewModel returns a model over n symbols (2 <= n <= 2^11) in its
 // initial state.
 func NewModel(n uint32) *Model {
-	m := &Model{symbols: n, lastSymbol: n - 1}
+	m := &Model{symbols: n, lastSymbol: n - 1, dvLimit: maxDV}
 	if n > 16 {
-		bits := uint32(3)
-		for n > 1<<(bits+2) {
-			bits++
+		// LASzip's table has 2^lb entries, lb the smallest >= 3 with
+		// n <= 2^(lb+2), and flags dv at or past entry 2^lb+1.
+		lb := uint32(3)
+		for n > 1<<(lb+2) {
+			lb++
 		}
-		m.tableSize = 1 << bits
-		m.tableShift = dmLengthShift - bits
-		m.table = make([]uint16, m.tableSize+2)
+		m.dvLimit = (1<<lb + 1) << (dmLengthShift - lb)
+		m.strict = true
 	}
+	tbits := uint32(bits.Len32(n-1)) + 1 // 2n <= 2^tbits < 4n
+	tbits = min(tbits, 10)               // 516-symbol GPS model: 1024
+	m.tableShift = dmLengthShift - tbits
+	m.table = make([]uint16, (m.dvLimit-1)>>m.tableShift+1)
 	// One allocation for both arrays keeps models cheap to create.
-	buf := make([]uint16, 2*n)
-	m.distribution, m.count = buf[:n:n], buf[n:]
+	buf := make([]uint16, 2*n+1)
+	m.distribution, m.count = buf[:n+1:n+1], buf[n+1:]
+	m.distribution[n] = 0xFFFF
 	for i := range m.count {
 		m.count[i] = 1
 	}
@@ -138,15 +160,12 @@ func NewModel(n uint32) *Model {
 // clone copies a model, arrays included.
 func (m *Model) clone() *Model {
 	c := *m
-	buf := make([]uint16, 2*len(m.count)+len(m.table))
 	n := len(m.count)
-	c.distribution, c.count = buf[:n:n], buf[n:2*n:2*n]
+	buf := make([]uint16, 2*n+1+len(m.table))
+	c.distribution, c.count, c.table = buf[:n+1:n+1], buf[n+1:2*n+1:2*n+1], buf[2*n+1:]
 	copy(c.distribution, m.distribution)
 	copy(c.count, m.count)
-	if m.table != nil {
-		c.table = buf[2*n:]
-		copy(c.table, m.table)
-	}
+	copy(c.table, m.table)
 	return &c
 }
 
@@ -161,29 +180,23 @@ func (m *Model) update() {
 	}
 	scale := uint32(0x80000000) / m.totalCount
 	sum := uint32(0)
-	if m.table == nil {
-		for k, c := range m.count {
-			m.distribution[k] = uint16((scale * sum) >> (31 - dmLengthShift))
-			sum += uint32(c)
+	table := m.table
+	shift := m.tableShift & 31
+	j := 0 // next table entry to fill
+	dist := m.distribution[:len(m.count)]
+	for k, c := range m.count {
+		d := (scale * sum) >> (31 - dmLengthShift)
+		dist[k] = uint16(d)
+		sum += uint32(c)
+		// Entries whose lowest dv, j<<shift, is at or above d start
+		// in symbol k or later: up to there they belong to k-1.
+		end := min(int((d+(1<<shift)-1)>>shift), len(table))
+		for ; j < end; j++ {
+			table[j] = uint16(k - 1)
 		}
-	} else {
-		s := uint32(0)
-		table := m.table
-		for k, c := range m.count {
-			d := (scale * sum) >> (31 - dmLengthShift)
-			m.distribution[k] = uint16(d)
-			sum += uint32(c)
-			w := d >> m.tableShift
-			for s < w && s+1 < uint32(len(table)) {
-				s++
-				table[s] = uint16(k - 1)
-			}
-		}
-		table[0] = 0
-		for s <= m.tableSize {
-			s++
-			table[s] = uint16(m.symbols - 1)
-		}
+	}
+	for ; j < len(table); j++ {
+		table[j] = uint16(len(m.count) - 1)
 	}
 	m.updateCycle = (5 * m.updateCycle) >> 2
 	if max := (m.symbols + 6) << 3; m.updateCycle > max {
@@ -193,49 +206,40 @@ func (m *Model) update() {
 }
 
 // DecodeSymbol decodes one symbol of m and adapts m.
-func (d *Decoder) DecodeSymbol(m *Model) uint32 {
-	// Locals keep value and length in registers across the search.
-	value, length := d.value, d.length
-	var sym, x uint32
+func (d *Decoder) DecodeSymbol(m *Model) (sym uint32) {
+	sym, d.value, d.length = d.decode(m, d.value, d.length)
+	return
+}
+
+// decode is DecodeSymbol on a coder state (value, length) that the caller
+// holds: passed and returned in registers, it spares consecutive symbols a
+// store and reload of the state, which lie on the decoder's critical path.
+// d.value and d.length are stale until the caller stores the state back.
+func (d *Decoder) decode(m *Model, value, length uint32) (sym, v, l uint32) {
 	y := length
 	length >>= dmLengthShift
+	dv := value / length
+	if dv >= m.dvLimit {
+		// Only reachable with corrupt input: keep the look-up in range.
+		d.corrupt = d.corrupt || m.strict
+		dv = m.dvLimit - 1
+	}
+	table := m.table
+	t := dv >> (m.tableShift & 31) // the mask spares Go's shift-overflow code
+	if t >= uint32(len(table)) {
+		t = uint32(len(table)) - 1 // unreachable: the table reaches dvLimit
+	}
+	sym = uint32(table[t])
 	dist := m.distribution
-	if m.table != nil {
-		dv := value / length
-		t := dv >> (m.tableShift & 31) // the mask spares Go's shift-overflow code
-		table := m.table
-		if t+1 >= uint32(len(table)) {
-			d.corrupt = true
-			t = uint32(len(table)) - 2
-		}
-		sym = uint32(table[t])
-		n := uint32(table[t+1]) + 1
-		for n > sym+1 {
-			k := (sym + n) >> 1
-			if uint32(dist[k]) > dv {
-				n = k
-			} else {
-				sym = k
-			}
-		}
-		x = uint32(dist[sym]) * length
-		if sym != m.lastSymbol {
-			y = uint32(dist[sym+1]) * length
-		}
-	} else {
-		// Without a table, search all symbols without branches (dist
-		// strictly increases, so the symbol found is the same): the
-		// comparisons are unpredictable, and Go makes no CMOV of an if
-		// in this loop. The step count depends only on n.
-		for size := m.symbols; size > 1; {
-			half := size >> 1
-			sym += half & atMost(length*uint32(dist[sym+half]), value)
-			size -= half
-		}
-		x = uint32(dist[sym]) * length
-		if sym != m.lastSymbol {
-			y = uint32(dist[sym+1]) * length
-		}
+	// dist strictly increases and dist[n] = 0xFFFF exceeds every dv, so
+	// this stops at the symbol whose interval holds dv. With two to four
+	// table entries per symbol it rarely steps, so its branch predicts.
+	for sym+1 < uint32(len(dist)) && uint32(dist[sym+1]) <= dv {
+		sym++
+	}
+	x := uint32(dist[sym]) * length
+	if sym != m.lastSymbol {
+		y = uint32(dist[sym+1]) * length
 	}
 	value -= x
 	length = y - x
@@ -249,17 +253,13 @@ func (d *Decoder) DecodeSymbol(m *Model) uint32 {
 		d.renorm()
 		value, length = d.value, d.length
 	}
-	d.value, d.length = value, length
 	m.count[sym]++
 	m.untilUpdate--
 	if m.untilUpdate == 0 {
 		m.update()
 	}
-	return sym
+	return sym, value, length
 }
-
-// atMost is all ones when a <= b, else zero.
-func atMost(a, b uint32) uint32 { return ^uint32((int64(b) - int64(a)) >> 63) }
 
 // BitModel is an adaptive binary model.
 type BitModel struct {

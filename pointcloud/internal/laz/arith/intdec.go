@@ -47,11 +47,13 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 		bm = id.arena.Get(id.corrBits + 1)
 		id.bits[context] = bm
 	}
-	k := d.DecodeSymbol(bm)
+	// The coder state stays in registers from one symbol to the next.
+	k, value, length := d.decode(bm, d.value, d.length)
 	id.k = k
 	var c int32
 	switch {
 	case k == 0:
+		d.value, d.length = value, length
 		c = int32(d.DecodeBit(&id.corr0))
 	case k < 32:
 		cm := id.corr[k-1]
@@ -60,17 +62,17 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 			id.corr[k-1] = cm
 		}
 		var u uint32
-		if k <= id.bitsHigh {
-			u = d.DecodeSymbol(cm)
-		} else {
+		u, d.value, d.length = d.decode(cm, value, length)
+		if k > id.bitsHigh {
 			k1 := k - id.bitsHigh
-			u = d.DecodeSymbol(cm)<<k1 | d.ReadBits(k1)
+			u = u<<k1 | d.ReadBits(k1)
 		}
 		// u codes c+2^k-1 for negative c, else c-1. Selecting without a
 		// branch: the sign of a correction is a coin toss.
 		neg := uint32(int32(u-uint32(1)<<(k-1)) >> 31)
 		c = int32(u + 1 - neg&(uint32(1)<<k))
 	default:
+		d.value, d.length = value, length
 		c = id.corrMin
 	}
 	v := pred + c
