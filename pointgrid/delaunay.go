@@ -22,16 +22,25 @@ import (
 // or on a hull edge (possible only for near-ties), it is located by a walk
 // and inserted by splitting its triangle or edge, so no point is ever lost.
 //
-// Triangles are counter-clockwise. Halfedge h = 3t+k runs from tri[h] to
-// tri[next(h)]; half[h] is the oppositely directed halfedge of the
-// neighbouring triangle, or -1 on the convex hull.
+// Triangles are counter-clockwise. While building, triangle t owns the
+// halfedges 4t, 4t+1 and 4t+2 of he (4t+3 is padding): halfedge h runs from
+// he[h].v to he[next4(h)].v and he[h].twin is the oppositely directed
+// halfedge of the neighbouring triangle, or -1 on the convex hull. Padding to
+// 32 bytes puts each triangle's vertices and twins in one cache line, and the
+// triangle of a halfedge is h&^3 instead of a division by 3: the Lawson
+// flips, which dominate the build, chase exactly these links.
+//
+// materialize converts the result to the compact form tri/half, with
+// halfedge h = 3t+k running from tri[h] to tri[next(h)], in the same triangle
+// order and vertex rotation.
 type triangulation struct {
 	// pts are the points renumbered in insertion order; ids[k] is the
 	// input index of point k. All other fields use the new numbers.
 	pts  []xy
 	ids  []int32
-	tri  []int32
-	half []int32
+	he   []halfedge
+	tri  []int32 // set by materialize
+	half []int32 // set by materialize
 
 	// dups lists points that repeat an earlier vertex's exact (x, y), as
 	// {duplicate, vertex} pairs; they are not vertices.
@@ -55,16 +64,23 @@ type triangulation struct {
 
 type xy struct{ x, y float64 }
 
+// halfedge is an entry of triangulation.he: the vertex it starts at and its
+// twin.
+type halfedge struct{ v, twin int32 }
+
+// next4 and prev4 are next and prev for the padded numbering of he, without
+// branches (k = h&3 is 0, 1 or 2).
+func next4(h int32) int32 { return h + 1 - 3*(h>>1&1) }
+func prev4(h int32) int32 { return h - 1 + 3*((h&3+3)>>2^1) }
+
+// next and prev step around a triangle in the compact numbering of tri and
+// half.
 func next(h int32) int32 {
 	if h%3 == 2 {
 		return h - 2
 	}
 	return h + 1
 }
-
-// nextOff and prevOff give next and prev from a halfedge's position in its
-// triangle.
-var nextOff, prevOff = [3]int32{1, 2, 0}, [3]int32{2, 0, 1}
 
 func prev(h int32) int32 {
 	if h%3 == 0 {
@@ -73,13 +89,43 @@ func prev(h int32) int32 {
 	return h - 1
 }
 
-// maxTriPoints keeps halfedge indices (6n) inside int32.
-const maxTriPoints = 300_000_000
+// maxTriPoints keeps padded halfedge indices (8n) inside int32.
+const maxTriPoints = 260_000_000
 
-// triangulate builds the Delaunay triangulation of the finite points (x, y).
-// All points collinear, or fewer than three distinct points, give a valid
-// triangulation without triangles.
+// triangulate is build followed by materialize.
 func triangulate(ctx context.Context, x, y []float64) (*triangulation, error) {
+	d, err := build(ctx, x, y)
+	if err != nil {
+		return nil, err
+	}
+	d.materialize()
+	return d, nil
+}
+
+// materialize sets tri and half from he and drops he.
+func (d *triangulation) materialize() {
+	nt := len(d.he) / 4
+	if nt == 0 {
+		d.he = nil
+		return
+	}
+	d.tri, d.half = make([]int32, 3*nt), make([]int32, 3*nt)
+	for t := range nt {
+		for k := range 3 {
+			e := d.he[4*t+k]
+			if e.twin >= 0 {
+				e.twin = e.twin>>2*3 + e.twin&3
+			}
+			d.tri[3*t+k], d.half[3*t+k] = e.v, e.twin
+		}
+	}
+	d.he = nil
+}
+
+// build builds the Delaunay triangulation of the finite points (x, y), in
+// he. All points collinear, or fewer than three distinct points, give a
+// valid triangulation without triangles.
+func build(ctx context.Context, x, y []float64) (*triangulation, error) {
 	n := len(x)
 	if n > maxTriPoints {
 		return nil, fmt.Errorf("triangulate: %d points exceed the limit of %d", n, maxTriPoints)
@@ -128,8 +174,7 @@ func triangulate(ctx context.Context, x, y []float64) (*triangulation, error) {
 	pts := d.pts
 
 	maxTri := 2*n - 5
-	d.tri = make([]int32, 0, 3*maxTri)
-	d.half = make([]int32, 0, 3*maxTri)
+	d.he = make([]halfedge, 0, 4*maxTri)
 	d.hullNext = make([]int32, n)
 	d.hullPrev = make([]int32, n)
 	d.hullTri = make([]int32, n)
@@ -278,34 +323,23 @@ func (d *triangulation) orientV(a, b, p int32) float64 {
 	return orient(pa.x, pa.y, pb.x, pb.y, pp.x, pp.y)
 }
 
-// addTri appends triangle (a, b, c) without neighbours and returns its first
-// halfedge.
-func (d *triangulation) addTri(a, b, c int32) int32 {
-	t := int32(len(d.tri))
-	d.tri = append(d.tri, a, b, c)
-	return t
-}
-
-// newTri appends a triangle with its halfedge slots unset.
+// newTri appends triangle (a, b, c) with its twins unset and returns its
+// first halfedge.
 func (d *triangulation) newTri(a, b, c int32) int32 {
-	t := d.addTri(a, b, c)
-	d.half = append(d.half, -1, -1, -1)
+	t := int32(len(d.he))
+	d.he = append(d.he, halfedge{a, -1}, halfedge{b, -1}, halfedge{c, -1}, halfedge{})
 	return t
 }
 
 func (d *triangulation) setTri(t, a, b, c int32) {
-	d.tri[t], d.tri[t+1], d.tri[t+2] = a, b, c
+	he := d.he[t : t+3]
+	he[0].v, he[1].v, he[2].v = a, b, c
 }
 
 // link makes a and b twins; b == -1 marks a as a hull edge, which the hull
 // bookkeeping must then point to.
 func (d *triangulation) link(a, b int32) {
-	d.half[a] = b
-	if b >= 0 {
-		d.half[b] = a
-	} else {
-		d.hullTri[d.tri[a]] = a
-	}
+	linkIn(d.he, d.hullTri, a, b)
 }
 
 // insert adds point i. It returns -1, or the vertex that i duplicates.
@@ -386,8 +420,8 @@ func (d *triangulation) insert(i int32) int32 {
 // hull or on its boundary. It walks from a hull triangle to the triangle
 // holding i and splits that triangle or the edge i lies on.
 func (d *triangulation) insertInside(i, start int32) int32 {
-	t := d.hullTri[start] / 3 * 3
-	limit := len(d.tri) + 16
+	t := d.hullTri[start] &^ 3
+	limit := 3*(len(d.he)/4) + 16
 	rot := int32(0)
 	for steps := 0; ; steps++ {
 		if steps > limit {
@@ -398,12 +432,12 @@ func (d *triangulation) insertInside(i, start int32) int32 {
 		rot = (rot + 1) % 3 // vary the first edge tested so the walk cannot cycle
 		for k := int32(0); k < 3; k++ {
 			h := t + (k+rot)%3
-			if d.orientV(d.tri[h], d.tri[next(h)], i) < 0 {
-				if d.half[h] < 0 {
+			if d.orientV(d.he[h].v, d.he[next4(h)].v, i) < 0 {
+				if d.he[h].twin < 0 {
 					d.skipped++ // outside the hull after all: inconsistent arithmetic
 					return -1
 				}
-				t = d.half[h] / 3 * 3
+				t = d.he[h].twin &^ 3
 				moved = true
 				break
 			}
@@ -414,7 +448,7 @@ func (d *triangulation) insertInside(i, start int32) int32 {
 	}
 	var on []int32
 	for h := t; h < t+3; h++ {
-		if d.orientV(d.tri[h], d.tri[next(h)], i) == 0 {
+		if d.orientV(d.he[h].v, d.he[next4(h)].v, i) == 0 {
 			on = append(on, h)
 		}
 	}
@@ -426,18 +460,18 @@ func (d *triangulation) insertInside(i, start int32) int32 {
 		d.splitEdge(on[0], i)
 	default:
 		// On two edges: i is their shared vertex.
-		if next(on[0]) == on[1] {
-			return d.tri[on[1]]
+		if next4(on[0]) == on[1] {
+			return d.he[on[1]].v
 		}
-		return d.tri[on[0]]
+		return d.he[on[0]].v
 	}
 	return -1
 }
 
 // splitTri replaces triangle t = (a, b, c) by (a, b, i), (b, c, i), (c, a, i).
 func (d *triangulation) splitTri(t, i int32) {
-	a, b, c := d.tri[t], d.tri[t+1], d.tri[t+2]
-	hab, hbc, hca := d.half[t], d.half[t+1], d.half[t+2]
+	a, b, c := d.he[t].v, d.he[t+1].v, d.he[t+2].v
+	hab, hbc, hca := d.he[t].twin, d.he[t+1].twin, d.he[t+2].twin
 	d.setTri(t, a, b, i)
 	u := d.newTri(b, c, i)
 	v := d.newTri(c, a, i)
@@ -455,10 +489,10 @@ func (d *triangulation) splitTri(t, i int32) {
 // splitEdge inserts i on the edge of halfedge h (a→b in triangle (a, b, c))
 // and, if the edge is interior, on its twin in triangle (b, a, d).
 func (d *triangulation) splitEdge(h, i int32) {
-	t := h / 3 * 3
-	g := d.half[h]
-	a, b, c := d.tri[h], d.tri[next(h)], d.tri[prev(h)]
-	hbc, hca := d.half[next(h)], d.half[prev(h)]
+	t := h &^ 3
+	g := d.he[h].twin
+	a, b, c := d.he[h].v, d.he[next4(h)].v, d.he[prev4(h)].v
+	hbc, hca := d.he[next4(h)].twin, d.he[prev4(h)].twin
 	d.setTri(t, a, i, c) // a→i, i→c, c→a
 	u := d.newTri(i, b, c)
 	d.link(t+2, hca)
@@ -472,9 +506,9 @@ func (d *triangulation) splitEdge(h, i int32) {
 		d.hullSize++
 		d.hash[d.hashKey(d.pts[i])] = i
 	} else {
-		s := g / 3 * 3
-		dv := d.tri[prev(g)]
-		had, hdb := d.half[next(g)], d.half[prev(g)]
+		s := g &^ 3
+		dv := d.he[prev4(g)].v
+		had, hdb := d.he[next4(g)].twin, d.he[prev4(g)].twin
 		d.setTri(s, b, i, dv) // b→i, i→d, d→b
 		w := d.newTri(i, a, dv)
 		d.link(s+2, hdb)
@@ -496,64 +530,74 @@ func (d *triangulation) splitEdge(h, i int32) {
 func (d *triangulation) legalize(h int32) {
 	// Local slice headers: the loop stores through them, and fields of d
 	// would be reloaded after every store.
-	tri, half, hullTri, pts := d.tri, d.half, d.hullTri, d.pts
-	stack := append(d.stack[:0], h)
+	he, hullTri, pts := d.he, d.hullTri, d.pts
+	// Edges still to check are a stack; its top, the edge checked next,
+	// stays in a: after a flip it is the one just exposed, so it needs no
+	// round trip through memory.
+	stack := d.stack[:0]
+	a := h
 	// Lawson's flips terminate with exact predicates; the budget only guards
 	// against overflowed arithmetic.
-	budget := 4*len(tri) + 64
-	for len(stack) > 0 && budget > 0 {
-		budget--
-		a := stack[len(stack)-1]
+	for budget := 3*len(he) + 64; budget > 0; budget-- {
+		if b := he[a].twin; b >= 0 {
+			t, u := a&^3, b&^3
+			an, ap := next4(a), prev4(a)
+			bn, bp := next4(b), prev4(b)
+			va, vb, p, q := he[a].v, he[an].v, he[ap].v, he[bp].v
+			pa, pb, pp, pq := pts[va], pts[vb], pts[p], pts[q]
+			// inCircle(pa, pb, pp, pq) > 0, its float filter inlined: this
+			// is the hottest test of the triangulation. A NaN det or bound
+			// goes to the exact test, as there.
+			adx, ady := pa.x-pq.x, pa.y-pq.y
+			bdx, bdy := pb.x-pq.x, pb.y-pq.y
+			cdx, cdy := pp.x-pq.x, pp.y-pq.y
+			bc1, bc2 := bdx*cdy, cdx*bdy
+			ca1, ca2 := cdx*ady, adx*cdy
+			ab1, ab2 := adx*bdy, bdx*ady
+			alift := adx*adx + ady*ady
+			blift := bdx*bdx + bdy*bdy
+			clift := cdx*cdx + cdy*cdy
+			det := alift*(bc1-bc2) + blift*(ca1-ca2) + clift*(ab1-ab2)
+			var flip bool
+			if det*det > iccQuickBound*(alift*blift*clift*(alift+blift+clift)) {
+				flip = det > 0 // |det| exceeds the error bound below
+			} else {
+				perm := (math.Abs(bc1)+math.Abs(bc2))*alift + (math.Abs(ca1)+math.Abs(ca2))*blift + (math.Abs(ab1)+math.Abs(ab2))*clift
+				bound := iccErrBound * perm
+				flip = det > bound || !(-det > bound) && inCircleExact(pa.x, pa.y, pb.x, pb.y, pp.x, pp.y, pq.x, pq.y) > 0
+			}
+			if flip {
+				// Replace diagonal va–vb by p–q: (p, va, q) and (q, vb, p).
+				hbp, hpa := he[an].twin, he[ap].twin
+				haq, hqb := he[bn].twin, he[bp].twin
+				he[t].v, he[t+1].v, he[t+2].v = p, va, q
+				he[u].v, he[u+1].v, he[u+2].v = q, vb, p
+				linkIn(he, hullTri, t, hpa)
+				linkIn(he, hullTri, t+1, haq)
+				linkIn(he, hullTri, u, hqb)
+				linkIn(he, hullTri, u+1, hbp)
+				he[t+2].twin, he[u+2].twin = u+2, t+2
+				// Check u, then t+1.
+				stack = append(stack, t+1)
+				a = u
+				continue
+			}
+		}
+		if len(stack) == 0 {
+			break
+		}
+		a = stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		b := half[a]
-		if b < 0 {
-			continue
-		}
-		// Halfedges are non-negative: unsigned division by 3 is cheaper than
-		// the signed modulo in next and prev, and t, u are needed anyway.
-		t, u := int32(uint32(a)/3*3), int32(uint32(b)/3*3)
-		an, ap := t+nextOff[a-t], t+prevOff[a-t]
-		bn, bp := u+nextOff[b-u], u+prevOff[b-u]
-		va, vb, p, q := tri[a], tri[an], tri[ap], tri[bp]
-		pa, pb, pp, pq := pts[va], pts[vb], pts[p], pts[q]
-		// inCircle(pa, pb, pp, pq) > 0, its float filter inlined: this is
-		// the hottest test of the triangulation. A NaN det or bound goes to
-		// the exact test, as there.
-		adx, ady := pa.x-pq.x, pa.y-pq.y
-		bdx, bdy := pb.x-pq.x, pb.y-pq.y
-		cdx, cdy := pp.x-pq.x, pp.y-pq.y
-		bc1, bc2 := bdx*cdy, cdx*bdy
-		ca1, ca2 := cdx*ady, adx*cdy
-		ab1, ab2 := adx*bdy, bdx*ady
-		alift := adx*adx + ady*ady
-		blift := bdx*bdx + bdy*bdy
-		clift := cdx*cdx + cdy*cdy
-		det := alift*(bc1-bc2) + blift*(ca1-ca2) + clift*(ab1-ab2)
-		perm := (math.Abs(bc1)+math.Abs(bc2))*alift + (math.Abs(ca1)+math.Abs(ca2))*blift + (math.Abs(ab1)+math.Abs(ab2))*clift
-		if bound := iccErrBound * perm; !(det > bound) && (-det > bound || inCircleExact(pa.x, pa.y, pb.x, pb.y, pp.x, pp.y, pq.x, pq.y) <= 0) {
-			continue
-		}
-		// Replace diagonal va–vb by p–q: (p, va, q) and (q, vb, p).
-		hbp, hpa := half[an], half[ap]
-		haq, hqb := half[bn], half[bp]
-		tri[t], tri[t+1], tri[t+2] = p, va, q
-		tri[u], tri[u+1], tri[u+2] = q, vb, p
-		linkIn(tri, half, hullTri, t, hpa)
-		linkIn(tri, half, hullTri, t+1, haq)
-		linkIn(tri, half, hullTri, u, hqb)
-		linkIn(tri, half, hullTri, u+1, hbp)
-		half[t+2], half[u+2] = u+2, t+2
-		stack = append(stack, t+1, u)
 	}
 	d.stack = stack
 }
 
 // linkIn is link on explicit slices, for legalize's inner loop.
-func linkIn(tri, half, hullTri []int32, a, b int32) {
-	half[a] = b
+func linkIn(he []halfedge, hullTri []int32, a, b int32) {
+	he[a].twin = b
 	if b >= 0 {
-		half[b] = a
+		he[b].twin = a
 	} else {
-		hullTri[tri[a]] = a
+		hullTri[he[a].v] = a
 	}
 }

@@ -12,6 +12,17 @@ const (
 	epsilon     = 1.0 / (1 << 53) // half an ulp of 1
 	ccwErrBound = (3 + 16*epsilon) * epsilon
 	iccErrBound = (10 + 96*epsilon) * epsilon
+
+	// iccQuickBound lets legalize prove the in-circle sign without the
+	// permanent's six absolute values (each a round trip through an
+	// integer register in Go): by Cauchy–Schwarz |bc1|+|bc2| <=
+	// sqrt(blift*clift), and so on, so permanent² <= 3*alift*blift*clift*
+	// (alift+blift+clift). det² above iccErrBound² times that, with the
+	// factor 4 instead of 3 covering the rounding of either side, implies
+	// |det| > iccErrBound*permanent: the full filter would take det's sign
+	// too. Otherwise (near-cocircular points, NaN, overflow) legalize runs
+	// the full filter, so every decision is the same as with it alone.
+	iccQuickBound = 4 * iccErrBound * iccErrBound
 )
 
 // orient returns a positive value when a, b, c turn counter-clockwise,
