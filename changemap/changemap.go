@@ -39,8 +39,8 @@ func (n Nodata) Is(v float32) bool {
 	if n.Set && v == n.Value {
 		return true
 	}
-	f := float64(v)
-	return math.IsNaN(f) || math.IsInf(f, 0)
+	// NaN and ±Inf are the float32s whose exponent bits are all set.
+	return math.Float32bits(v)&0x7f800000 == 0x7f800000
 }
 
 // Threshold sets |dh| < minAbs to 0 (the 3DCD rule), keeping NoData.

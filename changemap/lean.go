@@ -44,26 +44,29 @@ const (
 func Ground(ground, dsm []float32, nd Nodata, w, h, r int) {
 	inf := float32(math.Inf(1))
 	tmp := make([]float32, w*h)
+	// A window of 2r+1 is 81 cells at the usual radius: running minima
+	// (van Herk / Gil-Werman) cost three comparisons a cell whatever r is,
+	// and give the same minimum as scanning the window.
+	line := make([]float32, max(w, h))
+	out := make([]float32, max(w, h))
+	sc := newRunMin(max(w, h), r)
 	for y := 0; y < h; y++ {
 		row := dsm[y*w : (y+1)*w]
-		for x := 0; x < w; x++ {
-			m := inf
-			for xx := max(0, x-r); xx <= min(w-1, x+r); xx++ {
-				if v := row[xx]; !nd.Is(v) && v < m {
-					m = v
-				}
+		for x, v := range row {
+			if nd.Is(v) {
+				v = inf
 			}
-			tmp[y*w+x] = m
+			line[x] = v
 		}
+		sc.run(out[:w], line[:w])
+		copy(tmp[y*w:(y+1)*w], out[:w])
 	}
 	for x := 0; x < w; x++ {
 		for y := 0; y < h; y++ {
-			m := inf
-			for yy := max(0, y-r); yy <= min(h-1, y+r); yy++ {
-				if v := tmp[yy*w+x]; v < m {
-					m = v
-				}
-			}
+			line[y] = tmp[y*w+x]
+		}
+		sc.run(out[:h], line[:h])
+		for y, m := range out[:h] {
 			if m == inf {
 				m = NoData
 			}
@@ -72,13 +75,53 @@ func Ground(ground, dsm []float32, nd Nodata, w, h, r int) {
 	}
 }
 
+// runMin computes the minimum of every window of 2r+1 values (clipped at
+// the ends) along a line, from block-wise prefix and suffix minima.
+type runMin struct {
+	r            int
+	pre, suf, in []float32
+}
+
+func newRunMin(n, r int) *runMin {
+	// The line is padded with r values of +Inf at each end, so every window
+	// is whole; blocks of 2r+1 then cover any window in two pieces.
+	m := n + 2*r
+	return &runMin{r: r, pre: make([]float32, m), suf: make([]float32, m), in: make([]float32, m)}
+}
+
+func (s *runMin) run(out, line []float32) {
+	r, k := s.r, 2*s.r+1
+	inf := float32(math.Inf(1))
+	m := len(line) + 2*r
+	in, pre, suf := s.in[:m], s.pre[:m], s.suf[:m]
+	for i := range r {
+		in[i], in[m-1-i] = inf, inf
+	}
+	copy(in[r:], line)
+	for b := 0; b < m; b += k {
+		e := min(b+k, m)
+		pre[b] = in[b]
+		for i := b + 1; i < e; i++ {
+			pre[i] = min(pre[i-1], in[i])
+		}
+		suf[e-1] = in[e-1]
+		for i := e - 2; i >= b; i-- {
+			suf[i] = min(suf[i+1], in[i])
+		}
+	}
+	// The window of out[x] is in[x : x+k]: suffix of its first block,
+	// prefix of the next.
+	for x := range out {
+		out[x] = min(suf[x], pre[x+k-1])
+	}
+}
+
 // EstimateLean finds the lean of an orthophoto over a DSM covering the same
 // extent: dsm and ground are w×h cells of res metres, grey is the
 // orthophoto's luminance, gw×gh pixels of ores metres.
 func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey []float32, gw, gh int, ores float64) Lean {
 	grad := gradient(grey, gw, gh)
-	type edge struct{ x, y, h float64 }
-	var edges []edge
+	var ex, ey, eh []float64
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {
 			i := y*w + x
@@ -90,60 +133,152 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 			// neighbour: there the orthophoto's edge is, displaced.
 			for _, d := range [4][3]int{{-1, 0, -1}, {1, 0, 1}, {0, -1, -w}, {0, 1, w}} {
 				if u := dsm[i+d[2]]; !nd.Is(u) && v-u > edgeStep {
-					ex := (float64(x) + 0.5 + 0.5*float64(d[0])) * res / ores
-					ey := (float64(y) + 0.5 + 0.5*float64(d[1])) * res / ores
-					edges = append(edges, edge{ex, ey, float64(v - g)})
+					ex = append(ex, (float64(x)+0.5+0.5*float64(d[0]))*res/ores)
+					ey = append(ey, (float64(y)+0.5+0.5*float64(d[1]))*res/ores)
+					eh = append(eh, float64(v-g))
 					break
 				}
 			}
 		}
 	}
-	l := Lean{Edges: len(edges)}
-	if len(edges) < minLeanEdges {
+	l := Lean{Edges: len(ex)}
+	if len(ex) < minLeanEdges {
 		return l
 	}
-	score := func(kE, kN float64) float64 {
-		var s float64
-		n := 0
-		for _, e := range edges {
+	// A displacement along one axis moves every edge by the same rule,
+	// whatever the other axis does: each axis's pixels and weights are
+	// computed once per candidate, and the grid search only interpolates.
+	axis := func(k float64, east bool) leanAxis {
+		a := leanAxis{p: make([]int32, len(ex)), w: make([]float32, len(ex))}
+		for i := range ex {
 			// Bilinear between pixel centres, at x−0.5 in pixel units.
-			fx, fy := e.x+e.h*kE/ores-0.5, e.y-e.h*kN/ores-0.5
-			px, py := int(math.Floor(fx)), int(math.Floor(fy))
-			if px < 0 || py < 0 || px+1 >= gw || py+1 >= gh {
+			var f float64
+			n := gw
+			if east {
+				f = ex[i] + eh[i]*k/ores - 0.5
+			} else {
+				f = ey[i] - eh[i]*k/ores - 0.5
+				n = gh
+			}
+			p := int(math.Floor(f))
+			if p < 0 || p+1 >= n {
+				a.p[i] = -1
 				continue
 			}
-			ax, ay := float32(fx-float64(px)), float32(fy-float64(py))
-			p := py*gw + px
-			s += float64((1-ay)*((1-ax)*grad[p]+ax*grad[p+1]) + ay*((1-ax)*grad[p+gw]+ax*grad[p+gw+1]))
-			n++
+			a.w[i] = float32(f - float64(p))
+			if east {
+				a.p[i] = int32(p)
+			} else {
+				a.p[i] = int32(p * gw)
+			}
 		}
-		if n < len(edges)/2 {
-			return 0
+		return a
+	}
+	// score is the mean gradient under the displaced edges, 0 when fewer
+	// than half of them fall on the image. It sums in edge order, as the
+	// search always has; four candidates share one pass over the edges so
+	// that their sums do not wait on each other.
+	score4 := func(xs leanAxis, ys [4]leanAxis) [4]float64 {
+		var s0, s1, s2, s3 float64
+		var n0, n1, n2, n3 int
+		m := len(xs.p)
+		xw := xs.w[:m]
+		p0, p1, p2, p3 := ys[0].p[:m], ys[1].p[:m], ys[2].p[:m], ys[3].p[:m]
+		w0, w1, w2, w3 := ys[0].w[:m], ys[1].w[:m], ys[2].w[:m], ys[3].w[:m]
+		for i, px := range xs.p {
+			if px < 0 {
+				continue
+			}
+			ax := xw[i]
+			if py := p0[i]; py >= 0 {
+				s0 += bilinear(grad, gw, int(py)+int(px), ax, w0[i])
+				n0++
+			}
+			if py := p1[i]; py >= 0 {
+				s1 += bilinear(grad, gw, int(py)+int(px), ax, w1[i])
+				n1++
+			}
+			if py := p2[i]; py >= 0 {
+				s2 += bilinear(grad, gw, int(py)+int(px), ax, w2[i])
+				n2++
+			}
+			if py := p3[i]; py >= 0 {
+				s3 += bilinear(grad, gw, int(py)+int(px), ax, w3[i])
+				n3++
+			}
 		}
-		return s / float64(n)
+		s, n := [4]float64{s0, s1, s2, s3}, [4]int{n0, n1, n2, n3}
+		for j := range s {
+			if n[j] < m/2 {
+				s[j] = 0
+			} else {
+				s[j] /= float64(n[j])
+			}
+		}
+		return s
+	}
+	// search scores every (kE, kN) of the candidates in row-major order
+	// and keeps the first best.
+	search := func(kEs, kNs []float64, xs, ys []leanAxis, best *float64, bE, bN *float64) {
+		for i, kE := range kEs {
+			for j := 0; j < len(kNs); j += 4 {
+				var q [4]leanAxis
+				for c := range q {
+					q[c] = ys[min(j+c, len(kNs)-1)]
+				}
+				s := score4(xs[i], q)
+				for c := 0; c < 4 && j+c < len(kNs); c++ {
+					if s[c] > *best {
+						*best, *bE, *bN = s[c], kE, kNs[j+c]
+					}
+				}
+			}
+		}
 	}
 	// Coarse to fine: every 0.03, then every 0.005 around the best.
+	var coarse []float64
+	for k := -MaxLean; k <= MaxLean+1e-9; k += 0.03 {
+		coarse = append(coarse, k)
+	}
+	xs, ys := make([]leanAxis, len(coarse)), make([]leanAxis, len(coarse))
+	for j, k := range coarse {
+		xs[j], ys[j] = axis(k, true), axis(k, false)
+	}
 	best, bE, bN := -1.0, 0.0, 0.0
-	for kE := -MaxLean; kE <= MaxLean+1e-9; kE += 0.03 {
-		for kN := -MaxLean; kN <= MaxLean+1e-9; kN += 0.03 {
-			if s := score(kE, kN); s > best {
-				best, bE, bN = s, kE, kN
-			}
-		}
-	}
+	search(coarse, coarse, xs, ys, &best, &bE, &bN)
 	cE, cN := bE, bN
-	for dE := -0.03; dE <= 0.03+1e-9; dE += 0.005 {
-		for dN := -0.03; dN <= 0.03+1e-9; dN += 0.005 {
-			if s := score(cE+dE, cN+dN); s > best {
-				best, bE, bN = s, cE+dE, cN+dN
-			}
-		}
+	var fine []float64
+	for d := -0.03; d <= 0.03+1e-9; d += 0.005 {
+		fine = append(fine, d)
 	}
+	xs, ys = xs[:0], ys[:0]
+	fE, fN := make([]float64, len(fine)), make([]float64, len(fine))
+	for i, d := range fine {
+		fE[i], fN[i] = cE+d, cN+d
+		xs, ys = append(xs, axis(fE[i], true)), append(ys, axis(fN[i], false))
+	}
+	search(fE, fN, xs, ys, &best, &bE, &bN)
 	l.E, l.N = bE, bN
-	if s0 := score(0, 0); s0 > 0 {
+	z := axis(0, false)
+	if s0 := score4(axis(0, true), [4]leanAxis{z, z, z, z})[0]; s0 > 0 {
 		l.Gain = best / s0
 	}
 	return l
+}
+
+// bilinear interpolates img (w pixels a row) at weights ax, ay from
+// pixel p towards its east and south neighbours.
+func bilinear(img []float32, w, p int, ax, ay float32) float64 {
+	g := img[p : p+w+2]
+	return float64((1-ay)*((1-ax)*g[0]+ax*g[1]) + ay*((1-ax)*g[w]+ax*g[w+1]))
+}
+
+// leanAxis holds, for one candidate displacement along one axis, each
+// edge's first pixel (its row offset for the north axis; -1 outside the
+// image) and its bilinear weight.
+type leanAxis struct {
+	p []int32
+	w []float32
 }
 
 // gradient is the Sobel gradient magnitude of a w×h image (0 on the border).
