@@ -146,91 +146,56 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 		return l
 	}
 	// A displacement along one axis moves every edge by the same rule,
-	// whatever the other axis does: each axis's pixels and weights are
-	// computed once per candidate, and the grid search only interpolates.
-	axis := func(k float64, east bool) leanAxis {
+	// whatever the other axis does: each candidate's pixels and weights
+	// are computed once per axis, and the grid search only interpolates.
+	east := func(k float64) leanAxis {
 		a := leanAxis{p: make([]int32, len(ex)), w: make([]float32, len(ex))}
 		for i := range ex {
 			// Bilinear between pixel centres, at x−0.5 in pixel units.
-			var f float64
-			n := gw
-			if east {
-				f = ex[i] + eh[i]*k/ores - 0.5
-			} else {
-				f = ey[i] - eh[i]*k/ores - 0.5
-				n = gh
-			}
+			f := ex[i] + eh[i]*k/ores - 0.5
 			p := int(math.Floor(f))
-			if p < 0 || p+1 >= n {
-				a.p[i] = -1
-				continue
-			}
-			a.w[i] = float32(f - float64(p))
-			if east {
-				a.p[i] = int32(p)
-			} else {
-				a.p[i] = int32(p * gw)
+			a.p[i], a.w[i] = -1, 0
+			if p >= 0 && p+1 < gw {
+				a.p[i], a.w[i] = int32(p), float32(f-float64(p))
 			}
 		}
 		return a
 	}
-	// score is the mean gradient under the displaced edges, 0 when fewer
-	// than half of them fall on the image. It sums in edge order, as the
-	// search always has; four candidates share one pass over the edges so
-	// that their sums do not wait on each other.
-	score4 := func(xs leanAxis, ys [4]leanAxis) [4]float64 {
-		var s0, s1, s2, s3 float64
-		var n0, n1, n2, n3 int
-		m := len(xs.p)
-		xw := xs.w[:m]
-		p0, p1, p2, p3 := ys[0].p[:m], ys[1].p[:m], ys[2].p[:m], ys[3].p[:m]
-		w0, w1, w2, w3 := ys[0].w[:m], ys[1].w[:m], ys[2].w[:m], ys[3].w[:m]
-		for i, px := range xs.p {
-			if px < 0 {
-				continue
-			}
-			ax := xw[i]
-			if py := p0[i]; py >= 0 {
-				s0 += bilinear(grad, gw, int(py)+int(px), ax, w0[i])
-				n0++
-			}
-			if py := p1[i]; py >= 0 {
-				s1 += bilinear(grad, gw, int(py)+int(px), ax, w1[i])
-				n1++
-			}
-			if py := p2[i]; py >= 0 {
-				s2 += bilinear(grad, gw, int(py)+int(px), ax, w2[i])
-				n2++
-			}
-			if py := p3[i]; py >= 0 {
-				s3 += bilinear(grad, gw, int(py)+int(px), ax, w3[i])
-				n3++
-			}
-		}
-		s, n := [4]float64{s0, s1, s2, s3}, [4]int{n0, n1, n2, n3}
-		for j := range s {
-			if n[j] < m/2 {
-				s[j] = 0
-			} else {
-				s[j] /= float64(n[j])
-			}
-		}
-		return s
-	}
-	// search scores every (kE, kN) of the candidates in row-major order
-	// and keeps the first best.
-	search := func(kEs, kNs []float64, xs, ys []leanAxis, best *float64, bE, bN *float64) {
-		for i, kE := range kEs {
-			for j := 0; j < len(kNs); j += 4 {
-				var q [4]leanAxis
-				for c := range q {
-					q[c] = ys[min(j+c, len(kNs)-1)]
+	// north holds each edge's row offsets and weights for all the kN
+	// candidates side by side, so one edge's candidates are scored
+	// together and share the rows they fall on.
+	north := func(ks []float64) []leanCell {
+		c := make([]leanCell, len(ex)*len(ks))
+		for i := range ex {
+			for j, k := range ks {
+				f := ey[i] - eh[i]*k/ores - 0.5
+				p := int(math.Floor(f))
+				c[i*len(ks)+j] = leanCell{-1, 0}
+				if p >= 0 && p+1 < gh {
+					c[i*len(ks)+j] = leanCell{int32(p * gw), float32(f - float64(p))}
 				}
-				s := score4(xs[i], q)
-				for c := 0; c < 4 && j+c < len(kNs); c++ {
-					if s[c] > *best {
-						*best, *bE, *bN = s[c], kE, kNs[j+c]
-					}
+			}
+		}
+		return c
+	}
+	// search scores every (kE, kN) in row-major order and keeps the first
+	// best. A score is the mean gradient under the displaced edges, 0 when
+	// fewer than half of them fall on the image, summed in edge order.
+	best, bE, bN := -1.0, 0.0, 0.0
+	search := func(kEs, kNs []float64) {
+		ys := north(kNs)
+		sum, cnt := make([]float64, len(kNs)), make([]int, len(kNs))
+		for _, kE := range kEs {
+			clear(sum)
+			clear(cnt)
+			scoreAll(grad, gw, east(kE), ys, sum, cnt)
+			for j, kN := range kNs {
+				s := 0.0
+				if cnt[j] >= len(ex)/2 {
+					s = sum[j] / float64(cnt[j])
+				}
+				if s > best {
+					best, bE, bN = s, kE, kN
 				}
 			}
 		}
@@ -240,45 +205,59 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	for k := -MaxLean; k <= MaxLean+1e-9; k += 0.03 {
 		coarse = append(coarse, k)
 	}
-	xs, ys := make([]leanAxis, len(coarse)), make([]leanAxis, len(coarse))
-	for j, k := range coarse {
-		xs[j], ys[j] = axis(k, true), axis(k, false)
-	}
-	best, bE, bN := -1.0, 0.0, 0.0
-	search(coarse, coarse, xs, ys, &best, &bE, &bN)
+	search(coarse, coarse)
 	cE, cN := bE, bN
-	var fine []float64
+	var fE, fN []float64
 	for d := -0.03; d <= 0.03+1e-9; d += 0.005 {
-		fine = append(fine, d)
+		fE, fN = append(fE, cE+d), append(fN, cN+d)
 	}
-	xs, ys = xs[:0], ys[:0]
-	fE, fN := make([]float64, len(fine)), make([]float64, len(fine))
-	for i, d := range fine {
-		fE[i], fN[i] = cE+d, cN+d
-		xs, ys = append(xs, axis(fE[i], true)), append(ys, axis(fN[i], false))
-	}
-	search(fE, fN, xs, ys, &best, &bE, &bN)
+	search(fE, fN)
 	l.E, l.N = bE, bN
-	z := axis(0, false)
-	if s0 := score4(axis(0, true), [4]leanAxis{z, z, z, z})[0]; s0 > 0 {
-		l.Gain = best / s0
+	sum, cnt := []float64{0}, []int{0}
+	scoreAll(grad, gw, east(0), north([]float64{0}), sum, cnt)
+	if cnt[0] >= len(ex)/2 && sum[0] > 0 {
+		l.Gain = best / (sum[0] / float64(cnt[0]))
 	}
 	return l
 }
 
-// bilinear interpolates img (w pixels a row) at weights ax, ay from
-// pixel p towards its east and south neighbours.
-func bilinear(img []float32, w, p int, ax, ay float32) float64 {
-	g := img[p : p+w+2]
-	return float64((1-ay)*((1-ax)*g[0]+ax*g[1]) + ay*((1-ax)*g[w]+ax*g[w+1]))
-}
-
-// leanAxis holds, for one candidate displacement along one axis, each
-// edge's first pixel (its row offset for the north axis; -1 outside the
-// image) and its bilinear weight.
+// leanAxis holds, for one candidate displacement east, each edge's first
+// pixel (-1 outside the image) and its bilinear weight.
 type leanAxis struct {
 	p []int32
 	w []float32
+}
+
+// leanCell is an edge's first row (as an offset, -1 outside the image) and
+// bilinear weight for one candidate displacement north.
+type leanCell struct {
+	p int32
+	w float32
+}
+
+// scoreAll adds, for one displacement east and every displacement north
+// (ys: len(sum) cells per edge), the orthophoto gradient interpolated
+// under each edge to sum and counts the edges on the image in cnt.
+func scoreAll(grad []float32, gw int, xs leanAxis, ys []leanCell, sum []float64, cnt []int) {
+	k := len(sum)
+	cnt = cnt[:k]
+	for e, px := range xs.p {
+		if px < 0 {
+			continue
+		}
+		ax, bx := xs.w[e], 1-xs.w[e]
+		for j, c := range ys[e*k : e*k+k] {
+			if c.p < 0 {
+				continue
+			}
+			g := grad[int(c.p)+int(px):]
+			g = g[:gw+2]
+			h0 := bx*g[0] + ax*g[1]
+			h1 := bx*g[gw] + ax*g[gw+1]
+			sum[j] += float64((1-c.w)*h0 + c.w*h1)
+			cnt[j]++
+		}
+	}
 }
 
 // gradient is the Sobel gradient magnitude of a w×h image (0 on the border).
