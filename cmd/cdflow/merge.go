@@ -34,8 +34,16 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
 	jobs := fs.Int("j", 0, "tiles gathered and items published at once (default: the number of CPUs)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the merge to this file (for go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write a heap profile near the merge's peak to this file (for go tool pprof)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *memProfile != "" {
+		stop, err := startMemProfile(*memProfile)
+		if err != nil {
+			return fail(env, err)
+		}
+		defer stop()
 	}
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)

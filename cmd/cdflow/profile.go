@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
+	"time"
 )
 
 // startCPUProfile profiles the process into path until stop is called; the
@@ -20,5 +23,59 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}, nil
+}
+
+// startMemProfile writes a heap profile to path whenever the live heap
+// has grown by a tenth since the last one, so that the file ends up
+// showing what was held near the peak rather than at exit.
+func startMemProfile(path string) (stop func(), err error) {
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		return nil, fmt.Errorf("memory profile: %w", err)
+	}
+	done, finished := make(chan struct{}), make(chan struct{})
+	var werr error
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		var peak uint64
+		for {
+			last := false
+			select {
+			case <-done:
+				// A run shorter than a tick still leaves a profile.
+				if peak > 0 {
+					return
+				}
+				last = true
+			case <-t.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if !last && ms.HeapAlloc < peak+peak/10 {
+				continue
+			}
+			peak = ms.HeapAlloc
+			var buf bytes.Buffer
+			if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+				werr = err
+				return
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				werr = err
+				return
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		if werr != nil {
+			fmt.Fprintf(os.Stderr, "cdflow: memory profile %s: %v\n", path, werr)
+		}
 	}, nil
 }

@@ -86,7 +86,11 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 	}
 	merged := filepath.Join(dir, "merged")
 	mustCdflow(t, append([]string{"merge", "--out", merged, wf}, shardDirs...)...)
-	mustCdflow(t, "merge", "--out", shared, wf)
+	heap := filepath.Join(dir, "merge.heap")
+	mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
+	if b, err := os.ReadFile(heap); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("merge -memprofile wrote no gzipped profile (%d bytes, %v)", len(b), err)
+	}
 
 	for _, got := range []string{merged, shared} {
 		sameFolder(t, filepath.Join(single, "catalog"), filepath.Join(got, "catalog"))
@@ -113,27 +117,57 @@ func TestMergeRefusesIncompleteShards(t *testing.T) {
 	}
 	other := filepath.Join(dir, "other")
 	mustCdflow(t, "run", "--shard", "1/2", "--out", other, wf)
+	// The same scene with another threshold: its tiles differ.
+	b, err := os.ReadFile(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(scene, "changed.hcl")
+	if err := os.WriteFile(changed, bytes.Replace(b, []byte("min_abs         = 1.0"), []byte("min_abs         = 1.5"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
-		name string
-		dirs []string
-		want string
+		name, wf string
+		dirs     []string
+		want     string
+		once     bool // the message must not repeat per shard
 	}{
-		{"missing shard", dirs[:2], "shard 2/3 is missing"},
-		{"mixed shard counts", append(append([]string{}, dirs...), other), "is shard 1 of 2"},
-		{"no partial results", []string{scene}, "holds no partial results"},
+		{"missing shard", wf, dirs[:2], "shard 2/3 is missing", false},
+		{"mixed shard counts", wf, append(append([]string{}, dirs...), other), "is shard 1 of 2", false},
+		{"no partial results", wf, []string{scene}, "holds no partial results", false},
+		{"another workflow", changed, dirs, "3 of the 3 shard manifests (", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			args := append([]string{"merge", "--out", filepath.Join(dir, "merged-"+strings.ReplaceAll(tc.name, " ", "-")), wf}, tc.dirs...)
+			args := append([]string{"merge", "--out", filepath.Join(dir, "merged-"+strings.ReplaceAll(tc.name, " ", "-")), tc.wf}, tc.dirs...)
 			if code := Main(args, &out, &errb); code != exitFailure {
 				t.Fatalf("exit %d, want %d\n%s", code, exitFailure, errb.String())
 			}
 			if !strings.Contains(errb.String(), tc.want) {
 				t.Errorf("stderr %q does not say %q", errb.String(), tc.want)
 			}
+			if n := strings.Count(errb.String(), "from another workflow"); tc.once && n != 1 {
+				t.Errorf("stderr says %d times that shards come from another workflow, want once:\n%s", n, errb.String())
+			}
 		})
 	}
+	// A workflow naming its files by absolute paths, run as shards by its
+	// absolute path, merges when named relatively from its folder.
+	t.Run("relative workflow path", func(t *testing.T) {
+		abs := filepath.Join(scene, "absolute.hcl")
+		if err := os.WriteFile(abs, bytes.ReplaceAll(b, []byte(`files    = ["`), []byte(`files    = ["`+scene+`/`)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var dirs []string
+		for i := range 2 {
+			d := filepath.Join(dir, fmt.Sprintf("abs%d", i))
+			dirs = append(dirs, d)
+			mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/2", i), "--out", d, abs)
+		}
+		t.Chdir(scene)
+		mustCdflow(t, append([]string{"merge", "--out", filepath.Join(dir, "merged-relative"), "absolute.hcl"}, dirs...)...)
+	})
 	var out, errb bytes.Buffer
 	if code := Main([]string{"run", "--shard", "4/4", wf}, &out, &errb); code != exitUsage {
 		t.Errorf("--shard 4/4: exit %d, want %d", code, exitUsage)

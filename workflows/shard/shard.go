@@ -139,12 +139,15 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 	n := shards[0].p.Shards
 	byIndex := map[int]string{}
 	var errs []error
+	// Shards of another workflow are usually all of them: one message
+	// names them, not one per shard.
+	var otherPlan []string
 	for _, s := range shards {
 		switch {
 		case s.p.Shards != n:
 			errs = append(errs, fmt.Errorf("%s is shard %d of %d, but %s is of %d; merge the shards of one run", s.file, s.p.Shard, s.p.Shards, shards[0].file, n))
 		case s.p.Plan != key:
-			errs = append(errs, fmt.Errorf("%s comes from another workflow, source files or cdflow version than %s; rerun that shard", s.file, plan.Workflow.Path))
+			otherPlan = append(otherPlan, s.file)
 		case s.p.Grid != plan.Grid.Count():
 			errs = append(errs, fmt.Errorf("%s counts %d tiles in the grid, the workflow %d; rerun that shard", s.file, s.p.Grid, plan.Grid.Count()))
 		case !reflect.DeepEqual(s.p.Findings, shards[0].p.Findings) || !reflect.DeepEqual(s.p.Lineage, shards[0].p.Lineage):
@@ -154,6 +157,18 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 		default:
 			byIndex[s.p.Shard] = s.file
 		}
+	}
+	switch {
+	case len(otherPlan) == 1:
+		errs = append(errs, fmt.Errorf("%s comes from another workflow, source files or cdflow version than %s; rerun that shard", otherPlan[0], plan.Workflow.Path))
+	case len(otherPlan) > 1:
+		names := otherPlan
+		more := ""
+		if len(names) > 3 {
+			names, more = names[:3], fmt.Sprintf(" and %d more", len(otherPlan)-3)
+		}
+		errs = append(errs, fmt.Errorf("%d of the %d shard manifests (%s%s) come from another workflow, source files or cdflow version than %s; rerun those shards with this workflow, or merge with the workflow they ran",
+			len(otherPlan), len(shards), strings.Join(names, ", "), more, plan.Workflow.Path))
 	}
 	for i := range n {
 		if byIndex[i] == "" && len(errs) == 0 {
@@ -364,10 +379,7 @@ func planKey(plan *plans.Plan) (string, error) {
 		files := append([]string(nil), ps.Files...)
 		slices.Sort(files)
 		for _, f := range files {
-			name := f
-			if r, err := filepath.Rel(plan.Workflow.Dir, f); err == nil && !strings.HasPrefix(r, "..") {
-				name = filepath.ToSlash(r)
-			}
+			name := relName(plan.Workflow.Dir, f)
 			size := int64(-1)
 			if st, err := os.Stat(f); err == nil {
 				size = st.Size()
@@ -376,4 +388,23 @@ func planKey(plan *plans.Plan) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// relName is a local source file's path relative to the workflow's
+// folder, whichever way (relative or absolute) the workflow was named on
+// the command line; other paths (s3://, /vsi…) and files outside the
+// folder keep their name.
+func relName(dir, f string) string {
+	if strings.Contains(f, "://") || strings.HasPrefix(f, "/vsi") {
+		return f
+	}
+	d, err1 := filepath.Abs(dir)
+	a, err2 := filepath.Abs(f)
+	if err1 != nil || err2 != nil {
+		return f
+	}
+	if r, err := filepath.Rel(d, a); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+		return filepath.ToSlash(r)
+	}
+	return f
 }
