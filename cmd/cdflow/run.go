@@ -151,6 +151,8 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 	if err != nil {
 		return fail(env, err)
 	}
+	// The release holds what publishing needs; the run's results may go.
+	res.Tiles = nil
 	outputs, err := release.Publish(ctx, plan, rel)
 	for _, o := range outputs {
 		note := ""

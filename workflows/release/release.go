@@ -25,6 +25,9 @@ import (
 // every kept tile's files and statistics, and the report's input. out is
 // the run's output directory; created the release's creation time ("" for
 // none).
+//
+// The release's tiles share their assets with res's, whose titles and
+// roles it sets.
 func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created string) (*plugins.Release, error) {
 	w := plan.Workflow
 	d := w.Dataset
@@ -118,15 +121,18 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range tr.Assets {
+		// The run's assets are described in place, not copied: at
+		// national scale they are the largest part of the heap.
+		for i := range tr.Assets {
+			a := &tr.Assets[i]
 			if a.Preview {
 				pv := previews[a.Name]
 				a.Title, a.Roles = pv.Title, pv.Roles
 			} else {
-				a.Title, a.Roles = describe(a)
+				a.Title, a.Roles = describe(*a)
 			}
-			t.Assets = append(t.Assets, a)
 		}
+		t.Assets = tr.Assets
 		rel.Tiles = append(rel.Tiles, t)
 	}
 	return rel, nil
