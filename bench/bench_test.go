@@ -56,19 +56,24 @@ step "qa" "check" {
 }
 
 step "change_mask" "cd2d" {
-  input = step.threshold.cd3d
+  input         = step.threshold.cd3d
+  resolution    = 0.5
+  align         = "orthophoto"
+  refine_radius = 3
+  ortho_t0      = step.resample.t0
 }
 `
 	got, err := compareWorkflow(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"input   = step.difference.dh\n  min_abs = 1.0\n}\n", `step "change_mask" "cd2d"`} {
+	for _, want := range []string{"input   = step.difference.dh\n  min_abs = 1.0\n}\n",
+		"step \"change_mask\" \"cd2d\" {\n  input         = step.threshold.cd3d\n  resolution    = 0.5\n}\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
 		}
 	}
-	for _, gone := range []string{"min_area", "vegetation", `step "qa"`} {
+	for _, gone := range []string{"min_area", "vegetation", `step "qa"`, "align", "refine_radius", "ortho_t0"} {
 		if strings.Contains(got, gone) {
 			t.Errorf("%s kept in\n%s", gone, got)
 		}

@@ -103,8 +103,9 @@ func pixelBytes(dataType string) int {
 // compareWorkflow turns a synth workflow into the one the GDAL pipeline
 // reproduces: the same products, made the same way, and nothing more. Its
 // threshold keeps only min_abs (the GDAL tools have no morphology,
-// vegetation index or region sizes) and a qa step, which has no GDAL
-// counterpart, is left out.
+// vegetation index or region sizes), its change_mask only input and
+// resolution (no alignment on the orthophotos), and a qa step, which has
+// no GDAL counterpart, is left out.
 func compareWorkflow(src string) (string, error) {
 	lines := strings.SplitAfter(src, "\n")
 	start, end, err := stepBlock(lines, `step "threshold"`)
@@ -129,6 +130,19 @@ func compareWorkflow(src string) (string, error) {
 	}
 	block := lines[start] + "  input   = " + input + "\n  min_abs = " + minAbs + "\n}\n"
 	out := append(append(append([]string{}, lines[:start]...), block), lines[end+1:]...)
+	// The 2D map is the thresholded ΔH sampled at its resolution (gdal_translate
+	// -r near): no alignment on the orthophotos, no refined edges.
+	if cs, ce, err := stepBlock(out, `step "change_mask"`); err == nil {
+		var keep []string
+		for _, l := range out[cs+1 : ce] {
+			k, _, ok := strings.Cut(strings.TrimSpace(l), "=")
+			if ok && (strings.TrimSpace(k) == "input" || strings.TrimSpace(k) == "resolution") {
+				keep = append(keep, l)
+			}
+		}
+		block := append(append([]string{out[cs]}, keep...), out[ce])
+		out = append(append(append([]string{}, out[:cs]...), block...), out[ce+1:]...)
+	}
 	if qs, qe, err := stepBlock(out, `step "qa"`); err == nil {
 		if qe+1 < len(out) && strings.TrimSpace(out[qe+1]) == "" {
 			qe++ // and the blank line after it
