@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -110,10 +112,11 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		}
 		out.NoOp = true
 	} else {
-		if err := uploadRelease(ctx, c, staged, final, opts.Workers); err != nil {
+		stored, err := uploadRelease(ctx, c, staged, final, opts.Workers)
+		if err != nil {
 			return nil, err
 		}
-		if err := verifyRemote(ctx, c, staged, final); err != nil {
+		if err := verifyRemote(ctx, c, stored, final); err != nil {
 			return nil, err
 		}
 		if err := os.MkdirAll(filepath.Dir(mirrorColl), 0o755); err != nil {
@@ -264,21 +267,23 @@ func prefixOf(u objstore.URL) objstore.URL {
 
 // uploadRelease uploads every file of the staged release but its
 // collection.json, and removes what a killed publish of the same version
-// left that this release does not have.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int) error {
+// left that this release does not have. It returns what was stored, by
+// slash path: each object's size and the MD5 its upload was checked
+// against.
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int) (map[string]objstore.Object, error) {
 	local, err := listFiles(staged)
 	if err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
 	left, err := c.List(ctx, prefixOf(final))
 	if err != nil {
-		return fmt.Errorf("publish: %w", err)
+		return nil, fmt.Errorf("publish: %w", err)
 	}
 	for _, o := range left {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		if _, ok := local[rel]; !ok || rel == "collection.json" {
 			if err := c.Remove(ctx, o.URL); err != nil {
-				return fmt.Errorf("publish: remove what a killed publish left: %w", err)
+				return nil, fmt.Errorf("publish: remove what a killed publish left: %w", err)
 			}
 		}
 	}
@@ -288,31 +293,35 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
+	stored := map[string]objstore.Object{}
+	var mu sync.Mutex
 	for _, rel := range sortedKeys(local) {
 		if rel == "collection.json" {
 			continue
 		}
 		g.Go(func() error {
-			_, err := c.PutFile(gctx, final.Join(rel), filepath.Join(staged, filepath.FromSlash(rel)), objstore.PutOptions{ContentType: contentType(rel)})
+			o, err := c.PutFile(gctx, final.Join(rel), filepath.Join(staged, filepath.FromSlash(rel)), objstore.PutOptions{ContentType: contentType(rel)})
 			if err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
+			mu.Lock()
+			stored[rel] = o
+			mu.Unlock()
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // verifyRemote lists what was uploaded of the release and checks that it
-// is exactly the staged files but collection.json, each with its size and
-// MD5 (the ETag of a one-part upload): nothing lost, nothing extra, before
-// the commit makes the version visible.
-func verifyRemote(ctx context.Context, c *objstore.Client, staged string, final objstore.URL) error {
-	local, err := listFiles(staged)
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	delete(local, "collection.json")
+// is exactly what uploadRelease stored, each object with the size and MD5
+// (the ETag of a one-part upload) its upload was checked against: nothing
+// lost, nothing extra, before the commit makes the version visible.
+func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]objstore.Object, final objstore.URL) error {
+	local := maps.Clone(stored)
 	objs, err := c.List(ctx, prefixOf(final))
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
@@ -320,14 +329,13 @@ func verifyRemote(ctx context.Context, c *objstore.Client, staged string, final 
 	var bad []string
 	for _, o := range objs {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		if _, ok := local[rel]; !ok {
+		want, ok := local[rel]
+		if !ok {
 			bad = append(bad, rel+" is extra")
 			continue
 		}
 		delete(local, rel)
-		if same, err := sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o); err != nil {
-			return err
-		} else if !same {
+		if o.Size != want.Size || !strings.EqualFold(o.ETag, want.ETag) {
 			bad = append(bad, rel+" differs")
 		}
 	}

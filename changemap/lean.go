@@ -58,8 +58,7 @@ func Ground(ground, dsm []float32, nd Nodata, w, h, r int) {
 			}
 			line[x] = v
 		}
-		sc.run(out[:w], line[:w])
-		copy(tmp[y*w:(y+1)*w], out[:w])
+		sc.run(tmp[y*w:(y+1)*w], line[:w])
 	}
 	for x := 0; x < w; x++ {
 		for y := 0; y < h; y++ {

@@ -37,36 +37,33 @@ func startMemProfile(path string) (stop func(), err error) {
 	var werr error
 	go func() {
 		defer close(finished)
+		write := func() error {
+			var buf bytes.Buffer
+			if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
+				return err
+			}
+			return os.WriteFile(path, buf.Bytes(), 0o644)
+		}
 		t := time.NewTicker(500 * time.Millisecond)
 		defer t.Stop()
 		var peak uint64
 		for {
-			last := false
 			select {
 			case <-done:
 				// A run shorter than a tick still leaves a profile.
-				if peak > 0 {
-					return
+				if peak == 0 {
+					werr = write()
 				}
-				last = true
+				return
 			case <-t.C:
 			}
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
-			if !last && ms.HeapAlloc < peak+peak/10 {
+			if ms.HeapAlloc < peak+peak/10 {
 				continue
 			}
 			peak = ms.HeapAlloc
-			var buf bytes.Buffer
-			if err := pprof.Lookup("heap").WriteTo(&buf, 0); err != nil {
-				werr = err
-				return
-			}
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-				werr = err
-				return
-			}
-			if last {
+			if werr = write(); werr != nil {
 				return
 			}
 		}
