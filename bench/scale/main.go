@@ -48,8 +48,11 @@ func main() {
 	tiles := flag.String("tiles", "10000,100000", "tile counts to simulate, comma-separated")
 	shards := flag.Int("shards", 100, "shards the tiles are spread over")
 	keep := flag.Bool("keep", false, "keep each size's files")
+	flag.BoolVar(&prepareOnly, "prepare-only", false, "make the tiles (keep them with -keep) and stop before merging")
+	flag.BoolVar(&reuse, "reuse", false, "merge the tiles a -keep run left in -work instead of making them again")
 	out := flag.String("out", "", "also write the results as JSON to this file")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "profile each merge into this file, suffixed with its tile count")
+	flag.StringVar(&memProfile, "memprofile", "", "write each merge's heap near its peak into this file, suffixed with its tile count")
 	flag.Parse()
 	if err := run(context.Background(), *cdflow, *work, *tiles, *shards, *keep, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
@@ -57,7 +60,10 @@ func main() {
 	}
 }
 
-var cpuProfile string
+var (
+	cpuProfile, memProfile string
+	reuse, prepareOnly     bool
+)
 
 // result is one size's measurement.
 type result struct {
@@ -240,11 +246,37 @@ func tiePoint(xy [2]float64) []byte {
 func simulate(ctx context.Context, bin string, t *tmpl, dir string, n, nShards int) (result, error) {
 	r := result{Tiles: n, Shards: nShards}
 	start := time.Now()
-	if err := os.RemoveAll(dir); err != nil {
+	wf := filepath.Join(dir, "workflow.hcl")
+	out := filepath.Join(dir, "out")
+	prepared := filepath.Join(dir, "prepared")
+	if _, err := os.Stat(prepared); err == nil && reuse {
+		// A million tiles take most of an hour to make: -reuse merges
+		// those a -keep run left, after clearing the last merge's output.
+		if err := os.RemoveAll(filepath.Join(out, "catalog")); err != nil {
+			return r, err
+		}
+	} else if err := prepare(ctx, t, dir, wf, out, n, nShards); err != nil {
+		return r, err
+	} else if err := os.WriteFile(prepared, nil, 0o644); err != nil {
 		return r, err
 	}
+	r.ManifestMB = duMB(filepath.Join(out, shard.Dir))
+	r.PrepareSec = time.Since(start).Seconds()
+	if prepareOnly {
+		fmt.Printf("%d tiles prepared in %.0f s\n", n, r.PrepareSec)
+		return r, nil
+	}
+	return merge(ctx, bin, dir, wf, out, r)
+}
+
+// prepare makes the n tiles' files and the shards' manifests under out,
+// one shard at a time so that its memory is a shard's, not the run's.
+func prepare(ctx context.Context, t *tmpl, dir, wf, out string, n, nShards int) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return r, err
+		return err
 	}
 	// A grid of n tiles, as near square as n allows, whose north-west tile
 	// is the template's first: sources that cover it, sparse (no pixel
@@ -262,47 +294,50 @@ func simulate(ctx context.Context, bin string, t *tmpl, dir string, n, nShards i
 		if err := cmd(ctx, dir, "gdal_create", "-q", "-of", "GTiff", "-ot", "Float32", "-outsize", fmt.Sprint(cols*200), fmt.Sprint(rows*200),
 			"-a_srs", "EPSG:25830", "-a_ullr", fmt.Sprint(west), fmt.Sprint(north), fmt.Sprint(east), fmt.Sprint(south), "-a_nodata", "-9999",
 			"-mo", "EPOCH="+name, "-co", "TILED=YES", "-co", "SPARSE_OK=TRUE", "-co", "BIGTIFF=YES", p); err != nil {
-			return r, err
+			return err
 		}
 		dsms = append(dsms, p)
 	}
-	wf := filepath.Join(dir, "workflow.hcl")
 	if err := os.WriteFile(wf, fmt.Appendf(nil, simWorkflow, dsms[0], dsms[1]), 0o644); err != nil {
-		return r, err
+		return err
 	}
 	w, diags := workflows.NewParser(nil).Load(wf, workflows.InputValues{Getenv: os.Getenv})
 	if diags.HasErrors() {
-		return r, diags
+		return diags
 	}
 	plan, diags := plans.New(ctx, w, plans.Options{MaxTiles: n})
 	if diags.HasErrors() {
-		return r, diags
+		return diags
 	}
 	grid := plan.Grid.Tiles()
 	if len(grid) != n {
-		return r, fmt.Errorf("the grid has %d tiles, not %d", len(grid), n)
-	}
-	out := filepath.Join(dir, "out")
-	results := make([][]execute.TileResult, nShards)
-	for i, g := range grid {
-		tr, err := t.tile(out, i, g)
-		if err != nil {
-			return r, err
-		}
-		results[i%nShards] = append(results[i%nShards], tr)
+		return fmt.Errorf("the grid has %d tiles, not %d", len(grid), n)
 	}
 	for s := range nShards {
-		if _, err := shard.Write(plan, out, execute.Shard{Index: s, Count: nShards}, &execute.Result{Tiles: results[s]}); err != nil {
-			return r, err
+		var results []execute.TileResult
+		for i := s; i < len(grid); i += nShards {
+			tr, err := t.tile(out, i, grid[i])
+			if err != nil {
+				return err
+			}
+			results = append(results, tr)
 		}
-		results[s] = nil
+		if _, err := shard.Write(plan, out, execute.Shard{Index: s, Count: nShards}, &execute.Result{Tiles: results}); err != nil {
+			return err
+		}
 	}
-	r.ManifestMB = duMB(filepath.Join(out, shard.Dir))
-	r.PrepareSec = time.Since(start).Seconds()
+	return nil
+}
 
+// merge runs cdflow merge on the prepared tiles and measures it and its release.
+func merge(ctx context.Context, bin, dir, wf, out string, r result) (result, error) {
+	n := r.Tiles
 	args := []string{"merge", "--max-tiles", fmt.Sprint(n), "--out", out}
 	if cpuProfile != "" {
 		args = append(args, "-cpuprofile", fmt.Sprintf("%s.%d", cpuProfile, n))
+	}
+	if memProfile != "" {
+		args = append(args, "-memprofile", fmt.Sprintf("%s.%d", memProfile, n))
 	}
 	c := exec.CommandContext(ctx, bin, append(args, wf)...)
 	c.Dir = dir

@@ -45,6 +45,16 @@ func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow
 	return rb.NewRecordBatch(), nil
 }
 
+// writeGroup writes rows as one row group.
+func writeGroup[R any](ctx context.Context, fw *pqarrow.FileWriter, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R) error {
+	rec, err := newRecordBatch(ctx, mem, sch, cols, rows)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	return fw.Write(rec)
+}
+
 // writerProperties are the Parquet settings of every file we publish: zstd
 // at its default level, column statistics so readers can skip row groups,
 // and nothing that varies between runs (created_by names the library
@@ -61,6 +71,12 @@ func writerProperties(mem memory.Allocator, codec compress.Compression) (*parque
 	return props, arrProps
 }
 
+// RowGroupRows is how many rows a row group holds at most. A release of a
+// million tiles is then a few dozen groups: a reader filtering on the bbox
+// or id statistics skips most of them, and writing holds one group's
+// Arrow arrays, not the whole table's. Tables of fewer rows are one group.
+var RowGroupRows = 1 << 16
+
 // Write writes rows (already in their file order) to path through a
 // temp file in the same directory, renamed into place once complete, so a
 // reader never sees half a file and a failed write leaves none.
@@ -69,12 +85,6 @@ func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *a
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	rec, err := newRecordBatch(ctx, mem, sch, cols, rows)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer rec.Release()
-
 	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -88,9 +98,12 @@ func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *a
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+	// An empty table is one empty group, as Parquet readers expect.
+	for start := 0; start == 0 || start < len(rows); start += RowGroupRows {
+		if err := writeGroup(ctx, fw, mem, sch, cols, rows[start:min(start+RowGroupRows, len(rows))]); err != nil {
+			fw.Close()
+			return fmt.Errorf("write %s: %w", path, err)
+		}
 	}
 	for _, e := range kv {
 		if err := fw.AppendKeyValueMetadata(e.Key, e.Value); err != nil {

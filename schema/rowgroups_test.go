@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"context"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+
+	"github.com/cdflow/cdflow/schema/internal/table"
+)
+
+// TestRowGroups writes tables of more rows than a row group holds, in tile
+// order and shuffled: every row reads back in id order, the file has one
+// group per RowGroupRows rows (the last one short), and a shuffled input
+// is left as it was.
+func TestRowGroups(t *testing.T) {
+	defer func(n int) { table.RowGroupRows = n }(table.RowGroupRows)
+	table.RowGroupRows = 1000
+	const n = 2500
+	projjson := testPROJJSON(t)
+	var tiles []TileStats
+	var items []ItemRow
+	for i := range n {
+		split := []string{"train", "test", "val"}[i%3]
+		tiles = append(tiles, testTile(t, int32(i/50), int32(i%50), split))
+		items = append(items, testItem(t, i/50, i%50, []string{"train", "test", "validate"}[i%3]))
+	}
+	tiles, items = sortedByID(tiles), wantItems(items)
+	shuffle := func(i, j int) {
+		tiles[i], tiles[j] = tiles[j], tiles[i]
+		items[i], items[j] = items[j], items[i]
+	}
+	wantTiles, wantItemRows := slices.Clone(tiles), slices.Clone(items)
+	for _, order := range []string{"sorted", "shuffled"} {
+		t.Run(order, func(t *testing.T) {
+			if order == "shuffled" {
+				rand.New(rand.NewPCG(1, 2)).Shuffle(n, shuffle)
+			}
+			inTiles, inItems := slices.Clone(tiles), slices.Clone(items)
+			ctx := context.Background()
+			dir := t.TempDir()
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			tp, ip := filepath.Join(dir, "tiles.parquet"), filepath.Join(dir, "items.parquet")
+			if err := writeTiles(ctx, tp, mem, tiles, GeoInfo{PROJJSON: projjson}, WithCounters(testCounters)); err != nil {
+				t.Fatal(err)
+			}
+			if err := writeItems(ctx, ip, mem, items); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(tiles, inTiles) || !reflect.DeepEqual(items, inItems) {
+				t.Error("writing reordered the caller's rows")
+			}
+			gotTiles, _, err := readTiles(ctx, tp, mem)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(gotTiles, wantTiles) {
+				t.Error("tiles.parquet does not read back as its rows in id order")
+			}
+			gotItems, err := ReadItems(ctx, ip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(gotItems, wantItemRows) {
+				t.Error("items.parquet does not read back as its rows in id order")
+			}
+			for _, p := range []string{tp, ip} {
+				if got := rowGroups(t, p); !slices.Equal(got, []int64{1000, 1000, 500}) {
+					t.Errorf("%s: row groups of %v rows, want [1000 1000 500]", filepath.Base(p), got)
+				}
+			}
+		})
+	}
+}
+
+func rowGroups(t *testing.T, path string) []int64 {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	var rows []int64
+	for i := range rdr.NumRowGroups() {
+		rows = append(rows, rdr.MetaData().RowGroup(i).NumRows())
+	}
+	return rows
+}
