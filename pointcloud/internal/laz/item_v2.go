@@ -297,16 +297,10 @@ func NewRGBModels(a *arith.Arena) RGBModels {
 	return m
 }
 
-// ClampU8 clamps a predicted colour byte to [0, 255].
-func ClampU8(v int32) int32 {
-	if v < 0 {
-		return 0
-	}
-	if v > 255 {
-		return 255
-	}
-	return v
-}
+// ClampU8 clamps a predicted colour byte to [0, 255]. min and max
+// compile to conditional moves, which cost less than the branches when
+// clamping is frequent (saturated colours).
+func ClampU8(v int32) int32 { return min(max(v, 0), 255) }
 
 // decodeRGB decodes one colour relative to last. Bits of the first
 // symbol say which bytes changed; green and blue are predicted from red's

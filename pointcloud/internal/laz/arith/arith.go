@@ -7,7 +7,10 @@
 // Overrun, impossible states set the corrupt flag; callers check Failed.
 package arith
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 const (
 	acMinLength   = 0x01000000
@@ -56,21 +59,18 @@ func (d *Decoder) next() byte {
 	return 0
 }
 
-func (d *Decoder) renorm() {
-	// Fast path: at most three bytes are needed and usually available.
-	if p := d.pos; d.length != 0 && p+3 <= len(d.buf) {
-		s, w := shiftIn(d.length, d.buf[p:p+3])
-		d.value, d.length = d.value<<(s&31)|w, d.length<<(s&31)
-		d.pos = p + int(s>>3)
-		return
-	}
-	if d.length == 0 {
+// refillSlow renormalizes a caller-held coder state (see decode) where
+// the callers' inline fast path cannot: near the end of the stream, or
+// for corrupt input. Kept out of line so the callers stay small.
+//
+//go:noinline
+func (d *Decoder) refillSlow(value, length uint32) (uint32, uint32) {
+	if length == 0 {
 		// Only reachable with corrupt input; keep the loop finite.
 		d.corrupt = true
-		d.length = acMinLength
-		return
+		return value, acMinLength
 	}
-	for d.length < acMinLength {
+	for length < acMinLength {
 		var b byte
 		if d.pos < len(d.buf) {
 			b = d.buf[d.pos]
@@ -78,35 +78,52 @@ func (d *Decoder) renorm() {
 		} else {
 			d.overrun = true
 		}
-		d.value = d.value<<8 | uint32(b)
-		d.length <<= 8
+		value = value<<8 | uint32(b)
+		length <<= 8
 	}
+	return value, length
 }
 
-// shiftIn returns by how many bits (0, 8, 16 or 24) a nonzero length
-// must grow to reach acMinLength, and the bytes of b that fill them. It
-// has no branches: how many bytes a symbol takes is unpredictable.
-func shiftIn(length uint32, b []byte) (s, w uint32) {
-	s = uint32(bits.LeadingZeros32(length)) &^ 7
-	w = uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2])
-	return s, w >> ((24 - s) & 31)
+// shiftIn renormalizes a nonzero length below acMinLength: it shifts
+// length and value left by whole bytes until length reaches acMinLength,
+// filling value from b (at least four bytes ahead; only the first three
+// can be used), and returns how many bytes it took. It has no branches:
+// how many bytes a symbol takes is unpredictable. Being on the decoder's
+// critical path it also avoids a leading-zero count's fix-ups: both
+// values are shifted as one 64-bit word, right by r = 24 - (bits to take).
+func shiftIn(value, length uint32, b []byte) (v, l uint32, n int) {
+	// The index of length's top bit masked to a multiple of 8 is r: 24
+	// when length >= 2^24 (nothing to do), 16 from 2^16, 8 from 2^8, else
+	// 0. (Len64 compiles to fewer instructions than Len32.)
+	r := uint32(bits.Len64(uint64(length))-1) & 24
+	w := uint64(binary.BigEndian.Uint32(b)) >> 8
+	v = uint32((uint64(value)<<24 | w) >> r)
+	l = uint32(uint64(length) << 24 >> r)
+	return v, l, int(3 - r>>3)
 }
 
-// Model is an adaptive model over n symbols. Its arrays hold
-// uint16 (distribution values are at most 2^15, counts stay below 2^16,
-// table entries below n <= 2^11): half the cache footprint of uint32
-// speeds decoding, which is bound by loads from many models.
+// Model is an adaptive model over n symbols. Its distribution and counts
+// are uint16 (distribution values are at most 2^15, counts stay below
+// 2^16): half the cache footprint of uint32 speeds decoding, which is
+// bound by loads from many models.
 type Model struct {
 	distribution []uint16 // n+1 entries: the last, 0xFFFF, stops the decoder's search
 	count        []uint16
 	// table maps dv>>tableShift (dv = value/length, see DecodeSymbol) to
-	// the symbol of the bucket's lowest dv, a lower bound for the bucket.
+	// the symbol at the bucket's middle, from which the decoder searches.
 	// It is finer than LASzip's (2–4 entries per symbol, not 1/4–1/2):
 	// the decoded symbol is defined by the distribution alone, and with
-	// fine buckets the search after the look-up almost never steps, so
-	// its branch predicts well. Every model has one: a division and two
-	// loads beat a multiply-compare chain even over 3 symbols.
-	table       []uint16
+	// fine buckets the search after the look-up rarely steps, so its
+	// branch predicts well (a mispredicted branch costs about as much as
+	// decoding a symbol). Every model has one: a division and a load
+	// beat a multiply-compare chain even over 3 symbols.
+	//
+	// An entry also holds the symbol's distribution bounds: dist[sym] |
+	// sym<<16 | dist[sym+1]<<48. The decoder then needs one load after
+	// the division rather than two in a row (table, then distribution),
+	// and loads lie on its critical path; either bound takes one
+	// instruction to extract.
+	table       []uint64
 	symbols     uint32
 	lastSymbol  uint32
 	totalCount  uint32
@@ -142,7 +159,7 @@ func NewModel(n uint32) *Model {
 	tbits := uint32(bits.Len32(n-1)) + 1 // 2n <= 2^tbits < 4n
 	tbits = min(tbits, 10)               // 516-symbol GPS model: 1024
 	m.tableShift = dmLengthShift - tbits
-	m.table = make([]uint16, (m.dvLimit-1)>>m.tableShift+1)
+	m.table = make([]uint64, (m.dvLimit-1)>>m.tableShift+1)
 	// One allocation for both arrays keeps models cheap to create.
 	buf := make([]uint16, 2*n+1)
 	m.distribution, m.count = buf[:n+1:n+1], buf[n+1:]
@@ -161,8 +178,9 @@ func NewModel(n uint32) *Model {
 func (m *Model) clone() *Model {
 	c := *m
 	n := len(m.count)
-	buf := make([]uint16, 2*n+1+len(m.table))
-	c.distribution, c.count, c.table = buf[:n+1:n+1], buf[n+1:2*n+1:2*n+1], buf[2*n+1:]
+	buf := make([]uint16, 2*n+1)
+	c.distribution, c.count = buf[:n+1:n+1], buf[n+1:]
+	c.table = make([]uint64, len(m.table))
 	copy(c.distribution, m.distribution)
 	copy(c.count, m.count)
 	copy(c.table, m.table)
@@ -182,21 +200,36 @@ func (m *Model) update() {
 	sum := uint32(0)
 	table := m.table
 	shift := m.tableShift & 31
-	j := 0 // next table entry to fill
-	dist := m.distribution[:len(m.count)]
-	for k, c := range m.count {
+	dist := m.distribution
+	count := m.count[:len(dist)-1]
+	// Entry j holds the symbol at its bucket's middle, mid = j<<shift +
+	// half: where a bucket holds two symbols that is the one covering
+	// more of it, so the decoder's search steps half as often as from
+	// the bucket's first symbol. The symbol is the last k with dist[k] <=
+	// mid: the number of symbols whose first entry (the first whose
+	// middle is at or past dist[k]) is at or before j, less one.
+	// Counting first entries then summing runs without a branch per
+	// symbol; filling runs of entries symbol by symbol mispredicted at
+	// every run's end.
+	clear(table)
+	half := uint32(1) << shift >> 1
+	for k, c := range count {
 		d := (scale * sum) >> (31 - dmLengthShift)
 		dist[k] = uint16(d)
 		sum += uint32(c)
-		// Entries whose lowest dv, j<<shift, is at or above d start
-		// in symbol k or later: up to there they belong to k-1.
-		end := min(int((d+(1<<shift)-1)>>shift), len(table))
-		for ; j < end; j++ {
-			table[j] = uint16(k - 1)
+		j := (max(d, half) - half + (1<<shift - 1)) >> shift
+		if j < uint32(len(table)) {
+			table[j]++
 		}
 	}
-	for ; j < len(table); j++ {
-		table[j] = uint16(len(m.count) - 1)
+	acc := uint64(0)
+	for j, c := range table {
+		acc += c
+		k := acc - 1 // table[0] counted symbol 0, so acc >= 1
+		if k >= uint64(len(dist))-1 {
+			k = uint64(len(dist)) - 2 // unreachable
+		}
+		table[j] = uint64(dist[k]) | k<<16 | uint64(dist[k+1])<<48
 	}
 	m.updateCycle = (5 * m.updateCycle) >> 2
 	if max := (m.symbols + 6) << 3; m.updateCycle > max {
@@ -229,29 +262,42 @@ func (d *Decoder) decode(m *Model, value, length uint32) (sym, v, l uint32) {
 	if t >= uint32(len(table)) {
 		t = uint32(len(table)) - 1 // unreachable: the table reaches dvLimit
 	}
-	sym = uint32(table[t])
-	dist := m.distribution
-	// dist strictly increases and dist[n] = 0xFFFF exceeds every dv, so
-	// this stops at the symbol whose interval holds dv. With two to four
-	// table entries per symbol it rarely steps, so its branch predicts.
-	for sym+1 < uint32(len(dist)) && uint32(dist[sym+1]) <= dv {
-		sym++
+	e := table[t]
+	sym = uint32(e>>16) & 0xFFFF
+	lo, hi := uint32(uint16(e)), uint32(e>>48)
+	if dv < lo || hi <= dv {
+		// The bucket spans several symbols and dv is outside the middle
+		// one's interval. dist strictly increases from dist[0] = 0 to
+		// dist[n] = 0xFFFF, which exceeds every dv, so this stops at the
+		// symbol whose interval holds dv. With two to four table entries
+		// per symbol it is rare, so this branch mostly predicts.
+		dist := m.distribution
+		for sym > 0 && sym < uint32(len(dist)) && uint32(dist[sym]) > dv {
+			sym--
+		}
+		for sym+1 < uint32(len(dist)) && uint32(dist[sym+1]) <= dv {
+			sym++
+		}
+		if sym+1 < uint32(len(dist)) {
+			lo, hi = uint32(dist[sym]), uint32(dist[sym+1])
+		}
 	}
-	x := uint32(dist[sym]) * length
-	if sym != m.lastSymbol {
-		y = uint32(dist[sym+1]) * length
+	x := lo * length
+	// hi is 0xFFFF for the last symbol only, whose interval ends at the
+	// full length.
+	if hi != 0xFFFF {
+		y = hi * length
 	}
 	value -= x
 	length = y - x
-	if p := d.pos; length != 0 && p+3 <= len(d.buf) {
-		// renorm's fast path, inline: a call costs more than the work.
-		s, w := shiftIn(length, d.buf[p:p+3])
-		value, length = value<<(s&31)|w, length<<(s&31)
-		d.pos = p + int(s>>3)
-	} else if length < acMinLength {
-		d.value, d.length = value, length
-		d.renorm()
-		value, length = d.value, d.length
+	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+		// Renormalization's usual case, inline: a call costs more than
+		// the work.
+		var n int
+		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		d.pos = p + n
+	} else {
+		value, length = d.refillSlow(value, length)
 	}
 	m.count[sym]++
 	m.untilUpdate--
@@ -290,25 +336,39 @@ func (m *BitModel) update() {
 }
 
 // DecodeBit decodes one bit of m and adapts m.
-func (d *Decoder) DecodeBit(m *BitModel) uint32 {
-	x := m.bit0Prob * (d.length >> bmLengthShift)
-	var sym uint32
-	if d.value < x {
-		d.length = x
-		m.bit0Count++
+func (d *Decoder) DecodeBit(m *BitModel) (bit uint32) {
+	bit, d.value, d.length = d.bit(m, d.value, d.length)
+	return
+}
+
+// bit is DecodeBit on a caller-held coder state (see decode).
+func (d *Decoder) bit(m *BitModel, value, length uint32) (bit, v, l uint32) {
+	x := m.bit0Prob * (length >> bmLengthShift)
+	// Selects rather than branches: many bits are coin tosses.
+	v, l = value-x, length-x
+	if value >= x {
+		bit = 1
+	}
+	if bit == 0 {
+		v, l = value, x
+	}
+	m.bit0Count += 1 - bit
+	value, length = v, l
+	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+		// Renormalization's usual case, inline: a call costs more than
+		// the work.
+		var n int
+		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		d.pos = p + n
 	} else {
-		d.value -= x
-		d.length -= x
-		sym = 1
+		value, length = d.refillSlow(value, length)
 	}
-	if d.length < acMinLength {
-		d.renorm()
-	}
+	v, l = value, length
 	m.untilUpdate--
 	if m.untilUpdate == 0 {
 		m.update()
 	}
-	return sym
+	return bit, v, l
 }
 
 // ReadBits reads 1..32 raw (equiprobable) bits.
@@ -318,23 +378,33 @@ func (d *Decoder) ReadBits(bits uint32) uint32 {
 		hi := d.ReadBits(bits-16) << 16
 		return hi | lo
 	}
-	d.length >>= bits
-	sym := d.value / d.length
-	d.value -= d.length * sym
-	if d.length < acMinLength {
-		d.renorm()
-	}
+	var sym uint32
+	sym, d.value, d.length = d.raw(bits, d.value, d.length)
 	return sym
+}
+
+// raw is ReadBits for 1..19 bits on a caller-held coder state (see
+// decode).
+func (d *Decoder) raw(bits, value, length uint32) (sym, v, l uint32) {
+	length >>= bits & 31
+	sym = value / length
+	value -= length * sym
+	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+		// Renormalization's usual case, inline: a call costs more than
+		// the work.
+		var n int
+		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		d.pos = p + n
+	} else {
+		value, length = d.refillSlow(value, length)
+	}
+	return sym, value, length
 }
 
 // ReadShort reads 16 raw bits.
 func (d *Decoder) ReadShort() uint32 {
-	d.length >>= 16
-	sym := d.value / d.length
-	d.value -= d.length * sym
-	if d.length < acMinLength {
-		d.renorm()
-	}
+	var sym uint32
+	sym, d.value, d.length = d.raw(16, d.value, d.length)
 	return sym & 0xFFFF
 }
 

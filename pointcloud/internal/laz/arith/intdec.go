@@ -47,14 +47,15 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 		bm = id.arena.Get(id.corrBits + 1)
 		id.bits[context] = bm
 	}
-	// The coder state stays in registers from one symbol to the next.
+	// The coder state stays in registers from one step to the next.
 	k, value, length := d.decode(bm, d.value, d.length)
 	id.k = k
 	var c int32
 	switch {
 	case k == 0:
-		d.value, d.length = value, length
-		c = int32(d.DecodeBit(&id.corr0))
+		var b uint32
+		b, value, length = d.bit(&id.corr0, value, length)
+		c = int32(b)
 	case k < 32:
 		cm := id.corr[k-1]
 		if cm == nil {
@@ -62,19 +63,27 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 			id.corr[k-1] = cm
 		}
 		var u uint32
-		u, d.value, d.length = d.decode(cm, value, length)
+		u, value, length = d.decode(cm, value, length)
 		if k > id.bitsHigh {
 			k1 := k - id.bitsHigh
-			u = u<<k1 | d.ReadBits(k1)
+			var lo uint32
+			if k1 <= 19 {
+				lo, value, length = d.raw(k1, value, length)
+			} else {
+				d.value, d.length = value, length
+				lo = d.ReadBits(k1)
+				value, length = d.value, d.length
+			}
+			u = u<<k1 | lo
 		}
 		// u codes c+2^k-1 for negative c, else c-1. Selecting without a
 		// branch: the sign of a correction is a coin toss.
 		neg := uint32(int32(u-uint32(1)<<(k-1)) >> 31)
 		c = int32(u + 1 - neg&(uint32(1)<<k))
 	default:
-		d.value, d.length = value, length
 		c = id.corrMin
 	}
+	d.value, d.length = value, length
 	v := pred + c
 	if id.corrRange != 0 {
 		if v < 0 {
