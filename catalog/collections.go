@@ -49,7 +49,7 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 		in.Links.Children = append(in.Links.Children, stac.Link{Href: "./" + s + "/collection.json", Title: s})
 	}
 	if len(tiles) > 0 {
-		for _, a := range tiles[0].Assets {
+		for _, a := range tiles[0].assets() {
 			in.ItemAssets = append(in.ItemAssets, stac.TileAsset{Key: a.Key, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Bands: a.Bands})
 		}
 	}
@@ -63,7 +63,7 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 	}
 	keys := make([]string, 0)
 	if len(tiles) > 0 {
-		for _, a := range tiles[0].Assets {
+		for _, a := range tiles[0].assets() {
 			keys = append(keys, a.Key)
 		}
 	}

@@ -72,7 +72,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 	var assets []stac.TileAsset
 	var rowAssets []schema.ItemAsset
 	released := map[string]string{}
-	for _, a := range t.Assets {
+	for _, a := range t.assets() {
 		name := a.Key + filepath.Ext(a.File)
 		dst := filepath.Join(tileDir, name)
 		// A release's files are its own: never links into the run's cache,
@@ -141,7 +141,7 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int) ([]sch
 				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
 			}
 			var assets []schema.ItemAsset
-			for _, a := range t.Assets {
+			for _, a := range t.assets() {
 				sum, size, err := stac.ChecksumFile(a.File)
 				if err != nil {
 					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)

@@ -187,7 +187,7 @@ func checkRelease(rel *Release) error {
 			return fmt.Errorf("publish: tile id %q appears twice; the tiling id template must give every tile its own id", id)
 		}
 		seen[id] = true
-		for _, a := range t.Assets {
+		for _, a := range t.assets() {
 			if !safeName(a.Key) {
 				return fmt.Errorf("publish: tile %s: asset name %q is not a safe file name", id, a.Key)
 			}

@@ -71,6 +71,18 @@ type Tile struct {
 	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
 	BBox         [4]float64   // west, south, east, north
 	Assets       []Asset
+	// MakeAssets, when Assets is nil, makes them: a release of a million
+	// tiles then holds a tile's asset descriptions only while its item is
+	// written, not all of them at once.
+	MakeAssets func() []Asset
+}
+
+// assets are the tile's assets, made when they are made on demand.
+func (t *Tile) assets() []Asset {
+	if t.Assets == nil && t.MakeAssets != nil {
+		return t.MakeAssets()
+	}
+	return t.Assets
 }
 
 // Asset is one file of a tile.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cdflow/cdflow/internal/memlimit"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 )
@@ -53,6 +54,8 @@ func register(c *command) {
 }
 
 func main() {
+	// A soft heap limit from the pod's or machine's memory: see memlimit.
+	memlimit.Set()
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -121,17 +121,27 @@ func CatalogRelease(r *plugins.Release, products []string) (*catalog.Release, er
 		rel.Classes = append(rel.Classes, c.Value)
 	}
 	rel.Counters = r.Counters
-	for _, t := range r.Tiles {
-		ct := catalog.Tile{Stats: t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox}
-		for _, a := range t.Assets {
-			if !a.Preview && !slices.Contains(products, a.Name) {
-				continue
-			}
-			ct.Assets = append(ct.Assets, catalogAsset(a, r.Path(a.Path)))
-		}
-		rel.Tiles = append(rel.Tiles, ct)
+	rel.Tiles = make([]catalog.Tile, len(r.Tiles))
+	for i := range r.Tiles {
+		t := &r.Tiles[i]
+		// Made when the tile's item is written: copies of every tile's
+		// assets would be a large part of a national release's heap.
+		rel.Tiles[i] = catalog.Tile{Stats: t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
+			MakeAssets: func() []catalog.Asset { return catalogAssets(r, t, products) }}
 	}
 	return rel, nil
+}
+
+// catalogAssets describes the named products of a tile and its previews.
+func catalogAssets(r *plugins.Release, t *plugins.ReleaseTile, products []string) []catalog.Asset {
+	out := []catalog.Asset{}
+	for _, a := range t.Assets {
+		if !a.Preview && !slices.Contains(products, a.Name) {
+			continue
+		}
+		out = append(out, catalogAsset(a, r.Path(a.Path)))
+	}
+	return out
 }
 
 // catalogAsset describes a tile's file for the catalog.

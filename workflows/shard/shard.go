@@ -259,15 +259,26 @@ func readPartial(path string) (*partial, error) {
 	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&p); err != nil {
 		return nil, fmt.Errorf("merge: %s: %w", path, err)
 	}
-	// Every product of every tile names the same CRS (a WKT of a kilobyte)
-	// and media type: at a million tiles, copies of them would be most of
-	// the merge's memory.
+	// Every product of every tile names the same CRS (a WKT of a kilobyte),
+	// media type and counters: at a million tiles, copies of them would be
+	// most of the merge's memory. The decoder leaves the slices up to
+	// twice their length; they are kept exactly as long.
 	for i := range p.Tiles {
-		for j := range p.Tiles[i].Assets {
-			a := &p.Tiles[i].Assets[j]
+		tr := &p.Tiles[i]
+		tr.Assets = exact(tr.Assets)
+		for j := range tr.Assets {
+			a := &tr.Assets[j]
+			a.Name = unique.Make(a.Name).Value()
+			a.Kind = plugins.Kind(unique.Make(string(a.Kind)).Value())
 			a.Grid.CRS.WKT = unique.Make(a.Grid.CRS.WKT).Value()
 			a.MediaType = unique.Make(a.MediaType).Value()
 			a.DataType = unique.Make(a.DataType).Value()
+		}
+		tr.Stats.DHHistogram = exact(tr.Stats.DHHistogram)
+		tr.Stats.Counts = exact(tr.Stats.Counts)
+		for j := range tr.Stats.Counts {
+			c := &tr.Stats.Counts[j]
+			c.Name = unique.Make(c.Name).Value()
 		}
 	}
 	if p.Format != partialFormat {
@@ -277,6 +288,14 @@ func readPartial(path string) (*partial, error) {
 		return nil, fmt.Errorf("merge: %s: bad shard %d/%d", path, p.Shard, p.Shards)
 	}
 	return &p, nil
+}
+
+// exact returns s in an array of its length (nil stays nil).
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
 }
 
 // gatherTile puts a tile's folder from a shard's output under out: every
