@@ -42,12 +42,7 @@ func (a *Arena) Get(n uint32) *Model {
 	if l := a.free[n]; len(l) > 0 {
 		m = l[len(l)-1]
 		a.free[n] = l[:len(l)-1]
-		copy(m.distribution, t.distribution)
-		copy(m.count, t.count)
-		copy(m.table, t.table)
-		dist, count, table := m.distribution, m.count, m.table
-		*m = *t
-		m.distribution, m.count, m.table = dist, count, table
+		m.reset(t)
 	} else {
 		m = t.clone()
 	}

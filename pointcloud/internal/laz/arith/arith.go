@@ -10,6 +10,7 @@ package arith
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 const (
@@ -104,26 +105,30 @@ func shiftIn(value, length uint32, b []byte) (v, l uint32, n int) {
 
 // Model is an adaptive model over n symbols. Its distribution and counts
 // are uint16 (distribution values are at most 2^15, counts stay below
-// 2^16): half the cache footprint of uint32 speeds decoding, which is
-// bound by loads from many models.
+// 2^16): decoding is bound by loads from many models (a format 3 chunk
+// uses over 150, most of 256 symbols), so their cache footprint counts.
 type Model struct {
 	distribution []uint16 // n+1 entries: the last, 0xFFFF, stops the decoder's search
 	count        []uint16
-	// table maps dv>>tableShift (dv = value/length, see DecodeSymbol) to
-	// the symbol at the bucket's middle, from which the decoder searches.
-	// It is finer than LASzip's (2–4 entries per symbol, not 1/4–1/2):
-	// the decoded symbol is defined by the distribution alone, and with
-	// fine buckets the search after the look-up rarely steps, so its
-	// branch predicts well (a mispredicted branch costs about as much as
-	// decoding a symbol). Every model has one: a division and a load
-	// beat a multiply-compare chain even over 3 symbols.
+	// syms maps dv>>tableShift (dv = value/length, see DecodeSymbol) to
+	// the symbol at the bucket's middle, from which the decoder searches;
+	// bounds holds that symbol's distribution interval, dist[sym] |
+	// dist[sym+1]<<16, so the decoder needs no second load in a row
+	// (table, then distribution) on its critical path. Every model has a
+	// table: a division and a load beat a multiply-compare chain even
+	// over 3 symbols.
 	//
-	// An entry also holds the symbol's distribution bounds: dist[sym] |
-	// sym<<16 | dist[sym+1]<<48. The decoder then needs one load after
-	// the division rather than two in a row (table, then distribution),
-	// and loads lie on its critical path; either bound takes one
-	// instruction to extract.
-	table       []uint64
+	// Finer tables make the search after the look-up step less often
+	// (a mispredicted branch costs about as much as decoding a symbol),
+	// but the tables of the many large models then fall out of cache,
+	// which costs more: models of up to 16 symbols get 2–4 entries per
+	// symbol, larger ones 1–2, and none more than 256 entries (the
+	// 516-symbol GPS model, about one per two symbols). Bounds and
+	// symbols in separate arrays (6 bytes an entry, not 8) also measured
+	// faster.
+	bounds      []uint32
+	syms        []uint16
+	mem         []uint16 // distribution, count and syms in one allocation
 	symbols     uint32
 	lastSymbol  uint32
 	totalCount  uint32
@@ -156,13 +161,15 @@ func NewModel(n uint32) *Model {
 		m.dvLimit = (1<<lb + 1) << (dmLengthShift - lb)
 		m.strict = true
 	}
-	tbits := uint32(bits.Len32(n-1)) + 1 // 2n <= 2^tbits < 4n
-	tbits = min(tbits, 10)               // 516-symbol GPS model: 1024
+	// n <= 2^tbits < 2n, or 2n <= 2^tbits < 4n for tiny models.
+	tbits := uint32(bits.Len32(n - 1))
+	if n <= 16 {
+		tbits++
+	}
+	tbits = min(tbits, 8)
 	m.tableShift = dmLengthShift - tbits
-	m.table = make([]uint64, (m.dvLimit-1)>>m.tableShift+1)
-	// One allocation for both arrays keeps models cheap to create.
-	buf := make([]uint16, 2*n+1)
-	m.distribution, m.count = buf[:n+1:n+1], buf[n+1:]
+	m.bounds = make([]uint32, (m.dvLimit-1)>>m.tableShift+1)
+	m.setMem(make([]uint16, 2*n+1+uint32(len(m.bounds))))
 	m.distribution[n] = 0xFFFF
 	for i := range m.count {
 		m.count[i] = 1
@@ -174,17 +181,32 @@ func NewModel(n uint32) *Model {
 	return m
 }
 
+// setMem carves the distribution, count and syms out of mem: one
+// allocation keeps models cheap to create and a model's arrays close.
+func (m *Model) setMem(mem []uint16) {
+	n := m.symbols
+	m.mem = mem
+	m.distribution = mem[: n+1 : n+1]
+	m.count = mem[n+1 : 2*n+1 : 2*n+1]
+	m.syms = mem[2*n+1:]
+}
+
 // clone copies a model, arrays included.
 func (m *Model) clone() *Model {
 	c := *m
-	n := len(m.count)
-	buf := make([]uint16, 2*n+1)
-	c.distribution, c.count = buf[:n+1:n+1], buf[n+1:]
-	c.table = make([]uint64, len(m.table))
-	copy(c.distribution, m.distribution)
-	copy(c.count, m.count)
-	copy(c.table, m.table)
+	c.bounds = slices.Clone(m.bounds)
+	c.setMem(slices.Clone(m.mem))
 	return &c
+}
+
+// reset puts m back in the state of t, a model of as many symbols.
+func (m *Model) reset(t *Model) {
+	bounds, mem := m.bounds, m.mem
+	copy(bounds, t.bounds)
+	copy(mem, t.mem)
+	*m = *t
+	m.bounds = bounds
+	m.setMem(mem)
 }
 
 func (m *Model) update() {
@@ -198,7 +220,7 @@ func (m *Model) update() {
 	}
 	scale := uint32(0x80000000) / m.totalCount
 	sum := uint32(0)
-	table := m.table
+	table := m.bounds
 	shift := m.tableShift & 31
 	dist := m.distribution
 	count := m.count[:len(dist)-1]
@@ -222,14 +244,16 @@ func (m *Model) update() {
 			table[j]++
 		}
 	}
-	acc := uint64(0)
+	acc := uint32(0)
+	syms := m.syms[:len(table)]
 	for j, c := range table {
 		acc += c
 		k := acc - 1 // table[0] counted symbol 0, so acc >= 1
-		if k >= uint64(len(dist))-1 {
-			k = uint64(len(dist)) - 2 // unreachable
+		if k >= uint32(len(dist))-1 {
+			k = uint32(len(dist)) - 2 // unreachable
 		}
-		table[j] = uint64(dist[k]) | k<<16 | uint64(dist[k+1])<<48
+		table[j] = uint32(dist[k]) | uint32(dist[k+1])<<16
+		syms[j] = uint16(k)
 	}
 	m.updateCycle = (5 * m.updateCycle) >> 2
 	if max := (m.symbols + 6) << 3; m.updateCycle > max {
@@ -257,19 +281,19 @@ func (d *Decoder) decode(m *Model, value, length uint32) (sym, v, l uint32) {
 		d.corrupt = d.corrupt || m.strict
 		dv = m.dvLimit - 1
 	}
-	table := m.table
+	table := m.bounds
 	t := dv >> (m.tableShift & 31) // the mask spares Go's shift-overflow code
 	if t >= uint32(len(table)) {
 		t = uint32(len(table)) - 1 // unreachable: the table reaches dvLimit
 	}
 	e := table[t]
-	sym = uint32(e>>16) & 0xFFFF
-	lo, hi := uint32(uint16(e)), uint32(e>>48)
+	sym = uint32(m.syms[t]) // a load in parallel: sym is off the critical path
+	lo, hi := e&0xFFFF, e>>16
 	if dv < lo || hi <= dv {
 		// The bucket spans several symbols and dv is outside the middle
 		// one's interval. dist strictly increases from dist[0] = 0 to
 		// dist[n] = 0xFFFF, which exceeds every dv, so this stops at the
-		// symbol whose interval holds dv. With two to four table entries
+		// symbol whose interval holds dv. With one to four table entries
 		// per symbol it is rare, so this branch mostly predicts.
 		dist := m.distribution
 		for sym > 0 && sym < uint32(len(dist)) && uint32(dist[sym]) > dv {
@@ -290,11 +314,11 @@ func (d *Decoder) decode(m *Model, value, length uint32) (sym, v, l uint32) {
 	}
 	value -= x
 	length = y - x
-	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+	if p, b := d.pos, d.buf; length != 0 && p >= 0 && p < len(b)-3 {
 		// Renormalization's usual case, inline: a call costs more than
-		// the work.
+		// the work. (This form of the test proves b[p:p+4] in bounds.)
 		var n int
-		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		value, length, n = shiftIn(value, length, b[p:])
 		d.pos = p + n
 	} else {
 		value, length = d.refillSlow(value, length)
@@ -354,11 +378,11 @@ func (d *Decoder) bit(m *BitModel, value, length uint32) (bit, v, l uint32) {
 	}
 	m.bit0Count += 1 - bit
 	value, length = v, l
-	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+	if p, b := d.pos, d.buf; length != 0 && p >= 0 && p < len(b)-3 {
 		// Renormalization's usual case, inline: a call costs more than
 		// the work.
 		var n int
-		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		value, length, n = shiftIn(value, length, b[p:])
 		d.pos = p + n
 	} else {
 		value, length = d.refillSlow(value, length)
@@ -389,11 +413,11 @@ func (d *Decoder) raw(bits, value, length uint32) (sym, v, l uint32) {
 	length >>= bits & 31
 	sym = value / length
 	value -= length * sym
-	if p := d.pos; length != 0 && p+4 <= len(d.buf) {
+	if p, b := d.pos, d.buf; length != 0 && p >= 0 && p < len(b)-3 {
 		// Renormalization's usual case, inline: a call costs more than
 		// the work.
 		var n int
-		value, length, n = shiftIn(value, length, d.buf[p:p+4])
+		value, length, n = shiftIn(value, length, b[p:])
 		d.pos = p + n
 	} else {
 		value, length = d.refillSlow(value, length)
