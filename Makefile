@@ -40,8 +40,8 @@ test: vet weed
 # with a shift and bias injected, before and after correction. BENCH_FLAGS passes more
 # flags, e.g. BENCH_FLAGS="-sizes 1x1,2x2 -runs 1".
 BENCH_FLAGS ?=
-# The release-stage simulation's sizes, in tiles (10⁶ needs about 35 GB of
-# memory and 60 GB of disk: SCALE_TILES=10000,100000,1000000 where it fits).
+# The release-stage simulation's sizes, in tiles (10⁶ needs about 18 GB of
+# memory, 65 GB of disk and 16 M inodes: SCALE_TILES=10000,100000,1000000 where it fits).
 SCALE_TILES ?= 10000,100000
 # The label-quality table's seeds: never looked at while tuning the labels.
 QUALITY_SEEDS ?= 101 202 303
