@@ -316,7 +316,9 @@ func (d *Decoder) decode(m *Model, value, length uint32) (sym, v, l uint32) {
 	length = y - x
 	if p, b := d.pos, d.buf; length != 0 && p >= 0 && p < len(b)-3 {
 		// Renormalization's usual case, inline: a call costs more than
-		// the work. (This form of the test proves b[p:p+4] in bounds.)
+		// the work, and a method holding it is over Go's inlining budget,
+		// so bit and raw repeat it. (This form of the test proves
+		// b[p:p+4] in bounds.)
 		var n int
 		value, length, n = shiftIn(value, length, b[p:])
 		d.pos = p + n
@@ -387,12 +389,11 @@ func (d *Decoder) bit(m *BitModel, value, length uint32) (bit, v, l uint32) {
 	} else {
 		value, length = d.refillSlow(value, length)
 	}
-	v, l = value, length
 	m.untilUpdate--
 	if m.untilUpdate == 0 {
 		m.update()
 	}
-	return bit, v, l
+	return bit, value, length
 }
 
 // ReadBits reads 1..32 raw (equiprobable) bits.
