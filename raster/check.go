@@ -3,6 +3,7 @@ package raster
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/airbusgeo/godal"
 )
@@ -78,4 +79,90 @@ func scanBlocks[T Pixel](ctx context.Context, ds *godal.Dataset, path string, in
 		}
 	}
 	return nil
+}
+
+// CheckLayout is CheckFile without decoding pixels where the format lets
+// it: for a GeoTIFF it checks that every block of every band lies within
+// the file, which finds a file cut short (an interrupted copy or
+// download, the usual unreadable file) at the cost of reading its
+// directory, where decoding every block costs about as much as reading the
+// source once more. Compressed data corrupt inside the file is not found
+// here but by the read that decodes it, which fails naming the file. Other
+// formats are checked as CheckFile does.
+func CheckLayout(ctx context.Context, path string) (info Info, err error) {
+	if err := ctx.Err(); err != nil {
+		return Info{}, err
+	}
+	info, err = fileInfo(path)
+	if err != nil {
+		return Info{}, err
+	}
+	size, _, err := Stat(path)
+	if err != nil {
+		return info, &OpError{Op: "read", Path: path, Err: err}
+	}
+	tiff, err := checkTIFFLayout(ctx, path, size)
+	if tiff || err != nil {
+		return info, err
+	}
+	return info, checkBlocks(ctx, path, info)
+}
+
+// checkTIFFLayout checks a GeoTIFF's blocks against its size; it reports
+// false when the file is not a GeoTIFF.
+func checkTIFFLayout(ctx context.Context, path string, size int64) (tiff bool, err error) {
+	defer guard("read", path, &err)
+	var log gdalLog
+	ds, err := godal.Open(path, godal.RasterOnly(), godal.ErrLogger(log.handler()))
+	if err != nil {
+		return false, log.wrap("open", path, err)
+	}
+	defer ds.Close(godal.ErrLogger(log.handler()))
+	if ds.Driver().ShortName() != "GTiff" {
+		return false, nil
+	}
+	tiffDomain := godal.Domain("TIFF")
+	located := false
+	for b, band := range ds.Bands() {
+		st := band.Structure()
+		if st.BlockSizeX <= 0 || st.BlockSizeY <= 0 {
+			return true, nil
+		}
+		nx := (st.SizeX + st.BlockSizeX - 1) / st.BlockSizeX
+		ny := (st.SizeY + st.BlockSizeY - 1) / st.BlockSizeY
+		for y := range ny {
+			if err := ctx.Err(); err != nil {
+				return true, fmt.Errorf("read %s: %w", path, err)
+			}
+			for x := range nx {
+				key := fmt.Sprintf("_%d_%d", x, y)
+				off, okOff := parseBlockField(band.Metadata("BLOCK_OFFSET"+key, tiffDomain))
+				n, okSize := parseBlockField(band.Metadata("BLOCK_SIZE"+key, tiffDomain))
+				if !okOff || !okSize {
+					// GDAL does not say where the block lies (a layout it
+					// does not expose): decode instead.
+					return false, nil
+				}
+				located = located || off > 0
+				// Offset 0 is a sparse block, read as nodata.
+				if off > 0 && (off > size || n > size-off) {
+					return true, &OpError{Op: "read", Path: path, Err: fmt.Errorf(
+						"band %d, block at column %d, row %d: its %d bytes at offset %d lie past the end of the %d-byte file; the file is truncated or corrupt: replace it, or remove it from the source's files",
+						b+1, x*st.BlockSizeX, y*st.BlockSizeY, n, off, size)}
+				}
+			}
+		}
+	}
+	// No block located at all: this GDAL does not tell, so decode.
+	return located, nil
+}
+
+// parseBlockField parses a BLOCK_OFFSET or BLOCK_SIZE value; an absent one
+// (a sparse block) is 0.
+func parseBlockField(s string) (int64, bool) {
+	if s == "" {
+		return 0, true
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil && v >= 0
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/airbusgeo/godal"
 )
 
 // fixture writes a deterministic test raster through the package's own writer.
@@ -644,32 +646,115 @@ func TestCheckFile(t *testing.T) {
 		"rgb.tif": func(p string) error { return WriteGeoTIFF(ctx, p, rgb) },
 		"dsm.tif": func(p string) error { return WriteGeoTIFF(ctx, p, dsm) },
 	}
-	for name, write := range files {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(dir, name)
-			if err := write(path); err != nil {
-				t.Fatal(err)
-			}
-			info, err := CheckFile(ctx, path)
-			if err != nil {
-				t.Fatalf("a sound file: %v", err)
-			}
-			if info.Width != 600 || info.Height != 600 {
-				t.Errorf("info %dx%d", info.Width, info.Height)
-			}
-			// Cut the file before its last blocks: the check must find them.
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cut := filepath.Join(dir, "cut-"+name)
-			if err := os.WriteFile(cut, data[:len(data)*3/4], 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, err = CheckFile(ctx, cut)
-			if err == nil || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "block at column") {
-				t.Errorf("a truncated file: %v", err)
-			}
-		})
+	// CheckFile decodes every block; CheckLayout finds the same truncation
+	// from the GeoTIFF's directory alone, and so misses data corrupt inside
+	// the file, which the read that decodes it finds.
+	checks := []struct {
+		name         string
+		check        func(context.Context, string) (Info, error)
+		findsCorrupt bool
+	}{
+		{"CheckFile", CheckFile, true},
+		{"CheckLayout", CheckLayout, false},
 	}
+	for name, write := range files {
+		path := filepath.Join(dir, name)
+		if err := write(path); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Cut the file before its last blocks: the checks must find them.
+		cut := filepath.Join(dir, "cut-"+name)
+		if err := os.WriteFile(cut, data[:len(data)*3/4], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Garbage over the first block's compressed data, the size unchanged.
+		bad := filepath.Join(dir, "bad-"+name)
+		off := firstBlockOffset(t, path)
+		garbled := append([]byte(nil), data...)
+		for i := off; i < min(off+64, int64(len(garbled))); i++ {
+			garbled[i] = 0xFF
+		}
+		if err := os.WriteFile(bad, garbled, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range checks {
+			t.Run(c.name+"/"+name, func(t *testing.T) {
+				info, err := c.check(ctx, path)
+				if err != nil {
+					t.Fatalf("a sound file: %v", err)
+				}
+				if info.Width != 600 || info.Height != 600 {
+					t.Errorf("info %dx%d", info.Width, info.Height)
+				}
+				_, err = c.check(ctx, cut)
+				if err == nil || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "block at column") {
+					t.Errorf("a truncated file: %v", err)
+				}
+				_, err = c.check(ctx, bad)
+				if c.findsCorrupt != (err != nil) {
+					t.Errorf("corrupt compressed data: error %v, want one: %v", err, c.findsCorrupt)
+				}
+				if err != nil && !strings.Contains(err.Error(), bad) {
+					t.Errorf("the error does not name %s: %v", bad, err)
+				}
+				if !c.findsCorrupt {
+					// The read that decodes the block finds it.
+					m, err := OpenMosaic(ctx, []string{bad}, MosaicOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer m.Close()
+					_, err = Read[float32](ctx, m, Window{Extent: g.Extent(), ResX: 1, ResY: 1})
+					if err == nil || !strings.Contains(err.Error(), bad) {
+						t.Errorf("reading the corrupt block: %v", err)
+					}
+				}
+			})
+		}
+	}
+	// A format other than GeoTIFF is decoded whole by CheckLayout too.
+	img := filepath.Join(dir, "rgb.img")
+	src, err := godal.Open(filepath.Join(dir, "rgb.tif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Erdas Imagine, which GDAL reads without a block directory.
+	out, err := src.Translate(img, []string{"-of", "HFA"})
+	src.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+	data, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckLayout(ctx, img); err != nil {
+		t.Fatalf("a sound .img: %v", err)
+	}
+	if err := os.WriteFile(img, data[:len(data)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckLayout(ctx, img); err == nil || !strings.Contains(err.Error(), img) {
+		t.Errorf("a truncated .img: %v", err)
+	}
+}
+
+// firstBlockOffset is where a GeoTIFF's first block starts, from GDAL.
+func firstBlockOffset(t *testing.T, path string) int64 {
+	t.Helper()
+	ds, err := godal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	off, ok := parseBlockField(ds.Bands()[0].Metadata("BLOCK_OFFSET_0_0", godal.Domain("TIFF")))
+	if !ok || off <= 0 {
+		t.Fatalf("%s: no offset for block 0", path)
+	}
+	return off
 }

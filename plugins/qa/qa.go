@@ -38,8 +38,11 @@
 //   - voids: nodata (or NaN) pixels that are not in a stripe, not outside
 //     every file and not in an unreadable file;
 //   - unreadable: the part of the tile whose only file could not be read
-//     whole (each file is opened and all its blocks read once before the
-//     tiles run; the tile then reads nodata there instead of failing);
+//     whole (before the tiles run each file is opened and, for a GeoTIFF,
+//     every block located within it, else every block read once; the tile
+//     then reads nodata there instead of failing). Compressed data corrupt
+//     inside a whole GeoTIFF is found by the tile read that decodes it,
+//     which stops the run naming the file and the tile;
 //   - missing: the part of the tile one epoch's files cover and the other's
 //     do not (a sheet present in one epoch only), from the files' extents;
 //   - bias: the median ΔH of stable ground — |ΔH| < 1 m around the median,

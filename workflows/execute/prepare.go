@@ -24,8 +24,8 @@ type checked struct {
 }
 
 // prepare runs the pre-pass of the steps that have one (plugins.Preparer):
-// every file of the sources they read is opened and all its blocks read
-// once, on up to jobs workers, the errors kept; then each Preparer sees the
+// every file of the sources they read is opened and its blocks checked
+// (raster.CheckLayout), on up to jobs workers, the errors kept; then each Preparer sees the
 // scene and says what the run must change (offsets of a source's values,
 // shifts of its positions)
 // and what it found about the whole scene.
@@ -101,7 +101,9 @@ func (ex *executor) prepare(ctx context.Context, jobs int) error {
 	return nil
 }
 
-// checkFiles reads every block of every file of the sources once.
+// checkFiles checks the blocks of every file of the sources: located
+// within the file for a GeoTIFF (decoding them all again would cost about
+// as much as the tiles' own reads), else read once.
 func (ex *executor) checkFiles(ctx context.Context, sources map[string]*plans.Source, jobs int) error {
 	type job struct {
 		addr string
@@ -130,7 +132,7 @@ func (ex *executor) checkFiles(ctx context.Context, sources map[string]*plans.So
 	for _, j := range work {
 		g.Go(func() error {
 			f := &files[j.addr][j.i]
-			info, err := raster.CheckFile(gctx, f.Path)
+			info, err := raster.CheckLayout(gctx, f.Path)
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
