@@ -82,18 +82,25 @@ func (r *Records) Bounds() Box3 {
 	if n == 0 {
 		return b
 	}
-	// Integer extremes first, scaled once: cheaper than scaling each point.
-	lo := [3]int32{math.MaxInt32, math.MaxInt32, math.MaxInt32}
-	hi := [3]int32{math.MinInt32, math.MinInt32, math.MinInt32}
+	// Integer extremes first, scaled once: cheaper than scaling each
+	// point. This pass runs over every decoded chunk, so it keeps the
+	// extremes in scalars (arrays stay on the stack) and bounds-checks
+	// one reslice per record.
+	loX, loY, loZ := int32(math.MaxInt32), int32(math.MaxInt32), int32(math.MaxInt32)
+	hiX, hiY, hiZ := int32(math.MinInt32), int32(math.MinInt32), int32(math.MinInt32)
 	le := binary.LittleEndian
-	for i := 0; i < n; i++ {
-		rec := r.Data[i*r.RecordLen : i*r.RecordLen+12]
-		for k := 0; k < 3; k++ {
-			v := int32(le.Uint32(rec[4*k:]))
-			lo[k] = min(lo[k], v)
-			hi[k] = max(hi[k], v)
-		}
+	stride := r.RecordLen
+	data := r.Data[:n*stride]
+	for off := 0; off <= len(data)-12; off += stride {
+		rec := data[off : off+12 : off+12]
+		x := int32(le.Uint32(rec[0:4]))
+		y := int32(le.Uint32(rec[4:8]))
+		z := int32(le.Uint32(rec[8:12]))
+		loX, hiX = min(loX, x), max(hiX, x)
+		loY, hiY = min(loY, y), max(hiY, y)
+		loZ, hiZ = min(loZ, z), max(hiZ, z)
 	}
+	lo, hi := [3]int32{loX, loY, loZ}, [3]int32{hiX, hiY, hiZ}
 	for k := 0; k < 3; k++ {
 		a := float64(lo[k])*r.Scale[k] + r.Offset[k]
 		c := float64(hi[k])*r.Scale[k] + r.Offset[k]

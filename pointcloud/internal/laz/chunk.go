@@ -143,27 +143,30 @@ func standardItems(items []pointwiseItem) (p *point10v2, g *gps11v2, c *rgb12v2,
 
 // decodeStandard is decodePointwise's loop for standardItems, with
 // direct calls: dispatching two interface calls per item and point cost
-// several percent of the decoding time.
+// several percent of the decoding time. The coder state passes from item
+// to item in registers (see arith.Decoder.State).
 func decodeStandard(ctx context.Context, p *point10v2, g *gps11v2, c *rgb12v2, dec *arith.Decoder, recLen int, count uint64, out []byte) ([]byte, error) {
+	v, l := dec.State()
 	for i := uint64(1); i < count; i++ {
 		if i%growBlock == 0 && ctx.Err() != nil {
 			return out, ctx.Err()
 		}
 		out = extend(out, recLen, count-i)
 		rec := out[len(out)-recLen:]
-		p.decode(dec, rec[:20])
+		v, l = p.decodeState(dec, rec[:20], v, l)
 		off := 20
 		if g != nil {
-			g.decode(dec, rec[20:28])
+			v, l = g.decodeState(dec, rec[20:28], v, l)
 			off = 28
 		}
 		if c != nil {
-			c.decode(dec, rec[off:off+6])
+			v, l = c.decodeState(dec, rec[off:off+6], v, l)
 		}
 		if dec.Failed() {
 			return out[:len(out)-recLen], streamErr(dec, i, count)
 		}
 	}
+	dec.SetState(v, l)
 	return out, nil
 }
 

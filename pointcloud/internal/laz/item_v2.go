@@ -75,70 +75,88 @@ func (p *point10v2) first(raw []byte) {
 }
 
 func (p *point10v2) decode(d *arith.Decoder, out []byte) {
-	changed := d.DecodeSymbol(p.changed)
-	var m, l uint8
+	v, l := d.State()
+	d.SetState(p.decodeState(d, out, v, l))
+}
+
+// decodeState is decode on a caller-held coder state: it passes the
+// state from symbol to symbol in registers (see arith.Decoder.State), and
+// updates the medians after the last symbol, so that no call in between
+// makes the state live across it.
+func (p *point10v2) decodeState(d *arith.Decoder, out []byte, v, l uint32) (uint32, uint32) {
+	changed, v, l := d.Symbol(p.changed, v, l)
+	var m, lv uint8
 	var n uint8
 	if changed != 0 {
+		var u uint32
 		if changed&32 != 0 {
-			p.bits = uint8(d.DecodeSymbol(p.arena.Lazy(&p.bitByte[p.bits], 256)))
+			u, v, l = d.Symbol(p.arena.Lazy(&p.bitByte[p.bits], 256), v, l)
+			p.bits = uint8(u)
 		}
 		r := p.bits & 7
 		n = (p.bits >> 3) & 7
 		m = NumberReturnMap[n][r]
-		l = NumberReturnLevel[n][r]
+		lv = NumberReturnLevel[n][r]
 		if changed&16 != 0 {
 			ctx := uint32(m)
 			if ctx > 3 {
 				ctx = 3
 			}
-			p.intensity = uint16(p.icIntensity.Decode(d, int32(p.lastIntensity[m]), ctx))
+			var i int32
+			i, v, l = p.icIntensity.DecodeState(d, v, l, int32(p.lastIntensity[m]), ctx)
+			p.intensity = uint16(i)
 			p.lastIntensity[m] = p.intensity
 		} else {
 			p.intensity = p.lastIntensity[m]
 		}
 		if changed&8 != 0 {
-			p.class = uint8(d.DecodeSymbol(p.arena.Lazy(&p.classM[p.class], 256)))
+			u, v, l = d.Symbol(p.arena.Lazy(&p.classM[p.class], 256), v, l)
+			p.class = uint8(u)
 		}
 		if changed&4 != 0 {
 			dir := (p.bits >> 6) & 1
-			p.scanAngle += uint8(d.DecodeSymbol(p.arena.Lazy(&p.scanAngleM[dir], 256)))
+			u, v, l = d.Symbol(p.arena.Lazy(&p.scanAngleM[dir], 256), v, l)
+			p.scanAngle += uint8(u)
 		}
 		if changed&2 != 0 {
-			p.userData = uint8(d.DecodeSymbol(p.arena.Lazy(&p.userDataM[p.userData], 256)))
+			u, v, l = d.Symbol(p.arena.Lazy(&p.userDataM[p.userData], 256), v, l)
+			p.userData = uint8(u)
 		}
 		if changed&1 != 0 {
-			p.sourceID = uint16(p.icSourceID.Decode(d, int32(p.sourceID), 0))
+			var i int32
+			i, v, l = p.icSourceID.DecodeState(d, v, l, int32(p.sourceID), 0)
+			p.sourceID = uint16(i)
 		}
 	} else {
 		r := p.bits & 7
 		n = (p.bits >> 3) & 7
 		m = NumberReturnMap[n][r]
-		l = NumberReturnLevel[n][r]
+		lv = NumberReturnLevel[n][r]
 	}
 	one := uint32(0)
 	if n == 1 {
 		one = 1
 	}
-	diff := p.icDX.Decode(d, p.xMedian[m].Get(), one)
-	p.x += diff
-	p.xMedian[m].Add(diff)
+	dx, v, l := p.icDX.DecodeState(d, v, l, p.xMedian[m].Get(), one)
+	p.x += dx
 
 	k := p.icDX.K()
 	ctx := one + 20
 	if k < 20 {
 		ctx = one + k&^1
 	}
-	diff = p.icDY.Decode(d, p.yMedian[m].Get(), ctx)
-	p.y += diff
-	p.yMedian[m].Add(diff)
+	dy, v, l := p.icDY.DecodeState(d, v, l, p.yMedian[m].Get(), ctx)
+	p.y += dy
 
 	k = (p.icDX.K() + p.icDY.K()) / 2
 	ctx = one + 18
 	if k < 18 {
 		ctx = one + k&^1
 	}
-	p.z = p.icZ.Decode(d, p.lastHeight[l], ctx)
-	p.lastHeight[l] = p.z
+	p.z, v, l = p.icZ.DecodeState(d, v, l, p.lastHeight[lv], ctx)
+	p.lastHeight[lv] = p.z
+	p.xMedian[m].Add(dx)
+	p.yMedian[m].Add(dy)
 
 	le := binary.LittleEndian
 	_ = out[19]
@@ -151,6 +169,7 @@ func (p *point10v2) decode(d *arith.Decoder, out []byte) {
 	out[16] = p.scanAngle
 	out[17] = p.userData
 	le.PutUint16(out[18:], p.sourceID)
+	return v, l
 }
 
 // Code points of the GPS time models (shared with the test encoder).
@@ -191,74 +210,93 @@ func (g *gps11v2) first(raw []byte) {
 }
 
 func (g *gps11v2) decode(d *arith.Decoder, out []byte) {
+	v, l := d.State()
+	d.SetState(g.decodeState(d, out, v, l))
+}
+
+// decodeState is decode on a caller-held coder state (see
+// arith.Decoder.State).
+func (g *gps11v2) decodeState(d *arith.Decoder, out []byte, v, l uint32) (uint32, uint32) {
 	for try := 0; ; try++ {
 		if try > maxSequenceSwitches {
 			d.SetCorrupt()
 			break
 		}
-		if g.decodeOnce(d) {
+		var done bool
+		if done, v, l = g.decodeOnce(d, v, l); done {
 			break
 		}
 	}
 	binary.LittleEndian.PutUint64(out, uint64(g.times[g.last]))
+	return v, l
 }
 
 // decodeOnce returns false when the stream switched sequence and the
-// record must be decoded again relative to the new one.
-func (g *gps11v2) decodeOnce(d *arith.Decoder) bool {
+// record must be decoded again relative to the new one. It passes the
+// coder state in registers (see arith.Decoder.State).
+func (g *gps11v2) decodeOnce(d *arith.Decoder, v, l uint32) (bool, uint32, uint32) {
 	last := g.last
+	var u uint32
 	if g.diffs[last] == 0 {
-		multi := int32(d.DecodeSymbol(g.zeroDiff))
+		u, v, l = d.Symbol(g.zeroDiff, v, l)
+		multi := int32(u)
 		switch {
 		case multi == 1:
-			g.diffs[last] = g.ic.Decode(d, 0, 0)
+			g.diffs[last], v, l = g.ic.DecodeState(d, v, l, 0, 0)
 			g.times[last] += int64(g.diffs[last])
 			g.extreme[last] = 0
 		case multi == 2:
+			d.SetState(v, l)
 			g.fullTime(d)
+			v, l = d.State()
 		case multi > 2:
 			g.last = (last + int(multi) - 2) & 3
-			return false
+			return false, v, l
 		}
-		return true
+		return true, v, l
 	}
-	multi := int32(d.DecodeSymbol(g.multi))
+	u, v, l = d.Symbol(g.multi, v, l)
+	multi := int32(u)
 	switch {
 	case multi == 1:
-		g.times[last] += int64(g.ic.Decode(d, g.diffs[last], 1))
+		var diff int32
+		diff, v, l = g.ic.DecodeState(d, v, l, g.diffs[last], 1)
+		g.times[last] += int64(diff)
 		g.extreme[last] = 0
 	case multi < GPSMultiUnchanged:
 		var diff int32
 		switch {
 		case multi == 0:
-			diff = g.ic.Decode(d, 0, 7)
+			diff, v, l = g.ic.DecodeState(d, v, l, 0, 7)
 			g.bumpExtreme(diff)
 		case multi < GPSMulti:
 			ctx := uint32(2)
 			if multi >= 10 {
 				ctx = 3
 			}
-			diff = g.ic.Decode(d, multi*g.diffs[last], ctx)
+			diff, v, l = g.ic.DecodeState(d, v, l, multi*g.diffs[last], ctx)
 		case multi == GPSMulti:
-			diff = g.ic.Decode(d, multi*g.diffs[last], 4)
+			diff, v, l = g.ic.DecodeState(d, v, l, multi*g.diffs[last], 4)
 			g.bumpExtreme(diff)
 		default:
 			multi = GPSMulti - multi
 			if multi > GPSMultiMinus {
-				diff = g.ic.Decode(d, multi*g.diffs[last], 5)
+				diff, v, l = g.ic.DecodeState(d, v, l, multi*g.diffs[last], 5)
 			} else {
-				diff = g.ic.Decode(d, GPSMultiMinus*g.diffs[last], 6)
+				diff, v, l = g.ic.DecodeState(d, v, l, GPSMultiMinus*g.diffs[last], 6)
 				g.bumpExtreme(diff)
 			}
 		}
 		g.times[last] += int64(diff)
 	case multi == GPSMultiCodeFull:
+		d.SetState(v, l)
 		g.fullTime(d)
+		v, l = d.State()
 	case multi > GPSMultiCodeFull:
 		g.last = (last + int(multi) - GPSMultiCodeFull) & 3
-		return false
+		return false, v, l
 	}
-	return true
+	return true, v, l
 }
 
 // bumpExtreme adopts diff as the sequence's step once it was seen
@@ -306,51 +344,63 @@ func ClampU8(v int32) int32 { return min(max(v, 0), 255) }
 // symbol say which bytes changed; green and blue are predicted from red's
 // change unless bit 6 says the colour is grey.
 func decodeRGB(d *arith.Decoder, m *RGBModels, last [3]uint16) [3]uint16 {
-	sym := d.DecodeSymbol(m.Used)
+	v, l := d.State()
+	c, v, l := decodeRGBState(d, m, last, v, l)
+	d.SetState(v, l)
+	return c
+}
+
+// decodeRGBState is decodeRGB on a caller-held coder state: its up to
+// seven symbols pass the state in registers (see arith.Decoder.State).
+func decodeRGBState(d *arith.Decoder, m *RGBModels, last [3]uint16, v, l uint32) ([3]uint16, uint32, uint32) {
+	sym, v, l := d.Symbol(m.Used, v, l)
 	var c [3]uint16
+	var u uint32
 	if sym&1 != 0 {
-		c[0] = uint16(uint8(d.DecodeSymbol(m.Diff[0]) + uint32(last[0]&0xFF)))
+		u, v, l = d.Symbol(m.Diff[0], v, l)
+		c[0] = uint16(uint8(u + uint32(last[0]&0xFF)))
 	} else {
 		c[0] = last[0] & 0xFF
 	}
 	if sym&2 != 0 {
-		c[0] |= uint16(uint8(d.DecodeSymbol(m.Diff[1])+uint32(last[0]>>8))) << 8
+		u, v, l = d.Symbol(m.Diff[1], v, l)
+		c[0] |= uint16(uint8(u+uint32(last[0]>>8))) << 8
 	} else {
 		c[0] |= last[0] & 0xFF00
 	}
 	if sym&64 == 0 {
 		c[1], c[2] = c[0], c[0]
-		return c
+		return c, v, l
 	}
 	diff := int32(c[0]&0xFF) - int32(last[0]&0xFF)
 	if sym&4 != 0 {
-		corr := d.DecodeSymbol(m.Diff[2])
-		c[1] = uint16(uint8(corr + uint32(ClampU8(diff+int32(last[1]&0xFF)))))
+		u, v, l = d.Symbol(m.Diff[2], v, l)
+		c[1] = uint16(uint8(u + uint32(ClampU8(diff+int32(last[1]&0xFF)))))
 	} else {
 		c[1] = last[1] & 0xFF
 	}
 	if sym&16 != 0 {
-		corr := d.DecodeSymbol(m.Diff[4])
+		u, v, l = d.Symbol(m.Diff[4], v, l)
 		diff = (diff + int32(c[1]&0xFF) - int32(last[1]&0xFF)) / 2
-		c[2] = uint16(uint8(corr + uint32(ClampU8(diff+int32(last[2]&0xFF)))))
+		c[2] = uint16(uint8(u + uint32(ClampU8(diff+int32(last[2]&0xFF)))))
 	} else {
 		c[2] = last[2] & 0xFF
 	}
 	diff = int32(c[0]>>8) - int32(last[0]>>8)
 	if sym&8 != 0 {
-		corr := d.DecodeSymbol(m.Diff[3])
-		c[1] |= uint16(uint8(corr+uint32(ClampU8(diff+int32(last[1]>>8))))) << 8
+		u, v, l = d.Symbol(m.Diff[3], v, l)
+		c[1] |= uint16(uint8(u+uint32(ClampU8(diff+int32(last[1]>>8))))) << 8
 	} else {
 		c[1] |= last[1] & 0xFF00
 	}
 	if sym&32 != 0 {
-		corr := d.DecodeSymbol(m.Diff[5])
+		u, v, l = d.Symbol(m.Diff[5], v, l)
 		diff = (diff + int32(c[1]>>8) - int32(last[1]>>8)) / 2
-		c[2] |= uint16(uint8(corr+uint32(ClampU8(diff+int32(last[2]>>8))))) << 8
+		c[2] |= uint16(uint8(u+uint32(ClampU8(diff+int32(last[2]>>8))))) << 8
 	} else {
 		c[2] |= last[2] & 0xFF00
 	}
-	return c
+	return c, v, l
 }
 
 // GetRGB reads three little-endian uint16.
@@ -378,6 +428,14 @@ func (r *rgb12v2) first(raw []byte) { r.last = GetRGB(raw) }
 func (r *rgb12v2) decode(d *arith.Decoder, out []byte) {
 	r.last = decodeRGB(d, &r.m, r.last)
 	putRGB(out, r.last)
+}
+
+// decodeState is decode on a caller-held coder state (see
+// arith.Decoder.State).
+func (r *rgb12v2) decodeState(d *arith.Decoder, out []byte, v, l uint32) (uint32, uint32) {
+	r.last, v, l = decodeRGBState(d, &r.m, r.last, v, l)
+	putRGB(out, r.last)
+	return v, l
 }
 
 // bytev2 decodes extra bytes, each as a difference to its previous value.

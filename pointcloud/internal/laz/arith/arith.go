@@ -268,6 +268,20 @@ func (d *Decoder) DecodeSymbol(m *Model) (sym uint32) {
 	return
 }
 
+// State returns the coder state for a run of Symbol calls; SetState
+// stores it back. Between the two, d's own copy is stale. Passing the
+// state from call to call in registers spares each symbol a store and a
+// reload on the decoder's critical path.
+func (d *Decoder) State() (value, length uint32) { return d.value, d.length }
+
+// SetState stores the state a run of Symbol calls returned.
+func (d *Decoder) SetState(value, length uint32) { d.value, d.length = value, length }
+
+// Symbol is DecodeSymbol on a caller-held state (see State).
+func (d *Decoder) Symbol(m *Model, value, length uint32) (sym, v, l uint32) {
+	return d.decode(m, value, length)
+}
+
 // decode is DecodeSymbol on a coder state (value, length) that the caller
 // holds: passed and returned in registers, it spares consecutive symbols a
 // store and reload of the state, which lie on the decoder's critical path.

@@ -41,14 +41,21 @@ func NewIntDecoder(bits, contexts uint32) *IntDecoder {
 func (id *IntDecoder) K() uint32 { return id.k }
 
 // Decode decodes the value predicted as pred, using model context.
-func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
+func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) (v int32) {
+	v, d.value, d.length = id.DecodeState(d, d.value, d.length, pred, context)
+	return
+}
+
+// DecodeState is Decode on a caller-held coder state (see
+// Decoder.State).
+func (id *IntDecoder) DecodeState(d *Decoder, value, length uint32, pred int32, context uint32) (int32, uint32, uint32) {
 	bm := id.bits[context]
 	if bm == nil {
 		bm = id.arena.Get(id.corrBits + 1)
 		id.bits[context] = bm
 	}
 	// The coder state stays in registers from one step to the next.
-	k, value, length := d.decode(bm, d.value, d.length)
+	k, value, length := d.decode(bm, value, length)
 	id.k = k
 	var c int32
 	switch {
@@ -83,7 +90,6 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 	default:
 		c = id.corrMin
 	}
-	d.value, d.length = value, length
 	v := pred + c
 	if id.corrRange != 0 {
 		if v < 0 {
@@ -92,5 +98,5 @@ func (id *IntDecoder) Decode(d *Decoder, pred int32, context uint32) int32 {
 			v -= int32(id.corrRange)
 		}
 	}
-	return v
+	return v, value, length
 }
