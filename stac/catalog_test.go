@@ -361,6 +361,9 @@ func TestBrokenObjectsAreReported(t *testing.T) {
 		rule     string // substring of Invalid.Rule
 		message  string // substring of Invalid.Message
 		nObjects int
+		// unchecked: the object's problem is a schema that could not be
+		// loaded, so it counts as not checked.
+		unchecked bool
 	}{
 		{
 			name: "proj:shape of the wrong type",
@@ -424,9 +427,10 @@ func TestBrokenObjectsAreReported(t *testing.T) {
 					m["stac_extensions"] = append(m["stac_extensions"].([]any), "https://stac-extensions.github.io/sat/v1.0.0/schema.json")
 				})
 			},
-			rule:     "schema",
-			message:  "is not in",
-			nObjects: 8,
+			rule:      "schema",
+			message:   "is not in",
+			nObjects:  8,
+			unchecked: true,
 		},
 		{
 			name: "missing item file",
@@ -507,6 +511,13 @@ func TestBrokenObjectsAreReported(t *testing.T) {
 			}
 			if report.Objects != tc.nObjects || report.InvalidObjects() != 1 {
 				t.Errorf("report: %d objects, %d invalid; want %d, 1", report.Objects, report.InvalidObjects(), tc.nObjects)
+			}
+			wantUnchecked := 0
+			if tc.unchecked {
+				wantUnchecked = 1
+			}
+			if n := report.UncheckedObjects(); n != wantUnchecked {
+				t.Errorf("report: %d objects not checked, want %d", n, wantUnchecked)
 			}
 		})
 	}

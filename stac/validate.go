@@ -274,6 +274,10 @@ type Invalid struct {
 	// stac_version, type, schema (a schema that could not be loaded).
 	Rule    string
 	Message string
+	// Unchecked marks a schema that could not be loaded (offline folder
+	// without it, no network): the object was not checked against it,
+	// which is not the same as failing it.
+	Unchecked bool
 }
 
 func (i Invalid) String() string {
@@ -298,6 +302,24 @@ func (r *Report) InvalidObjects() int {
 		paths[i.Path] = true
 	}
 	return len(paths)
+}
+
+// UncheckedObjects counts the objects whose only problems are schemas that
+// could not be loaded: neither valid nor shown invalid.
+func (r *Report) UncheckedObjects() int {
+	only := map[string]bool{}
+	for _, i := range r.Invalid {
+		if prev, seen := only[i.Path]; !seen || prev {
+			only[i.Path] = i.Unchecked
+		}
+	}
+	n := 0
+	for _, u := range only {
+		if u {
+			n++
+		}
+	}
+	return n
 }
 
 // ValidateTree validates every object reachable from the root catalog
@@ -507,7 +529,7 @@ func (v *Validator) validateObject(object map[string]any) []Invalid {
 	for _, u := range urls {
 		s, err := v.schema(u)
 		if err != nil {
-			problems = append(problems, Invalid{Rule: "schema", Message: fmt.Sprintf("cannot load %s: %v", u, err)})
+			problems = append(problems, Invalid{Rule: "schema", Message: fmt.Sprintf("cannot load %s: %v", u, err), Unchecked: true})
 			continue
 		}
 		err = s.Validate(object)

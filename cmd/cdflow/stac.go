@@ -92,13 +92,17 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	for _, problem := range report.Invalid {
 		fmt.Fprintln(env.stdout, problem)
 	}
-	invalid := report.InvalidObjects()
+	unchecked := report.UncheckedObjects()
+	invalid := report.InvalidObjects() - unchecked
+	summary := fmt.Sprintf("%d objects, %d invalid", report.Objects, invalid)
 	if report.Assets > 0 {
-		fmt.Fprintf(env.stdout, "%d objects, %d invalid (%d assets missing or changed)\n", report.Objects, invalid, report.Assets)
-	} else {
-		fmt.Fprintf(env.stdout, "%d objects, %d invalid\n", report.Objects, invalid)
+		summary += fmt.Sprintf(" (%d assets missing or changed)", report.Assets)
 	}
-	if invalid > 0 {
+	if unchecked > 0 {
+		summary += fmt.Sprintf(", %d not checked: a schema could not be loaded (give --schemas or $%s, a folder of the official schemas)", unchecked, stac.SchemaDirEnv)
+	}
+	fmt.Fprintln(env.stdout, summary)
+	if invalid > 0 || unchecked > 0 {
 		return exitFailure
 	}
 	return exitOK

@@ -90,6 +90,44 @@ func TestStacValidateCommand(t *testing.T) {
 	}
 }
 
+// TestStacValidateUnchecked: an object whose schema cannot be loaded (an
+// extension the offline folder lacks) is counted as not checked, not as
+// invalid, and still fails the command.
+func TestStacValidateUnchecked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "catalog")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "stac", "valid"))); err != nil {
+		t.Fatal(err)
+	}
+	item := filepath.Join(dir, "demo", "tile", "tile.json")
+	data, err := os.ReadFile(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sat = "https://stac-extensions.github.io/sat/v1.0.0/schema.json"
+	edited := bytes.Replace(data, []byte(`"stac_extensions": [`), []byte(`"stac_extensions": ["`+sat+`", `), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatal("the fixture item lists no stac_extensions")
+	}
+	if err := os.WriteFile(item, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"stac", "validate", "--schemas", sharedSchemas(t), dir}, &stdout, &stderr)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d; stdout: %s; stderr: %s", code, exitFailure, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stdout has %d lines, want 2:\n%s", len(lines), stdout.String())
+	}
+	if !strings.HasPrefix(lines[0], item+": schema: cannot load "+sat) {
+		t.Errorf("problem line %q", lines[0])
+	}
+	if !strings.HasPrefix(lines[1], "3 objects, 0 invalid, 1 not checked: a schema could not be loaded") {
+		t.Errorf("summary %q", lines[1])
+	}
+}
+
 // sharedSchemas is the offline schema folder the default lookup finds.
 func sharedSchemas(t *testing.T) string {
 	t.Helper()
