@@ -29,7 +29,14 @@ func CheckFile(ctx context.Context, path string) (info Info, err error) {
 	return info, checkBlocks(ctx, path, info)
 }
 
-func checkBlocks(ctx context.Context, path string, info Info) (err error) {
+func checkBlocks(ctx context.Context, path string, info Info) error {
+	return withDataset(path, func(ds *godal.Dataset, log *gdalLog) error {
+		return decodeBlocks(ctx, ds, path, info, log)
+	})
+}
+
+// withDataset opens path for a check, runs check on it and closes it.
+func withDataset(path string, check func(*godal.Dataset, *gdalLog) error) (err error) {
 	defer guard("read", path, &err)
 	var log gdalLog
 	ds, err := godal.Open(path, godal.RasterOnly(), godal.ErrLogger(log.handler()))
@@ -37,6 +44,11 @@ func checkBlocks(ctx context.Context, path string, info Info) (err error) {
 		return log.wrap("open", path, err)
 	}
 	defer ds.Close(godal.ErrLogger(log.handler()))
+	return check(ds, &log)
+}
+
+// decodeBlocks reads every block of every band of an open dataset once.
+func decodeBlocks(ctx context.Context, ds *godal.Dataset, path string, info Info, log *gdalLog) error {
 	bands := ds.Bands()
 	if len(bands) == 0 {
 		return &OpError{Op: "read", Path: path, Err: fmt.Errorf("%w: it has no raster band", ErrNotRaster)}
@@ -57,9 +69,9 @@ func checkBlocks(ctx context.Context, path string, info Info) (err error) {
 	// type as float32, never as float64, whose conversion of every pixel of
 	// every source would cost more than decoding it.
 	if st.DataType == godal.Byte {
-		return scanBlocks[uint8](ctx, ds, path, info, bw, bh, nb, &log)
+		return scanBlocks[uint8](ctx, ds, path, info, bw, bh, nb, log)
 	}
-	return scanBlocks[float32](ctx, ds, path, info, bw, bh, nb, &log)
+	return scanBlocks[float32](ctx, ds, path, info, bw, bh, nb, log)
 }
 
 // scanBlocks reads a whole file, bw × bh pixels of its nb bands at a time.
@@ -101,28 +113,23 @@ func CheckLayout(ctx context.Context, path string) (info Info, err error) {
 	if err != nil {
 		return info, &OpError{Op: "read", Path: path, Err: err}
 	}
-	tiff, err := checkTIFFLayout(ctx, path, size)
-	if tiff || err != nil {
-		return info, err
-	}
-	return info, checkBlocks(ctx, path, info)
+	return info, withDataset(path, func(ds *godal.Dataset, log *gdalLog) error {
+		located, err := checkTIFFLayout(ctx, ds, path, size)
+		if located || err != nil {
+			return err
+		}
+		return decodeBlocks(ctx, ds, path, info, log)
+	})
 }
 
 // checkTIFFLayout checks a GeoTIFF's blocks against its size; it reports
-// false when the file is not a GeoTIFF.
-func checkTIFFLayout(ctx context.Context, path string, size int64) (tiff bool, err error) {
-	defer guard("read", path, &err)
-	var log gdalLog
-	ds, err := godal.Open(path, godal.RasterOnly(), godal.ErrLogger(log.handler()))
-	if err != nil {
-		return false, log.wrap("open", path, err)
-	}
-	defer ds.Close(godal.ErrLogger(log.handler()))
+// false when the file is not a GeoTIFF or GDAL does not say where its
+// blocks lie.
+func checkTIFFLayout(ctx context.Context, ds *godal.Dataset, path string, size int64) (located bool, err error) {
 	if ds.Driver().ShortName() != "GTiff" {
 		return false, nil
 	}
 	tiffDomain := godal.Domain("TIFF")
-	located := false
 	for b, band := range ds.Bands() {
 		st := band.Structure()
 		if st.BlockSizeX <= 0 || st.BlockSizeY <= 0 {
