@@ -147,8 +147,10 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// A displacement along one axis moves every edge by the same rule,
 	// whatever the other axis does: each candidate's pixels and weights
 	// are computed once per axis, and the grid search only interpolates.
+	// east fills one table, reused: each candidate's is used up before
+	// the next is made.
+	a := leanAxis{p: make([]int32, len(ex)), w: make([]float32, len(ex))}
 	east := func(k float64) leanAxis {
-		a := leanAxis{p: make([]int32, len(ex)), w: make([]float32, len(ex))}
 		for i := range ex {
 			// Bilinear between pixel centres, at x−0.5 in pixel units.
 			f := ex[i] + eh[i]*k/ores - 0.5

@@ -112,15 +112,24 @@ func readDirect[T Pixel](ctx context.Context, m *Mosaic, d directWindow) (img *I
 			backing[i] = fill
 		}
 	}
-	src, err := m.acquire(ctx)
-	if err != nil {
-		return nil, err
+	// A 1:1 read copies the pixels whatever the dataset: from the worker's
+	// full-resolution copy when it holds them, else from the source.
+	src, sx, sy := (*godal.Dataset)(nil), d.srcX, d.srcY
+	if d.srcW == d.dstW && d.srcH == d.dstH {
+		if ds, x0, y0, ok := m.heldCopy(ctx, d.srcX, d.srcY, d.srcW, d.srcH); ok {
+			src, sx, sy = ds, d.srcX-x0, d.srcY-y0
+		}
 	}
-	defer m.release(ctx, src)
+	if src == nil {
+		if src, err = m.acquire(ctx); err != nil {
+			return nil, err
+		}
+		defer m.release(ctx, src)
+	}
 	var log gdalLog
 	// One call for every band: a pixel-interleaved source decodes each block once.
 	buf := backing[d.dstY*d.width+d.dstX:]
-	if err := src.Read(d.srcX, d.srcY, buf, d.dstW, d.dstH,
+	if err := src.Read(sx, sy, buf, d.dstW, d.dstH,
 		godal.Window(d.srcW, d.srcH), godal.Resampling(d.alg),
 		godal.PixelStride(1), godal.LineStride(d.width), godal.BandStride(n),
 		godal.ErrLogger(log.handler())); err != nil {

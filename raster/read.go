@@ -222,6 +222,32 @@ type scratch struct {
 	dt     godal.DataType
 	masked bool
 	mask   []uint8
+	// filled says ds holds source pixels [x0, x0+w) × [y0, y0+h), all of
+	// them copied: a later 1:1 read inside them is served from ds.
+	filled bool
+	x0, y0 int
+}
+
+// heldCopy returns worker's in-memory copy of m when it holds source
+// pixels [x, x+w) × [y, y+h), with the copy's origin in source pixels.
+// A tile reads a source at full resolution right after resampling it (the
+// QA step checks the orthophotos a resample step averaged): served from
+// the copy, those pixels are decoded once.
+func (m *Mosaic) heldCopy(ctx context.Context, x, y, w, h int) (ds *godal.Dataset, x0, y0 int, ok bool) {
+	wk, isWorker := workerOf(ctx)
+	if !isWorker || m.mem {
+		return nil, 0, 0, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if wk >= len(m.scratch) {
+		return nil, 0, 0, false
+	}
+	sc := m.scratch[wk]
+	if !sc.filled || x < sc.x0 || y < sc.y0 || x+w > sc.x0+sc.w || y+h > sc.y0+sc.h {
+		return nil, 0, 0, false
+	}
+	return sc.ds, sc.x0, sc.y0, true
 }
 
 // scratchOf returns worker w's scratch copy of m.
@@ -340,6 +366,7 @@ func copyPixels(src *godal.Dataset, x0, y0, w, h int, gt [6]float64, sc *scratch
 	} else {
 		kept = true
 	}
+	sc.filled = false
 	if sc.ds == nil || sc.w != w || sc.h != h || sc.dt != dt || sc.masked != masked {
 		var buf any
 		if sc.dt == dt {
@@ -385,6 +412,7 @@ func copyPixels(src *godal.Dataset, x0, y0, w, h int, gt [6]float64, sc *scratch
 			return fail(err)
 		}
 	}
+	sc.filled, sc.x0, sc.y0 = true, x0, y0
 	return ds, kept, nil
 }
 

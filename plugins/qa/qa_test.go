@@ -75,7 +75,7 @@ func TestThinBands(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			keys, w, h := picture(tt.rows...)
 			// Runs of 4, bands up to 2 thick.
-			if got := marks(thinBands(keys, w, h, 4, 2), w); got != tt.want {
+			if got := marks(stripes(keys, w, h, 4, 2), w); got != tt.want {
 				t.Errorf("stripes\n got %s\nwant %s", got, tt.want)
 			}
 		})
@@ -306,4 +306,17 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("%s: problem on %q, want %q", tt.name, got, tt.problem)
 		}
 	}
+}
+
+// stripes is thinBands on a buffer from the pool, which a previous tile
+// left marked: the pool must hand it back cleared.
+func stripes(keys []uint32, w, h, minLen, maxWidth int) []bool {
+	dirty := getBools(len(keys))
+	for i := range dirty {
+		dirty[i] = true
+	}
+	putBools(dirty)
+	out := getBools(len(keys))
+	thinBands(out, keys, w, h, minLen, maxWidth)
+	return out
 }

@@ -38,7 +38,8 @@ func TestRGBKeys(t *testing.T) {
 				img.Bands = bands[1:2]
 				want = []uint32{2, invalidKey, 5, 9}
 			}
-			got := rgbKeys(img, tc.cov, tc.lost)
+			got := make([]uint32, 4)
+			rgbKeys(got, img, tc.cov, tc.lost)
 			for i := range want {
 				if got[i] != want[i] {
 					t.Errorf("pixel %d: key %#x, want %#x", i, got[i], want[i])
@@ -65,7 +66,8 @@ func BenchmarkRGBKeys(b *testing.B) {
 		cov[i] = true
 	}
 	b.SetBytes(side * side * 3)
+	keys := make([]uint32, side*side)
 	for b.Loop() {
-		rgbKeys(img, cov, nil)
+		rgbKeys(keys, img, cov, nil)
 	}
 }

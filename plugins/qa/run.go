@@ -80,6 +80,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	// windows the difference step reads (one read for both).
 	var dsm [2]*raster.Image[float32]
 	var cov, lost [2][]bool
+	var full [2]bool
 	names := [2]string{"dsm_t0", "dsm_t1"}
 	for e, name := range names {
 		img, err := in[name].Float32(ctx, res, "")
@@ -87,7 +88,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			return nil, fmt.Errorf("qa: %s: %w", name, err)
 		}
 		dsm[e] = img
-		cov[e], lost[e] = s.coverage(name, img.Grid)
+		cov[e], lost[e], full[e] = s.coverage(name, img.Grid)
 	}
 	a.w, a.h = dsm[0].Width, dsm[0].Height
 	if dsm[1].Width != a.w || dsm[1].Height != a.h || a.x0+a.tw > a.w || a.y0+a.th > a.h {
@@ -97,7 +98,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	for e, name := range names {
 		img := dsm[e]
 		nd := changemap.Nodata{Value: float32(img.NoData), Set: img.HasNoData}
-		keys := make([]uint32, len(img.Bands[0]))
+		keys := getKeys(len(img.Bands[0]))
 		for i, v := range img.Bands[0] {
 			switch {
 			case explained(cov[e], lost[e], i):
@@ -109,11 +110,12 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			}
 		}
 		var f []plugins.Finding
-		ok[e], f = s.inspect(a, name, keys, func(k uint32) string { return formatFloat32(math.Float32frombits(k)) })
+		ok[e], f = s.inspect(a, name, keys, true, func(k uint32) string { return formatFloat32(math.Float32frombits(k)) })
+		putKeys(keys)
 		a.findings = append(a.findings, f...)
 		a.findings = append(a.findings, s.unreadable(a, name, lost[e], img.Grid)...)
 	}
-	a.findings = append(a.findings, s.missing(a, names, cov)...)
+	a.findings = append(a.findings, s.missing(a, names, cov, full)...)
 
 	veg, err := s.orthophotos(ctx, a, in, sample)
 	if err != nil {
@@ -223,15 +225,20 @@ func (a *analysis) eachInner(f func(i int)) {
 }
 
 // inspect finds stripes and voids in one input's key raster, which lies on
-// a's work grid, counts them inside the tile, and returns which pixels are
-// valid data.
-func (s *Step) inspect(a *analysis, name string, keys []uint32, describe func(uint32) string) ([]bool, []plugins.Finding) {
+// a's work grid, counts them inside the tile, and, when valid is set,
+// returns which pixels are valid data.
+func (s *Step) inspect(a *analysis, name string, keys []uint32, valid bool, describe func(uint32) string) ([]bool, []plugins.Finding) {
 	w, h := a.w, a.h
 	x0, y0, tw, th := a.x0, a.y0, a.tw, a.th
-	stripe := thinBands(keys, w, h, s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth)
-	ok := make([]bool, len(keys))
-	for i, k := range keys {
-		ok[i] = k != skipKey && k != invalidKey && !stripe[i]
+	stripe := getBools(len(keys))
+	defer putBools(stripe)
+	thinBands(stripe, keys, w, h, s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth)
+	var ok []bool
+	if valid {
+		ok = make([]bool, len(keys))
+		for i, k := range keys {
+			ok[i] = k != skipKey && k != invalidKey && !stripe[i]
+		}
 	}
 	var stripes, voids int
 	values := map[uint32]bool{}
@@ -321,16 +328,20 @@ func (s *Step) unreadable(a *analysis, name string, lost []bool, g raster.Grid) 
 }
 
 // missing flags, for each epoch, the part of the tile the other epoch's
-// files cover and its own do not.
-func (s *Step) missing(a *analysis, names [2]string, cov [2][]bool) []plugins.Finding {
-	if cov[0] == nil || cov[1] == nil {
+// files cover and its own do not. full[e] says epoch e's files cover every
+// pixel (its cov is then nil).
+func (s *Step) missing(a *analysis, names [2]string, cov [2][]bool, full [2]bool) []plugins.Finding {
+	if cov[0] == nil && !full[0] || cov[1] == nil && !full[1] {
 		return nil
 	}
 	var out []plugins.Finding
 	for e := range 2 {
+		if full[e] {
+			continue
+		}
 		n := 0
 		a.eachInner(func(i int) {
-			if cov[1-e][i] && !cov[e][i] {
+			if (full[1-e] || cov[1-e][i]) && !cov[e][i] {
 				n++
 			}
 		})
@@ -352,13 +363,33 @@ func pixelExtent(g raster.Grid, x0, y0, w, h int) raster.Extent {
 	}
 }
 
+// pixelRect is the rectangle of g's pixels whose centre lies inside e,
+// columns c0…c1 and rows r0…r1; ok is false when there is none.
+func pixelRect(g raster.Grid, e raster.Extent) (c0, r0, c1, r1 int, ok bool) {
+	gt := g.GeoTransform
+	rx, ry := gt[1], -gt[5]
+	if !(rx > 0 && ry > 0) {
+		return 0, 0, 0, 0, false
+	}
+	c0 = max(0, int(math.Ceil((e.MinX-gt[0])/rx-0.5)))
+	c1 = min(g.Width-1, int(math.Floor((e.MaxX-gt[0])/rx-0.5)))
+	r0 = max(0, int(math.Ceil((gt[3]-e.MaxY)/ry-0.5)))
+	r1 = min(g.Height-1, int(math.Floor((gt[3]-e.MinY)/ry-0.5)))
+	return c0, r0, c1, r1, c0 <= c1 && r0 <= r1
+}
+
 // coverage marks the pixels of g whose centre some file of the input
 // covers, and those only unreadable files cover. Both are nil when the
-// files are not known (the input is not a source, or Prepare did not run).
-func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool) {
+// files are not known (the input is not a source, or Prepare did not run),
+// and when full: every file is readable and every pixel covered (the usual
+// case, told from the files' extents without a pixel mask).
+func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool, full bool) {
 	files := s.filesOf(name)
 	if files == nil {
-		return nil, nil
+		return nil, nil, false
+	}
+	if coversGrid(files, g) {
+		return nil, nil, true
 	}
 	n := g.Width * g.Height
 	covered = make([]bool, n)
@@ -374,28 +405,61 @@ func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool) {
 		fillExtent(bad, g, f.Extent)
 	}
 	if bad == nil {
-		// Every file is readable (the usual case): nothing is lost.
-		return covered, nil
+		// Every file is readable: nothing is lost.
+		return covered, nil, false
 	}
 	lost = make([]bool, n)
 	for i, b := range bad {
 		lost[i] = b && !covered[i]
 		covered[i] = covered[i] || b
 	}
-	return covered, lost
+	return covered, lost, false
+}
+
+// coversGrid reports whether every file is readable and the files' pixel
+// rectangles (as fillExtent sets them) cover all of g. It checks the
+// cells the rectangles' edges cut g into, not the pixels.
+func coversGrid(files []plugins.SourceFile, g raster.Grid) bool {
+	var rects [][4]int // c0, r0, c1, r1: inclusive
+	xs, ys := []int{0, g.Width}, []int{0, g.Height}
+	for _, f := range files {
+		if f.Err != nil {
+			return false
+		}
+		c0, r0, c1, r1, ok := pixelRect(g, f.Extent)
+		if !ok {
+			continue
+		}
+		rects = append(rects, [4]int{c0, r0, c1, r1})
+		xs, ys = append(xs, c0, c1+1), append(ys, r0, r1+1)
+	}
+	if len(rects) == 0 || g.Width <= 0 || g.Height <= 0 {
+		return false
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	xs, ys = slices.Compact(xs), slices.Compact(ys)
+	for i := 0; i+1 < len(xs) && xs[i] < g.Width; i++ {
+		for j := 0; j+1 < len(ys) && ys[j] < g.Height; j++ {
+			// Cell [xs[i], xs[i+1]) × [ys[j], ys[j+1]) lies wholly inside
+			// or wholly outside each rectangle.
+			in := slices.ContainsFunc(rects, func(r [4]int) bool {
+				return r[0] <= xs[i] && xs[i] <= r[2] && r[1] <= ys[j] && ys[j] <= r[3]
+			})
+			if !in {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // fillExtent sets the pixels of g whose centre lies inside e.
 func fillExtent(mask []bool, g raster.Grid, e raster.Extent) {
-	gt := g.GeoTransform
-	rx, ry := gt[1], -gt[5]
-	if !(rx > 0 && ry > 0) {
+	c0, r0, c1, r1, ok := pixelRect(g, e)
+	if !ok {
 		return
 	}
-	c0 := max(0, int(math.Ceil((e.MinX-gt[0])/rx-0.5)))
-	c1 := min(g.Width-1, int(math.Floor((e.MaxX-gt[0])/rx-0.5)))
-	r0 := max(0, int(math.Ceil((gt[3]-e.MaxY)/ry-0.5)))
-	r1 := min(g.Height-1, int(math.Floor((gt[3]-e.MinY)/ry-0.5)))
 	for r := r0; r <= r1; r++ {
 		for c := c0; c <= c1; c++ {
 			mask[r*g.Width+c] = true
@@ -419,6 +483,7 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 	}
 	var imgs [2]*raster.Image[uint8]
 	var cov [2][]bool
+	var full [2]bool
 	for e, name := range names {
 		ores := in[name].Product().Resolution
 		f := a.res / ores
@@ -439,15 +504,17 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 			continue
 		}
 		var lost []bool
-		cov[e], lost = s.coverage(name, img.Grid)
-		keys := rgbKeys(img, cov[e], lost)
-		_, found := s.inspect(scaled(a, factor), name, keys, describeRGB)
+		cov[e], lost, full[e] = s.coverage(name, img.Grid)
+		keys := getKeys(img.Width * img.Height)
+		rgbKeys(keys, img, cov[e], lost)
+		_, found := s.inspect(scaled(a, factor), name, keys, false, describeRGB)
+		putKeys(keys)
 		a.findings = append(a.findings, found...)
 		a.findings = append(a.findings, s.unreadable(scaled(a, factor), name, lost, img.Grid)...)
 	}
 	factor := imgs[0].Width / a.w
 	if !sample {
-		a.findings = append(a.findings, s.missing(scaled(a, factor), names, cov)...)
+		a.findings = append(a.findings, s.missing(scaled(a, factor), names, cov, full)...)
 	}
 	if len(imgs[0].Bands) < 3 || len(imgs[1].Bands) < 3 || imgs[1].Width != imgs[0].Width {
 		return nil, nil
@@ -457,14 +524,18 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 	veg := make([]bool, a.w*a.h)
 	ow := a.w * factor
 	for _, img := range imgs {
-		r, g, b := img.Bands[0], img.Bands[1], img.Bands[2]
 		for y := 0; y < a.h*factor; y++ {
 			vrow := veg[(y/factor)*a.w : (y/factor+1)*a.w]
-			for x, p := 0, y*ow; x < ow; x, p = x+1, p+1 {
-				// ExG = (2G−R−B)/(R+G+B) > 0.1, in integers: 19G > 11(R+B).
-				if 19*int(g[p]) > 11*(int(r[p])+int(b[p])) {
-					vrow[x/factor] = true
+			r, g, b := img.Bands[0][y*ow:(y+1)*ow], img.Bands[1][y*ow:(y+1)*ow], img.Bands[2][y*ow:(y+1)*ow]
+			for x, v := range vrow {
+				if v {
+					continue
 				}
+				for p := x * factor; p < (x+1)*factor; p++ {
+					// ExG = (2G−R−B)/(R+G+B) > 0.1, in integers: 19G > 11(R+B).
+					v = v || 19*int(g[p]) > 11*(int(r[p])+int(b[p]))
+				}
+				vrow[x] = v
 			}
 		}
 	}
@@ -476,10 +547,10 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 // (outside every file, or in an unreadable one), invalidKey where every
 // band is nodata or the alpha band is 0. It runs on every full-resolution
 // pixel of both epochs, so nodata is compared as a byte, not per band as
-// a float.
-func rgbKeys(img *raster.Image[uint8], cov, lost []bool) []uint32 {
+// a float. keys holds the image's pixels; every one is set.
+func rgbKeys(keys []uint32, img *raster.Image[uint8], cov, lost []bool) {
 	n := img.Width * img.Height
-	keys := make([]uint32, n)
+	keys = keys[:n]
 	nd, hasND := uint8(img.NoData), img.HasNoData && img.NoData >= 0 && img.NoData <= 255 && img.NoData == math.Trunc(img.NoData)
 	if len(img.Bands) < 3 {
 		for i := range keys {
@@ -534,7 +605,6 @@ func rgbKeys(img *raster.Image[uint8], cov, lost []bool) []uint32 {
 			}
 		}
 	}
-	return keys
 }
 
 // scaled is the analysis's tile geometry on a grid factor times finer.

@@ -17,9 +17,10 @@ const (
 // keys across the run — up and down for a row, left and right for a
 // column — is at most maxWidth pixels thick. Real surfaces never repeat a
 // float value over a run; a flattened lake does, but over an area, which
-// the width test leaves to the voids (when nodata) or to nobody.
-func thinBands(keys []uint32, w, h, minLen, maxWidth int) []bool {
-	out := make([]bool, len(keys))
+// the width test leaves to the voids (when nodata) or to nobody. out, of
+// the keys' length, must be all false.
+func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
+	out = out[:len(keys)]
 	// Along rows.
 	for y := 0; y < h; y++ {
 		row := keys[y*w : (y+1)*w]
@@ -56,12 +57,13 @@ func thinBands(keys []uint32, w, h, minLen, maxWidth int) []bool {
 	for y := 1; y <= h; y++ {
 		for x := 0; x < w; x++ {
 			if y == h || keys[y*w+x] != keys[(y-1)*w+x] {
-				closeRun(x, start[x], y)
+				if y-start[x] >= minLen {
+					closeRun(x, start[x], y)
+				}
 				start[x] = y
 			}
 		}
 	}
-	return out
 }
 
 // thickness counts the pixels of key k across a run at p: line l of lines,
