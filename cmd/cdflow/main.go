@@ -2,7 +2,8 @@
 // aerial orthophotos and DSMs, and publishes each release as a STAC catalog.
 //
 // The command stays thin: each subcommand parses its flags, calls a package and
-// renders the result. Exit codes: 0 ok, 1 failure, 2 usage.
+// renders the result. Exit codes: 0 ok, 1 failure, 2 usage, 3 (stac
+// validate) not everything could be checked.
 package main
 
 import (
@@ -27,6 +28,9 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitUnchecked: stac validate found nothing invalid but could not
+	// check everything (a schema could not be loaded).
+	exitUnchecked = 3
 )
 
 // command is one subcommand. run returns the process exit code.

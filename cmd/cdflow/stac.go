@@ -59,7 +59,9 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 			"or the folder holding it) against the core schema and each extension schema\n"+
 			"it lists, following child and item links, and checks that every asset's file\n"+
 			"still has its file:size and file:checksum. Prints one line per problem\n"+
-			"(path: rule: message) and a summary. Exit status 1 when any object is invalid.\n\n"+
+			"(path: rule: message) and a summary; a schema that cannot be loaded is named\n"+
+			"once. Exit status 1 when any object is invalid, 3 when none is but some\n"+
+			"could not be checked for want of a schema.\n\n"+
 			"Schemas are read from a local folder laid out as HOST/PATH of each schema URL:\n"+
 			"--schemas, else $"+stac.SchemaDirEnv+", else ../shared/stac-schemas beside the\n"+
 			"cdflow source tree; with none of these they are fetched over the network.")
@@ -89,7 +91,16 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	// An unloadable schema is the same problem for every object that
+	// lists it: named once, with the first such object.
+	told := map[string]bool{}
 	for _, problem := range report.Invalid {
+		if problem.Unchecked {
+			if told[problem.Message] {
+				continue
+			}
+			told[problem.Message] = true
+		}
 		fmt.Fprintln(env.stdout, problem)
 	}
 	unchecked := report.UncheckedObjects()
@@ -102,8 +113,11 @@ func runStacValidate(ctx context.Context, env *cmdEnv, args []string) int {
 		summary += fmt.Sprintf(", %d not checked: a schema could not be loaded (give --schemas or $%s, a folder of the official schemas)", unchecked, stac.SchemaDirEnv)
 	}
 	fmt.Fprintln(env.stdout, summary)
-	if invalid > 0 || unchecked > 0 {
+	switch {
+	case invalid > 0:
 		return exitFailure
+	case unchecked > 0:
+		return exitUnchecked
 	}
 	return exitOK
 }
