@@ -40,6 +40,20 @@ func TestHeldCopy(t *testing.T) {
 			}
 			defer m.Close()
 			wctx := WithWorker(ctx, 0)
+			// sameAsSource reads w as the worker and as nobody's, from
+			// the source: both must agree.
+			sameAsSource := func(w Window) {
+				t.Helper()
+				got, err := Read[float32](wctx, m, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := Read[float32](ctx, m, w)
+				if err != nil {
+					t.Fatal(err)
+				}
+				equalImages(t, got, want, 0)
+			}
 			for _, w := range tc.reads {
 				if _, err := Read[float32](wctx, m, Window{Extent: w.e, ResX: tc.out, ResY: tc.out, Method: "average"}); err != nil {
 					t.Fatal(err)
@@ -52,15 +66,7 @@ func TestHeldCopy(t *testing.T) {
 				if _, _, _, held := m.heldCopy(wctx, d.srcX, d.srcY, d.srcW, d.srcH); held != w.served {
 					t.Errorf("%v: served from the copy %v, want %v", w.e, held, w.served)
 				}
-				got, err := Read[float32](wctx, m, full)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := Read[float32](ctx, m, full)
-				if err != nil {
-					t.Fatal(err)
-				}
-				equalImages(t, got, want, 0)
+				sameAsSource(full)
 			}
 			// A window the copy does not hold all of is read from the source.
 			wide := Window{Extent: Extent{355000, 4610000, 355100, 4610080}, ResX: tc.res, ResY: tc.res}
@@ -68,15 +74,7 @@ func TestHeldCopy(t *testing.T) {
 			if _, _, _, held := m.heldCopy(wctx, d.srcX, d.srcY, d.srcW, d.srcH); held {
 				t.Error("the whole source served from a window's copy")
 			}
-			got, err := Read[float32](wctx, m, wide)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := Read[float32](ctx, m, wide)
-			if err != nil {
-				t.Fatal(err)
-			}
-			equalImages(t, got, want, 0)
+			sameAsSource(wide)
 		})
 	}
 }

@@ -235,7 +235,7 @@ type scratch struct {
 // the copy, those pixels are decoded once.
 func (m *Mosaic) heldCopy(ctx context.Context, x, y, w, h int) (ds *godal.Dataset, x0, y0 int, ok bool) {
 	wk, isWorker := workerOf(ctx)
-	if !isWorker || m.mem {
+	if !isWorker {
 		return nil, 0, 0, false
 	}
 	m.mu.Lock()

@@ -39,7 +39,7 @@ func TestRGBKeys(t *testing.T) {
 				want = []uint32{2, invalidKey, 5, 9}
 			}
 			got := make([]uint32, 4)
-			rgbKeys(got, img, tc.cov, tc.lost)
+			rgbKeys(got, img, cover{known: true, covered: tc.cov, lost: tc.lost})
 			for i := range want {
 				if got[i] != want[i] {
 					t.Errorf("pixel %d: key %#x, want %#x", i, got[i], want[i])
@@ -68,6 +68,6 @@ func BenchmarkRGBKeys(b *testing.B) {
 	b.SetBytes(side * side * 3)
 	keys := make([]uint32, side*side)
 	for b.Loop() {
-		rgbKeys(keys, img, cov, nil)
+		rgbKeys(keys, img, cover{known: true, covered: cov})
 	}
 }

@@ -79,8 +79,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	// The DSMs: read at ΔH's resolution with the default method, the very
 	// windows the difference step reads (one read for both).
 	var dsm [2]*raster.Image[float32]
-	var cov, lost [2][]bool
-	var full [2]bool
+	var cov [2]cover
 	names := [2]string{"dsm_t0", "dsm_t1"}
 	for e, name := range names {
 		img, err := in[name].Float32(ctx, res, "")
@@ -88,7 +87,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 			return nil, fmt.Errorf("qa: %s: %w", name, err)
 		}
 		dsm[e] = img
-		cov[e], lost[e], full[e] = s.coverage(name, img.Grid)
+		cov[e] = s.coverage(name, img.Grid)
 	}
 	a.w, a.h = dsm[0].Width, dsm[0].Height
 	if dsm[1].Width != a.w || dsm[1].Height != a.h || a.x0+a.tw > a.w || a.y0+a.th > a.h {
@@ -101,7 +100,7 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		keys := getKeys(len(img.Bands[0]))
 		for i, v := range img.Bands[0] {
 			switch {
-			case explained(cov[e], lost[e], i):
+			case cov[e].explained(i):
 				keys[i] = skipKey
 			case nd.Is(v):
 				keys[i] = invalidKey
@@ -113,9 +112,9 @@ func (s *Step) analyse(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		ok[e], f = s.inspect(a, name, keys, true, func(k uint32) string { return formatFloat32(math.Float32frombits(k)) })
 		putKeys(keys)
 		a.findings = append(a.findings, f...)
-		a.findings = append(a.findings, s.unreadable(a, name, lost[e], img.Grid)...)
+		a.findings = append(a.findings, s.unreadable(a, name, cov[e].lost, img.Grid)...)
 	}
-	a.findings = append(a.findings, s.missing(a, names, cov, full)...)
+	a.findings = append(a.findings, s.missing(a, names, cov)...)
 
 	veg, err := s.orthophotos(ctx, a, in, sample)
 	if err != nil {
@@ -291,11 +290,27 @@ func abs32(v float32) float32 {
 	return v
 }
 
+// cover is where an input's files lie on a grid.
+type cover struct {
+	// known: the files are known (the input is a source and Prepare ran);
+	// without them nothing is explained and nothing is missing.
+	known bool
+	// full: every file is readable and covers every pixel, so there are
+	// no masks (the usual case, told from the files' extents).
+	full bool
+	// covered marks the pixels whose centre some file covers, lost those
+	// only unreadable files cover (nil when every file is readable).
+	covered, lost []bool
+}
+
 // explained reports whether a pixel's lack of data has a cause of its own:
 // no file of the input covers it, or only a file that cannot be read.
-func explained(cov, lost []bool, i int) bool {
-	return (cov != nil && !cov[i]) || (lost != nil && lost[i])
+func (c cover) explained(i int) bool {
+	return (c.covered != nil && !c.covered[i]) || (c.lost != nil && c.lost[i])
 }
+
+// covers reports whether some file covers pixel i; c must be known.
+func (c cover) covers(i int) bool { return c.full || c.covered[i] }
 
 // unreadable flags the part of the tile only unreadable files cover.
 func (s *Step) unreadable(a *analysis, name string, lost []bool, g raster.Grid) []plugins.Finding {
@@ -328,20 +343,19 @@ func (s *Step) unreadable(a *analysis, name string, lost []bool, g raster.Grid) 
 }
 
 // missing flags, for each epoch, the part of the tile the other epoch's
-// files cover and its own do not. full[e] says epoch e's files cover every
-// pixel (its cov is then nil).
-func (s *Step) missing(a *analysis, names [2]string, cov [2][]bool, full [2]bool) []plugins.Finding {
-	if cov[0] == nil && !full[0] || cov[1] == nil && !full[1] {
+// files cover and its own do not.
+func (s *Step) missing(a *analysis, names [2]string, cov [2]cover) []plugins.Finding {
+	if !cov[0].known || !cov[1].known {
 		return nil
 	}
 	var out []plugins.Finding
 	for e := range 2 {
-		if full[e] {
+		if cov[e].full {
 			continue
 		}
 		n := 0
 		a.eachInner(func(i int) {
-			if (full[1-e] || cov[1-e][i]) && !cov[e][i] {
+			if cov[1-e].covers(i) && !cov[e].covers(i) {
 				n++
 			}
 		})
@@ -378,21 +392,17 @@ func pixelRect(g raster.Grid, e raster.Extent) (c0, r0, c1, r1 int, ok bool) {
 	return c0, r0, c1, r1, c0 <= c1 && r0 <= r1
 }
 
-// coverage marks the pixels of g whose centre some file of the input
-// covers, and those only unreadable files cover. Both are nil when the
-// files are not known (the input is not a source, or Prepare did not run),
-// and when full: every file is readable and every pixel covered (the usual
-// case, told from the files' extents without a pixel mask).
-func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool, full bool) {
+// coverage is where the input's files lie on g.
+func (s *Step) coverage(name string, g raster.Grid) cover {
 	files := s.filesOf(name)
 	if files == nil {
-		return nil, nil, false
+		return cover{}
 	}
 	if coversGrid(files, g) {
-		return nil, nil, true
+		return cover{known: true, full: true}
 	}
 	n := g.Width * g.Height
-	covered = make([]bool, n)
+	covered := make([]bool, n)
 	var bad []bool
 	for _, f := range files {
 		if f.Err == nil {
@@ -406,14 +416,14 @@ func (s *Step) coverage(name string, g raster.Grid) (covered, lost []bool, full 
 	}
 	if bad == nil {
 		// Every file is readable: nothing is lost.
-		return covered, nil, false
+		return cover{known: true, covered: covered}
 	}
-	lost = make([]bool, n)
+	lost := make([]bool, n)
 	for i, b := range bad {
 		lost[i] = b && !covered[i]
 		covered[i] = covered[i] || b
 	}
-	return covered, lost, false
+	return cover{known: true, covered: covered, lost: lost}
 }
 
 // coversGrid reports whether every file is readable and the files' pixel
@@ -482,8 +492,7 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 		return nil, nil
 	}
 	var imgs [2]*raster.Image[uint8]
-	var cov [2][]bool
-	var full [2]bool
+	var cov [2]cover
 	for e, name := range names {
 		ores := in[name].Product().Resolution
 		f := a.res / ores
@@ -503,18 +512,17 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 		if sample {
 			continue
 		}
-		var lost []bool
-		cov[e], lost, full[e] = s.coverage(name, img.Grid)
+		cov[e] = s.coverage(name, img.Grid)
 		keys := getKeys(img.Width * img.Height)
-		rgbKeys(keys, img, cov[e], lost)
+		rgbKeys(keys, img, cov[e])
 		_, found := s.inspect(scaled(a, factor), name, keys, false, describeRGB)
 		putKeys(keys)
 		a.findings = append(a.findings, found...)
-		a.findings = append(a.findings, s.unreadable(scaled(a, factor), name, lost, img.Grid)...)
+		a.findings = append(a.findings, s.unreadable(scaled(a, factor), name, cov[e].lost, img.Grid)...)
 	}
 	factor := imgs[0].Width / a.w
 	if !sample {
-		a.findings = append(a.findings, s.missing(scaled(a, factor), names, cov, full)...)
+		a.findings = append(a.findings, s.missing(scaled(a, factor), names, cov)...)
 	}
 	if len(imgs[0].Bands) < 3 || len(imgs[1].Bands) < 3 || imgs[1].Width != imgs[0].Width {
 		return nil, nil
@@ -548,7 +556,7 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 // band is nodata or the alpha band is 0. It runs on every full-resolution
 // pixel of both epochs, so nodata is compared as a byte, not per band as
 // a float. keys holds the image's pixels; every one is set.
-func rgbKeys(keys []uint32, img *raster.Image[uint8], cov, lost []bool) {
+func rgbKeys(keys []uint32, img *raster.Image[uint8], cov cover) {
 	n := img.Width * img.Height
 	keys = keys[:n]
 	nd, hasND := uint8(img.NoData), img.HasNoData && img.NoData >= 0 && img.NoData <= 255 && img.NoData == math.Trunc(img.NoData)
@@ -598,9 +606,9 @@ func rgbKeys(keys []uint32, img *raster.Image[uint8], cov, lost []bool) {
 			}
 		}
 	}
-	if cov != nil || lost != nil {
+	if cov.covered != nil || cov.lost != nil {
 		for i := range keys {
-			if explained(cov, lost, i) {
+			if cov.explained(i) {
 				keys[i] = skipKey
 			}
 		}
