@@ -48,10 +48,15 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 	for _, s := range splits {
 		in.Links.Children = append(in.Links.Children, stac.Link{Href: "./" + s + "/collection.json", Title: s})
 	}
+	var first []Asset
 	if len(tiles) > 0 {
-		for _, a := range tiles[0].assets() {
-			in.ItemAssets = append(in.ItemAssets, stac.TileAsset{Key: a.Key, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Bands: a.Bands})
+		var err error
+		if first, err = tiles[0].assets(); err != nil {
+			return nil, fmt.Errorf("tile %s: %w", tiles[0].Stats.TileID, err)
 		}
+	}
+	for _, a := range first {
+		in.ItemAssets = append(in.ItemAssets, stac.TileAsset{Key: a.Key, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Bands: a.Bands})
 	}
 	tileSchema, err := schema.TileSchema(rel.Counters...)
 	if err != nil {
@@ -62,10 +67,8 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 		return nil, err
 	}
 	keys := make([]string, 0)
-	if len(tiles) > 0 {
-		for _, a := range tiles[0].assets() {
-			keys = append(keys, a.Key)
-		}
+	for _, a := range first {
+		keys = append(keys, a.Key)
 	}
 	in.ItemsParquet, err = tableAsset(dir, "items.parquet", "The items as stac-geoparquet", schema.ItemsSchema(keys).Fields(), nItems, "geometry")
 	if err != nil {

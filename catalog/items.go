@@ -58,31 +58,41 @@ func grouped(n int, opts Options) bool {
 }
 
 // writeItem puts a tile's files and item JSON in the release and returns
-// its row of items.parquet. It rewrites t.Stats.Assets to the released paths.
-func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts Options) (schema.ItemRow, error) {
+// its row of items.parquet and the released files' paths by asset (for
+// tiles.parquet).
+func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts Options) (schema.ItemRow, map[string]string, error) {
 	id := t.Stats.TileID
 	tileDir := filepath.Join(dir, "items", block, id)
 	if err := os.MkdirAll(tileDir, 0o755); err != nil {
-		return schema.ItemRow{}, err
+		return schema.ItemRow{}, nil, err
 	}
 	split, err := stac.MLAOISplit(t.Stats.Split)
 	if err != nil {
-		return schema.ItemRow{}, err
+		return schema.ItemRow{}, nil, err
 	}
 	var assets []stac.TileAsset
 	var rowAssets []schema.ItemAsset
 	released := map[string]string{}
-	for _, a := range t.assets() {
+	all, err := t.assets()
+	if err != nil {
+		return schema.ItemRow{}, nil, err
+	}
+	for _, a := range all {
+		if !safeName(a.Key) {
+			return schema.ItemRow{}, nil, fmt.Errorf("asset name %q is not a safe file name", a.Key)
+		}
+	}
+	for _, a := range all {
 		name := a.Key + filepath.Ext(a.File)
 		dst := filepath.Join(tileDir, name)
 		// A release's files are its own: never links into the run's cache,
 		// which later runs rewrite.
 		if err := atomicfile.CopyUnsynced(a.File, dst); err != nil {
-			return schema.ItemRow{}, fmt.Errorf("asset %s: %w", a.Key, err)
+			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
 		sum, size, err := stac.ChecksumFile(dst)
 		if err != nil {
-			return schema.ItemRow{}, fmt.Errorf("asset %s: %w", a.Key, err)
+			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
 		assets = append(assets, stac.TileAsset{
 			Key: a.Key, Href: "./" + name, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles,
@@ -91,7 +101,6 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		released[a.Key] = path.Join("items", block, id, name)
 		rowAssets = append(rowAssets, schema.ItemAsset{Key: a.Key, Href: released[a.Key], Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
 	}
-	t.Stats.Assets = released
 	collection := releaseID + "-" + t.Stats.Split
 	item, err := stac.NewTileItem(stac.TileItem{
 		ID: id, Collection: collection, Split: t.Stats.Split,
@@ -102,12 +111,12 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		Links: itemLinks(id, t.Stats.Split, block),
 	})
 	if err != nil {
-		return schema.ItemRow{}, err
+		return schema.ItemRow{}, nil, err
 	}
 	if err := writeStagedJSON(filepath.Join(tileDir, id+".json"), item); err != nil {
-		return schema.ItemRow{}, err
+		return schema.ItemRow{}, nil, err
 	}
-	return itemRow(rel, t, collection, split, rowAssets), nil
+	return itemRow(rel, t, collection, split, rowAssets), released, nil
 }
 
 func itemRow(rel *Release, t *Tile, collection, split string, assets []schema.ItemAsset) schema.ItemRow {
@@ -141,7 +150,11 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int) ([]sch
 				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
 			}
 			var assets []schema.ItemAsset
-			for _, a := range t.assets() {
+			all, err := t.assets()
+			if err != nil {
+				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
+			}
+			for _, a := range all {
 				sum, size, err := stac.ChecksumFile(a.File)
 				if err != nil {
 					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)

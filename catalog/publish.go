@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -187,7 +187,9 @@ func checkRelease(rel *Release) error {
 			return fmt.Errorf("publish: tile id %q appears twice; the tiling id template must give every tile its own id", id)
 		}
 		seen[id] = true
-		for _, a := range t.assets() {
+		// Assets made on demand (Tile.MakeAssets: a release of many tiles)
+		// are checked as each item is written.
+		for _, a := range t.Assets {
 			if !safeName(a.Key) {
 				return fmt.Errorf("publish: tile %s: asset name %q is not a safe file name", id, a.Key)
 			}
@@ -205,13 +207,15 @@ func safeName(s string) bool {
 func build(ctx context.Context, dir string, rel *Release, opts Options) (int, error) {
 	releaseID := rel.Dataset + "-" + rel.Version
 	splitNames := subsetsOf(rel)
-	tiles := make([]Tile, len(rel.Tiles))
-	copy(tiles, rel.Tiles)
-	sort.Slice(tiles, func(i, j int) bool { return tiles[i].Stats.TileID < tiles[j].Stats.TileID })
+	// Tiles usually come sorted; a copy of a national release's tiles
+	// only to sort them would be a large part of the heap.
+	tiles := rel.Tiles
+	byID := func(a, b Tile) int { return strings.Compare(a.Stats.TileID, b.Stats.TileID) }
+	if !slices.IsSortedFunc(tiles, byID) {
+		tiles = slices.Clone(tiles)
+		slices.SortFunc(tiles, byID)
+	}
 
-	// Items are independent (each links, checksums and describes its own
-	// files), so they are written in parallel; the first failing tile in
-	// id order is the one reported, whatever the scheduling.
 	var blocks []string // each tile's block, in a grouped release
 	if grouped(len(tiles), opts) {
 		blocks = make([]string, len(tiles))
@@ -219,55 +223,37 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 			blocks[i] = blockOf(t.Stats)
 		}
 	}
-	items := make([]schema.ItemRow, len(tiles))
-	errs := make([]error, len(tiles))
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range tiles {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			block := ""
-			if blocks != nil {
-				block = blocks[i]
-			}
-			items[i], errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
-			return errs[i]
-		})
-	}
-	if err := g.Wait(); err != nil {
-		for i, e := range errs {
-			if e != nil {
-				return 0, fmt.Errorf("publish: tile %s: %w", tiles[i].Stats.TileID, e)
+	// items.parquet is written as the items are, a window of tiles at a
+	// time: a national release's rows (every asset's href and checksum)
+	// would otherwise be held whole until the end.
+	iw := schema.NewItemsWriter(filepath.Join(dir, "items.parquet"))
+	defer iw.Abort()
+	rows := make([]schema.TileStats, len(tiles))
+	for start := 0; start < len(tiles); start += itemWindow {
+		end := min(start+itemWindow, len(tiles))
+		items, err := writeItems(ctx, dir, releaseID, rel, tiles[start:end], blocks, start, rows, opts)
+		if err != nil {
+			return 0, err
+		}
+		if opts.BaseURL != "" {
+			for i := range items {
+				for j := range items[i].Assets {
+					a := &items[i].Assets[j]
+					a.Href = absoluteURL(opts.BaseURL, path.Join(rel.Dataset, rel.Version, a.Href))
+				}
 			}
 		}
-		return 0, err
+		if err := iw.Write(ctx, items...); err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
 	}
-
-	rows := make([]schema.TileStats, len(tiles))
-	for i, t := range tiles {
-		rows[i] = t.Stats
+	if err := iw.Close(ctx); err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
 	}
 	if err := schema.WriteTiles(ctx, filepath.Join(dir, "tiles.parquet"), rows, schema.GeoInfo{PROJJSON: rel.PROJJSON}, schema.WithCounters(rel.Counters)); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	if err := schema.WriteSplits(ctx, filepath.Join(dir, "splits.parquet"), rel.Splits); err != nil {
-		return 0, fmt.Errorf("publish: %w", err)
-	}
-	if opts.BaseURL != "" {
-		for i := range items {
-			for j := range items[i].Assets {
-				a := &items[i].Assets[j]
-				a.Href = absoluteURL(opts.BaseURL, path.Join(rel.Dataset, rel.Version, a.Href))
-			}
-		}
-	}
-	if err := schema.WriteItems(ctx, filepath.Join(dir, "items.parquet"), items); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	in := rel.Report
@@ -276,7 +262,7 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 
-	coll, err := releaseCollection(dir, rel, tiles, splitNames, int64(len(rows)), int64(len(items)))
+	coll, err := releaseCollection(dir, rel, tiles, splitNames, int64(len(rows)), int64(len(rows)))
 	if err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
@@ -317,6 +303,52 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 		return err
 	})
 	return n, err
+}
+
+// itemWindow is how many items are written before their rows go to
+// items.parquet.
+const itemWindow = 4096
+
+// writeItems writes the items of tiles, which start at index first of the
+// release's tiles, and returns their rows of items.parquet; it sets their
+// rows of tiles.parquet in rows. Items are independent (each links,
+// checksums and describes its own files), so they are written in
+// parallel; the first failing tile in id order is the one reported,
+// whatever the scheduling.
+func writeItems(ctx context.Context, dir, releaseID string, rel *Release, tiles []Tile, blocks []string, first int, rows []schema.TileStats, opts Options) ([]schema.ItemRow, error) {
+	items := make([]schema.ItemRow, len(tiles))
+	errs := make([]error, len(tiles))
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for i := range tiles {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			block := ""
+			if blocks != nil {
+				block = blocks[first+i]
+			}
+			var released map[string]string
+			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
+			rows[first+i] = tiles[i].Stats
+			rows[first+i].Assets = released
+			return errs[i]
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for i, e := range errs {
+			if e != nil {
+				return nil, fmt.Errorf("publish: tile %s: %w", tiles[i].Stats.TileID, e)
+			}
+		}
+		return nil, err
+	}
+	return items, nil
 }
 
 // subsetsOf lists the release's subsets in canonical order.

@@ -87,7 +87,7 @@ func release(t *testing.T) *catalog.Release {
 	if fixture.err != nil {
 		t.Fatal(fixture.err)
 	}
-	// Each test gets its own copy: Publish rewrites the tiles' asset paths.
+	// Each test gets its own copy of the tiles, to edit.
 	r := *fixture.rel
 	r.Tiles = append([]catalog.Tile(nil), fixture.rel.Tiles...)
 	return &r
@@ -430,6 +430,14 @@ func TestBadReleasesAreRefused(t *testing.T) {
 	}{
 		{"unsafe tile id", func(r *catalog.Release) { r.Tiles[0].Stats.TileID = "../evil" }, "not a safe file name"},
 		{"duplicate tile id", func(r *catalog.Release) { r.Tiles[1].Stats.TileID = r.Tiles[0].Stats.TileID }, "appears twice"},
+		{"unsafe asset name", func(r *catalog.Release) {
+			a, err := r.Tiles[1].MakeAssets()
+			if err != nil {
+				panic(err)
+			}
+			a[0].Key = "../evil"
+			r.Tiles[1].Assets = a
+		}, "not a safe file name"},
 		{"bad version", func(r *catalog.Release) { r.Version = "v1" }, "not semver"},
 		{"bad dataset name", func(r *catalog.Release) { r.Dataset = "a/b" }, "cannot be a folder name"},
 	}
@@ -444,6 +452,50 @@ func TestBadReleasesAreRefused(t *testing.T) {
 			}
 			if entries, _ := os.ReadDir(root); len(entries) != 0 {
 				t.Errorf("refused release left %d entries", len(entries))
+			}
+		})
+	}
+}
+
+// A tile whose assets are made as its item is written (a release of many
+// tiles) is checked then: an unsafe asset name or a failure to make them
+// stops the publish, and no release is left behind.
+func TestBadMadeAssetsAreRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		make func([]catalog.Asset) ([]catalog.Asset, error)
+		want string
+	}{
+		{"unsafe asset name", func(a []catalog.Asset) ([]catalog.Asset, error) {
+			a[0].Key = "../evil"
+			return a, nil
+		}, "not a safe file name"},
+		{"assets unreadable", func([]catalog.Asset) ([]catalog.Asset, error) {
+			return nil, errors.New("read back the assets held on disk: EOF")
+		}, "held on disk"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			r := release(t)
+			last := &r.Tiles[len(r.Tiles)-1]
+			made := last.MakeAssets
+			last.MakeAssets = func() ([]catalog.Asset, error) {
+				a, err := made()
+				if err != nil {
+					return nil, err
+				}
+				return tc.make(a)
+			}
+			_, err := catalog.Publish(context.Background(), root, r, catalog.Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), last.Stats.TileID) {
+				t.Fatalf("error %v, want %q naming tile %s", err, tc.want, last.Stats.TileID)
+			}
+			entries, _ := os.ReadDir(root)
+			for _, e := range entries {
+				if e.Name() != ".lock" {
+					t.Errorf("refused release left %s in the catalog", e.Name())
+				}
 			}
 		})
 	}

@@ -64,8 +64,8 @@ type Release struct {
 
 // Tile is one tile of a release.
 type Tile struct {
-	// Stats is the tile's row of tiles.parquet, its Split set; Publish
-	// rewrites Assets to the released files' paths.
+	// Stats is the tile's row of tiles.parquet, its Split set; the
+	// release's table gives Assets as the released files' paths.
 	Stats        schema.TileStats
 	Footprint    [][2]float64 // closed lon/lat ring
 	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
@@ -74,15 +74,15 @@ type Tile struct {
 	// MakeAssets, when Assets is nil, makes them: a release of a million
 	// tiles then holds a tile's asset descriptions only while its item is
 	// written, not all of them at once.
-	MakeAssets func() []Asset
+	MakeAssets func() ([]Asset, error)
 }
 
 // assets are the tile's assets, made when they are made on demand.
-func (t *Tile) assets() []Asset {
+func (t *Tile) assets() ([]Asset, error) {
 	if t.Assets == nil && t.MakeAssets != nil {
 		return t.MakeAssets()
 	}
-	return t.Assets
+	return t.Assets, nil
 }
 
 // Asset is one file of a tile.

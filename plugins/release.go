@@ -104,8 +104,21 @@ type ReleaseTile struct {
 	FootprintWKB []byte
 	BBox         [4]float64
 	// Assets are the tile's files: its products and previews, sorted by name.
-	Assets   []Asset
-	Findings []Finding
+	// A release of many tiles may hold them outside memory instead: then
+	// Assets is nil and LoadAssets reads them (use TileAssets).
+	Assets     []Asset
+	LoadAssets func() ([]Asset, error)
+	Findings   []Finding
+}
+
+// TileAssets returns the tile's assets, read when the release holds them
+// outside memory (a merge of many tiles): a caller keeps them only while
+// it needs them.
+func (t *ReleaseTile) TileAssets() ([]Asset, error) {
+	if t.Assets == nil && t.LoadAssets != nil {
+		return t.LoadAssets()
+	}
+	return t.Assets, nil
 }
 
 // Asset is one file of a tile, with what a catalog says about it.
@@ -203,9 +216,16 @@ func (f *jsonFloat) UnmarshalJSON(data []byte) error {
 		*f = jsonFloat(v)
 		return nil
 	}
-	var v float64
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+	if string(data) == "null" {
+		return nil // as json.Unmarshal leaves a float
+	}
+	// The decoder has checked data is a JSON value, and a JSON number is
+	// what ParseFloat reads (as the decoder itself does): a merge of
+	// many tiles reads every band statistic twice, and a nested
+	// json.Unmarshal per number was most of that time.
+	v, err := strconv.ParseFloat(string(data), 64)
+	if err != nil {
+		return fmt.Errorf("band statistic %s is not a number", data)
 	}
 	*f = jsonFloat(v)
 	return nil

@@ -255,43 +255,110 @@ func writeItems(ctx context.Context, path string, mem memory.Allocator, rows []I
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if len(sorted) == 0 {
-		return fmt.Errorf("write %s: no items (the assets struct takes its members from the items, and Parquet cannot store an empty struct)", path)
+	w := newItemsWriter(path, mem, opts...)
+	defer w.Abort()
+	if err := w.Write(ctx, sorted...); err != nil {
+		return err
 	}
-	// The first item by ID sets the keys, so the error for a mismatch
-	// names the same items whatever the input order.
-	first := &sorted[0]
-	keys := make([]string, len(first.Assets))
-	for i, a := range first.Assets {
-		keys[i] = a.Key
-	}
-	keys = normalizeAssetKeys(keys)
-	for i := range sorted {
-		if err := checkItem(&sorted[i], keys, first.ID); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+	return w.Close(ctx)
+}
+
+// ItemsWriter writes items.parquet as WriteItems does, a row group at a
+// time, for a release whose rows are too many to hold at once: they come
+// in ID order, over as many calls to Write as the caller likes. The file
+// appears on Close.
+type ItemsWriter struct {
+	path  string
+	mem   memory.Allocator
+	opts  []Option
+	w     *table.Writer[ItemRow]
+	keys  []string
+	first string // the first item's ID, which set the keys
+	last  string
+	bbox  []float64
+}
+
+// NewItemsWriter starts writing items.parquet at path.
+func NewItemsWriter(path string, opts ...Option) *ItemsWriter {
+	return newItemsWriter(path, memory.DefaultAllocator, opts...)
+}
+
+func newItemsWriter(path string, mem memory.Allocator, opts ...Option) *ItemsWriter {
+	return &ItemsWriter{path: path, mem: mem, opts: opts}
+}
+
+// Write adds rows, which follow those written before in ID order.
+func (w *ItemsWriter) Write(ctx context.Context, rows ...ItemRow) error {
+	for i := range rows {
+		r := &rows[i]
+		if w.w == nil {
+			// The first item by ID sets the keys, so the error for a
+			// mismatch names the same items whatever the input order.
+			keys := make([]string, len(r.Assets))
+			for i, a := range r.Assets {
+				keys[i] = a.Key
+			}
+			w.keys, w.first = normalizeAssetKeys(keys), r.ID
+			if err := checkItem(r, w.keys, w.first); err != nil {
+				return fmt.Errorf("write %s: %w", w.path, err)
+			}
+			tw, err := table.NewWriter(w.path, w.mem, table.NewSchema(itemColumns(w.keys)), itemColumns(w.keys), newOptions(w.opts).codec)
+			if err != nil {
+				return err
+			}
+			w.w = tw
+			w.bbox = []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		} else if r.ID <= w.last {
+			if r.ID == w.last {
+				return fmt.Errorf("write %s: two rows for %q", w.path, r.ID)
+			}
+			return fmt.Errorf("write %s: item %s comes after %s: items are written in ID order", w.path, r.ID, w.last)
 		}
+		if err := checkItem(r, w.keys, w.first); err != nil {
+			return fmt.Errorf("write %s: %w", w.path, err)
+		}
+		w.last = r.ID
+		b := w.bbox
+		b[0], b[1] = min(b[0], r.BBox[0]), min(b[1], r.BBox[1])
+		b[2], b[3] = max(b[2], r.BBox[2]), max(b[3], r.BBox[3])
+	}
+	if w.w == nil {
+		return nil
+	}
+	return w.w.Write(ctx, rows...)
+}
+
+// Close writes the last rows and the file's metadata and puts it in place.
+func (w *ItemsWriter) Close(ctx context.Context) error {
+	if w.w == nil {
+		return fmt.Errorf("write %s: no items (the assets struct takes its members from the items, and Parquet cannot store an empty struct)", w.path)
 	}
 	geo, err := marshalGeo(geoColumn{
 		Encoding:      "WKB",
 		GeometryTypes: []string{"Polygon"},
 		// No crs: GeoParquet then means OGC:CRS84, longitude and latitude
 		// on WGS84, which is what STAC geometries are.
-		BBox:     itemsBBox(sorted),
+		BBox:     w.bbox,
 		Covering: bboxCovering(bboxColumn),
 	})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", w.path, err)
 	}
 	// No collections: the release's collection.json files hold them.
 	stacMeta, err := json.Marshal(struct {
 		Version string `json:"version"`
 	}{stacGeoFormat})
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", w.path, err)
 	}
-	cols := itemColumns(keys)
-	return table.Write(ctx, path, mem, table.NewSchema(cols), cols, sorted,
-		[]table.KeyValue{{Key: geoKey, Value: geo}, {Key: stacGeoKey, Value: string(stacMeta)}}, newOptions(opts).codec)
+	return w.w.Close(ctx, []table.KeyValue{{Key: geoKey, Value: geo}, {Key: stacGeoKey, Value: string(stacMeta)}})
+}
+
+// Abort drops the file unless Close put it in place.
+func (w *ItemsWriter) Abort() {
+	if w.w != nil {
+		w.w.Abort()
+	}
 }
 
 // checkItem refuses an item that would make an invalid or misleading file:
@@ -388,19 +455,6 @@ func checkAssets(r *ItemRow, keys []string, first string) error {
 		}
 	}
 	return nil
-}
-
-// itemsBBox is the union of the items' bboxes; nil without items.
-func itemsBBox(rows []ItemRow) []float64 {
-	if len(rows) == 0 {
-		return nil
-	}
-	b := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	for _, r := range rows {
-		b[0], b[1] = min(b[0], r.BBox[0]), min(b[1], r.BBox[1])
-		b[2], b[3] = max(b[2], r.BBox[2]), max(b[3], r.BBox[3])
-	}
-	return b
 }
 
 // ReadItems reads an items.parquet written by WriteItems: its rows in file

@@ -1,11 +1,15 @@
 package schema
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -91,4 +95,84 @@ func rowGroups(t *testing.T, path string) []int64 {
 		rows = append(rows, rdr.MetaData().RowGroup(i).NumRows())
 	}
 	return rows
+}
+
+// TestItemsWriter writes items.parquet over many calls of uneven sizes,
+// across row-group boundaries: the file is byte for byte the one
+// WriteItems makes of all the rows at once. Rows out of ID order, twice
+// the same ID, or none at all are refused, and nothing is left behind.
+func TestItemsWriter(t *testing.T) {
+	defer func(n int) { table.RowGroupRows = n }(table.RowGroupRows)
+	table.RowGroupRows = 1000
+	ctx := context.Background()
+	var items []ItemRow
+	for i := range 2500 {
+		items = append(items, testItem(t, i/50, i%50, []string{"train", "test", "validate"}[i%3]))
+	}
+	items = wantItems(items)
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.parquet")
+	if err := WriteItems(ctx, whole, items); err != nil {
+		t.Fatal(err)
+	}
+	for _, sizes := range [][]int{{1}, {999, 2}, {1000}, {2500}, {7, 1500, 3}} {
+		t.Run(fmt.Sprint(sizes), func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "items.parquet")
+			w := NewItemsWriter(p)
+			defer w.Abort()
+			in := slices.Clone(items)
+			for start, k := 0, 0; start < len(in); k++ {
+				end := min(start+sizes[k%len(sizes)], len(in))
+				if err := w.Write(ctx, in[start:end]...); err != nil {
+					t.Fatal(err)
+				}
+				start = end
+			}
+			if err := w.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, want := mustRead(t, p), mustRead(t, whole)
+			if !bytes.Equal(got, want) {
+				t.Errorf("written in pieces: %d bytes that differ from WriteItems' %d", len(got), len(want))
+			}
+			if !reflect.DeepEqual(in, items) {
+				t.Error("writing changed the caller's rows")
+			}
+		})
+	}
+	bad := []struct {
+		name string
+		rows []ItemRow
+		want string
+	}{
+		{"out of order", []ItemRow{items[0], items[2], items[1]}, "comes after"},
+		{"twice", []ItemRow{items[0], items[1], items[1]}, "two rows"},
+		{"none", nil, "no items"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			w := NewItemsWriter(filepath.Join(dir, "items.parquet"))
+			err := w.Write(ctx, tc.rows...)
+			if err == nil {
+				err = w.Close(ctx)
+			}
+			w.Abort()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("a refused write left %s", entries[0].Name())
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -90,6 +90,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	defer res.Close()
 	res.Jobs = *jobs
 	return finishRun(ctx, env, plan, res, outDir, func(w io.Writer) {
 		fmt.Fprintf(w, "merged %d tiles from %d shard folders; products in %s\n", len(res.Tiles), max(1, fs.NArg()-1), filepath.Join(outDir, execute.TilesDir))

@@ -151,8 +151,9 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 	if err != nil {
 		return fail(env, err)
 	}
-	// The release holds what publishing needs; the run's results may go.
-	res.Tiles = nil
+	// The release holds what publishing needs (a copy of each tile's row);
+	// the run's results and the rows may go.
+	res.Tiles, sum.Tiles = nil, nil
 	outputs, err := release.Publish(ctx, plan, rel)
 	for _, o := range outputs {
 		note := ""

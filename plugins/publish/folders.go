@@ -176,7 +176,11 @@ func (p *Folders) Publish(ctx context.Context, r *plugins.Release) (string, erro
 	names := p.Products(r.Products)
 	n := 0
 	for _, t := range r.Tiles {
-		for _, a := range t.Assets {
+		assets, err := t.TileAssets()
+		if err != nil {
+			return "", fmt.Errorf("tile %s: %w", t.ID, err)
+		}
+		for _, a := range assets {
 			pr, ok := byName[a.Name]
 			if !ok || a.Preview || !slices.Contains(names, a.Name) {
 				continue

@@ -127,21 +127,25 @@ func CatalogRelease(r *plugins.Release, products []string) (*catalog.Release, er
 		// Made when the tile's item is written: copies of every tile's
 		// assets would be a large part of a national release's heap.
 		rel.Tiles[i] = catalog.Tile{Stats: t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
-			MakeAssets: func() []catalog.Asset { return catalogAssets(r, t, products) }}
+			MakeAssets: func() ([]catalog.Asset, error) { return catalogAssets(r, t, products) }}
 	}
 	return rel, nil
 }
 
 // catalogAssets describes the named products of a tile and its previews.
-func catalogAssets(r *plugins.Release, t *plugins.ReleaseTile, products []string) []catalog.Asset {
+func catalogAssets(r *plugins.Release, t *plugins.ReleaseTile, products []string) ([]catalog.Asset, error) {
+	assets, err := t.TileAssets()
+	if err != nil {
+		return nil, err
+	}
 	out := []catalog.Asset{}
-	for _, a := range t.Assets {
+	for _, a := range assets {
 		if !a.Preview && !slices.Contains(products, a.Name) {
 			continue
 		}
 		out = append(out, catalogAsset(a, r.Path(a.Path)))
 	}
-	return out
+	return out, nil
 }
 
 // catalogAsset describes a tile's file for the catalog.

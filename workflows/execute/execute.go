@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -62,7 +63,10 @@ type TileResult struct {
 	// Stats is the tile's row of tiles.parquet (its split not yet set).
 	Stats schema.TileStats
 	// Assets are the tile's files (products and previews), sorted by name.
-	Assets []plugins.Asset
+	// A merge of many tiles holds them outside memory instead: then Assets
+	// is nil and LoadAssets reads them.
+	Assets     []plugins.Asset
+	LoadAssets func() ([]plugins.Asset, error) `json:"-"`
 	// FootprintWGS84 is the tile outline as a closed lon/lat ring; BBoxWGS84
 	// its west, south, east, north.
 	FootprintWGS84 [][2]float64
@@ -87,6 +91,18 @@ type Result struct {
 	// Jobs is how many tiles ran at once; publishing writes as many items
 	// at once (0: one per CPU).
 	Jobs int
+	// Store, when set, holds the tiles' assets outside memory (a merge of
+	// many tiles; see TileResult.LoadAssets); Close frees it.
+	Store io.Closer
+}
+
+// Close frees what the result holds outside memory; its tiles' assets
+// cannot be read after.
+func (r *Result) Close() error {
+	if r.Store == nil {
+		return nil
+	}
+	return r.Store.Close()
 }
 
 // Counters are the per-tile counts the plan's steps declare

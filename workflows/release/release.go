@@ -107,6 +107,17 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 	for _, id := range sum.Excluded {
 		excluded[id] = true
 	}
+	describeAll := func(assets []plugins.Asset) {
+		for i := range assets {
+			a := &assets[i]
+			if a.Preview {
+				pv := previews[a.Name]
+				a.Title, a.Roles = pv.Title, pv.Roles
+			} else {
+				a.Title, a.Roles = describe(*a)
+			}
+		}
+	}
 	for _, tr := range res.Tiles {
 		i, ok := byID[tr.Tile.ID]
 		if !ok && excluded[tr.Tile.ID] {
@@ -121,18 +132,23 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 		if err != nil {
 			return nil, err
 		}
-		// The run's assets are described in place, not copied: at
-		// national scale they are the largest part of the heap.
-		for i := range tr.Assets {
-			a := &tr.Assets[i]
-			if a.Preview {
-				pv := previews[a.Name]
-				a.Title, a.Roles = pv.Title, pv.Roles
-			} else {
-				a.Title, a.Roles = describe(*a)
+		if tr.Assets == nil && tr.LoadAssets != nil {
+			// Held outside memory (a merge): described as they are read.
+			load := tr.LoadAssets
+			t.LoadAssets = func() ([]plugins.Asset, error) {
+				assets, err := load()
+				if err != nil {
+					return nil, err
+				}
+				describeAll(assets)
+				return assets, nil
 			}
+		} else {
+			// The run's assets are described in place, not copied: at
+			// national scale they are the largest part of the heap.
+			describeAll(tr.Assets)
+			t.Assets = tr.Assets
 		}
-		t.Assets = tr.Assets
 		rel.Tiles = append(rel.Tiles, t)
 	}
 	return rel, nil

@@ -92,7 +92,8 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 // from the same workflow, and together they must hold every tile once.
 //
 // workers tiles are gathered at once; events, when not nil, hears of each
-// tile gathered.
+// tile gathered. The tiles' assets are held on disk (TileResult.LoadAssets)
+// until the result is closed.
 func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, workers int, events execute.Events) (*execute.Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
@@ -206,6 +207,16 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 	// Gathering reads and checks every product of every tile: at national
 	// scale millions of files, so workers share them; the first failing
 	// tile in the shards' order is the one reported, whatever the timing.
+	sp, err := newSpill(filepath.Join(out, "run"))
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			sp.Close()
+		}
+	}()
 	errs = make([]error, len(jobs))
 	var mu sync.Mutex
 	done := 0
@@ -221,6 +232,12 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", j.s.file, j.tr.Tile.ID, err)
 				return errs[i]
 			}
+			load, err := sp.put(j.tr.Assets)
+			if err != nil {
+				errs[i] = fmt.Errorf("merge: tile %s: %w", j.tr.Tile.ID, err)
+				return errs[i]
+			}
+			jobs[i].tr.Assets, jobs[i].tr.LoadAssets = nil, load
 			if events != nil {
 				mu.Lock()
 				done++
@@ -246,7 +263,8 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
-	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage}, nil
+	keep = true
+	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage, Store: sp}, nil
 }
 
 func readPartial(path string) (*partial, error) {
@@ -265,6 +283,9 @@ func readPartial(path string) (*partial, error) {
 	// twice their length; they are kept exactly as long.
 	for i := range p.Tiles {
 		tr := &p.Tiles[i]
+		// Only the tile's own steps read its products by name; the
+		// release takes them from Stats and Assets.
+		tr.Products = nil
 		tr.Assets = exact(tr.Assets)
 		for j := range tr.Assets {
 			a := &tr.Assets[j]

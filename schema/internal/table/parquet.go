@@ -80,48 +80,138 @@ var RowGroupRows = 1 << 16
 // Write writes rows (already in their file order) to path through a
 // temp file in the same directory, renamed into place once complete, so a
 // reader never sees half a file and a failed write leaves none.
-func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R, kv []KeyValue, codecName string) (err error) {
-	c, err := Codec(codecName)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := atomicfile.Create(path)
+func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R, kv []KeyValue, codecName string) error {
+	w, err := NewWriter(path, mem, sch, cols, codecName)
 	if err != nil {
 		return err
 	}
-	defer tmp.Abort()
+	defer w.Abort()
+	if err := w.Write(ctx, rows...); err != nil {
+		return err
+	}
+	return w.Close(ctx, kv)
+}
+
+// Writer writes a file a row group at a time, for tables too large to
+// hold whole: it keeps at most RowGroupRows rows. The file is the one
+// Write makes of all the rows at once, and appears only on Close.
+type Writer[R any] struct {
+	path    string
+	mem     memory.Allocator
+	sch     *arrow.Schema
+	cols    []Column[R]
+	tmp     *atomicfile.File
+	buf     *bufio.Writer
+	fw      *pqarrow.FileWriter
+	pending []R
+	groups  int
+	err     error
+}
+
+// NewWriter starts writing path.
+func NewWriter[R any](path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], codecName string) (*Writer[R], error) {
+	c, err := Codec(codecName)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := atomicfile.Create(path)
+	if err != nil {
+		return nil, err
+	}
 	buf := bufio.NewWriter(tmp)
 	props, arrProps := writerProperties(mem, c)
 	// struct{io.Writer} hides tmp's Close: FileWriter.Close would close it
 	// before we flush and sync.
 	fw, err := pqarrow.NewFileWriter(sch, struct{ io.Writer }{buf}, props, arrProps)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		tmp.Abort()
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return &Writer[R]{path: path, mem: mem, sch: sch, cols: cols, tmp: tmp, buf: buf, fw: fw}, nil
+}
+
+// Write adds rows after those written before; a full row group is
+// written out as soon as it is complete.
+func (w *Writer[R]) Write(ctx context.Context, rows ...R) error {
+	if w.err != nil {
+		return w.err
+	}
+	for len(rows) > 0 {
+		n := min(RowGroupRows-len(w.pending), len(rows))
+		if len(w.pending) == 0 && n == RowGroupRows {
+			// A whole group: written from the caller's rows, not copied.
+			if err := w.flush(ctx, rows[:n]); err != nil {
+				return err
+			}
+		} else {
+			w.pending = append(w.pending, rows[:n]...)
+			if len(w.pending) == RowGroupRows {
+				if err := w.flush(ctx, w.pending); err != nil {
+					return err
+				}
+				clear(w.pending) // what the rows point to may go
+				w.pending = w.pending[:0]
+			}
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func (w *Writer[R]) flush(ctx context.Context, rows []R) error {
+	if err := writeGroup(ctx, w.fw, w.mem, w.sch, w.cols, rows); err != nil {
+		w.err = fmt.Errorf("write %s: %w", w.path, err)
+		return w.err
+	}
+	w.groups++
+	return nil
+}
+
+// Close writes the last row group and the key-value metadata, and puts
+// the file in place.
+func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
+	if w.err != nil {
+		return w.err
 	}
 	// An empty table is one empty group, as Parquet readers expect.
-	for start := 0; start == 0 || start < len(rows); start += RowGroupRows {
-		if err := writeGroup(ctx, fw, mem, sch, cols, rows[start:min(start+RowGroupRows, len(rows))]); err != nil {
-			fw.Close()
-			return fmt.Errorf("write %s: %w", path, err)
+	if len(w.pending) > 0 || w.groups == 0 {
+		if err := w.flush(ctx, w.pending); err != nil {
+			return err
 		}
+		w.pending = nil
 	}
 	for _, e := range kv {
-		if err := fw.AppendKeyValueMetadata(e.Key, e.Value); err != nil {
-			fw.Close()
-			return fmt.Errorf("write %s: metadata %s: %w", path, e.Key, err)
+		if err := w.fw.AppendKeyValueMetadata(e.Key, e.Value); err != nil {
+			return w.fail(fmt.Errorf("write %s: metadata %s: %w", w.path, e.Key, err))
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		fw.Close()
-		return fmt.Errorf("write %s: %w", path, err)
+		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
 	}
+	w.err = fmt.Errorf("write %s: already closed", w.path)
+	fw := w.fw
+	w.fw = nil
 	if err := fw.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", w.path, err)
 	}
-	if err := buf.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if err := w.buf.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", w.path, err)
 	}
-	return tmp.Commit()
+	return w.tmp.Commit()
+}
+
+func (w *Writer[R]) fail(err error) error {
+	w.err = err
+	return err
+}
+
+// Abort drops the file unless Close put it in place; a no-op after Close.
+func (w *Writer[R]) Abort() {
+	if w.fw != nil {
+		w.fw.Close()
+		w.fw = nil
+	}
+	w.tmp.Abort()
 }
 
 // Read reads every row of a file whose schema holds the columns of
