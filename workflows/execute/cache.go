@@ -5,13 +5,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/internal/filehash"
 	"github.com/cdflow/cdflow/workflows/plans"
 
 	"github.com/cdflow/cdflow/internal/buildinfo"
@@ -195,17 +195,11 @@ func assetOf(r TileResult, name string) (plugins.Asset, bool) {
 
 // fileSum returns a file's size and SHA-256 (hex).
 func fileSum(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	sum, n, err := filehash.SHA256(path)
 	if err != nil {
-		return 0, "", err
+		return 0, "", err // an *os.PathError: it names the file
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	return n, hex.EncodeToString(sum[:]), nil
 }
 
 // VerifyFile checks that a file is still what the run wrote: its size and
