@@ -291,7 +291,8 @@ func newItemsWriter(path string, mem memory.Allocator, opts ...Option) *ItemsWri
 func (w *ItemsWriter) Write(ctx context.Context, rows ...ItemRow) error {
 	for i := range rows {
 		r := &rows[i]
-		if w.w == nil {
+		start := w.w == nil
+		if start {
 			// The first item by ID sets the keys, so the error for a
 			// mismatch names the same items whatever the input order.
 			keys := make([]string, len(r.Assets))
@@ -299,15 +300,6 @@ func (w *ItemsWriter) Write(ctx context.Context, rows ...ItemRow) error {
 				keys[i] = a.Key
 			}
 			w.keys, w.first = normalizeAssetKeys(keys), r.ID
-			if err := checkItem(r, w.keys, w.first); err != nil {
-				return fmt.Errorf("write %s: %w", w.path, err)
-			}
-			tw, err := table.NewWriter(w.path, w.mem, table.NewSchema(itemColumns(w.keys)), itemColumns(w.keys), newOptions(w.opts).codec)
-			if err != nil {
-				return err
-			}
-			w.w = tw
-			w.bbox = []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 		} else if r.ID <= w.last {
 			if r.ID == w.last {
 				return fmt.Errorf("write %s: two rows for %q", w.path, r.ID)
@@ -316,6 +308,17 @@ func (w *ItemsWriter) Write(ctx context.Context, rows ...ItemRow) error {
 		}
 		if err := checkItem(r, w.keys, w.first); err != nil {
 			return fmt.Errorf("write %s: %w", w.path, err)
+		}
+		if start {
+			// Opened once the first item is known good: an empty assets
+			// struct is no Parquet schema.
+			cols := itemColumns(w.keys)
+			tw, err := table.NewWriter(w.path, w.mem, table.NewSchema(cols), cols, newOptions(w.opts).codec)
+			if err != nil {
+				return err
+			}
+			w.w = tw
+			w.bbox = []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
 		}
 		w.last = r.ID
 		b := w.bbox
