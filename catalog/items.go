@@ -127,52 +127,62 @@ func itemRow(rel *Release, t *Tile, collection, split string, assets []schema.It
 	}
 }
 
-// ItemRows returns the rows of an items.parquet describing a release whose
+// ItemRows makes the rows of an items.parquet describing a release whose
 // files stay where they are (outside a catalog): each asset's href is its
 // path relative to dir, the folder that will hold the table, and its
-// checksum that of the file itself. Rows come in tile order.
-func ItemRows(ctx context.Context, rel *Release, dir string, workers int) ([]schema.ItemRow, error) {
+// checksum that of the file itself. Rows go to emit in tile order, a
+// window of them at a time, which emit must not keep: a national
+// release's rows are not held at once.
+func ItemRows(ctx context.Context, rel *Release, dir string, workers int, emit func([]schema.ItemRow) error) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	releaseID := rel.Dataset + "-" + rel.Version
-	rows := make([]schema.ItemRow, len(rel.Tiles))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for i := range rel.Tiles {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			t := &rel.Tiles[i]
-			split, err := stac.MLAOISplit(t.Stats.Split)
-			if err != nil {
-				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
-			}
-			var assets []schema.ItemAsset
-			all, err := t.assets()
-			if err != nil {
-				return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
-			}
-			for _, a := range all {
-				sum, size, err := stac.ChecksumFile(a.File)
-				if err != nil {
-					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+	rows := make([]schema.ItemRow, min(itemWindow, len(rel.Tiles)))
+	for start := 0; start < len(rel.Tiles); start += itemWindow {
+		tiles := rel.Tiles[start:min(start+itemWindow, len(rel.Tiles))]
+		rows := rows[:len(tiles)]
+		clear(rows)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(workers)
+		for i := range tiles {
+			g.Go(func() error {
+				if err := gctx.Err(); err != nil {
+					return err
 				}
-				href, err := filepath.Rel(dir, a.File)
+				t := &tiles[i]
+				split, err := stac.MLAOISplit(t.Stats.Split)
 				if err != nil {
-					return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+					return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
 				}
-				assets = append(assets, schema.ItemAsset{Key: a.Key, Href: filepath.ToSlash(href), Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
-			}
-			rows[i] = itemRow(rel, t, releaseID+"-"+t.Stats.Split, split, assets)
-			return nil
-		})
+				var assets []schema.ItemAsset
+				all, err := t.assets()
+				if err != nil {
+					return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
+				}
+				for _, a := range all {
+					sum, size, err := stac.ChecksumFile(a.File)
+					if err != nil {
+						return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+					}
+					href, err := filepath.Rel(dir, a.File)
+					if err != nil {
+						return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
+					}
+					assets = append(assets, schema.ItemAsset{Key: a.Key, Href: filepath.ToSlash(href), Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
+				}
+				rows[i] = itemRow(rel, t, releaseID+"-"+t.Stats.Split, split, assets)
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		if err := emit(rows); err != nil {
+			return err
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return rows, nil
+	return nil
 }
 
 // projCode is the items' proj:code: null ("") for a CRS without an EPSG code.

@@ -223,14 +223,25 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 			blocks[i] = blockOf(t.Stats)
 		}
 	}
-	// items.parquet is written as the items are, a window of tiles at a
-	// time: a national release's rows (every asset's href and checksum)
-	// would otherwise be held whole until the end.
+	// items.parquet and tiles.parquet are written as the items are, a
+	// window of tiles at a time, and the report gathers their rows: a
+	// national release's rows (every asset's href and checksum, every
+	// tile's statistics) would otherwise be held whole until the end.
 	iw := schema.NewItemsWriter(filepath.Join(dir, "items.parquet"))
 	defer iw.Abort()
-	rows := make([]schema.TileStats, len(tiles))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	tw, err := schema.NewTilesWriter(filepath.Join(dir, "tiles.parquet"), schema.GeoInfo{PROJJSON: rel.PROJJSON}, schema.WithCounters(rel.Counters))
+	if err != nil {
+		return 0, fmt.Errorf("publish: %w", err)
+	}
+	defer tw.Abort()
+	reported := &report.Tiles{}
+	rows := make([]schema.TileStats, min(itemWindow, len(tiles)))
 	for start := 0; start < len(tiles); start += itemWindow {
 		end := min(start+itemWindow, len(tiles))
+		rows := rows[:end-start]
 		items, err := writeItems(ctx, dir, releaseID, rel, tiles[start:end], blocks, start, rows, opts)
 		if err != nil {
 			return 0, err
@@ -246,23 +257,29 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 		if err := iw.Write(ctx, items...); err != nil {
 			return 0, fmt.Errorf("publish: %w", err)
 		}
+		if err := tw.Write(ctx, rows...); err != nil {
+			return 0, fmt.Errorf("publish: %w", err)
+		}
+		for i := range rows {
+			reported.Add(&rows[i])
+		}
 	}
 	if err := iw.Close(ctx); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
-	if err := schema.WriteTiles(ctx, filepath.Join(dir, "tiles.parquet"), rows, schema.GeoInfo{PROJJSON: rel.PROJJSON}, schema.WithCounters(rel.Counters)); err != nil {
+	if err := tw.Close(ctx); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	if err := schema.WriteSplits(ctx, filepath.Join(dir, "splits.parquet"), rel.Splits); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 	in := rel.Report
-	in.Title, in.Dataset, in.Version, in.Tiles, in.Splits = rel.Title, rel.Dataset, rel.Version, rows, rel.Splits
+	in.Title, in.Dataset, in.Version, in.Tiles, in.Splits = rel.Title, rel.Dataset, rel.Version, reported, rel.Splits
 	if err := report.Write(ctx, filepath.Join(dir, "report.html"), in); err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
 
-	coll, err := releaseCollection(dir, rel, tiles, splitNames, int64(len(rows)), int64(len(rows)))
+	coll, err := releaseCollection(dir, rel, tiles, splitNames, int64(len(tiles)), int64(len(tiles)))
 	if err != nil {
 		return 0, fmt.Errorf("publish: %w", err)
 	}
@@ -311,7 +328,7 @@ const itemWindow = 4096
 
 // writeItems writes the items of tiles, which start at index first of the
 // release's tiles, and returns their rows of items.parquet; it sets their
-// rows of tiles.parquet in rows. Items are independent (each links,
+// rows of tiles.parquet in rows (one per tile). Items are independent (each links,
 // checksums and describes its own files), so they are written in
 // parallel; the first failing tile in id order is the one reported,
 // whatever the scheduling.
@@ -335,8 +352,8 @@ func writeItems(ctx context.Context, dir, releaseID string, rel *Release, tiles 
 			}
 			var released map[string]string
 			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
-			rows[first+i] = tiles[i].Stats
-			rows[first+i].Assets = released
+			rows[i] = tiles[i].Stats
+			rows[i].Assets = released
 			return errs[i]
 		})
 	}

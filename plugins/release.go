@@ -69,15 +69,6 @@ func (r *Release) Path(rel string) string {
 	return filepath.Join(r.Out, filepath.FromSlash(rel))
 }
 
-// Stats returns the rows of tiles.parquet, in tile order.
-func (r *Release) Stats() []schema.TileStats {
-	out := make([]schema.TileStats, len(r.Tiles))
-	for i, t := range r.Tiles {
-		out[i] = t.Stats
-	}
-	return out
-}
-
 // Dataset names and describes a release.
 type Dataset struct {
 	Name, Title, Description, License string

@@ -35,7 +35,7 @@ func ExampleWrite() {
 	path := filepath.Join(dir, "report.html")
 	err = report.Write(context.Background(), path, report.Input{
 		Dataset: "demo", Version: "1.0.0",
-		Tiles: tiles, Splits: schema.SummarizeSplits(tiles),
+		Tiles: report.TilesOf(tiles), Splits: schema.SummarizeSplits(tiles),
 		Workflow: `tiling { size = 200 }`,
 		Software: map[string]string{"cdflow": "0.1.0-dev"},
 		CRS:      "EPSG:25830",

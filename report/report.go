@@ -20,7 +20,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/cdflow/cdflow/schema"
 )
@@ -31,9 +30,10 @@ type Input struct {
 	Dataset string
 	Version string
 
-	Tiles []schema.TileStats
+	// Tiles are the release's tiles (TilesOf, or Add one row at a time).
+	Tiles *Tiles
 	// Splits are the rows of splits.parquet, in the order to print them;
-	// when nil they are summed from Tiles with schema.SummarizeSplits.
+	// when nil they are summed from Tiles as schema.SummarizeSplits does.
 	Splits []schema.SplitStats
 
 	Violations []string // split constraints not met; empty when all are
@@ -122,8 +122,9 @@ type nameValue struct{ Name, Value string }
 
 func newPage(in Input) (*page, error) {
 	splits := in.Splits
+	own := in.Tiles.splits()
 	if splits == nil {
-		splits = schema.SummarizeSplits(in.Tiles)
+		splits = own
 	}
 	for _, s := range splits {
 		if len(s.DHHistogram) != schema.HistogramBins {
@@ -144,7 +145,7 @@ func newPage(in Input) (*page, error) {
 	for _, s := range splits {
 		order = append(order, s.Subset)
 	}
-	for _, s := range schema.SummarizeSplits(in.Tiles) {
+	for _, s := range own {
 		if !slices.Contains(order, s.Subset) {
 			order = append(order, s.Subset)
 		}
@@ -194,49 +195,22 @@ func newTable2Row(s schema.SplitStats) table2Row {
 	}
 }
 
-// noiseRows sums the pixels each noise-removal stage dropped (the tiles'
+// noiseRows are the pixels each noise-removal stage dropped (the tiles'
 // dropped_pixels counters, in their order), per subset in order and over
-// all tiles, and returns the stages' names.
-func noiseRows(tiles []schema.TileStats, order []string) ([]string, []noiseRow, *noiseRow) {
-	var reasons []string
-	index := map[string]int{}
-	for _, t := range tiles {
-		for _, c := range t.Counts {
-			if r, ok := strings.CutPrefix(c.Name, dropGroup); ok {
-				if _, seen := index[r]; !seen {
-					index[r] = len(reasons)
-					reasons = append(reasons, r)
-				}
-			}
-		}
+// all tiles, and the stages' names.
+func noiseRows(ts *Tiles, order []string) ([]string, []noiseRow, *noiseRow) {
+	if ts.Len() == 0 {
+		return nil, nil, nil
 	}
-	type sums struct {
-		dropped []int64
-		kept    int64
-	}
-	newSums := func() *sums { return &sums{dropped: make([]int64, len(reasons))} }
-	by := map[string]*sums{}
-	all := newSums()
-	for _, t := range tiles {
-		s := by[t.Split]
-		if s == nil {
-			s = newSums()
-			by[t.Split] = s
-		}
-		for _, acc := range []*sums{s, all} {
-			for _, c := range t.Counts {
-				if r, ok := strings.CutPrefix(c.Name, dropGroup); ok {
-					acc.dropped[index[r]] += int64(c.N)
-				}
-			}
-			acc.kept += int64(t.ChangedPixels3D)
-		}
-	}
-	row := func(subset, name string, s *sums) noiseRow {
+	row := func(subset, name string, s *noiseSums) noiseRow {
 		var total int64
 		i := func(v int64) string { return strconv.FormatInt(v, 10) }
 		out := noiseRow{Subset: subset, Name: name}
-		for _, d := range s.dropped {
+		for k := range ts.reasons {
+			var d int64
+			if k < len(s.dropped) { // a stage no tile of the subset counted
+				d = s.dropped[k]
+			}
 			total += d
 			out.Dropped = append(out.Dropped, i(d))
 		}
@@ -249,15 +223,12 @@ func noiseRows(tiles []schema.TileStats, order []string) ([]string, []noiseRow, 
 	}
 	var rows []noiseRow
 	for _, n := range order {
-		if s := by[n]; s != nil {
+		if s := ts.noise[n]; s != nil {
 			rows = append(rows, row(n, subsetName(n), s))
 		}
 	}
-	if len(tiles) == 0 {
-		return reasons, nil, nil
-	}
-	total := row("", "all", all)
-	return reasons, rows, &total
+	total := row("", "all", &ts.all)
+	return ts.reasons, rows, &total
 }
 
 // dropGroup prefixes the counters of the noise filters.

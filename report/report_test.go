@@ -83,7 +83,7 @@ func testInput() report.Input {
 	tiles := testTiles()
 	return report.Input{
 		Title: "Demo 3DCD 1.0.0", Dataset: "demo", Version: "1.0.0",
-		Tiles: tiles, Splits: schema.SummarizeSplits(tiles),
+		Tiles: report.TilesOf(tiles), Splits: schema.SummarizeSplits(tiles),
 		Workflow: testWorkflow,
 		Software: map[string]string{"cdflow": "0.1.0-dev", "GDAL": "3.6.2"},
 		CRS:      "EPSG:25830",
@@ -109,19 +109,22 @@ func TestWrite(t *testing.T) {
 
 	beforeSplit := testInput()
 	beforeSplit.Splits = nil
-	for i := range beforeSplit.Tiles {
-		beforeSplit.Tiles[i].Split = ""
+	unsplit := testTiles()
+	for i := range unsplit {
+		unsplit[i].Split = ""
 	}
+	beforeSplit.Tiles = report.TilesOf(unsplit)
 
 	tests := []struct {
 		name   string
 		in     report.Input
+		tiles  []schema.TileStats // the rows of in.Tiles
 		golden string
 	}{
-		{name: "release", in: testInput(), golden: "report.golden.html"},
-		{name: "findings", in: withFindings},
-		{name: "splits from tiles", in: fromTiles},
-		{name: "before the split", in: beforeSplit},
+		{name: "release", in: testInput(), tiles: testTiles(), golden: "report.golden.html"},
+		{name: "findings", in: withFindings, tiles: testTiles()},
+		{name: "splits from tiles", in: fromTiles, tiles: testTiles()},
+		{name: "before the split", in: beforeSplit, tiles: unsplit},
 		{name: "empty", in: report.Input{Dataset: "empty", Version: "0.0.1", Workflow: "tiling { size = 200 }"}},
 	}
 	for _, tc := range tests {
@@ -156,13 +159,13 @@ func TestWrite(t *testing.T) {
 			}
 			splits := tc.in.Splits
 			if splits == nil {
-				splits = schema.SummarizeSplits(tc.in.Tiles)
+				splits = schema.SummarizeSplits(tc.tiles)
 			}
 			checkSelfContained(t, doc)
 			checkTable2(t, doc, splits)
 			checkHistograms(t, doc, splits)
-			checkMaps(t, doc, tc.in.Tiles)
-			checkNoise(t, doc, tc.in.Tiles)
+			checkMaps(t, doc, tc.tiles)
+			checkNoise(t, doc, tc.tiles)
 			checkFindings(t, doc, tc.in)
 			checkBins(t, doc, tc.in, splits)
 			checkLineage(t, doc, data, tc.in)
@@ -695,4 +698,110 @@ func text(n *html.Node) string {
 		}
 	}
 	return b.String()
+}
+
+// TestLargeGridMap draws a grid of more tiles than the maps draw one by
+// one (120 × 100): squares of 2 × 2 tiles, each coloured by the subset
+// most of its tiles are in and by their mean change fraction, and every
+// tile counted once; the noise table still sums every tile.
+func TestLargeGridMap(t *testing.T) {
+	const cols, rows = 120, 100
+	var tiles []schema.TileStats
+	for row := range int32(rows) {
+		for col := range int32(cols) {
+			// West half train, east half test; one tile of each square of
+			// the north-west quarter val, so those squares stay train.
+			split := "train"
+			if col >= cols/2 {
+				split = "test"
+			}
+			if row < rows/2 && col < cols/2 && row%2 == 0 && col%2 == 0 {
+				split = "val"
+			}
+			minx, miny := 355000+200*float64(col), 4613000-200*float64(row+1)
+			frac := 0.0
+			if row/2 == 7 && col/2 == 11 { // one square changes most
+				frac = 0.5
+			}
+			tiles = append(tiles, schema.TileStats{
+				TileID: fmt.Sprintf("r%03dc%03d", row, col), Split: split, Row: row, Col: col,
+				MinX: minx, MinY: miny, MaxX: minx + 200, MaxY: miny + 200,
+				Pixels3D: 40000, ChangedPixels3D: int32(frac * 40000), ChangeFraction: frac,
+				DHHistogram: make([]int32, schema.HistogramBins),
+				Counts:      []schema.Count{{Name: "dropped_pixels.min_area", N: 1}, {Name: "dropped_pixels.opening", N: 2}, {Name: "dropped_pixels.vegetation", N: row % 3}},
+			})
+			// The last stage only test tiles count (and the first tile, to
+			// set the stages' order): the other subsets' rows still have
+			// a cell for it.
+			if split == "test" || len(tiles) == 1 {
+				tiles[len(tiles)-1].Counts = append(tiles[len(tiles)-1].Counts, schema.Count{Name: "dropped_pixels.review", N: int32(5 * (len(tiles) % 2))})
+			}
+		}
+	}
+	in := report.Input{Dataset: "large", Version: "1.0.0", Tiles: report.TilesOf(tiles), Workflow: "tiling { size = 200 }"}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := report.Write(t.Context(), path, in); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 2<<20 {
+		t.Errorf("report of %d tiles is %d bytes; the maps should draw squares, not tiles", len(tiles), len(data))
+	}
+	doc, err := html.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"map-subset", "map-change"} {
+		m := byID(doc, id)
+		if m == nil {
+			t.Fatalf("missing #%s", id)
+		}
+		if n := len(findAll(m, class("rect", "tile"))); n != 0 {
+			t.Errorf("#%s draws %d tiles one by one", id, n)
+		}
+		squares := findAll(m, class("rect", "tiles"))
+		if len(squares) != cols*rows/4 {
+			t.Fatalf("#%s has %d squares, want %d", id, len(squares), cols*rows/4)
+		}
+		total := 0
+		for _, sq := range squares {
+			title := text(firstOf(sq, element("title")))
+			n, err := strconv.Atoi(strings.Fields(title)[0])
+			if err != nil {
+				t.Fatalf("square tooltip %q does not start with its tile count", title)
+			}
+			total += n
+			x, y := num(t, sq, "x"), num(t, sq, "y")
+			fill, _ := attr(sq, "fill")
+			if id == "map-subset" {
+				// x grows east: the west half is train (val in one tile of
+				// four), the east half test.
+				want := subsetFill["train"]
+				if x >= 8+560/2-1 {
+					want = subsetFill["test"]
+				}
+				if fill != want {
+					t.Errorf("square at %.0f,%.0f (%s): fill %s, want %s", x, y, title, fill, want)
+				}
+			} else if hot := strings.Contains(title, "mean change fraction 50.00 %"); hot != (fill == "#7f2704") {
+				t.Errorf("change map: square %q has fill %s; only the most changed square is darkest", title, fill)
+			}
+		}
+		if total != len(tiles) {
+			t.Errorf("#%s: squares count %d tiles, want %d", id, total, len(tiles))
+		}
+	}
+	var legend []string
+	for _, n := range findAll(byID(doc, "map-subset"), element("text")) {
+		legend = append(legend, text(n))
+	}
+	for _, want := range []string{fmt.Sprintf("train (%d tiles)", cols*rows/2-cols*rows/16), fmt.Sprintf("test (%d tiles)", cols*rows/2), fmt.Sprintf("val (%d tiles)", cols*rows/16)} {
+		if !slices.Contains(legend, want) {
+			t.Errorf("subset legend %q has no %q", legend, want)
+		}
+	}
+	checkNoise(t, doc, tiles)
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -225,6 +226,7 @@ func niceCeil(v float64) (float64, int) {
 // tile, a legend to the right and a scale bar below.
 type tileMap struct {
 	ID, Caption    string
+	Squares        bool // squares of several tiles, not one rect per tile
 	W, H           string
 	Tiles          []tileRect
 	Legend         []legendItem
@@ -242,20 +244,21 @@ type tileRect struct{ X, Y, W, H, Fill, Tile, Subset, Title string }
 
 type legendItem struct{ Y, TextY, Color, Label string }
 
+// maxMapTiles is the most tiles a map draws one by one, each with its ID:
+// beyond, a tile would be a pixel or less, and the report of a national
+// release hundreds of megabytes, so squares of k × k tiles are drawn.
+const maxMapTiles = 10000
+
 // newTileMaps draws the grid twice: coloured by subset, then by change
 // fraction. Nil without tiles.
-func newTileMaps(tiles []schema.TileStats, order []string, colors map[string]string) []tileMap {
-	if len(tiles) == 0 {
+func newTileMaps(ts *Tiles, order []string, colors map[string]string) []tileMap {
+	if ts.Len() == 0 {
 		return nil
 	}
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
-	maxFrac := 0.0
-	count := map[string]int{}
-	for _, t := range tiles {
-		minX, minY = min(minX, t.MinX), min(minY, t.MinY)
-		maxX, maxY = max(maxX, t.MaxX), max(maxY, t.MaxY)
-		maxFrac = max(maxFrac, t.ChangeFraction)
-		count[t.Split]++
+	for _, t := range ts.places {
+		minX, minY = min(minX, t.minX), min(minY, t.minY)
+		maxX, maxY = max(maxX, t.maxX), max(maxY, t.maxY)
 	}
 	dx, dy := max(maxX-minX, 1e-9), max(maxY-minY, 1e-9)
 	scale := min(mapMaxW/dx, mapMaxH/dy)
@@ -276,22 +279,43 @@ func newTileMaps(tiles []schema.TileStats, order []string, colors map[string]str
 	bySubset, byChange := base, base
 	bySubset.ID, bySubset.Caption = "map-subset", "Tile grid by subset"
 	byChange.ID = "map-change"
-	byChange.Caption = "Tile grid by change fraction (changed / valid pixels of cd3d), 0 … " + fixed(100*maxFrac, 2) + " %"
-	for _, t := range tiles {
-		r := tileRect{
-			X: fixed(mapMargin+(t.MinX-minX)*scale, 2), Y: fixed(mapMargin+(maxY-t.MaxY)*scale, 2),
-			W: fixed((t.MaxX-t.MinX)*scale, 2), H: fixed((t.MaxY-t.MinY)*scale, 2),
-			Tile: t.TileID, Subset: t.Split,
+	rect := func(x0, y0, x1, y1 float64) tileRect {
+		return tileRect{
+			X: fixed(mapMargin+(x0-minX)*scale, 2), Y: fixed(mapMargin+(maxY-y1)*scale, 2),
+			W: fixed((x1-x0)*scale, 2), H: fixed((y1-y0)*scale, 2),
 		}
-		r.Fill = colors[t.Split]
-		r.Title = fmt.Sprintf("%s (%s): change fraction %s %%", t.TileID, subsetName(t.Split), fixed(100*t.ChangeFraction, 2))
-		bySubset.Tiles = append(bySubset.Tiles, r)
-		r.Fill = changeColor(t.ChangeFraction, maxFrac)
-		byChange.Tiles = append(byChange.Tiles, r)
+	}
+	count := make([]int, len(ts.subsets))
+	for _, t := range ts.places {
+		count[t.subset]++
+	}
+	var maxFrac float64
+	if ts.ids != nil {
+		for _, t := range ts.places {
+			maxFrac = max(maxFrac, t.frac)
+		}
+		byChange.Caption = "Tile grid by change fraction (changed / valid pixels of cd3d), 0 … " + fixed(100*maxFrac, 2) + " %"
+		for i, t := range ts.places {
+			r := rect(t.minX, t.minY, t.maxX, t.maxY)
+			id, split := ts.ids[i], ts.subsets[t.subset]
+			r.Tile, r.Subset = id, split
+			r.Fill = colors[split]
+			r.Title = fmt.Sprintf("%s (%s): change fraction %s %%", id, subsetName(split), fixed(100*t.frac, 2))
+			bySubset.Tiles = append(bySubset.Tiles, r)
+			r.Fill = changeColor(t.frac, maxFrac)
+			byChange.Tiles = append(byChange.Tiles, r)
+		}
+	} else {
+		var k int
+		bySubset.Tiles, byChange.Tiles, maxFrac, k = squares(ts, order, colors, minX, maxY, rect)
+		bySubset.Squares, byChange.Squares = true, true
+		side := fmt.Sprintf("%d × %d", k, k)
+		bySubset.Caption += ", in squares of " + side + " tiles coloured by the subset most of their tiles are in"
+		byChange.Caption = "Tile grid by change fraction (changed / valid pixels of cd3d), averaged over squares of " + side + " tiles, 0 … " + fixed(100*maxFrac, 2) + " %"
 	}
 	for _, s := range order {
-		if count[s] > 0 {
-			bySubset.Legend = append(bySubset.Legend, legendEntry(len(bySubset.Legend), colors[s], fmt.Sprintf("%s (%d tiles)", subsetName(s), count[s])))
+		if k, ok := ts.subset[s]; ok && count[k] > 0 {
+			bySubset.Legend = append(bySubset.Legend, legendEntry(len(bySubset.Legend), colors[s], fmt.Sprintf("%s (%d tiles)", subsetName(s), count[k])))
 		}
 	}
 	for i := 0; i <= 4; i++ {
@@ -299,6 +323,103 @@ func newTileMaps(tiles []schema.TileStats, order []string, colors map[string]str
 		byChange.Legend = append(byChange.Legend, legendEntry(i, changeColor(f, maxFrac), fixed(100*f, 2)+" %"))
 	}
 	return []tileMap{bySubset, byChange}
+}
+
+// squares draws a grid of too many tiles as squares of k × k tiles (k
+// the smallest that makes at most maxMapTiles squares), north-west first:
+// by the subset most of a square's tiles are in (the first in order on a
+// tie) and by their mean change fraction, whose largest it returns. A tile
+// belongs to the square its centre falls in; squares without tiles are
+// not drawn.
+func squares(ts *Tiles, order []string, colors map[string]string, minX, maxY float64, rect func(x0, y0, x1, y1 float64) tileRect) (bySubset, byChange []tileRect, maxFrac float64, k int) {
+	first := ts.places[0]
+	tw, th := first.maxX-first.minX, first.maxY-first.minY
+	var minY, maxX float64 = maxY, minX
+	for _, t := range ts.places {
+		minY, maxX = min(minY, t.minY), max(maxX, t.maxX)
+	}
+	cols := func(k int) int { return max(1, int(math.Ceil((maxX-minX)/(float64(k)*tw)))) }
+	rows := func(k int) int { return max(1, int(math.Ceil((maxY-minY)/(float64(k)*th)))) }
+	k = 1
+	for cols(k)*rows(k) > maxMapTiles {
+		k++
+	}
+	nc, nr := cols(k), rows(k)
+	cw, ch := float64(k)*tw, float64(k)*th
+	type square struct {
+		n     int
+		frac  float64
+		count []int // by subset index
+	}
+	sq := map[int]*square{}
+	for _, t := range ts.places {
+		c := min(max(int(((t.minX+t.maxX)/2-minX)/cw), 0), nc-1)
+		r := min(max(int((maxY-(t.minY+t.maxY)/2)/ch), 0), nr-1)
+		s := sq[r*nc+c]
+		if s == nil {
+			s = &square{count: make([]int, len(ts.subsets))}
+			sq[r*nc+c] = s
+		}
+		s.n++
+		s.frac += t.frac
+		s.count[t.subset]++
+	}
+	// A subset's rank: Table 2's order, then any the tiles alone name.
+	rank := make([]int, len(ts.subsets))
+	for i, name := range ts.subsets {
+		rank[i] = len(order) + i
+		for j, o := range order {
+			if o == name {
+				rank[i] = j
+				break
+			}
+		}
+	}
+	for i := range nr * nc {
+		if s := sq[i]; s != nil {
+			maxFrac = max(maxFrac, s.frac/float64(s.n))
+		}
+	}
+	for i := range nr * nc {
+		s := sq[i]
+		if s == nil {
+			continue
+		}
+		r, c := i/nc, i%nc
+		x0, y1 := minX+float64(c)*cw, maxY-float64(r)*ch
+		box := rect(x0, max(y1-ch, minY), min(x0+cw, maxX), y1)
+		most := 0
+		for j := range s.count {
+			if s.count[j] > s.count[most] || (s.count[j] == s.count[most] && rank[j] < rank[most]) {
+				most = j
+			}
+		}
+		split := ts.subsets[most]
+		var parts []string
+		for _, j := range sortedByRank(rank) {
+			if s.count[j] > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", subsetName(ts.subsets[j]), s.count[j]))
+			}
+		}
+		mean := s.frac / float64(s.n)
+		box.Subset = split
+		box.Fill = colors[split]
+		box.Title = fmt.Sprintf("%d tiles: %s; mean change fraction %s %%", s.n, strings.Join(parts, ", "), fixed(100*mean, 2))
+		bySubset = append(bySubset, box)
+		box.Fill = changeColor(mean, maxFrac)
+		byChange = append(byChange, box)
+	}
+	return bySubset, byChange, maxFrac, k
+}
+
+// sortedByRank lists subset indexes by rank.
+func sortedByRank(rank []int) []int {
+	idx := make([]int, len(rank))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return rank[a] - rank[b] })
+	return idx
 }
 
 func legendEntry(i int, color, label string) legendItem {

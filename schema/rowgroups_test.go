@@ -168,6 +168,88 @@ func TestItemsWriter(t *testing.T) {
 	}
 }
 
+// TestTilesWriter is TestItemsWriter for tiles.parquet: written over
+// calls of uneven sizes across row-group boundaries, it is the file
+// WriteTiles makes of all the rows; bad input leaves nothing behind.
+func TestTilesWriter(t *testing.T) {
+	defer func(n int) { table.RowGroupRows = n }(table.RowGroupRows)
+	table.RowGroupRows = 1000
+	ctx := context.Background()
+	var rows []TileStats
+	for i := range 2500 {
+		rows = append(rows, testTile(t, int32(i/50), int32(i%50), []string{"train", "test", "val"}[i%3]))
+	}
+	slices.SortFunc(rows, func(a, b TileStats) int { return strings.Compare(a.TileID, b.TileID) })
+	geo := GeoInfo{PROJJSON: testPROJJSON(t)}
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.parquet")
+	if err := WriteTiles(ctx, whole, rows, geo, WithCounters(testCounters)); err != nil {
+		t.Fatal(err)
+	}
+	for _, sizes := range [][]int{{1}, {999, 2}, {1000}, {7, 1500, 3}} {
+		t.Run(fmt.Sprint(sizes), func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "tiles.parquet")
+			w, err := NewTilesWriter(p, geo, WithCounters(testCounters))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Abort()
+			for start, k := 0, 0; start < len(rows); k++ {
+				end := min(start+sizes[k%len(sizes)], len(rows))
+				if err := w.Write(ctx, rows[start:end]...); err != nil {
+					t.Fatal(err)
+				}
+				start = end
+			}
+			if err := w.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := mustRead(t, p), mustRead(t, whole); !bytes.Equal(got, want) {
+				t.Errorf("written in pieces: %d bytes that differ from WriteTiles' %d", len(got), len(want))
+			}
+			got, _, err := ReadTiles(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(rows) || got[0].TileID != rows[0].TileID || got[len(got)-1].TileID != rows[len(rows)-1].TileID {
+				t.Errorf("read back %d rows, want %d in the same order", len(got), len(rows))
+			}
+		})
+	}
+	noGeom := rows[1]
+	noGeom.Geometry = nil
+	bad := []struct {
+		name string
+		geo  GeoInfo
+		rows []TileStats
+		want string
+	}{
+		{"out of order", geo, []TileStats{rows[0], rows[2], rows[1]}, "comes after"},
+		{"twice", geo, []TileStats{rows[0], rows[1], rows[1]}, "two rows"},
+		{"bad row", geo, []TileStats{rows[0], noGeom}, "no geometry"},
+		{"no CRS", GeoInfo{}, rows[:1], "PROJJSON"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := NewTilesWriter(filepath.Join(dir, "tiles.parquet"), tc.geo)
+			if err == nil {
+				err = w.Write(ctx, tc.rows...)
+				if err == nil {
+					err = w.Close(ctx)
+				}
+				w.Abort()
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("a refused write left %s", entries[0].Name())
+			}
+		})
+	}
+}
+
 func mustRead(t *testing.T, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)

@@ -81,30 +81,50 @@ func compareSubsets(a, b string) int {
 // SummarizeSplits sums tile rows per subset, in subset order (train, test,
 // val, then others sorted). Tiles with no subset yet are summed under "".
 func SummarizeSplits(rows []TileStats) []SplitStats {
-	by := map[string]*SplitStats{}
-	var names []string
+	var s SplitSummer
 	for i := range rows {
-		r := &rows[i]
-		s, ok := by[r.Split]
-		if !ok {
-			s = &SplitStats{Subset: r.Split, DHHistogram: make([]int64, HistogramBins)}
-			by[r.Split] = s
-			names = append(names, r.Split)
-		}
-		s.Tiles++
-		s.ChangedPixels += int64(r.ChangedPixels3D)
-		s.ValidPixels += int64(r.Pixels3D)
-		s.DHMin = extreme(s.DHMin, r.DHMin, minF32)
-		s.DHMax = extreme(s.DHMax, r.DHMax, maxF32)
-		for b, n := range r.DHHistogram[:min(len(r.DHHistogram), HistogramBins)] {
-			s.DHHistogram[b] += int64(n)
-		}
+		s.Add(&rows[i])
 	}
-	out := make([]SplitStats, 0, len(names))
-	for _, n := range names {
-		s := by[n]
+	return s.Splits()
+}
+
+// SplitSummer sums tile rows per subset one at a time, as SummarizeSplits
+// does, for a release too large to hold its rows at once. The zero value
+// is ready to use.
+type SplitSummer struct {
+	by    map[string]*SplitStats
+	names []string
+}
+
+// Add sums one tile's row.
+func (m *SplitSummer) Add(r *TileStats) {
+	if m.by == nil {
+		m.by = map[string]*SplitStats{}
+	}
+	s, ok := m.by[r.Split]
+	if !ok {
+		s = &SplitStats{Subset: r.Split, DHHistogram: make([]int64, HistogramBins)}
+		m.by[r.Split] = s
+		m.names = append(m.names, r.Split)
+	}
+	s.Tiles++
+	s.ChangedPixels += int64(r.ChangedPixels3D)
+	s.ValidPixels += int64(r.Pixels3D)
+	s.DHMin = extreme(s.DHMin, r.DHMin, minF32)
+	s.DHMax = extreme(s.DHMax, r.DHMax, maxF32)
+	for b, n := range r.DHHistogram[:min(len(r.DHHistogram), HistogramBins)] {
+		s.DHHistogram[b] += int64(n)
+	}
+}
+
+// Splits returns the sums of the rows added so far, in subset order.
+func (m *SplitSummer) Splits() []SplitStats {
+	out := make([]SplitStats, 0, len(m.names))
+	for _, n := range m.names {
+		s := *m.by[n]
 		s.ChangedPct, s.UnchangedPct = percentages(s.ChangedPixels, s.ValidPixels)
-		out = append(out, *s)
+		s.DHHistogram = slices.Clone(s.DHHistogram)
+		out = append(out, s)
 	}
 	sortSplits(out)
 	return out

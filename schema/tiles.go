@@ -195,28 +195,97 @@ func WriteTiles(ctx context.Context, path string, rows []TileStats, geo GeoInfo,
 }
 
 func writeTiles(ctx context.Context, path string, mem memory.Allocator, rows []TileStats, geo GeoInfo, opts ...Option) error {
-	o := newOptions(opts)
-	cols, err := tileLayout(o.counters)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
 	sorted, err := table.SortRows(rows, func(a, b *TileStats) int { return cmp.Compare(a.TileID, b.TileID) },
 		func(r *TileStats) string { return r.TileID })
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	for i := range sorted {
-		if err := checkTile(&sorted[i]); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
+	w, err := newTilesWriter(path, mem, geo, opts...)
+	if err != nil {
+		return err
 	}
-	geo.BBox = tilesBBox(sorted)
+	defer w.Abort()
+	if err := w.Write(ctx, sorted...); err != nil {
+		return err
+	}
+	return w.Close(ctx)
+}
+
+// TilesWriter writes tiles.parquet as WriteTiles does, a row group at a
+// time, for a release whose rows are too many to hold at once: they come
+// in tile ID order, over as many calls to Write as the caller likes. The
+// file appears on Close.
+type TilesWriter struct {
+	path string
+	geo  GeoInfo
+	w    *table.Writer[TileStats]
+	last string
+	bbox []float64
+}
+
+// NewTilesWriter starts writing tiles.parquet at path; geo.PROJJSON is the
+// CRS of the geometry column, and the bounding box is computed from the rows.
+func NewTilesWriter(path string, geo GeoInfo, opts ...Option) (*TilesWriter, error) {
+	return newTilesWriter(path, memory.DefaultAllocator, geo, opts...)
+}
+
+func newTilesWriter(path string, mem memory.Allocator, geo GeoInfo, opts ...Option) (*TilesWriter, error) {
+	o := newOptions(opts)
+	cols, err := tileLayout(o.counters)
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	// The CRS is checked before any row is written, not at Close.
+	if _, err := geo.marshal(); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	tw, err := table.NewWriter(path, mem, table.NewSchema(cols), cols, o.codec)
+	if err != nil {
+		return nil, err
+	}
+	return &TilesWriter{path: path, geo: geo, w: tw}, nil
+}
+
+// Write adds rows, which follow those written before in tile ID order.
+func (w *TilesWriter) Write(ctx context.Context, rows ...TileStats) error {
+	for i := range rows {
+		r := &rows[i]
+		if w.bbox != nil && r.TileID <= w.last {
+			if r.TileID == w.last {
+				return fmt.Errorf("write %s: two rows for %q", w.path, r.TileID)
+			}
+			return fmt.Errorf("write %s: tile %s comes after %s: tiles are written in ID order", w.path, r.TileID, w.last)
+		}
+		if err := checkTile(r); err != nil {
+			return fmt.Errorf("write %s: %w", w.path, err)
+		}
+		if w.bbox == nil {
+			w.bbox = []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+		}
+		w.last = r.TileID
+		b := w.bbox
+		b[0], b[1] = min(b[0], r.MinX), min(b[1], r.MinY)
+		b[2], b[3] = max(b[2], r.MaxX), max(b[3], r.MaxY)
+	}
+	return w.w.Write(ctx, rows...)
+}
+
+// Close writes the last rows and the GeoParquet metadata and puts the
+// file in place.
+func (w *TilesWriter) Close(ctx context.Context) error {
+	geo := w.geo
+	// nil without tiles: GeoParquet's bbox is optional and an empty one
+	// has no valid value.
+	geo.BBox = w.bbox
 	meta, err := geo.marshal()
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", w.path, err)
 	}
-	return table.Write(ctx, path, mem, table.NewSchema(cols), cols, sorted, []table.KeyValue{{Key: geoKey, Value: meta}}, o.codec)
+	return w.w.Close(ctx, []table.KeyValue{{Key: geoKey, Value: meta}})
 }
+
+// Abort drops the file unless Close put it in place.
+func (w *TilesWriter) Abort() { w.w.Abort() }
 
 // checkTile refuses rows that would make an invalid or misdescribed file:
 // no ID, a geometry the geo metadata would not describe, or a histogram of
@@ -248,20 +317,6 @@ func isWKBPolygon(wkb []byte) bool {
 		return binary.LittleEndian.Uint32(wkb[1:5]) == 3
 	}
 	return false
-}
-
-// tilesBBox is the union of the tiles' extents; nil without tiles, since
-// GeoParquet's bbox is optional and an empty one has no valid value.
-func tilesBBox(rows []TileStats) []float64 {
-	if len(rows) == 0 {
-		return nil
-	}
-	b := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	for _, r := range rows {
-		b[0], b[1] = min(b[0], r.MinX), min(b[1], r.MinY)
-		b[2], b[3] = max(b[2], r.MaxX), max(b[3], r.MaxY)
-	}
-	return b
 }
 
 // ReadTiles reads a tiles.parquet written by WriteTiles: its rows in file

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,19 +117,39 @@ func TestTilesRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(gotCRS, wantCRS) {
 				t.Errorf("CRS read back differs:\n got %s\nwant %s", geo.PROJJSON, projjson)
 			}
-			if wantBBox := tilesBBox(want); !reflect.DeepEqual(geo.BBox, wantBBox) {
+			if wantBBox := unionBBox(want); !reflect.DeepEqual(geo.BBox, wantBBox) {
 				t.Errorf("bbox = %v, want %v", geo.BBox, wantBBox)
 			}
 		})
 	}
 }
 
+// TestTilesBBox checks the bbox of the geo metadata, which the writer
+// gathers row by row, with rows given over several calls.
 func TestTilesBBox(t *testing.T) {
 	rows := []TileStats{testTile(t, 0, 0, "train"), testTile(t, 3, 2, "test"), testTile(t, 1, 5, "val")}
-	got := tilesBBox(rows)
+	slices.SortFunc(rows, func(a, b TileStats) int { return strings.Compare(a.TileID, b.TileID) })
+	path := filepath.Join(t.TempDir(), "tiles.parquet")
+	w, err := NewTilesWriter(path, GeoInfo{PROJJSON: testPROJJSON(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, r := range rows {
+		if err := w.Write(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, geo, err := ReadTiles(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []float64{355000, 4613000 - 800, 355000 + 6*200, 4613000}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("bbox = %v, want %v", got, want)
+	if !reflect.DeepEqual(geo.BBox, want) {
+		t.Errorf("bbox = %v, want %v", geo.BBox, want)
 	}
 }
 
@@ -360,4 +381,18 @@ func assertEmptyDir(t *testing.T, dir string) {
 	for _, e := range ents {
 		t.Errorf("left behind: %s", e.Name())
 	}
+}
+
+// unionBBox is the union of the rows' extents (nil without rows), as the
+// geo metadata should hold it.
+func unionBBox(rows []TileStats) []float64 {
+	if len(rows) == 0 {
+		return nil
+	}
+	b := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, r := range rows {
+		b[0], b[1] = min(b[0], r.MinX), min(b[1], r.MinY)
+		b[2], b[3] = max(b[2], r.MaxX), max(b[3], r.MaxY)
+	}
+	return b
 }

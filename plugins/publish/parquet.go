@@ -49,9 +49,18 @@ func (p *Parquet) Validate() []plugins.Problem {
 // Publish writes the tables, each atomically.
 func (p *Parquet) Publish(ctx context.Context, r *plugins.Release) (string, error) {
 	codec := schema.WithCompression(p.Compression)
+	// Both tables are written in tile order as the tiles come: they
+	// usually come sorted.
+	byID := func(a, b plugins.ReleaseTile) int { return strings.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(r.Tiles, byID) {
+		sorted := *r
+		sorted.Tiles = slices.Clone(r.Tiles)
+		slices.SortStableFunc(sorted.Tiles, byID)
+		r = &sorted
+	}
 	var wrote []string
 	if p.Tiles {
-		if err := schema.WriteTiles(ctx, r.Path("tiles.parquet"), r.Stats(), schema.GeoInfo{PROJJSON: r.PROJJSON}, schema.WithCounters(r.Counters), codec); err != nil {
+		if err := writeTiles(ctx, r, codec); err != nil {
 			return "", err
 		}
 		if err := schema.WriteSplits(ctx, r.Path("splits.parquet"), r.Splits, codec); err != nil {
@@ -65,14 +74,34 @@ func (p *Parquet) Publish(ctx context.Context, r *plugins.Release) (string, erro
 			return "", err
 		}
 		dst := r.Path("items.parquet")
-		rows, err := catalog.ItemRows(ctx, rel, filepath.Dir(dst), r.Jobs)
+		w := schema.NewItemsWriter(dst, codec)
+		defer w.Abort()
+		err = catalog.ItemRows(ctx, rel, filepath.Dir(dst), r.Jobs, func(rows []schema.ItemRow) error {
+			return w.Write(ctx, rows...)
+		})
 		if err != nil {
 			return "", fmt.Errorf("items.parquet: %w", err)
 		}
-		if err := schema.WriteItems(ctx, dst, rows, codec); err != nil {
+		if err := w.Close(ctx); err != nil {
 			return "", err
 		}
 		wrote = append(wrote, "items.parquet")
 	}
 	return fmt.Sprintf("%s (%s)", strings.Join(wrote, ", "), p.Compression), nil
+}
+
+// writeTiles writes tiles.parquet from the release's tiles, in tile order,
+// without a copy of their rows.
+func writeTiles(ctx context.Context, r *plugins.Release, codec schema.Option) error {
+	w, err := schema.NewTilesWriter(r.Path("tiles.parquet"), schema.GeoInfo{PROJJSON: r.PROJJSON}, schema.WithCounters(r.Counters), codec)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	for i := range r.Tiles {
+		if err := w.Write(ctx, r.Tiles[i].Stats); err != nil {
+			return err
+		}
+	}
+	return w.Close(ctx)
 }

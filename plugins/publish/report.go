@@ -41,7 +41,11 @@ func (p *Report) Publish(ctx context.Context, r *plugins.Release) (string, error
 	if in.Title == "" {
 		in.Title = r.Dataset.Title
 	}
-	in.Dataset, in.Version, in.Tiles, in.Splits = r.Dataset.Name, r.Dataset.Version, r.Stats(), r.Splits
+	in.Dataset, in.Version, in.Splits = r.Dataset.Name, r.Dataset.Version, r.Splits
+	in.Tiles = &report.Tiles{}
+	for i := range r.Tiles {
+		in.Tiles.Add(&r.Tiles[i].Stats)
+	}
 	if err := report.Write(ctx, dst, in); err != nil {
 		return "", err
 	}
