@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/cdflow/cdflow/schema/internal/table"
@@ -247,6 +248,45 @@ func TestTilesWriter(t *testing.T) {
 				t.Errorf("a refused write left %s", entries[0].Name())
 			}
 		})
+	}
+}
+
+// TestDictionaryAcrossBatches writes a row group of several batches: the
+// split column, a dictionary in Arrow, stays dictionary-encoded in every
+// data page instead of falling back to plain values when the second batch
+// brings its own dictionary.
+func TestDictionaryAcrossBatches(t *testing.T) {
+	defer func(n int) { table.RowGroupRows = n }(table.RowGroupRows)
+	table.RowGroupRows = 10000
+	var rows []TileStats
+	for i := range 12000 {
+		rows = append(rows, testTile(t, int32(i/100), int32(i%100), []string{"train", "test", "val"}[i%3]))
+	}
+	rows = sortedByID(rows)
+	p := filepath.Join(t.TempDir(), "tiles.parquet")
+	if err := WriteTiles(context.Background(), p, rows, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	if n := rdr.NumRowGroups(); n != 2 {
+		t.Fatalf("%d row groups, want 2", n)
+	}
+	for g := range rdr.NumRowGroups() {
+		rg := rdr.MetaData().RowGroup(g)
+		col := rg.Schema.ColumnIndexByName("split")
+		cc, err := rg.ColumnChunk(col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range cc.EncodingStats() {
+			if st.PageType.String() != "DICTIONARY_PAGE" && st.Encoding != parquet.Encodings.RLEDict && st.Encoding != parquet.Encodings.PlainDict {
+				t.Errorf("row group %d: split has %v data pages: the dictionary was dropped between batches", g, st.Encoding)
+			}
+		}
 	}
 }
 

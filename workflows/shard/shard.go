@@ -106,7 +106,7 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 		return nil, err
 	}
 	type found struct {
-		p   *partial
+		p   *header
 		dir string
 		// file is the manifest, for messages.
 		file string
@@ -130,7 +130,7 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 			return nil, fmt.Errorf("merge: %s holds no partial results (%s); give the --out folders of the shard runs", d, filepath.Join(d, Dir))
 		}
 		for _, f := range files {
-			p, err := readPartial(f)
+			p, err := readHeader(f)
 			if err != nil {
 				return nil, err
 			}
@@ -183,30 +183,14 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 	for _, t := range plan.Grid.Tiles() {
 		want[t.ID] = true
 	}
-	type job struct {
-		s  *found
-		tr execute.TileResult
-	}
-	var jobs []job
-	got := map[string]bool{}
-	for i := range shards {
-		s := &shards[i]
-		for _, tr := range s.p.Tiles {
-			id := tr.Tile.ID
-			if !want[id] || got[id] {
-				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
-			}
-			got[id] = true
-			jobs = append(jobs, job{s, tr})
-		}
-		s.p.Tiles = nil // jobs hold them now
-	}
 	if events != nil {
 		events.Planned(len(want))
 	}
 	// Gathering reads and checks every product of every tile: at national
 	// scale millions of files, so workers share them; the first failing
 	// tile in the shards' order is the one reported, whatever the timing.
+	// Shards are read one at a time, and each tile's assets go to the file
+	// once it is gathered: a merge holds one shard's manifest, not all.
 	sp, err := newSpill(filepath.Join(out, "run"))
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
@@ -217,47 +201,34 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 			sp.Close()
 		}
 	}()
-	errs = make([]error, len(jobs))
-	var mu sync.Mutex
+	results := make([]execute.TileResult, 0, len(want))
+	got := map[string]bool{}
 	done := 0
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(workers, 1))
-	for i := range jobs {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			j := jobs[i]
-			if err := gatherTile(gctx, plan, j.s.dir, out, j.tr); err != nil {
-				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", j.s.file, j.tr.Tile.ID, err)
-				return errs[i]
-			}
-			load, err := sp.put(j.tr.Assets)
-			if err != nil {
-				errs[i] = fmt.Errorf("merge: tile %s: %w", j.tr.Tile.ID, err)
-				return errs[i]
-			}
-			jobs[i].tr.Assets, jobs[i].tr.LoadAssets = nil, load
-			if events != nil {
-				mu.Lock()
-				done++
-				events.TileDone(j.tr.Tile.ID, done, len(want))
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		for _, e := range errs {
-			if e != nil {
-				return nil, e
-			}
+	for i := range shards {
+		s := &shards[i]
+		p, err := readPartial(s.file)
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
-	}
-	results := make([]execute.TileResult, len(jobs))
-	for i, j := range jobs {
-		results[i] = j.tr
+		if h := p.header(); !reflect.DeepEqual(&h, s.p) {
+			return nil, fmt.Errorf("merge: %s changed while the merge read it; merge once the shards have finished", s.file)
+		}
+		for _, tr := range p.Tiles {
+			id := tr.Tile.ID
+			if !want[id] || got[id] {
+				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
+			}
+			got[id] = true
+		}
+		if err := gatherShard(ctx, plan, s.dir, s.file, out, p.Tiles, sp, workers, func(id string) {
+			if events != nil {
+				done++
+				events.TileDone(id, done, len(want))
+			}
+		}); err != nil {
+			return nil, err
+		}
+		results = append(results, p.Tiles...)
 	}
 	if len(got) != len(want) {
 		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
@@ -265,6 +236,91 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
 	keep = true
 	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage, Store: sp}, nil
+}
+
+// gatherShard gathers a shard's tiles (see gatherTile), workers at a time,
+// and puts each one's assets in sp instead of memory. done hears of each
+// tile gathered, one call at a time.
+func gatherShard(ctx context.Context, plan *plans.Plan, dir, file, out string, tiles []execute.TileResult, sp *spill, workers int, done func(id string)) error {
+	errs := make([]error, len(tiles))
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(workers, 1))
+	for i := range tiles {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			tr := &tiles[i]
+			if err := gatherTile(gctx, plan, dir, out, *tr); err != nil {
+				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err)
+				return errs[i]
+			}
+			load, err := sp.put(tr.Assets)
+			if err != nil {
+				errs[i] = fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err)
+				return errs[i]
+			}
+			tr.Assets, tr.LoadAssets = nil, load
+			mu.Lock()
+			done(tr.Tile.ID)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		for _, e := range errs {
+			if e != nil {
+				return e
+			}
+		}
+		return err
+	}
+	return nil
+}
+
+// header is a manifest without its tiles: what is checked across shards
+// before any tile is gathered.
+type header struct {
+	Format   int               `json:"format"`
+	Shard    int               `json:"shard"`
+	Shards   int               `json:"shards"`
+	Plan     string            `json:"plan"`
+	Grid     int               `json:"tiles"`
+	Findings []plugins.Finding `json:"findings"`
+	Lineage  []string          `json:"lineage"`
+}
+
+func (p *partial) header() header {
+	return header{Format: p.Format, Shard: p.Shard, Shards: p.Shards, Plan: p.Plan, Grid: p.Grid, Findings: p.Findings, Lineage: p.Lineage}
+}
+
+// readHeader reads a manifest's header; its tiles are parsed, not kept.
+func readHeader(path string) (*header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	defer f.Close()
+	var h header
+	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&h); err != nil {
+		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	}
+	if err := h.check(path); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// check refuses a manifest this cdflow cannot merge.
+func (h *header) check(path string) error {
+	if h.Format != partialFormat {
+		return fmt.Errorf("merge: %s has format %d, this cdflow reads %d; rerun the shard with this cdflow", path, h.Format, partialFormat)
+	}
+	if h.Shards < 1 || h.Shard < 0 || h.Shard >= h.Shards {
+		return fmt.Errorf("merge: %s: bad shard %d/%d", path, h.Shard, h.Shards)
+	}
+	return nil
 }
 
 func readPartial(path string) (*partial, error) {
@@ -302,11 +358,9 @@ func readPartial(path string) (*partial, error) {
 			c.Name = unique.Make(c.Name).Value()
 		}
 	}
-	if p.Format != partialFormat {
-		return nil, fmt.Errorf("merge: %s has format %d, this cdflow reads %d; rerun the shard with this cdflow", path, p.Format, partialFormat)
-	}
-	if p.Shards < 1 || p.Shard < 0 || p.Shard >= p.Shards {
-		return nil, fmt.Errorf("merge: %s: bad shard %d/%d", path, p.Shard, p.Shards)
+	h := p.header()
+	if err := h.check(path); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

@@ -21,39 +21,44 @@ import (
 // KeyValue is one entry of a Parquet file's key-value metadata.
 type KeyValue struct{ Key, Value string }
 
-// newRecordBatch builds one record batch of rows, in the order given.
-func newRecordBatch[R any](ctx context.Context, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R) (arrow.RecordBatch, error) {
+// batchBuilder builds record batches of rows. A dictionary column keeps
+// its dictionary from one batch to the next (values added in order of
+// first appearance), so the batches of one row group share it and the
+// Parquet writer can keep dictionary-encoding the column.
+type batchBuilder[R any] struct {
+	rb      *array.RecordBuilder
+	cols    []Column[R]
+	writers []func(*R) error
+}
+
+func newBatchBuilder[R any](mem memory.Allocator, sch *arrow.Schema, cols []Column[R]) *batchBuilder[R] {
 	rb := array.NewRecordBuilder(mem, sch)
-	defer rb.Release()
-	rb.Reserve(len(rows))
 	writers := make([]func(*R) error, len(cols))
 	for i, c := range cols {
 		writers[i] = c.Writer(rb.Field(i))
 	}
+	return &batchBuilder[R]{rb: rb, cols: cols, writers: writers}
+}
+
+// batch builds one record batch of rows, in the order given.
+func (b *batchBuilder[R]) batch(ctx context.Context, rows []R) (arrow.RecordBatch, error) {
+	b.rb.Reserve(len(rows))
 	for i := range rows {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		for j, w := range writers {
+		for j, w := range b.writers {
 			if err := w(&rows[i]); err != nil {
-				return nil, fmt.Errorf("column %s: %w", cols[j].Field.Name, err)
+				return nil, fmt.Errorf("column %s: %w", b.cols[j].Field.Name, err)
 			}
 		}
 	}
-	return rb.NewRecordBatch(), nil
+	return b.rb.NewRecordBatch(), nil
 }
 
-// writeGroup writes rows as one row group.
-func writeGroup[R any](ctx context.Context, fw *pqarrow.FileWriter, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], rows []R) error {
-	rec, err := newRecordBatch(ctx, mem, sch, cols, rows)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
-	return fw.Write(rec)
-}
+func (b *batchBuilder[R]) release() { b.rb.Release() }
 
 // writerProperties are the Parquet settings of every file we publish: zstd
 // at its default level, column statistics so readers can skip row groups,
@@ -93,8 +98,12 @@ func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *a
 }
 
 // Writer writes a file a row group at a time, for tables too large to
-// hold whole: it keeps at most RowGroupRows rows. The file is the one
-// Write makes of all the rows at once, and appears only on Close.
+// hold whole. It keeps at most batchRows rows as Go values: they are
+// encoded into the open row group as soon as a batch is complete, and
+// the group's compressed pages are what stays in memory until it is
+// full. Batches start at fixed rows (every batchRows from the start of
+// each group), so the file is the same whatever rows each Write call
+// brings, and appears only on Close.
 type Writer[R any] struct {
 	path    string
 	mem     memory.Allocator
@@ -104,9 +113,15 @@ type Writer[R any] struct {
 	buf     *bufio.Writer
 	fw      *pqarrow.FileWriter
 	pending []R
-	groups  int
+	group   *batchBuilder[R] // the open row group's; nil between groups
+	inGroup int              // rows in the open row group
+	rows    int              // rows written
 	err     error
 }
+
+// batchRows is how many rows are encoded at once: a multiple of the
+// Parquet writer's batch of 1024 values.
+const batchRows = 4096
 
 // NewWriter starts writing path.
 func NewWriter[R any](path string, mem memory.Allocator, sch *arrow.Schema, cols []Column[R], codecName string) (*Writer[R], error) {
@@ -130,40 +145,57 @@ func NewWriter[R any](path string, mem memory.Allocator, sch *arrow.Schema, cols
 	return &Writer[R]{path: path, mem: mem, sch: sch, cols: cols, tmp: tmp, buf: buf, fw: fw}, nil
 }
 
-// Write adds rows after those written before; a full row group is
-// written out as soon as it is complete.
+// Write adds rows after those written before.
 func (w *Writer[R]) Write(ctx context.Context, rows ...R) error {
 	if w.err != nil {
 		return w.err
 	}
 	for len(rows) > 0 {
-		n := min(RowGroupRows-len(w.pending), len(rows))
-		if len(w.pending) == 0 && n == RowGroupRows {
-			// A whole group: written from the caller's rows, not copied.
-			if err := w.flush(ctx, rows[:n]); err != nil {
+		n := min(w.batch()-len(w.pending), len(rows))
+		w.pending = append(w.pending, rows[:n]...)
+		rows = rows[n:]
+		if len(w.pending) == w.batch() {
+			if err := w.flush(ctx); err != nil {
 				return err
 			}
-		} else {
-			w.pending = append(w.pending, rows[:n]...)
-			if len(w.pending) == RowGroupRows {
-				if err := w.flush(ctx, w.pending); err != nil {
-					return err
-				}
-				clear(w.pending) // what the rows point to may go
-				w.pending = w.pending[:0]
-			}
 		}
-		rows = rows[n:]
 	}
 	return nil
 }
 
-func (w *Writer[R]) flush(ctx context.Context, rows []R) error {
-	if err := writeGroup(ctx, w.fw, w.mem, w.sch, w.cols, rows); err != nil {
-		w.err = fmt.Errorf("write %s: %w", w.path, err)
-		return w.err
+// batch is the size of the batch being gathered: batchRows, or what the
+// open row group still takes.
+func (w *Writer[R]) batch() int {
+	return min(batchRows, RowGroupRows-w.inGroup)
+}
+
+// flush encodes the pending rows into the open row group (a new one
+// when none is open) and closes the group once it is full.
+func (w *Writer[R]) flush(ctx context.Context) error {
+	if w.inGroup == 0 {
+		if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
+			return w.fail(fmt.Errorf("write %s: %w", w.path, err))
+		}
+		// A group's dictionaries are its own, as when a group was
+		// written whole.
+		w.group = newBatchBuilder(w.mem, w.sch, w.cols)
 	}
-	w.groups++
+	rec, err := w.group.batch(ctx, w.pending)
+	if err != nil {
+		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
+	}
+	defer rec.Release()
+	if err := w.fw.WriteBuffered(rec); err != nil {
+		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
+	}
+	w.rows += len(w.pending)
+	w.inGroup += len(w.pending)
+	if w.inGroup == RowGroupRows {
+		w.inGroup = 0
+		w.dropGroup()
+	}
+	clear(w.pending) // what the rows point to may go
+	w.pending = w.pending[:0]
 	return nil
 }
 
@@ -174,11 +206,10 @@ func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
 		return w.err
 	}
 	// An empty table is one empty group, as Parquet readers expect.
-	if len(w.pending) > 0 || w.groups == 0 {
-		if err := w.flush(ctx, w.pending); err != nil {
+	if len(w.pending) > 0 || w.rows == 0 {
+		if err := w.flush(ctx); err != nil {
 			return err
 		}
-		w.pending = nil
 	}
 	for _, e := range kv {
 		if err := w.fw.AppendKeyValueMetadata(e.Key, e.Value); err != nil {
@@ -188,6 +219,7 @@ func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
 	if err := ctx.Err(); err != nil {
 		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
 	}
+	w.dropGroup()
 	w.err = fmt.Errorf("write %s: already closed", w.path)
 	fw := w.fw
 	w.fw = nil
@@ -200,6 +232,14 @@ func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
 	return w.tmp.Commit()
 }
 
+// dropGroup lets the open group's builder go.
+func (w *Writer[R]) dropGroup() {
+	if w.group != nil {
+		w.group.release()
+		w.group = nil
+	}
+}
+
 func (w *Writer[R]) fail(err error) error {
 	w.err = err
 	return err
@@ -207,6 +247,7 @@ func (w *Writer[R]) fail(err error) error {
 
 // Abort drops the file unless Close put it in place; a no-op after Close.
 func (w *Writer[R]) Abort() {
+	w.dropGroup()
 	if w.fw != nil {
 		w.fw.Close()
 		w.fw = nil
