@@ -178,7 +178,10 @@ func checkRelease(rel *Release) error {
 		return fmt.Errorf("publish: dataset %s %s has no tile", rel.Dataset, rel.Version)
 	}
 	seen := map[string]bool{}
-	for _, t := range rel.Tiles {
+	for i, t := range rel.Tiles {
+		if t.Stats == nil {
+			return fmt.Errorf("publish: dataset %s %s: tile %d of %d has no statistics", rel.Dataset, rel.Version, i+1, len(rel.Tiles))
+		}
 		id := t.Stats.TileID
 		if !safeName(id) {
 			return fmt.Errorf("publish: tile id %q is not a safe file name; change the tiling id template", id)
@@ -220,7 +223,7 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	if grouped(len(tiles), opts) {
 		blocks = make([]string, len(tiles))
 		for i, t := range tiles {
-			blocks[i] = blockOf(t.Stats)
+			blocks[i] = blockOf(*t.Stats)
 		}
 	}
 	// items.parquet and tiles.parquet are written as the items are, a
@@ -352,7 +355,7 @@ func writeItems(ctx context.Context, dir, releaseID string, rel *Release, tiles 
 			}
 			var released map[string]string
 			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
-			rows[i] = tiles[i].Stats
+			rows[i] = *tiles[i].Stats
 			rows[i].Assets = released
 			return errs[i]
 		})

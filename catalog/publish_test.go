@@ -90,6 +90,10 @@ func release(t *testing.T) *catalog.Release {
 	// Each test gets its own copy of the tiles, to edit.
 	r := *fixture.rel
 	r.Tiles = append([]catalog.Tile(nil), fixture.rel.Tiles...)
+	for i := range r.Tiles {
+		s := *r.Tiles[i].Stats
+		r.Tiles[i].Stats = &s
+	}
 	return &r
 }
 
@@ -429,6 +433,7 @@ func TestBadReleasesAreRefused(t *testing.T) {
 		want string
 	}{
 		{"unsafe tile id", func(r *catalog.Release) { r.Tiles[0].Stats.TileID = "../evil" }, "not a safe file name"},
+		{"tile without statistics", func(r *catalog.Release) { r.Tiles[1].Stats = nil }, "tile 2 of"},
 		{"duplicate tile id", func(r *catalog.Release) { r.Tiles[1].Stats.TileID = r.Tiles[0].Stats.TileID }, "appears twice"},
 		{"unsafe asset name", func(r *catalog.Release) {
 			a, err := r.Tiles[1].MakeAssets()

@@ -65,8 +65,10 @@ type Release struct {
 // Tile is one tile of a release.
 type Tile struct {
 	// Stats is the tile's row of tiles.parquet, its Split set; the
-	// release's table gives Assets as the released files' paths.
-	Stats        schema.TileStats
+	// release's table gives Assets as the released files' paths. A
+	// pointer: the release shares the row its caller holds instead of a
+	// copy per tile.
+	Stats        *schema.TileStats
 	Footprint    [][2]float64 // closed lon/lat ring
 	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
 	BBox         [4]float64   // west, south, east, north

@@ -126,7 +126,7 @@ func CatalogRelease(r *plugins.Release, products []string) (*catalog.Release, er
 		t := &r.Tiles[i]
 		// Made when the tile's item is written: copies of every tile's
 		// assets would be a large part of a national release's heap.
-		rel.Tiles[i] = catalog.Tile{Stats: t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
+		rel.Tiles[i] = catalog.Tile{Stats: &t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
 			MakeAssets: func() ([]catalog.Asset, error) { return catalogAssets(r, t, products) }}
 	}
 	return rel, nil
