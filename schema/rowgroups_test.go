@@ -159,12 +159,7 @@ func TestItemsWriter(t *testing.T) {
 				err = w.Close(ctx)
 			}
 			w.Abort()
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-				t.Errorf("a refused write left %s", entries[0].Name())
-			}
+			checkRefused(t, dir, err, tc.want)
 		})
 	}
 }
@@ -241,12 +236,7 @@ func TestTilesWriter(t *testing.T) {
 				}
 				w.Abort()
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-				t.Errorf("a refused write left %s", entries[0].Name())
-			}
+			checkRefused(t, dir, err, tc.want)
 		})
 	}
 }
@@ -287,6 +277,18 @@ func TestDictionaryAcrossBatches(t *testing.T) {
 				t.Errorf("row group %d: split has %v data pages: the dictionary was dropped between batches", g, st.Encoding)
 			}
 		}
+	}
+}
+
+// checkRefused wants a write refused with an error saying want, and
+// nothing left in dir.
+func checkRefused(t *testing.T, dir string, err error, want string) {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused write left %s", entries[0].Name())
 	}
 }
 
