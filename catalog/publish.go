@@ -233,7 +233,7 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	iw := schema.NewItemsWriter(filepath.Join(dir, "items.parquet"))
 	defer iw.Abort()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("publish: %w", err)
 	}
 	tw, err := schema.NewTilesWriter(filepath.Join(dir, "tiles.parquet"), schema.GeoInfo{PROJJSON: rel.PROJJSON}, schema.WithCounters(rel.Counters))
 	if err != nil {

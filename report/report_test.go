@@ -805,3 +805,39 @@ func TestLargeGridMap(t *testing.T) {
 	}
 	checkNoise(t, doc, tiles)
 }
+
+// TestDegenerateGridMap draws more tiles than the maps draw one by one,
+// all of them points spread over a grid: the squares still spread over
+// the map, at most 10 000 of them.
+func TestDegenerateGridMap(t *testing.T) {
+	var tiles []schema.TileStats
+	for i := range 10100 {
+		x, y := 355000+10*float64(i%101), 4613000-10*float64(i/101)
+		tiles = append(tiles, schema.TileStats{TileID: fmt.Sprintf("t%05d", i), Split: "train", MinX: x, MinY: y, MaxX: x, MaxY: y,
+			DHHistogram: make([]int32, schema.HistogramBins)})
+	}
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := report.Write(t.Context(), path, report.Input{Dataset: "points", Version: "1.0.0", Tiles: report.TilesOf(tiles)}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	squares := findAll(byID(doc, "map-subset"), class("rect", "tiles"))
+	if len(squares) == 0 || len(squares) > 10000 {
+		t.Errorf("%d squares, want 1 to 10 000", len(squares))
+	}
+	xs := map[string]bool{}
+	for _, sq := range squares {
+		x, _ := attr(sq, "x")
+		xs[x] = true
+	}
+	if len(xs) < 10 {
+		t.Errorf("squares in %d columns: the grid of points should spread over many", len(xs))
+	}
+}

@@ -332,19 +332,28 @@ func newTileMaps(ts *Tiles, order []string, colors map[string]string) []tileMap 
 // belongs to the square its centre falls in; squares without tiles are
 // not drawn.
 func squares(ts *Tiles, order []string, colors map[string]string, minX, maxY float64, rect func(x0, y0, x1, y1 float64) tileRect) (bySubset, byChange []tileRect, maxFrac float64, k int) {
-	first := ts.places[0]
-	tw, th := first.maxX-first.minX, first.maxY-first.minY
 	var minY, maxX float64 = maxY, minX
 	for _, t := range ts.places {
 		minY, maxX = min(minY, t.minY), max(maxX, t.maxX)
 	}
-	cols := func(k int) int { return max(1, int(math.Ceil((maxX-minX)/(float64(k)*tw)))) }
-	rows := func(k int) int { return max(1, int(math.Ceil((maxY-minY)/(float64(k)*th)))) }
-	k = 1
+	// Squares are k × k times the first tile; a tile without extent
+	// (never made by a tiling) falls back to a square grid of the tiles.
+	first := ts.places[0]
+	tw, th := first.maxX-first.minX, first.maxY-first.minY
+	side := math.Ceil(math.Sqrt(float64(len(ts.places))))
+	if !(tw > 0) {
+		tw = max(maxX-minX, 1e-9) / side
+	}
+	if !(th > 0) {
+		th = max(maxY-minY, 1e-9) / side
+	}
+	cols := func(k int) float64 { return max(1, math.Ceil((maxX-minX)/(float64(k)*tw))) }
+	rows := func(k int) float64 { return max(1, math.Ceil((maxY-minY)/(float64(k)*th))) }
+	k = max(1, int(math.Sqrt(cols(1)*rows(1)/maxMapTiles)))
 	for cols(k)*rows(k) > maxMapTiles {
 		k++
 	}
-	nc, nr := cols(k), rows(k)
+	nc, nr := int(cols(k)), int(rows(k))
 	cw, ch := float64(k)*tw, float64(k)*th
 	type square struct {
 		n     int
