@@ -53,6 +53,7 @@ func main() {
 	out := flag.String("out", "", "also write the results as JSON to this file")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "profile each merge into this file, suffixed with its tile count")
 	flag.StringVar(&memProfile, "memprofile", "", "write each merge's heap near its peak into this file, suffixed with its tile count")
+	flag.DurationVar(&settle, "settle", 20*time.Second, "with -reuse: after deleting the last merge's release, sync and wait this long before timing the next merge")
 	flag.Parse()
 	if err := run(context.Background(), *cdflow, *work, *tiles, *shards, *keep, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
@@ -63,6 +64,7 @@ func main() {
 var (
 	cpuProfile, memProfile string
 	reuse, prepareOnly     bool
+	settle                 time.Duration
 )
 
 // result is one size's measurement.
@@ -255,6 +257,11 @@ func simulate(ctx context.Context, bin string, t *tmpl, dir string, n, nShards i
 		if err := os.RemoveAll(filepath.Join(out, "catalog")); err != nil {
 			return r, err
 		}
+		// Deleting 10⁵ releases' files leaves the file system busy for a
+		// while: a merge timed at once paid for it in its own file
+		// creations (a third more CPU at 10⁵ tiles, all in openat).
+		syscall.Sync()
+		time.Sleep(settle)
 	} else if err := prepare(ctx, t, dir, wf, out, n, nShards); err != nil {
 		return r, err
 	} else if err := os.WriteFile(prepared, nil, 0o644); err != nil {
