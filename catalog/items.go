@@ -142,7 +142,6 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int, emit f
 	for start := 0; start < len(rel.Tiles); start += itemWindow {
 		tiles := rel.Tiles[start:min(start+itemWindow, len(rel.Tiles))]
 		rows := rows[:len(tiles)]
-		clear(rows)
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(workers)
 		for i := range tiles {

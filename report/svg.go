@@ -389,6 +389,7 @@ func squares(ts *Tiles, order []string, colors map[string]string, minX, maxY flo
 			maxFrac = max(maxFrac, s.frac/float64(s.n))
 		}
 	}
+	byRank := sortedByRank(rank)
 	for i := range nr * nc {
 		s := sq[i]
 		if s == nil {
@@ -405,7 +406,7 @@ func squares(ts *Tiles, order []string, colors map[string]string, minX, maxY flo
 		}
 		split := ts.subsets[most]
 		var parts []string
-		for _, j := range sortedByRank(rank) {
+		for _, j := range byRank {
 			if s.count[j] > 0 {
 				parts = append(parts, fmt.Sprintf("%s %d", subsetName(ts.subsets[j]), s.count[j]))
 			}

@@ -297,14 +297,9 @@ func (p *partial) header() header {
 
 // readHeader reads a manifest's header; its tiles are parsed, not kept.
 func readHeader(path string) (*header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
-	}
-	defer f.Close()
 	var h header
-	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&h); err != nil {
-		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	if err := decodeManifest(path, &h); err != nil {
+		return nil, err
 	}
 	if err := h.check(path); err != nil {
 		return nil, err
@@ -323,15 +318,23 @@ func (h *header) check(path string) error {
 	return nil
 }
 
-func readPartial(path string) (*partial, error) {
+// decodeManifest decodes the manifest at path into v.
+func decodeManifest(path string, v any) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("merge: %w", err)
+		return fmt.Errorf("merge: %w", err)
 	}
 	defer f.Close()
+	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(v); err != nil {
+		return fmt.Errorf("merge: %s: %w", path, err)
+	}
+	return nil
+}
+
+func readPartial(path string) (*partial, error) {
 	var p partial
-	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&p); err != nil {
-		return nil, fmt.Errorf("merge: %s: %w", path, err)
+	if err := decodeManifest(path, &p); err != nil {
+		return nil, err
 	}
 	// Every product of every tile names the same CRS (a WKT of a kilobyte),
 	// media type and counters: at a million tiles, copies of them would be
