@@ -50,10 +50,11 @@ func releaseCollection(dir string, rel *Release, tiles []Tile, splits []string, 
 	}
 	var first []Asset
 	if len(tiles) > 0 {
-		var err error
-		if first, err = tiles[0].assets(); err != nil {
+		t, err := tiles[0].full()
+		if err != nil {
 			return nil, fmt.Errorf("tile %s: %w", tiles[0].Stats.TileID, err)
 		}
+		first = t.Assets
 	}
 	for _, a := range first {
 		in.ItemAssets = append(in.ItemAssets, stac.TileAsset{Key: a.Key, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Bands: a.Bands})

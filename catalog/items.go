@@ -73,10 +73,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 	var assets []stac.TileAsset
 	var rowAssets []schema.ItemAsset
 	released := map[string]string{}
-	all, err := t.assets()
-	if err != nil {
-		return schema.ItemRow{}, nil, err
-	}
+	all := t.Assets
 	for _, a := range all {
 		if !safeName(a.Key) {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset name %q is not a safe file name", a.Key)
@@ -149,17 +146,16 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int, emit f
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				t := &tiles[i]
+				t, err := tiles[i].full()
+				if err != nil {
+					return fmt.Errorf("tile %s: %w", tiles[i].Stats.TileID, err)
+				}
 				split, err := stac.MLAOISplit(t.Stats.Split)
 				if err != nil {
 					return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
 				}
 				var assets []schema.ItemAsset
-				all, err := t.assets()
-				if err != nil {
-					return fmt.Errorf("tile %s: %w", t.Stats.TileID, err)
-				}
-				for _, a := range all {
+				for _, a := range t.Assets {
 					sum, size, err := stac.ChecksumFile(a.File)
 					if err != nil {
 						return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
@@ -170,7 +166,7 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int, emit f
 					}
 					assets = append(assets, schema.ItemAsset{Key: a.Key, Href: filepath.ToSlash(href), Type: a.MediaType, Roles: a.Roles, Checksum: sum, Size: size})
 				}
-				rows[i] = itemRow(rel, t, releaseID+"-"+t.Stats.Split, split, assets)
+				rows[i] = itemRow(rel, &t, releaseID+"-"+t.Stats.Split, split, assets)
 				return nil
 			})
 		}

@@ -190,8 +190,8 @@ func checkRelease(rel *Release) error {
 			return fmt.Errorf("publish: tile id %q appears twice; the tiling id template must give every tile its own id", id)
 		}
 		seen[id] = true
-		// Assets made on demand (Tile.MakeAssets: a release of many tiles)
-		// are checked as each item is written.
+		// Tiles made on demand (Tile.Make: a release of many tiles) have
+		// their assets checked as each item is written.
 		for _, a := range t.Assets {
 			if !safeName(a.Key) {
 				return fmt.Errorf("publish: tile %s: asset name %q is not a safe file name", id, a.Key)
@@ -353,9 +353,14 @@ func writeItems(ctx context.Context, dir, releaseID string, rel *Release, tiles 
 			if blocks != nil {
 				block = blocks[first+i]
 			}
+			t, err := tiles[i].full()
+			if err != nil {
+				errs[i] = err
+				return err
+			}
 			var released map[string]string
-			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &tiles[i], block, opts)
-			rows[i] = *tiles[i].Stats
+			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &t, block, opts)
+			rows[i] = *t.Stats
 			rows[i].Assets = released
 			return errs[i]
 		})

@@ -436,12 +436,12 @@ func TestBadReleasesAreRefused(t *testing.T) {
 		{"tile without statistics", func(r *catalog.Release) { r.Tiles[1].Stats = nil }, "tile 2 of"},
 		{"duplicate tile id", func(r *catalog.Release) { r.Tiles[1].Stats.TileID = r.Tiles[0].Stats.TileID }, "appears twice"},
 		{"unsafe asset name", func(r *catalog.Release) {
-			a, err := r.Tiles[1].MakeAssets()
+			f, err := r.Tiles[1].Make()
 			if err != nil {
 				panic(err)
 			}
-			a[0].Key = "../evil"
-			r.Tiles[1].Assets = a
+			f.Assets[0].Key = "../evil"
+			r.Tiles[1] = f
 		}, "not a safe file name"},
 		{"bad version", func(r *catalog.Release) { r.Version = "v1" }, "not semver"},
 		{"bad dataset name", func(r *catalog.Release) { r.Dataset = "a/b" }, "cannot be a folder name"},
@@ -462,35 +462,39 @@ func TestBadReleasesAreRefused(t *testing.T) {
 	}
 }
 
-// A tile whose assets are made as its item is written (a release of many
-// tiles) is checked then: an unsafe asset name or a failure to make them
-// stops the publish, and no release is left behind.
+// A tile made whole as its item is written (a release of many tiles) is
+// checked then: an unsafe asset name, a failure to make it or a tile made
+// without its row stops the publish, and no release is left behind.
 func TestBadMadeAssetsAreRefused(t *testing.T) {
 	tests := []struct {
 		name string
-		make func([]catalog.Asset) ([]catalog.Asset, error)
+		make func(catalog.Tile) (catalog.Tile, error)
 		want string
 	}{
-		{"unsafe asset name", func(a []catalog.Asset) ([]catalog.Asset, error) {
-			a[0].Key = "../evil"
-			return a, nil
+		{"unsafe asset name", func(t catalog.Tile) (catalog.Tile, error) {
+			t.Assets[0].Key = "../evil"
+			return t, nil
 		}, "not a safe file name"},
-		{"assets unreadable", func([]catalog.Asset) ([]catalog.Asset, error) {
-			return nil, errors.New("read back the assets held on disk: EOF")
+		{"tile unreadable", func(catalog.Tile) (catalog.Tile, error) {
+			return catalog.Tile{}, errors.New("read back what the merge held on disk: EOF")
 		}, "held on disk"},
+		{"no row", func(t catalog.Tile) (catalog.Tile, error) {
+			t.Stats = nil
+			return t, nil
+		}, "without statistics"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
 			r := release(t)
 			last := &r.Tiles[len(r.Tiles)-1]
-			made := last.MakeAssets
-			last.MakeAssets = func() ([]catalog.Asset, error) {
-				a, err := made()
+			made := last.Make
+			last.Make = func() (catalog.Tile, error) {
+				f, err := made()
 				if err != nil {
-					return nil, err
+					return catalog.Tile{}, err
 				}
-				return tc.make(a)
+				return tc.make(f)
 			}
 			_, err := catalog.Publish(context.Background(), root, r, catalog.Options{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), last.Stats.TileID) {

@@ -26,6 +26,7 @@
 package catalog
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/cdflow/cdflow/report"
@@ -73,18 +74,27 @@ type Tile struct {
 	FootprintWKB []byte       // the same ring as a WKB polygon, for items.parquet
 	BBox         [4]float64   // west, south, east, north
 	Assets       []Asset
-	// MakeAssets, when Assets is nil, makes them: a release of a million
-	// tiles then holds a tile's asset descriptions only while its item is
-	// written, not all of them at once.
-	MakeAssets func() ([]Asset, error)
+	// Make, when set, makes the whole tile: its full row, outline and
+	// assets. A release of a million tiles then holds only the fixed-size
+	// part of each row (its subset, change fraction, ΔH range…) and the
+	// bbox, and each whole tile only while its item is written.
+	Make func() (Tile, error)
 }
 
-// assets are the tile's assets, made when they are made on demand.
-func (t *Tile) assets() ([]Asset, error) {
-	if t.Assets == nil && t.MakeAssets != nil {
-		return t.MakeAssets()
+// full returns the whole tile, made when it is made on demand.
+func (t *Tile) full() (Tile, error) {
+	if t.Make == nil {
+		return *t, nil
 	}
-	return t.Assets, nil
+	f, err := t.Make()
+	if err != nil {
+		return Tile{}, err
+	}
+	if f.Stats == nil {
+		return Tile{}, fmt.Errorf("made without statistics")
+	}
+	f.Make = nil
+	return f, nil
 }
 
 // Asset is one file of a tile.

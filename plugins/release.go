@@ -95,21 +95,55 @@ type ReleaseTile struct {
 	FootprintWKB []byte
 	BBox         [4]float64
 	// Assets are the tile's files: its products and previews, sorted by name.
-	// A release of many tiles may hold them outside memory instead: then
-	// Assets is nil and LoadAssets reads them (use TileAssets).
-	Assets     []Asset
-	LoadAssets func() ([]Asset, error)
-	Findings   []Finding
+	Assets   []Asset
+	Findings []Finding
+	// Load, when set, reads back what a release of many tiles holds on
+	// disk instead of memory: the detail of Stats (schema.TileDetail),
+	// Footprint and, when assets is true, Assets and FootprintWKB, all nil
+	// or empty until then. A publisher takes each tile through
+	// Full (or Row) while it writes it, and keeps the whole tile only as
+	// long as that.
+	Load func(assets bool) (Held, error)
 }
 
-// TileAssets returns the tile's assets, read when the release holds them
-// outside memory (a merge of many tiles): a caller keeps them only while
-// it needs them.
-func (t *ReleaseTile) TileAssets() ([]Asset, error) {
-	if t.Assets == nil && t.LoadAssets != nil {
-		return t.LoadAssets()
+// Held is what a tile of a large release keeps on disk rather than in
+// memory until it is published: its files, the part of its row that grows
+// with its content, and its outline.
+type Held struct {
+	Assets       []Asset
+	Detail       schema.TileDetail
+	Footprint    [][2]float64
+	FootprintWKB []byte
+}
+
+// Full returns the whole tile, with what it holds on disk read back (see
+// Load); a tile held in memory is returned as it is.
+func (t *ReleaseTile) Full() (ReleaseTile, error) {
+	if t.Load == nil {
+		return *t, nil
 	}
-	return t.Assets, nil
+	h, err := t.Load(true)
+	if err != nil {
+		return ReleaseTile{}, fmt.Errorf("tile %s: %w", t.ID, err)
+	}
+	f := *t
+	f.Load = nil
+	f.Assets, f.Footprint, f.FootprintWKB = h.Assets, h.Footprint, h.FootprintWKB
+	f.Stats = f.Stats.WithDetail(h.Detail)
+	return f, nil
+}
+
+// Row returns the tile's whole row of tiles.parquet, its detail read back
+// when it is held on disk (see Load); its assets are not read.
+func (t *ReleaseTile) Row() (schema.TileStats, error) {
+	if t.Load == nil {
+		return t.Stats, nil
+	}
+	h, err := t.Load(false)
+	if err != nil {
+		return schema.TileStats{}, fmt.Errorf("tile %s: %w", t.ID, err)
+	}
+	return t.Stats.WithDetail(h.Detail), nil
 }
 
 // Asset is one file of a tile, with what a catalog says about it.

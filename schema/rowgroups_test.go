@@ -300,3 +300,48 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestOneEncodingPerColumn writes a row group whose asset paths, all
+// different, outgrow the Parquet writer's default dictionary limit (1 MB):
+// every column chunk must still have pages of one encoding. With two (a
+// dictionary that fell back to plain values), the library lists them in
+// the footer in map order, and the same release is not the same bytes
+// twice.
+func TestOneEncodingPerColumn(t *testing.T) {
+	var rows []TileStats
+	for i := range 12000 {
+		r := testTile(t, int32(i/100), int32(i%100), "train")
+		for k := range r.Assets {
+			r.Assets[k] = fmt.Sprintf("items/r%03d_c%03d/%s/%s-%s.tif", i/100/64, i%100/64, r.TileID, k, strings.Repeat("x", 40))
+		}
+		rows = append(rows, r)
+	}
+	rows = sortedByID(rows)
+	p := filepath.Join(t.TempDir(), "tiles.parquet")
+	if err := WriteTiles(context.Background(), p, rows, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	for g := range rdr.NumRowGroups() {
+		rg := rdr.MetaData().RowGroup(g)
+		for c := range rg.NumColumns() {
+			cc, err := rg.ColumnChunk(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data []parquet.Encoding
+			for _, st := range cc.EncodingStats() {
+				if st.PageType.String() != "DICTIONARY_PAGE" {
+					data = append(data, st.Encoding)
+				}
+			}
+			if len(data) > 1 {
+				t.Errorf("row group %d, column %s: data pages of %d encodings %v", g, cc.PathInSchema(), len(data), data)
+			}
+		}
+	}
+}

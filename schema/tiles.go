@@ -341,3 +341,30 @@ func readTiles(ctx context.Context, path string, mem memory.Allocator) ([]TileSt
 	}
 	return rows, geo, nil
 }
+
+// TileDetail is the part of a tile's row whose size grows with what the
+// tile holds: its histogram, counters, QA flags, asset paths and geometry.
+// A release of many tiles keeps it on disk until the row is written, and
+// the fixed-size rest of the row in memory. Its JSON keeps nil and empty
+// apart, as the table does (null against an empty list).
+type TileDetail struct {
+	DHHistogram []int32           `json:"h"`
+	Counts      []Count           `json:"c"`
+	QAFlags     []string          `json:"q"`
+	Assets      map[string]string `json:"a"`
+	Geometry    []byte            `json:"g"`
+}
+
+// TakeDetail moves the row's detail out of it: r keeps its fixed-size
+// fields, and WithDetail puts the detail back.
+func (r *TileStats) TakeDetail() TileDetail {
+	d := TileDetail{DHHistogram: r.DHHistogram, Counts: r.Counts, QAFlags: r.QAFlags, Assets: r.Assets, Geometry: r.Geometry}
+	r.DHHistogram, r.Counts, r.QAFlags, r.Assets, r.Geometry = nil, nil, nil, nil, nil
+	return d
+}
+
+// WithDetail returns the row with d as its detail.
+func (r TileStats) WithDetail(d TileDetail) TileStats {
+	r.DHHistogram, r.Counts, r.QAFlags, r.Assets, r.Geometry = d.DHHistogram, d.Counts, d.QAFlags, d.Assets, d.Geometry
+	return r
+}

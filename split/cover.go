@@ -21,7 +21,7 @@ func coverBins(tiles []Tile, min int64) []int {
 	for _, t := range tiles {
 		for _, b := range t.DHBins {
 			if b.Pixels > 0 {
-				total[b.DH] += b.Pixels
+				total[int(b.DH)] += int64(b.Pixels)
 			}
 		}
 	}
@@ -64,8 +64,8 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 		px := map[int]int64{}
 		for _, ti := range u.tiles {
 			for _, b := range tiles[ti].DHBins {
-				if i, ok := index[b.DH]; ok && b.Pixels > 0 {
-					px[i] += b.Pixels
+				if i, ok := index[int(b.DH)]; ok && b.Pixels > 0 {
+					px[i] += int64(b.Pixels)
 				}
 			}
 		}

@@ -107,7 +107,7 @@ func TestCoverFewTiles(t *testing.T) {
 	bins := func(px int64, dh ...int) []Bin {
 		var out []Bin
 		for _, d := range dh {
-			out = append(out, Bin{DH: d, Pixels: px})
+			out = append(out, Bin{DH: int32(d), Pixels: int32(px)})
 		}
 		return out
 	}
@@ -207,7 +207,7 @@ func TestCoverDeterministic(t *testing.T) {
 func TestCoverExceedsTarget(t *testing.T) {
 	var tiles []Tile
 	for i := range 10 {
-		tiles = append(tiles, Tile{ID: fmt.Sprintf("T%d", i), DHBins: []Bin{{DH: 10 + i, Pixels: 100}}})
+		tiles = append(tiles, Tile{ID: fmt.Sprintf("T%d", i), DHBins: []Bin{{DH: int32(10 + i), Pixels: 100}}})
 	}
 	res, err := Split(tiles, Config{Ratios: map[string]float64{"train": 0.5, "test": 0.5}, Seed: 1, CoverRange: "train"})
 	if err != nil {

@@ -30,10 +30,12 @@ type Tile struct {
 }
 
 // Bin is one 1 m bin of a ΔH histogram: Pixels changed pixels with
-// DH ≤ ΔH < DH+1 metres (so ΔH = −0.5 m is in bin −1).
+// DH ≤ ΔH < DH+1 metres (so ΔH = −0.5 m is in bin −1). A tile's pixels
+// fit 32 bits (tiles.parquet counts them so), and a national split holds
+// tens of bins for each of millions of tiles.
 type Bin struct {
-	DH     int
-	Pixels int64
+	DH     int32
+	Pixels int32
 }
 
 // DefaultCoverMinPixels is Config.CoverMinPixels when it is not set: 50
@@ -498,7 +500,7 @@ func check(res Result, tiles []Tile, cfg Config, tol float64) []string {
 			}
 			for _, b := range t.DHBins {
 				if b.Pixels > 0 {
-					have[b.DH] = true
+					have[int(b.DH)] = true
 				}
 			}
 		}

@@ -45,15 +45,15 @@ func objectBins(n int64, h float64) []Bin {
 	edge := n * 3 / 10
 	var bins []Bin
 	for dh := step; dh != top && dh*step < top*step; dh += step {
-		bins = append(bins, Bin{DH: dh})
+		bins = append(bins, Bin{DH: int32(dh)})
 	}
 	for i := range bins {
-		bins[i].Pixels = edge / int64(len(bins))
+		bins[i].Pixels = int32(edge / int64(len(bins)))
 	}
 	if len(bins) == 0 {
 		edge = 0
 	}
-	return append(bins, Bin{DH: top, Pixels: n - edge})
+	return append(bins, Bin{DH: int32(top), Pixels: int32(n - edge)})
 }
 
 func TestTargetCounts3DCD(t *testing.T) {
@@ -265,9 +265,9 @@ func uncovered(tiles []Tile, assign map[string]string, subset string, min int64)
 	in := map[int]bool{}
 	for _, t := range tiles {
 		for _, b := range t.DHBins {
-			total[b.DH] += b.Pixels
+			total[int(b.DH)] += int64(b.Pixels)
 			if assign[t.ID] == subset && b.Pixels > 0 {
-				in[b.DH] = true
+				in[int(b.DH)] = true
 			}
 		}
 	}

@@ -175,12 +175,12 @@ func (p *Folders) Publish(ctx context.Context, r *plugins.Release) (string, erro
 	}
 	names := p.Products(r.Products)
 	n := 0
-	for _, t := range r.Tiles {
-		assets, err := t.TileAssets()
+	for i := range r.Tiles {
+		t, err := r.Tiles[i].Full()
 		if err != nil {
-			return "", fmt.Errorf("tile %s: %w", t.ID, err)
+			return "", err
 		}
-		for _, a := range assets {
+		for _, a := range t.Assets {
 			pr, ok := byName[a.Name]
 			if !ok || a.Preview || !slices.Contains(names, a.Name) {
 				continue

@@ -99,7 +99,11 @@ func writeTiles(ctx context.Context, r *plugins.Release, codec schema.Option) er
 	}
 	defer w.Abort()
 	for i := range r.Tiles {
-		if err := w.Write(ctx, r.Tiles[i].Stats); err != nil {
+		row, err := r.Tiles[i].Row()
+		if err != nil {
+			return err
+		}
+		if err := w.Write(ctx, row); err != nil {
 			return err
 		}
 	}

@@ -44,7 +44,11 @@ func (p *Report) Publish(ctx context.Context, r *plugins.Release) (string, error
 	in.Dataset, in.Version, in.Splits = r.Dataset.Name, r.Dataset.Version, r.Splits
 	in.Tiles = &report.Tiles{}
 	for i := range r.Tiles {
-		in.Tiles.Add(&r.Tiles[i].Stats)
+		row, err := r.Tiles[i].Row()
+		if err != nil {
+			return "", err
+		}
+		in.Tiles.Add(&row)
 	}
 	if err := report.Write(ctx, dst, in); err != nil {
 		return "", err

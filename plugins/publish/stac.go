@@ -124,20 +124,24 @@ func CatalogRelease(r *plugins.Release, products []string) (*catalog.Release, er
 	rel.Tiles = make([]catalog.Tile, len(r.Tiles))
 	for i := range r.Tiles {
 		t := &r.Tiles[i]
-		// Made when the tile's item is written: copies of every tile's
-		// assets would be a large part of a national release's heap.
+		// Made whole when the tile's item is written: every tile's assets,
+		// or every held row read back, would be a large part of a national
+		// release's heap.
 		rel.Tiles[i] = catalog.Tile{Stats: &t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
-			MakeAssets: func() ([]catalog.Asset, error) { return catalogAssets(r, t, products) }}
+			Make: func() (catalog.Tile, error) {
+				f, err := t.Full()
+				if err != nil {
+					return catalog.Tile{}, err
+				}
+				return catalog.Tile{Stats: &f.Stats, Footprint: f.Footprint, FootprintWKB: f.FootprintWKB, BBox: f.BBox,
+					Assets: catalogAssets(r, f.Assets, products)}, nil
+			}}
 	}
 	return rel, nil
 }
 
 // catalogAssets describes the named products of a tile and its previews.
-func catalogAssets(r *plugins.Release, t *plugins.ReleaseTile, products []string) ([]catalog.Asset, error) {
-	assets, err := t.TileAssets()
-	if err != nil {
-		return nil, err
-	}
+func catalogAssets(r *plugins.Release, assets []plugins.Asset, products []string) []catalog.Asset {
 	out := []catalog.Asset{}
 	for _, a := range assets {
 		if !a.Preview && !slices.Contains(products, a.Name) {
@@ -145,7 +149,7 @@ func catalogAssets(r *plugins.Release, t *plugins.ReleaseTile, products []string
 		}
 		out = append(out, catalogAsset(a, r.Path(a.Path)))
 	}
-	return out, nil
+	return out
 }
 
 // catalogAsset describes a tile's file for the catalog.

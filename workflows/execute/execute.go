@@ -63,10 +63,12 @@ type TileResult struct {
 	// Stats is the tile's row of tiles.parquet (its split not yet set).
 	Stats schema.TileStats
 	// Assets are the tile's files (products and previews), sorted by name.
-	// A merge of many tiles holds them outside memory instead: then Assets
-	// is nil and LoadAssets reads them.
-	Assets     []plugins.Asset
-	LoadAssets func() ([]plugins.Asset, error) `json:"-"`
+	Assets []plugins.Asset
+	// Load, when set, reads back what a merge of many tiles holds on disk
+	// instead of memory: the detail of Stats (schema.TileDetail),
+	// FootprintWGS84 and, when assets is true, Assets, all nil or empty
+	// until then. Full and Row give the whole result or row either way.
+	Load func(assets bool) (plugins.Held, error) `json:"-"`
 	// FootprintWGS84 is the tile outline as a closed lon/lat ring; BBoxWGS84
 	// its west, south, east, north.
 	FootprintWGS84 [][2]float64
@@ -74,6 +76,36 @@ type TileResult struct {
 	// Findings are the tile's QA findings, in the order flagged; their
 	// flags are Stats.QAFlags.
 	Findings []plugins.Finding
+}
+
+// Full returns the tile's result with what it holds on disk read back
+// (see Load); a result held in memory is returned as it is.
+func (t *TileResult) Full() (TileResult, error) {
+	if t.Load == nil {
+		return *t, nil
+	}
+	h, err := t.Load(true)
+	if err != nil {
+		return TileResult{}, fmt.Errorf("tile %s: %w", t.Tile.ID, err)
+	}
+	f := *t
+	f.Load = nil
+	f.Assets, f.FootprintWGS84 = h.Assets, h.Footprint
+	f.Stats = f.Stats.WithDetail(h.Detail)
+	return f, nil
+}
+
+// Row returns the tile's whole row of tiles.parquet, its detail read back
+// when it is held on disk (see Load); its assets are not read.
+func (t *TileResult) Row() (schema.TileStats, error) {
+	if t.Load == nil {
+		return t.Stats, nil
+	}
+	h, err := t.Load(false)
+	if err != nil {
+		return schema.TileStats{}, fmt.Errorf("tile %s: %w", t.Tile.ID, err)
+	}
+	return t.Stats.WithDetail(h.Detail), nil
 }
 
 // Result is a finished run.
@@ -91,8 +123,8 @@ type Result struct {
 	// Jobs is how many tiles ran at once; publishing writes as many items
 	// at once (0: one per CPU).
 	Jobs int
-	// Store, when set, holds the tiles' assets outside memory (a merge of
-	// many tiles; see TileResult.LoadAssets); Close frees it.
+	// Store, when set, holds part of each tile outside memory (a merge of
+	// many tiles; see TileResult.Load); Close frees it.
 	Store io.Closer
 }
 

@@ -15,7 +15,10 @@ import (
 
 // Summary is what the global steps made of a run's tiles.
 type Summary struct {
-	Tiles      []schema.TileStats  // every tile's row, with its subset
+	// Tiles are every kept tile's row in the run's result, with its subset
+	// set there: a row held on disk (execute.TileResult.Load) has only its
+	// fixed-size fields here.
+	Tiles      []*schema.TileStats
 	Splits     []schema.SplitStats // Table 2 as data
 	Violations []string            // split constraints not met, one line each
 	// TilesParquet and SplitsParquet are the files written in the run directory.
@@ -30,36 +33,39 @@ type Summary struct {
 }
 
 // Finish runs the global steps once every tile is done: the split (when the
-// workflow has one), then tiles.parquet and splits.parquet in the run
-// directory. Tiles with a QA finding whose policy is exclude take no part.
+// workflow has one), which sets each kept tile's subset in res, then
+// tiles.parquet and splits.parquet in the run directory. Tiles with a QA
+// finding whose policy is exclude take no part.
 func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summary, error) {
 	if err := systemic(res); err != nil {
 		return nil, err
 	}
 	sum := &Summary{QA: qaRows(res), Counters: execute.Counters(plan)}
-	var rows []schema.TileStats
-	for _, t := range res.Tiles {
-		if excluded(t) {
+	var kept []*execute.TileResult
+	for i := range res.Tiles {
+		t := &res.Tiles[i]
+		if excluded(*t) {
 			sum.Excluded = append(sum.Excluded, t.Tile.ID)
 			continue
 		}
-		rows = append(rows, t.Stats)
+		kept = append(kept, t)
+		sum.Tiles = append(sum.Tiles, &t.Stats)
 	}
-	if len(rows) == 0 && len(res.Tiles) > 0 {
+	if len(kept) == 0 && len(res.Tiles) > 0 {
 		return nil, fmt.Errorf("QA excluded every tile (%d), from %s to %s; see their findings (qa_flags) and relax the qa step's policies or fix the inputs", len(res.Tiles), res.Tiles[0].Tile.ID, res.Tiles[len(res.Tiles)-1].Tile.ID)
 	}
 	if s := plan.Workflow.Split; s != nil {
-		cfg := SplitConfig(s)
-		tiles := make([]split.Tile, len(rows))
-		for i, r := range rows {
-			tiles[i] = split.Tile{ID: r.TileID, MinX: r.MinX, MinY: r.MinY, ChangeFraction: r.ChangeFraction, DHBins: SplitBins(r.DHHistogram)}
-		}
-		out, err := split.Split(tiles, cfg)
+		tiles, err := splitTiles(ctx, kept)
 		if err != nil {
 			return nil, err
 		}
-		for i := range rows {
-			rows[i].Split = out.Assign[rows[i].TileID]
+		out, err := split.Split(tiles, SplitConfig(s))
+		if err != nil {
+			return nil, err
+		}
+		tiles = nil
+		for _, r := range sum.Tiles {
+			r.Split = out.Assign[r.TileID]
 		}
 		sum.Violations = out.Violations
 	}
@@ -70,18 +76,75 @@ func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summar
 	if err != nil {
 		return nil, fmt.Errorf("tiles.parquet: %w", err)
 	}
-	sum.Tiles = rows
+	// The rows are written one at a time, each read back whole when the
+	// run holds part of it on disk (a merge of many tiles).
 	sum.TilesParquet = filepath.Join(res.Dir, "tiles.parquet")
-	if err := schema.WriteTiles(ctx, sum.TilesParquet, rows, schema.GeoInfo{PROJJSON: projjson}, schema.WithCounters(sum.Counters)); err != nil {
+	tw, err := schema.NewTilesWriter(sum.TilesParquet, schema.GeoInfo{PROJJSON: projjson}, schema.WithCounters(sum.Counters))
+	if err != nil {
 		return nil, err
 	}
-	sum.Splits = schema.SummarizeSplits(rows)
+	defer tw.Abort()
+	var splits schema.SplitSummer
+	for _, t := range kept {
+		row, err := t.Row()
+		if err != nil {
+			return nil, fmt.Errorf("tiles.parquet: %w", err)
+		}
+		if err := tw.Write(ctx, row); err != nil {
+			return nil, err
+		}
+		splits.Add(&row)
+	}
+	if err := tw.Close(ctx); err != nil {
+		return nil, err
+	}
+	sum.Splits = splits.Splits()
 	sum.SplitsParquet = filepath.Join(res.Dir, "splits.parquet")
 	if err := schema.WriteSplits(ctx, sum.SplitsParquet, sum.Splits); err != nil {
 		return nil, err
 	}
 	return sum, nil
 }
+
+// splitTiles is what the split needs of the kept tiles. Their ΔH bins
+// are cut from arrays of binChunk bins, not a slice each: at national
+// scale the slices' headers and slack would be a large part of the heap.
+func splitTiles(ctx context.Context, kept []*execute.TileResult) ([]split.Tile, error) {
+	tiles := make([]split.Tile, len(kept))
+	var chunk []split.Bin
+	for i, t := range kept {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		h := t.Stats.DHHistogram
+		if t.Load != nil {
+			row, err := t.Row()
+			if err != nil {
+				return nil, fmt.Errorf("split: %w", err)
+			}
+			h = row.DHHistogram
+		}
+		n := 0
+		for _, v := range h {
+			if v > 0 {
+				n++
+			}
+		}
+		if cap(chunk)-len(chunk) < n {
+			chunk = make([]split.Bin, 0, max(binChunk, n))
+		}
+		start := len(chunk)
+		chunk = appendBins(chunk, h)
+		r := &t.Stats
+		tiles[i] = split.Tile{ID: r.TileID, MinX: r.MinX, MinY: r.MinY, ChangeFraction: r.ChangeFraction, DHBins: chunk[start:len(chunk):len(chunk)]}
+	}
+	return tiles, nil
+}
+
+// binChunk is how many ΔH bins splitTiles allocates at once.
+const binChunk = 1 << 16
 
 // SplitConfig turns the workflow's split block into the split's configuration.
 func SplitConfig(s *workflows.Split) split.Config {
@@ -111,10 +174,14 @@ func SplitConfig(s *workflows.Split) split.Config {
 // splits.parquet and the report show. Its end bins gather everything below
 // −39 m and from +39 m up, so beyond ±40 m the rule covers each side as one bin.
 func SplitBins(h []int32) []split.Bin {
-	var out []split.Bin
+	return appendBins(nil, h)
+}
+
+// appendBins appends h's bins (see SplitBins) to out.
+func appendBins(out []split.Bin, h []int32) []split.Bin {
 	for i, n := range h {
 		if n > 0 {
-			out = append(out, split.Bin{DH: schema.HistogramMin + i, Pixels: int64(n)})
+			out = append(out, split.Bin{DH: int32(schema.HistogramMin + i), Pixels: n})
 		}
 	}
 	return out

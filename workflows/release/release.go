@@ -99,14 +99,6 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 	for _, pv := range plan.Release.Previews {
 		previews[pv.Name] = pv
 	}
-	byID := map[string]int{}
-	for i, st := range sum.Tiles {
-		byID[st.TileID] = i
-	}
-	excluded := map[string]bool{}
-	for _, id := range sum.Excluded {
-		excluded[id] = true
-	}
 	describeAll := func(assets []plugins.Asset) {
 		for i := range assets {
 			a := &assets[i]
@@ -118,32 +110,32 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 			}
 		}
 	}
-	for _, tr := range res.Tiles {
-		i, ok := byID[tr.Tile.ID]
-		if !ok && excluded[tr.Tile.ID] {
+	rel.Tiles = make([]plugins.ReleaseTile, 0, len(sum.Tiles))
+	for i := range res.Tiles {
+		tr := &res.Tiles[i]
+		if excluded(*tr) {
 			continue // left out by a QA policy; the report lists it
 		}
-		if !ok {
-			return nil, fmt.Errorf("publish: tile %s has no statistics", tr.Tile.ID)
-		}
-		t := plugins.ReleaseTile{ID: tr.Tile.ID, Extent: tr.Tile.Extent, Stats: sum.Tiles[i],
+		t := plugins.ReleaseTile{ID: tr.Tile.ID, Extent: tr.Tile.Extent, Stats: tr.Stats,
 			Footprint: tr.FootprintWGS84, BBox: tr.BBoxWGS84, Findings: tr.Findings}
-		t.FootprintWKB, err = raster.PolygonWKB(ringWKT(tr.FootprintWGS84))
-		if err != nil {
-			return nil, err
-		}
-		if tr.Assets == nil && tr.LoadAssets != nil {
-			// Held outside memory (a merge): described as they are read.
-			load := tr.LoadAssets
-			t.LoadAssets = func() ([]plugins.Asset, error) {
-				assets, err := load()
-				if err != nil {
-					return nil, err
+		if tr.Load != nil {
+			// Held on disk (a merge): the assets are described and the
+			// outline made a polygon as they are read.
+			load := tr.Load
+			t.Load = func(assets bool) (plugins.Held, error) {
+				h, err := load(assets)
+				if err != nil || !assets {
+					return h, err
 				}
-				describeAll(assets)
-				return assets, nil
+				describeAll(h.Assets)
+				h.FootprintWKB, err = raster.PolygonWKB(ringWKT(h.Footprint))
+				return h, err
 			}
 		} else {
+			t.FootprintWKB, err = raster.PolygonWKB(ringWKT(tr.FootprintWGS84))
+			if err != nil {
+				return nil, err
+			}
 			// The run's assets are described in place, not copied: at
 			// national scale they are the largest part of the heap.
 			describeAll(tr.Assets)

@@ -92,8 +92,8 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 // from the same workflow, and together they must hold every tile once.
 //
 // workers tiles are gathered at once; events, when not nil, hears of each
-// tile gathered. The tiles' assets are held on disk (TileResult.LoadAssets)
-// until the result is closed.
+// tile gathered. The tiles' assets, outlines and the growing part of their
+// rows are held on disk (TileResult.Load) until the result is closed.
 func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, workers int, events execute.Events) (*execute.Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
@@ -239,8 +239,8 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 }
 
 // gatherShard gathers a shard's tiles (see gatherTile), workers at a time,
-// and puts each one's assets in sp instead of memory. done hears of each
-// tile gathered, one call at a time.
+// and puts what each one holds on disk (plugins.Held) in sp instead of
+// memory. done hears of each tile gathered, one call at a time.
 func gatherShard(ctx context.Context, plan *plans.Plan, dir, file, out string, tiles []execute.TileResult, sp *spill, workers int, done func(id string)) error {
 	errs := make([]error, len(tiles))
 	var mu sync.Mutex
@@ -256,12 +256,12 @@ func gatherShard(ctx context.Context, plan *plans.Plan, dir, file, out string, t
 				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err)
 				return errs[i]
 			}
-			load, err := sp.put(tr.Assets)
+			load, err := sp.put(plugins.Held{Assets: tr.Assets, Detail: tr.Stats.TakeDetail(), Footprint: tr.FootprintWGS84})
 			if err != nil {
 				errs[i] = fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err)
 				return errs[i]
 			}
-			tr.Assets, tr.LoadAssets = nil, load
+			tr.Assets, tr.FootprintWGS84, tr.Load = nil, nil, load
 			mu.Lock()
 			done(tr.Tile.ID)
 			mu.Unlock()

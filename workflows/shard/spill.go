@@ -8,13 +8,16 @@ import (
 	"sync"
 
 	"github.com/cdflow/cdflow/plugins"
+	"github.com/cdflow/cdflow/schema"
 )
 
-// spill holds the merged tiles' assets in a file instead of the heap. A
-// tile's assets (five products and previews, each with its grid, band
-// statistics and checksum) are most of what a merge would otherwise hold
-// per tile; the release stage reads each tile's back while it writes that
-// tile's item, so the merge's memory no longer grows with them.
+// spill holds the merged tiles' assets, outlines and the growing part of
+// their rows (plugins.Held) in a file instead of the heap. A tile's assets
+// (five products and previews, each with its grid, band statistics and
+// checksum), its histogram, counters and asset paths are most of what a
+// merge would otherwise hold per tile; the release stage reads each tile's
+// back while it writes that tile, so the merge's memory grows only by the
+// fixed-size rest of each tile.
 //
 // The file is removed as soon as it is created: it needs no name, and a
 // merge that is killed leaves nothing behind.
@@ -28,18 +31,26 @@ type spill struct {
 	index map[string]int
 }
 
-// record is a tile's assets as the file holds them: each asset's CRS
-// by its place in wkts.
+// record is what the file holds of a tile's assets: each asset's CRS by
+// its place in wkts. The rest of what the tile holds is written before it,
+// so that a reader of the row alone (the statistics, the report) decodes
+// only that.
 type record struct {
 	CRS    []int
 	Assets []plugins.Asset
+}
+
+// rest is what the file holds of a tile besides its assets.
+type rest struct {
+	Detail    schema.TileDetail
+	Footprint [][2]float64
 }
 
 func newSpill(dir string) (*spill, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(dir, ".merge-assets-*")
+	f, err := os.CreateTemp(dir, ".merge-held-*")
 	if err != nil {
 		return nil, err
 	}
@@ -50,10 +61,11 @@ func newSpill(dir string) (*spill, error) {
 	return &spill{f: f, index: map[string]int{}}, nil
 }
 
-// put writes a tile's assets and returns what reads them back: the same
-// values, since JSON round-trips them exactly (as the shards' manifests do).
-func (s *spill) put(assets []plugins.Asset) (func() ([]plugins.Asset, error), error) {
-	r := record{CRS: make([]int, len(assets)), Assets: slices.Clone(assets)}
+// put writes what a tile holds on disk and returns what reads it back,
+// with its assets or without: the same values, since JSON round-trips
+// them exactly (as the shards' manifests do).
+func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), error) {
+	r := record{CRS: make([]int, len(h.Assets)), Assets: slices.Clone(h.Assets)}
 	s.mu.Lock()
 	for i := range r.Assets {
 		wkt := r.Assets[i].Grid.CRS.WKT
@@ -67,39 +79,56 @@ func (s *spill) put(assets []plugins.Asset) (func() ([]plugins.Asset, error), er
 		r.Assets[i].Grid.CRS.WKT = ""
 	}
 	s.mu.Unlock()
-	b, err := json.Marshal(r)
+	head, err := json.Marshal(rest{Detail: h.Detail, Footprint: h.Footprint})
+	if err != nil {
+		return nil, err
+	}
+	tail, err := json.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	off := s.end
-	_, err = s.f.WriteAt(b, off)
+	_, err = s.f.WriteAt(append(head, tail...), off)
 	if err == nil {
-		s.end += int64(len(b))
+		s.end += int64(len(head) + len(tail))
 	}
 	s.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("hold the assets on disk: %w; free space in the output folder", err)
+		return nil, fmt.Errorf("hold the tile on disk: %w; free space in the output folder", err)
 	}
-	n := len(b)
-	return func() ([]plugins.Asset, error) {
+	nh, nt := len(head), len(tail)
+	return func(assets bool) (plugins.Held, error) {
+		n := nh
+		if assets {
+			n += nt
+		}
 		buf := make([]byte, n)
 		if _, err := s.f.ReadAt(buf, off); err != nil {
-			return nil, fmt.Errorf("read back the assets held on disk: %w", err)
+			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: %w", err)
+		}
+		var h rest
+		if err := json.Unmarshal(buf[:nh], &h); err != nil {
+			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off, err)
+		}
+		out := plugins.Held{Detail: h.Detail, Footprint: h.Footprint}
+		if !assets {
+			return out, nil
 		}
 		var r record
-		if err := json.Unmarshal(buf, &r); err != nil {
-			return nil, fmt.Errorf("read back the assets held on disk: %w", err)
+		if err := json.Unmarshal(buf[nh:], &r); err != nil {
+			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off+int64(nh), err)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for i, k := range r.CRS {
 			if i >= len(r.Assets) || k < 0 || k >= len(s.wkts) {
-				return nil, fmt.Errorf("read back the assets held on disk: record at byte %d is damaged", off)
+				return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d is damaged", off+int64(nh))
 			}
 			r.Assets[i].Grid.CRS.WKT = s.wkts[k]
 		}
-		return r.Assets, nil
+		out.Assets = r.Assets
+		return out, nil
 	}, nil
 }
 

@@ -10,17 +10,18 @@ import (
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
+	"github.com/cdflow/cdflow/schema"
 )
 
-// TestSpill puts tiles' assets on disk from several goroutines and reads
-// each back: every value returns exactly (nil and empty lists, pointers,
-// non-finite statistics, each asset's own CRS), and a CRS is held once,
-// not once per asset.
+// TestSpill puts what tiles hold on disk from several goroutines and reads
+// each back, with and without the assets: every value returns exactly
+// (nil and empty lists and maps, pointers, non-finite statistics, each
+// asset's own CRS), and a CRS is held once, not once per asset.
 func TestSpill(t *testing.T) {
 	wktA := "PROJCS[\"A\"," + strings.Repeat("x", 1000) + "]"
 	wktB := "PROJCS[\"B\"," + strings.Repeat("y", 1000) + "]"
 	nd := -9999.0
-	tile := func(i int) []plugins.Asset {
+	assets := func(i int) []plugins.Asset {
 		switch i % 4 {
 		case 0:
 			return nil
@@ -36,13 +37,26 @@ func TestSpill(t *testing.T) {
 			{Name: "thumbnail", Preview: true, MediaType: plugins.MediaPNG},
 		}
 	}
+	tile := func(i int) plugins.Held {
+		h := plugins.Held{Assets: assets(i)}
+		switch i % 3 {
+		case 1:
+			h.Detail = schema.TileDetail{DHHistogram: []int32{}, Counts: []schema.Count{}, QAFlags: []string{}, Assets: map[string]string{}, Geometry: []byte{}}
+			h.Footprint = [][2]float64{}
+		case 2:
+			h.Detail = schema.TileDetail{DHHistogram: []int32{0, int32(i), 7}, Counts: []schema.Count{{Name: "dropped_pixels.min_area", N: int32(i)}},
+				QAFlags: []string{"stripes"}, Assets: map[string]string{"dh": fmt.Sprintf("run/tiles/T%d/dh.tif", i)}, Geometry: []byte{1, 3, 0, byte(i)}}
+			h.Footprint = [][2]float64{{-4.7, 41.6}, {-4.69, 41.6}, {-4.69, 41.61}, {-4.7, 41.6}}
+		}
+		return h
+	}
 	sp, err := newSpill(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sp.Close()
 	const n = 200
-	loads := make([]func() ([]plugins.Asset, error), n)
+	loads := make([]func(bool) (plugins.Held, error), n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for w := range 4 {
@@ -57,7 +71,7 @@ func TestSpill(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("tile %d: %v", i, errs[i])
 		}
-		got, err := loads[i]()
+		got, err := loads[i](true)
 		if err != nil {
 			t.Fatalf("tile %d: %v", i, err)
 		}
@@ -67,8 +81,18 @@ func TestSpill(t *testing.T) {
 		if b, _ := json.Marshal(got); string(b) != string(want) {
 			t.Fatalf("tile %d came back as\n%s\nwant\n%s", i, b, want)
 		}
-		if i%4 > 1 && (got[0].Grid.CRS.WKT != wktA || got[1].Grid.CRS.WKT != wktB || got[2].Grid.CRS.WKT != "") {
+		if i%4 > 1 && (got.Assets[0].Grid.CRS.WKT != wktA || got.Assets[1].Grid.CRS.WKT != wktB || got.Assets[2].Grid.CRS.WKT != "") {
 			t.Fatalf("tile %d: CRSs not restored", i)
+		}
+		row, err := loads[i](false)
+		if err != nil {
+			t.Fatalf("tile %d without its assets: %v", i, err)
+		}
+		h := tile(i)
+		h.Assets = nil
+		want, _ = json.Marshal(h)
+		if b, _ := json.Marshal(row); string(b) != string(want) {
+			t.Fatalf("tile %d without its assets came back as\n%s\nwant\n%s", i, b, want)
 		}
 	}
 	if len(sp.wkts) != 3 {
@@ -80,7 +104,7 @@ func TestSpill(t *testing.T) {
 		t.Errorf("%d bytes on disk, more than the CRSs written per asset (%d): a CRS is not held once", sp.end, perAsset)
 	}
 	sp.Close()
-	if _, err := loads[2](); err == nil {
+	if _, err := loads[2](true); err == nil {
 		t.Error("a read after Close succeeded")
 	}
 }

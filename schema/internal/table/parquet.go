@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
@@ -64,11 +65,18 @@ func (b *batchBuilder[R]) release() { b.rb.Release() }
 // at its default level, column statistics so readers can skip row groups,
 // and nothing that varies between runs (created_by names the library
 // version, which a build pins).
+//
+// A column's dictionary never falls back to plain values for its size: a
+// chunk with pages of both encodings gets them listed in the footer in the
+// library's map order, so a large release would differ from itself byte
+// by byte. The dictionary is then as large as a row group's distinct
+// values (RowGroupRows rows at most), bounded like the group itself.
 func writerProperties(mem memory.Allocator, codec compress.Compression) (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
 		parquet.WithCompression(codec),
 		parquet.WithStats(true),
+		parquet.WithDictionaryPageSizeLimit(math.MaxInt64),
 	)
 	// The stored Arrow schema keeps what Parquet alone would lose: the
 	// dictionary type of split, the timestamp zone and the field descriptions.
