@@ -1,0 +1,106 @@
+package execute_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/release"
+	"github.com/cdflow/cdflow/workflows/shard"
+)
+
+// TestMergeHoldsTilesOnDisk merges a run's one shard: the merged result
+// keeps each tile's assets, outline and the growing part of its row on
+// disk, not in memory, and reads back exactly the run's. Its statistics
+// tables and its release's tiles are the run's, byte for byte.
+func TestMergeHoldsTilesOnDisk(t *testing.T) {
+	ctx := context.Background()
+	pl := plan(t, sceneDir(t), denoised)
+	out, res := run(t, pl, 2)
+	if _, err := shard.Write(pl, out, execute.Shard{Index: 0, Count: 1}, res); err != nil {
+		t.Fatal(err)
+	}
+	merged, err := shard.Merge(ctx, pl, t.TempDir(), []string{out}, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer merged.Close()
+	if len(merged.Tiles) != len(res.Tiles) {
+		t.Fatalf("%d tiles merged, want %d", len(merged.Tiles), len(res.Tiles))
+	}
+	for i := range merged.Tiles {
+		m := &merged.Tiles[i]
+		s := m.Stats
+		if m.Load == nil || m.Assets != nil || m.FootprintWGS84 != nil || s.DHHistogram != nil || s.Counts != nil || s.QAFlags != nil || s.Assets != nil || s.Geometry != nil {
+			t.Fatalf("tile %s: merged result holds its assets, outline or row detail in memory", m.Tile.ID)
+		}
+		full, err := m.Full()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := res.Tiles[i]
+		want.Products = nil // only the tile's own steps read them
+		if got, w := mustJSON(t, full), mustJSON(t, want); !bytes.Equal(got, w) {
+			t.Fatalf("tile %s read back as\n%s\nwant\n%s", m.Tile.ID, got, w)
+		}
+		row, err := m.Row()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, w := mustJSON(t, row), mustJSON(t, want.Stats); !bytes.Equal(got, w) {
+			t.Fatalf("tile %s: row read back as\n%s\nwant\n%s", m.Tile.ID, got, w)
+		}
+	}
+
+	sumRun, err := release.Finish(ctx, pl, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sumMerged, err := release.Finish(ctx, pl, merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"tiles.parquet", "splits.parquet"} {
+		a, err1 := os.ReadFile(filepath.Join(res.Dir, f))
+		b, err2 := os.ReadFile(filepath.Join(merged.Dir, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s of the merge differs from the run's (%v, %v)", f, err1, err2)
+		}
+	}
+	relRun := mustAssemble(t, pl, res, sumRun, out)
+	relMerged := mustAssemble(t, pl, merged, sumMerged, out)
+	if len(relMerged.Tiles) != len(relRun.Tiles) || len(relRun.Tiles) == 0 {
+		t.Fatalf("%d release tiles merged, want %d", len(relMerged.Tiles), len(relRun.Tiles))
+	}
+	for i := range relMerged.Tiles {
+		if relMerged.Tiles[i].Load == nil || relMerged.Tiles[i].Assets != nil {
+			t.Fatalf("release tile %s holds its assets in memory", relMerged.Tiles[i].ID)
+		}
+		a, err1 := relRun.Tiles[i].Full()
+		b, err2 := relMerged.Tiles[i].Full()
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		type whole struct {
+			Stats, Footprint, WKB, Assets, Findings any
+		}
+		wa := mustJSON(t, whole{a.Stats, a.Footprint, a.FootprintWKB, a.Assets, a.Findings})
+		wb := mustJSON(t, whole{b.Stats, b.Footprint, b.FootprintWKB, b.Assets, b.Findings})
+		if !bytes.Equal(wa, wb) {
+			t.Fatalf("release tile %s of the merge is\n%s\nwant\n%s", a.ID, wb, wa)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
