@@ -73,13 +73,12 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 	var assets []stac.TileAsset
 	var rowAssets []schema.ItemAsset
 	released := map[string]string{}
-	all := t.Assets
-	for _, a := range all {
+	for _, a := range t.Assets {
 		if !safeName(a.Key) {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset name %q is not a safe file name", a.Key)
 		}
 	}
-	for _, a := range all {
+	for _, a := range t.Assets {
 		name := a.Key + filepath.Ext(a.File)
 		dst := filepath.Join(tileDir, name)
 		// A release's files are its own: never links into the run's cache,

@@ -117,14 +117,15 @@ type Held struct {
 }
 
 // Full returns the whole tile, with what it holds on disk read back (see
-// Load); a tile held in memory is returned as it is.
+// Load); a tile held in memory is returned as it is. Its error does not
+// name the tile: a publisher names it as it names the tile's other errors.
 func (t *ReleaseTile) Full() (ReleaseTile, error) {
 	if t.Load == nil {
 		return *t, nil
 	}
 	h, err := t.Load(true)
 	if err != nil {
-		return ReleaseTile{}, fmt.Errorf("tile %s: %w", t.ID, err)
+		return ReleaseTile{}, err
 	}
 	f := *t
 	f.Load = nil
@@ -134,14 +135,15 @@ func (t *ReleaseTile) Full() (ReleaseTile, error) {
 }
 
 // Row returns the tile's whole row of tiles.parquet, its detail read back
-// when it is held on disk (see Load); its assets are not read.
+// when it is held on disk (see Load); its assets are not read. As with
+// Full, its error does not name the tile.
 func (t *ReleaseTile) Row() (schema.TileStats, error) {
 	if t.Load == nil {
 		return t.Stats, nil
 	}
 	h, err := t.Load(false)
 	if err != nil {
-		return schema.TileStats{}, fmt.Errorf("tile %s: %w", t.ID, err)
+		return schema.TileStats{}, err
 	}
 	return t.Stats.WithDetail(h.Detail), nil
 }

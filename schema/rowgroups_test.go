@@ -252,16 +252,7 @@ func TestDictionaryAcrossBatches(t *testing.T) {
 	for i := range 12000 {
 		rows = append(rows, testTile(t, int32(i/100), int32(i%100), []string{"train", "test", "val"}[i%3]))
 	}
-	rows = sortedByID(rows)
-	p := filepath.Join(t.TempDir(), "tiles.parquet")
-	if err := WriteTiles(context.Background(), p, rows, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
+	rdr := writeAndOpen(t, rows)
 	if n := rdr.NumRowGroups(); n != 2 {
 		t.Fatalf("%d row groups, want 2", n)
 	}
@@ -278,6 +269,22 @@ func TestDictionaryAcrossBatches(t *testing.T) {
 			}
 		}
 	}
+}
+
+// writeAndOpen writes rows as tiles.parquet, sorted by ID, and opens it;
+// the file is closed when the test ends.
+func writeAndOpen(t *testing.T, rows []TileStats) *file.Reader {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tiles.parquet")
+	if err := WriteTiles(context.Background(), p, sortedByID(rows), GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdr.Close() })
+	return rdr
 }
 
 // checkRefused wants a write refused with an error saying want, and
@@ -316,16 +323,7 @@ func TestOneEncodingPerColumn(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	rows = sortedByID(rows)
-	p := filepath.Join(t.TempDir(), "tiles.parquet")
-	if err := WriteTiles(context.Background(), p, rows, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
+	rdr := writeAndOpen(t, rows)
 	for g := range rdr.NumRowGroups() {
 		rg := rdr.MetaData().RowGroup(g)
 		for c := range rg.NumColumns() {

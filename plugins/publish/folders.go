@@ -178,7 +178,7 @@ func (p *Folders) Publish(ctx context.Context, r *plugins.Release) (string, erro
 	for i := range r.Tiles {
 		t, err := r.Tiles[i].Full()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("tile %s: %w", r.Tiles[i].ID, err)
 		}
 		for _, a := range t.Assets {
 			pr, ok := byName[a.Name]

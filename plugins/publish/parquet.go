@@ -101,7 +101,7 @@ func writeTiles(ctx context.Context, r *plugins.Release, codec schema.Option) er
 	for i := range r.Tiles {
 		row, err := r.Tiles[i].Row()
 		if err != nil {
-			return err
+			return fmt.Errorf("tiles.parquet: tile %s: %w", r.Tiles[i].ID, err)
 		}
 		if err := w.Write(ctx, row); err != nil {
 			return err

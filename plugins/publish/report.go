@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ func (p *Report) Publish(ctx context.Context, r *plugins.Release) (string, error
 	for i := range r.Tiles {
 		row, err := r.Tiles[i].Row()
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("tile %s: %w", r.Tiles[i].ID, err)
 		}
 		in.Tiles.Add(&row)
 	}

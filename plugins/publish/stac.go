@@ -127,7 +127,7 @@ func CatalogRelease(r *plugins.Release, products []string) (*catalog.Release, er
 		// Made whole when the tile's item is written: every tile's assets,
 		// or every held row read back, would be a large part of a national
 		// release's heap.
-		rel.Tiles[i] = catalog.Tile{Stats: &t.Stats, Footprint: t.Footprint, FootprintWKB: t.FootprintWKB, BBox: t.BBox,
+		rel.Tiles[i] = catalog.Tile{Stats: &t.Stats, BBox: t.BBox,
 			Make: func() (catalog.Tile, error) {
 				f, err := t.Full()
 				if err != nil {

@@ -44,7 +44,7 @@ func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summar
 	var kept []*execute.TileResult
 	for i := range res.Tiles {
 		t := &res.Tiles[i]
-		if excluded(*t) {
+		if excluded(t) {
 			sum.Excluded = append(sum.Excluded, t.Tile.ID)
 			continue
 		}
@@ -63,7 +63,6 @@ func Finish(ctx context.Context, plan *plans.Plan, res *execute.Result) (*Summar
 		if err != nil {
 			return nil, err
 		}
-		tiles = nil
 		for _, r := range sum.Tiles {
 			r.Split = out.Assign[r.TileID]
 		}
@@ -118,14 +117,11 @@ func splitTiles(ctx context.Context, kept []*execute.TileResult) ([]split.Tile, 
 				return nil, err
 			}
 		}
-		h := t.Stats.DHHistogram
-		if t.Load != nil {
-			row, err := t.Row()
-			if err != nil {
-				return nil, fmt.Errorf("split: %w", err)
-			}
-			h = row.DHHistogram
+		row, err := t.Row()
+		if err != nil {
+			return nil, fmt.Errorf("split: %w", err)
 		}
+		h := row.DHHistogram
 		n := 0
 		for _, v := range h {
 			if v > 0 {
@@ -137,8 +133,7 @@ func splitTiles(ctx context.Context, kept []*execute.TileResult) ([]split.Tile, 
 		}
 		start := len(chunk)
 		chunk = appendBins(chunk, h)
-		r := &t.Stats
-		tiles[i] = split.Tile{ID: r.TileID, MinX: r.MinX, MinY: r.MinY, ChangeFraction: r.ChangeFraction, DHBins: chunk[start:len(chunk):len(chunk)]}
+		tiles[i] = split.Tile{ID: row.TileID, MinX: row.MinX, MinY: row.MinY, ChangeFraction: row.ChangeFraction, DHBins: chunk[start:len(chunk):len(chunk)]}
 	}
 	return tiles, nil
 }
@@ -188,7 +183,7 @@ func appendBins(out []split.Bin, h []int32) []split.Bin {
 }
 
 // excluded reports whether a QA policy leaves the tile out of the release.
-func excluded(t execute.TileResult) bool {
+func excluded(t *execute.TileResult) bool {
 	for _, f := range t.Findings {
 		if f.Policy == plugins.PolicyExclude {
 			return true
@@ -204,7 +199,8 @@ func qaRows(res *execute.Result) []plugins.QARow {
 	for _, f := range res.Findings {
 		rows = append(rows, plugins.QARow{Tile: "scene", Flag: f.Flag(), Detail: f.Detail})
 	}
-	for _, t := range res.Tiles {
+	for i := range res.Tiles {
+		t := &res.Tiles[i]
 		out := excluded(t)
 		for _, f := range t.Findings {
 			what := "tile kept, flagged"

@@ -113,7 +113,7 @@ func Assemble(plan *plans.Plan, res *execute.Result, sum *Summary, out, created 
 	rel.Tiles = make([]plugins.ReleaseTile, 0, len(sum.Tiles))
 	for i := range res.Tiles {
 		tr := &res.Tiles[i]
-		if excluded(*tr) {
+		if excluded(tr) {
 			continue // left out by a QA policy; the report lists it
 		}
 		t := plugins.ReleaseTile{ID: tr.Tile.ID, Extent: tr.Tile.Extent, Stats: tr.Stats,

@@ -337,8 +337,9 @@ func readPartial(path string) (*partial, error) {
 		return nil, err
 	}
 	// Every product of every tile names the same CRS (a WKT of a kilobyte),
-	// media type and counters: at a million tiles, copies of them would be
-	// most of the merge's memory. The decoder leaves the slices up to
+	// media type and counters: while a shard of a hundred thousand tiles
+	// is gathered (then each tile goes to the spill), copies of them would
+	// be most of the merge's memory. The decoder leaves the slices up to
 	// twice their length; they are kept exactly as long.
 	for i := range p.Tiles {
 		tr := &p.Tiles[i]
