@@ -88,9 +88,9 @@ var mlAOISplits = []string{"train", "test", "validate"}
 // their hrefs are relative to the item files, so copied here they would
 // resolve wrongly against items.parquet's directory.
 //
-// Strings are plain strings, not dictionaries (as tiles.parquet's split
-// is): Parquet dictionary-encodes repeated values on disk anyway, and
-// stac-geoparquet readers turn each column back into a JSON value.
+// Strings are plain strings, not Arrow dictionaries (as tiles.parquet's
+// split is): stac-geoparquet readers turn each column back into a JSON
+// value.
 func itemColumns(assetKeys []string) []table.Column[ItemRow] {
 	return []table.Column[ItemRow]{
 		table.ConstString[ItemRow]("type", "GeoJSON type of the item: always Feature.", itemType),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -241,52 +242,6 @@ func TestTilesWriter(t *testing.T) {
 	}
 }
 
-// TestDictionaryAcrossBatches writes a row group of several batches: the
-// split column, a dictionary in Arrow, stays dictionary-encoded in every
-// data page instead of falling back to plain values when the second batch
-// brings its own dictionary.
-func TestDictionaryAcrossBatches(t *testing.T) {
-	defer func(n int) { table.RowGroupRows = n }(table.RowGroupRows)
-	table.RowGroupRows = 10000
-	var rows []TileStats
-	for i := range 12000 {
-		rows = append(rows, testTile(t, int32(i/100), int32(i%100), []string{"train", "test", "val"}[i%3]))
-	}
-	rdr := writeAndOpen(t, rows)
-	if n := rdr.NumRowGroups(); n != 2 {
-		t.Fatalf("%d row groups, want 2", n)
-	}
-	for g := range rdr.NumRowGroups() {
-		rg := rdr.MetaData().RowGroup(g)
-		col := rg.Schema.ColumnIndexByName("split")
-		cc, err := rg.ColumnChunk(col)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range cc.EncodingStats() {
-			if st.PageType.String() != "DICTIONARY_PAGE" && st.Encoding != parquet.Encodings.RLEDict && st.Encoding != parquet.Encodings.PlainDict {
-				t.Errorf("row group %d: split has %v data pages: the dictionary was dropped between batches", g, st.Encoding)
-			}
-		}
-	}
-}
-
-// writeAndOpen writes rows as tiles.parquet, sorted by ID, and opens it;
-// the file is closed when the test ends.
-func writeAndOpen(t *testing.T, rows []TileStats) *file.Reader {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "tiles.parquet")
-	if err := WriteTiles(context.Background(), p, sortedByID(rows), GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
-		t.Fatal(err)
-	}
-	rdr, err := file.OpenParquetFile(p, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rdr.Close() })
-	return rdr
-}
-
 // checkRefused wants a write refused with an error saying want, and
 // nothing left in dir.
 func checkRefused(t *testing.T, dir string, err error, want string) {
@@ -308,22 +263,31 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// TestOneEncodingPerColumn writes a row group whose asset paths, all
-// different, outgrow the Parquet writer's default dictionary limit (1 MB):
-// every column chunk must still have pages of one encoding. With two (a
-// dictionary that fell back to plain values), the library lists them in
-// the footer in map order, and the same release is not the same bytes
-// twice.
+// TestOneEncodingPerColumn writes a table whose asset paths, all
+// different, outgrow the Parquet writer's default dictionary limit (1 MB),
+// where a dictionary-encoded column falls back to plain values mid-chunk.
+// Every column chunk must have data pages of one encoding: with two, the
+// library lists them in the footer in map order, and the same release is
+// not the same bytes twice. The rows read back as written.
 func TestOneEncodingPerColumn(t *testing.T) {
 	var rows []TileStats
 	for i := range 12000 {
-		r := testTile(t, int32(i/100), int32(i%100), "train")
+		r := testTile(t, int32(i/100), int32(i%100), []string{"train", "test", "val"}[i%3])
 		for k := range r.Assets {
 			r.Assets[k] = fmt.Sprintf("items/r%03d_c%03d/%s/%s-%s.tif", i/100/64, i%100/64, r.TileID, k, strings.Repeat("x", 40))
 		}
 		rows = append(rows, r)
 	}
-	rdr := writeAndOpen(t, rows)
+	rows = sortedByID(rows)
+	p := filepath.Join(t.TempDir(), "tiles.parquet")
+	if err := WriteTiles(context.Background(), p, rows, GeoInfo{PROJJSON: testPROJJSON(t)}); err != nil {
+		t.Fatal(err)
+	}
+	rdr, err := file.OpenParquetFile(p, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
 	for g := range rdr.NumRowGroups() {
 		rg := rdr.MetaData().RowGroup(g)
 		for c := range rg.NumColumns() {
@@ -340,6 +304,18 @@ func TestOneEncodingPerColumn(t *testing.T) {
 			if len(data) > 1 {
 				t.Errorf("row group %d, column %s: data pages of %d encodings %v", g, cc.PathInSchema(), len(data), data)
 			}
+		}
+	}
+	got, _, err := ReadTiles(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(rows) {
+		t.Fatalf("read %d rows, wrote %d", len(got), len(rows))
+	}
+	for i, want := range rows {
+		if g := got[i]; g.TileID != want.TileID || g.Split != want.Split || !maps.Equal(g.Assets, want.Assets) {
+			t.Fatalf("row %d reads back as %s %q %v, written %s %q %v", i, g.TileID, g.Split, g.Assets, want.TileID, want.Split, want.Assets)
 		}
 	}
 }
