@@ -3,7 +3,10 @@ package shard
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,5 +57,55 @@ func TestPartialRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(in, got) {
 		t.Errorf("round trip changed the result:\n got %+v\nwant %+v", got, in)
+	}
+}
+
+// TestReadHeader reads manifests' headers: one as Write lays it out, its
+// tiles cut off after their key (the header is read without scanning
+// them), one with the tiles before the findings (all of it is read), and
+// bad ones, refused naming the file.
+func TestReadHeader(t *testing.T) {
+	want := header{Format: partialFormat, Shard: 1, Shards: 3, Plan: "k", Grid: 9,
+		Findings: []plugins.Finding{{Check: "shift", Detail: "m"}}, Lineage: []string{"a"}}
+	p := partial{Format: want.Format, Shard: want.Shard, Shards: want.Shards, Plan: want.Plan, Grid: want.Grid,
+		Findings: want.Findings, Lineage: want.Lineage, Tiles: []execute.TileResult{{Tile: plans.Tile{ID: "E1_N2"}}}}
+	b, err := json.MarshalIndent(p, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(string(b), `"results":`)
+	if i < 0 {
+		t.Fatalf("no results in %s", b)
+	}
+	cut := string(b[:i+len(`"results":`)]) + " [{not json"
+	for _, tc := range []struct {
+		name, text, err string
+	}{
+		{"tiles cut off after the header", cut, ""},
+		{"tiles first", `{"format":3,"shard":1,"shards":3,"plan":"k","tiles":9,"results":[{"tile":{"id":"E1_N2"}}],"findings":[{"Check":"shift","Detail":"m"}],"lineage":["a"],"other":{}}`, ""},
+		{"another format", `{"format":2,"shard":1,"shards":3,"results":[]}`, "has format 2"},
+		{"bad shard", `{"format":3,"shard":3,"shards":3,"results":[]}`, "bad shard 3/3"},
+		{"not an object", `[1]`, "not a JSON object"},
+		{"cut short", `{"format":3,"shard":1,"shards":3,"plan":"k","tiles":9,"findings":[`, "findings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "shard-0001-of-0003.json")
+			if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h, err := readHeader(path)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), path) {
+					t.Fatalf("error %v, want one naming %s and saying %q", err, path, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(*h, want) {
+				t.Errorf("header %+v, want %+v", *h, want)
+			}
+		})
 	}
 }
