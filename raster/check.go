@@ -133,7 +133,7 @@ func checkTIFFLayout(ctx context.Context, ds *godal.Dataset, path string, size i
 	for b, band := range ds.Bands() {
 		st := band.Structure()
 		if st.BlockSizeX <= 0 || st.BlockSizeY <= 0 {
-			return true, nil
+			return false, nil // no block layout to check: decode instead
 		}
 		nx := (st.SizeX + st.BlockSizeX - 1) / st.BlockSizeX
 		ny := (st.SizeY + st.BlockSizeY - 1) / st.BlockSizeY
