@@ -118,10 +118,17 @@ func run(ctx context.Context, cdflow, work, sizes string, nShards int, keep bool
 		if !keep {
 			os.RemoveAll(dir)
 		}
-	}
-	if outJSON != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
-		return os.WriteFile(outJSON, append(b, '\n'), 0o644)
+		// Written after each size: a larger one that fails (out of
+		// memory or disk) keeps the smaller ones' figures.
+		if outJSON != "" {
+			b, err := json.MarshalIndent(results, "", "  ")
+			if err == nil {
+				err = os.WriteFile(outJSON, append(b, '\n'), 0o644)
+			}
+			if err != nil {
+				return fmt.Errorf("-out: %w", err)
+			}
+		}
 	}
 	return nil
 }
