@@ -63,11 +63,11 @@ func (b *batchBuilder[R]) release() { b.rb.Release() }
 // version, which a build pins).
 //
 // Pages are PLAIN, never dictionary-encoded. A column chunk whose pages
-// have two encodings (a dictionary that fell back to plain values, for
-// its size or because an Arrow dictionary such as split's gained a value
-// after a row group's first batch) gets them listed in the footer in the
-// library's map order, so the same release would not be the same bytes
-// twice. Most of our strings are unique per row (IDs, paths, checksums,
+// have two encodings (a dictionary that fell back to plain values after
+// some of its pages were written: for its size, or because an Arrow
+// dictionary such as split's gained a value in a later batch) gets them
+// listed in the footer in the library's map order, so the same release
+// would not be the same bytes twice. Most of our strings are unique per row (IDs, paths, checksums,
 // outlines), where a dictionary only costs: a hash table per open row
 // group (about 60 MB at 10^5 tiles) and larger files than zstd alone
 // makes of the repeated ones.
