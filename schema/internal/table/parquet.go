@@ -114,14 +114,11 @@ func Write[R any](ctx context.Context, path string, mem memory.Allocator, sch *a
 // brings, and appears only on Close.
 type Writer[R any] struct {
 	path    string
-	mem     memory.Allocator
-	sch     *arrow.Schema
-	cols    []Column[R]
 	tmp     *atomicfile.File
 	buf     *bufio.Writer
 	fw      *pqarrow.FileWriter
 	pending []R
-	group   *batchBuilder[R] // the open row group's; nil between groups
+	batches *batchBuilder[R] // nil once closed or aborted
 	inGroup int              // rows in the open row group
 	rows    int              // rows written
 	err     error
@@ -150,7 +147,7 @@ func NewWriter[R any](path string, mem memory.Allocator, sch *arrow.Schema, cols
 		tmp.Abort()
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	return &Writer[R]{path: path, mem: mem, sch: sch, cols: cols, tmp: tmp, buf: buf, fw: fw}, nil
+	return &Writer[R]{path: path, tmp: tmp, buf: buf, fw: fw, batches: newBatchBuilder(mem, sch, cols)}, nil
 }
 
 // Write adds rows after those written before.
@@ -184,9 +181,8 @@ func (w *Writer[R]) flush(ctx context.Context) error {
 		if err := w.fw.NewBufferedRowGroupChecked(); err != nil {
 			return w.fail(fmt.Errorf("write %s: %w", w.path, err))
 		}
-		w.group = newBatchBuilder(w.mem, w.sch, w.cols)
 	}
-	rec, err := w.group.batch(ctx, w.pending)
+	rec, err := w.batches.batch(ctx, w.pending)
 	if err != nil {
 		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
 	}
@@ -198,7 +194,6 @@ func (w *Writer[R]) flush(ctx context.Context) error {
 	w.inGroup += len(w.pending)
 	if w.inGroup == RowGroupRows {
 		w.inGroup = 0
-		w.dropGroup()
 	}
 	clear(w.pending) // what the rows point to may go
 	w.pending = w.pending[:0]
@@ -225,7 +220,7 @@ func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
 	if err := ctx.Err(); err != nil {
 		return w.fail(fmt.Errorf("write %s: %w", w.path, err))
 	}
-	w.dropGroup()
+	w.dropBatches()
 	w.err = fmt.Errorf("write %s: already closed", w.path)
 	fw := w.fw
 	w.fw = nil
@@ -238,11 +233,11 @@ func (w *Writer[R]) Close(ctx context.Context, kv []KeyValue) error {
 	return w.tmp.Commit()
 }
 
-// dropGroup lets the open group's builder go.
-func (w *Writer[R]) dropGroup() {
-	if w.group != nil {
-		w.group.release()
-		w.group = nil
+// dropBatches lets the batch builder go.
+func (w *Writer[R]) dropBatches() {
+	if w.batches != nil {
+		w.batches.release()
+		w.batches = nil
 	}
 }
 
@@ -253,7 +248,7 @@ func (w *Writer[R]) fail(err error) error {
 
 // Abort drops the file unless Close put it in place; a no-op after Close.
 func (w *Writer[R]) Abort() {
-	w.dropGroup()
+	w.dropBatches()
 	if w.fw != nil {
 		w.fw.Close()
 		w.fw = nil
