@@ -62,7 +62,7 @@ func estimateLeanRef(dsm, ground []float32, nd Nodata, w, h int, res float64, gr
 	if len(edges) < minLeanEdges {
 		return l
 	}
-	score := func(kE, kN float64) float64 {
+	score := func(edges []edge, kE, kN float64) float64 {
 		var s float64
 		n := 0
 		for _, e := range edges {
@@ -81,24 +81,29 @@ func estimateLeanRef(dsm, ground []float32, nd Nodata, w, h int, res float64, gr
 		}
 		return s / float64(n)
 	}
-	best, bE, bN := -1.0, 0.0, 0.0
+	// The coarse pass on every s-th edge, the fine one on all.
+	var sub []edge
+	for i := 0; i < len(edges); i += max(1, len(edges)/coarseEdges) {
+		sub = append(sub, edges[i])
+	}
+	best, cE, cN := -1.0, 0.0, 0.0
 	for kE := -MaxLean; kE <= MaxLean+1e-9; kE += 0.03 {
 		for kN := -MaxLean; kN <= MaxLean+1e-9; kN += 0.03 {
-			if s := score(kE, kN); s > best {
-				best, bE, bN = s, kE, kN
+			if s := score(sub, kE, kN); s > best {
+				best, cE, cN = s, kE, kN
 			}
 		}
 	}
-	cE, cN := bE, bN
+	best, bE, bN := -1.0, 0.0, 0.0
 	for dE := -0.03; dE <= 0.03+1e-9; dE += 0.005 {
 		for dN := -0.03; dN <= 0.03+1e-9; dN += 0.005 {
-			if s := score(cE+dE, cN+dN); s > best {
+			if s := score(edges, cE+dE, cN+dN); s > best {
 				best, bE, bN = s, cE+dE, cN+dN
 			}
 		}
 	}
 	l.E, l.N = bE, bN
-	if s0 := score(0, 0); s0 > 0 {
+	if s0 := score(edges, 0, 0); s0 > 0 {
 		l.Gain = best / s0
 	}
 	return l
@@ -110,25 +115,26 @@ func estimateLeanRef(dsm, ground []float32, nd Nodata, w, h int, res float64, gr
 func TestLeanMatchesReference(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
-		w, h       int
+		w, h, n    int
 		res, ores  float64
 		kE, kN     float64
 		r          int
 		holes, nan bool
 		seed       uint64
 	}{
-		{"square", 220, 220, 1, 0.5, 0.2, -0.15, 40, false, false, 1},
-		{"holes", 220, 220, 1, 0.5, -0.3, 0.05, 40, true, false, 2},
-		{"nan", 220, 220, 1, 0.5, 0.4, 0.4, 40, false, true, 3},
-		{"odd", 173, 129, 1, 0.5, 0, 0.35, 7, true, true, 4},
-		{"radius wider than tile", 60, 90, 1, 0.5, -0.1, -0.4, 100, true, false, 5},
-		{"same resolution", 220, 220, 1, 1, 0.1, 0.1, 40, false, false, 6},
-		{"radius 1", 120, 120, 1, 0.5, 0.1, 0.1, 1, true, false, 7},
+		{"square", 220, 220, 40, 1, 0.5, 0.2, -0.15, 40, false, false, 1},
+		{"holes", 220, 220, 40, 1, 0.5, -0.3, 0.05, 40, true, false, 2},
+		{"nan", 220, 220, 40, 1, 0.5, 0.4, 0.4, 40, false, true, 3},
+		{"odd", 173, 129, 40, 1, 0.5, 0, 0.35, 7, true, true, 4},
+		{"radius wider than tile", 60, 90, 40, 1, 0.5, -0.1, -0.4, 100, true, false, 5},
+		{"same resolution", 220, 220, 40, 1, 1, 0.1, 0.1, 40, false, false, 6},
+		{"radius 1", 120, 120, 40, 1, 0.5, 0.1, 0.1, 1, true, false, 7},
+		{"dense", 242, 242, 200, 1, 0.5, -0.25, -0.2, 40, true, false, 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nd := Nodata{NoData, true}
 			sq := max(tc.w, tc.h)
-			full, fullGrey := leanScene(sq, tc.kE, tc.kN, tc.seed)
+			full, fullGrey := leanScene(sq, tc.n, tc.kE, tc.kN, tc.seed)
 			r := rand.New(rand.NewPCG(tc.seed, 9))
 			dsm := make([]float32, tc.w*tc.h)
 			for y := range tc.h {
@@ -166,14 +172,18 @@ func TestLeanMatchesReference(t *testing.T) {
 			if want.Edges < minLeanEdges {
 				t.Errorf("scene has %d roof edges: the search was not exercised", want.Edges)
 			}
+			if tc.n > 40 && want.Edges < 2*coarseEdges {
+				t.Errorf("dense scene has %d roof edges: the coarse pass scored them all", want.Edges)
+			}
 		})
 	}
 }
 
 func BenchmarkEstimateLean(b *testing.B) {
 	nd := Nodata{NoData, true}
-	const w = 220
-	dsm, grey := leanScene(w, 0.2, -0.15, 7)
+	// As dense as a city tile with its halo.
+	const w = 242
+	dsm, grey := leanScene(w, 200, 0.2, -0.15, 7)
 	ground := make([]float32, len(dsm))
 	Ground(ground, dsm, nd, w, w, 40)
 	for _, bc := range []struct {
@@ -191,7 +201,7 @@ func BenchmarkEstimateLean(b *testing.B) {
 func BenchmarkGround(b *testing.B) {
 	nd := Nodata{NoData, true}
 	const w = 280
-	dsm, _ := leanScene(w, 0.2, -0.15, 7)
+	dsm, _ := leanScene(w, 40, 0.2, -0.15, 7)
 	ground := make([]float32, len(dsm))
 	for _, bc := range []struct {
 		name string

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// leanScene is a w×w-cell DSM (1 m) of boxes on a gently sloping ground and
+// leanScene is a w×w-cell DSM (1 m) of n boxes on a gently sloping ground and
 // its orthophoto's luminance (0.5 m) as a camera with lean k sees it:
 // ground, then façades swept from footprint to roof, then roofs displaced
 // by height·k, lowest box first.
-func leanScene(w int, kE, kN float64, seed uint64) (dsm []float32, grey []float32) {
+func leanScene(w, n int, kE, kN float64, seed uint64) (dsm []float32, grey []float32) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	dsm = make([]float32, w*w)
 	for y := 0; y < w; y++ {
@@ -28,7 +28,7 @@ func leanScene(w int, kE, kN float64, seed uint64) (dsm []float32, grey []float3
 		h            float64
 	}
 	var boxes []box
-	for range 40 {
+	for range n {
 		b := box{r.IntN(w - 30), r.IntN(w - 30), 8 + r.IntN(20), 8 + r.IntN(20), 4 + 25*r.Float64()}
 		boxes = append(boxes, b)
 	}
@@ -67,9 +67,14 @@ func leanScene(w int, kE, kN float64, seed uint64) (dsm []float32, grey []float3
 
 func TestEstimateLean(t *testing.T) {
 	nd := Nodata{NoData, true}
-	for _, tc := range []struct{ kE, kN float64 }{{0.2, -0.15}, {-0.3, 0.05}, {0, 0.35}, {0.1, 0.1}} {
-		const w = 220
-		dsm, grey := leanScene(w, tc.kE, tc.kN, 7)
+	// The last is as dense as a city tile with its halo (about 12 000
+	// roof edges), where the coarse pass scores a subset of the edges.
+	for _, tc := range []struct {
+		w, n   int
+		kE, kN float64
+	}{{220, 40, 0.2, -0.15}, {220, 40, -0.3, 0.05}, {220, 40, 0, 0.35}, {220, 40, 0.1, 0.1}, {242, 200, -0.25, -0.2}} {
+		w := tc.w
+		dsm, grey := leanScene(w, tc.n, tc.kE, tc.kN, 7)
 		ground := make([]float32, len(dsm))
 		Ground(ground, dsm, nd, w, w, 40)
 		l := EstimateLean(dsm, ground, nd, w, w, 1, grey, 2*w, 2*w, 0.5)
