@@ -207,9 +207,9 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	all := leanEdges{ex, ey, eh}
 	// Coarse to fine: every 0.03, then every 0.005 around the best. The
 	// coarse pass only has to find the right 0.03 cell, and the fine one
-	// scores every edge: the coarse pass scores every s-th edge, from
-	// coarseEdges to twice as many (a city tile with its halo has 3 000 to
-	// 10 000).
+	// scores every edge: the coarse pass scores every s-th edge, s the
+	// edges over coarseEdges, which leaves coarseEdges to twice as many of
+	// a tile that has more (a city tile with its halo has 3 000–10 000).
 	var coarse []float64
 	for k := -MaxLean; k <= MaxLean+1e-9; k += 0.03 {
 		coarse = append(coarse, k)
