@@ -308,6 +308,128 @@ func TestOutputs(t *testing.T) {
 	}
 }
 
+// thinBandsRef is thinBands scanning every pixel of every line: each run
+// found from its first pixel, columns read row by row.
+func thinBandsRef(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
+	out = out[:len(keys)]
+	// Along rows.
+	for y := 0; y < h; y++ {
+		row := keys[y*w : (y+1)*w]
+		for x := 0; x < w; {
+			k := row[x]
+			end := x + 1
+			for end < w && row[end] == k {
+				end++
+			}
+			if k != skipKey && end-x >= minLen {
+				for m := x; m < end; m++ {
+					if p := y*w + m; !out[p] && thickness(keys, p, y, h, w, k, maxWidth) <= maxWidth {
+						out[p] = true
+					}
+				}
+			}
+			x = end
+		}
+	}
+	// Along columns, row by row so memory is read in order: start[x] is
+	// where the run of column x that reaches the current row began.
+	start := make([]int, w)
+	closeRun := func(x, from, to int) {
+		k := keys[from*w+x]
+		if k == skipKey || to-from < minLen {
+			return
+		}
+		for y := from; y < to; y++ {
+			if p := y*w + x; !out[p] && thickness(keys, p, x, w, 1, k, maxWidth) <= maxWidth {
+				out[p] = true
+			}
+		}
+	}
+	for y := 1; y <= h; y++ {
+		for x := 0; x < w; x++ {
+			if y == h || keys[y*w+x] != keys[(y-1)*w+x] {
+				if y-start[x] >= minLen {
+					closeRun(x, start[x], y)
+				}
+				start[x] = y
+			}
+		}
+	}
+}
+
+// TestThinBandsMatchesReference compares thinBands with the direct scan on
+// rasters of random runs along rows and columns, bands of every thickness,
+// pixels outside the files, and lines shorter than a stripe.
+func TestThinBandsMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for trial := range 400 {
+		w, h := 1+r.IntN(60), 1+r.IntN(60)
+		minLen, maxWidth := 2+r.IntN(20), 1+r.IntN(8)
+		keys := make([]uint32, w*h)
+		for i := range keys {
+			keys[i] = uint32(1000 + i)
+		}
+		// Rectangles of one key: thin and thick, long and short.
+		for range r.IntN(12) {
+			bw, bh := 1+r.IntN(w), 1+r.IntN(h)
+			if r.IntN(2) == 0 {
+				bh = 1 + r.IntN(3)
+			} else {
+				bw = 1 + r.IntN(3)
+			}
+			bw, bh = min(bw, w), min(bh, h)
+			x0, y0 := r.IntN(w-bw+1), r.IntN(h-bh+1)
+			k := []uint32{0, invalidKey, skipKey, 7}[r.IntN(4)]
+			for y := y0; y < y0+bh; y++ {
+				for x := x0; x < x0+bw; x++ {
+					keys[y*w+x] = k
+				}
+			}
+		}
+		// Sparse repeats: a pixel taking its left or upper neighbour's key.
+		for range r.IntN(w*h/4 + 1) {
+			i := r.IntN(len(keys))
+			if i%w > 0 && r.IntN(2) == 0 {
+				keys[i] = keys[i-1]
+			} else if i >= w {
+				keys[i] = keys[i-w]
+			}
+		}
+		got, want := make([]bool, len(keys)), make([]bool, len(keys))
+		thinBands(got, keys, w, h, minLen, maxWidth)
+		thinBandsRef(want, keys, w, h, minLen, maxWidth)
+		if g, wt := marks(got, w), marks(want, w); g != wt {
+			t.Fatalf("trial %d (%d×%d, runs of %d, bands up to %d):\n got %s\nwant %s", trial, w, h, minLen, maxWidth, g, wt)
+		}
+	}
+}
+
+func BenchmarkThinBands(b *testing.B) {
+	// A 0.25 m orthophoto tile with its halo: every pixel its own key but
+	// for one nodata stripe.
+	const w, h = 968, 968
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := make([]uint32, w*h)
+	for i := range keys {
+		keys[i] = r.Uint32() & 0xffffff
+	}
+	for x := 100; x < 900; x++ {
+		keys[500*w+x] = invalidKey
+	}
+	out := make([]bool, len(keys))
+	for _, bc := range []struct {
+		name string
+		f    func(out []bool, keys []uint32, w, h, minLen, maxWidth int)
+	}{{"skip", thinBands}, {"direct", thinBandsRef}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for range b.N {
+				clear(out)
+				bc.f(out, keys, w, h, 16, 8)
+			}
+		})
+	}
+}
+
 // stripes is thinBands on a buffer from the pool, which a previous tile
 // left marked: the pool must hand it back cleared.
 func stripes(keys []uint32, w, h, minLen, maxWidth int) []bool {

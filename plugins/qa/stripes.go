@@ -21,47 +21,66 @@ const (
 // the keys' length, must be all false.
 func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
 	out = out[:len(keys)]
+	// A run is found from its last pixel back: x is always where a run
+	// starts, and a run of minLen or more from x holds x+minLen-1 too. If
+	// the keys change between j-1 and j, somewhere in that span, no run
+	// starting before j reaches minLen and j starts the next one. Real
+	// images change at nearly every pixel, so most of a line is skipped
+	// minLen-1 pixels at a time.
+	mark := func(p, l, lines, step int, k uint32) {
+		if !out[p] && thickness(keys, p, l, lines, step, k, maxWidth) <= maxWidth {
+			out[p] = true
+		}
+	}
 	// Along rows.
 	for y := 0; y < h; y++ {
 		row := keys[y*w : (y+1)*w]
-		for x := 0; x < w; {
+		for x := 0; x+minLen <= w; {
+			j := x + minLen - 1
+			for j > x && row[j-1] == row[j] {
+				j--
+			}
+			if j > x {
+				x = j
+				continue
+			}
 			k := row[x]
-			end := x + 1
+			end := x + minLen
 			for end < w && row[end] == k {
 				end++
 			}
-			if k != skipKey && end-x >= minLen {
+			if k != skipKey {
 				for m := x; m < end; m++ {
-					if p := y*w + m; !out[p] && thickness(keys, p, y, h, w, k, maxWidth) <= maxWidth {
-						out[p] = true
-					}
+					mark(y*w+m, y, h, w, k)
 				}
 			}
 			x = end
 		}
 	}
-	// Along columns, row by row so memory is read in order: start[x] is
-	// where the run of column x that reaches the current row began.
-	start := make([]int, w)
-	closeRun := func(x, from, to int) {
-		k := keys[from*w+x]
-		if k == skipKey || to-from < minLen {
-			return
-		}
-		for y := from; y < to; y++ {
-			if p := y*w + x; !out[p] && thickness(keys, p, x, w, 1, k, maxWidth) <= maxWidth {
-				out[p] = true
+	// Along columns, the same way; neighbouring columns probe the same
+	// rows where nothing repeats, so the cache lines one column reads serve
+	// the next.
+	for x := 0; x < w; x++ {
+		for y := 0; y+minLen <= h; {
+			j := y + minLen - 1
+			for j > y && keys[(j-1)*w+x] == keys[j*w+x] {
+				j--
 			}
-		}
-	}
-	for y := 1; y <= h; y++ {
-		for x := 0; x < w; x++ {
-			if y == h || keys[y*w+x] != keys[(y-1)*w+x] {
-				if y-start[x] >= minLen {
-					closeRun(x, start[x], y)
+			if j > y {
+				y = j
+				continue
+			}
+			k := keys[y*w+x]
+			end := y + minLen
+			for end < h && keys[end*w+x] == k {
+				end++
+			}
+			if k != skipKey {
+				for m := y; m < end; m++ {
+					mark(m*w+x, x, w, 1, k)
 				}
-				start[x] = y
 			}
+			y = end
 		}
 	}
 }
