@@ -120,7 +120,7 @@ func (s *runMin) run(out, line []float32) {
 // orthophoto's luminance, gw×gh pixels of ores metres.
 func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey []float32, gw, gh int, ores float64) Lean {
 	grad := gradient(grey, gw, gh)
-	var ex, ey, eh []float64
+	var all leanEdges
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {
 			i := y*w + x
@@ -132,16 +132,16 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 			// neighbour: there the orthophoto's edge is, displaced.
 			for _, d := range [4][3]int{{-1, 0, -1}, {1, 0, 1}, {0, -1, -w}, {0, 1, w}} {
 				if u := dsm[i+d[2]]; !nd.Is(u) && v-u > edgeStep {
-					ex = append(ex, (float64(x)+0.5+0.5*float64(d[0]))*res/ores)
-					ey = append(ey, (float64(y)+0.5+0.5*float64(d[1]))*res/ores)
-					eh = append(eh, float64(v-g))
+					all.x = append(all.x, (float64(x)+0.5+0.5*float64(d[0]))*res/ores)
+					all.y = append(all.y, (float64(y)+0.5+0.5*float64(d[1]))*res/ores)
+					all.h = append(all.h, float64(v-g))
 					break
 				}
 			}
 		}
 	}
-	l := Lean{Edges: len(ex)}
-	if len(ex) < minLeanEdges {
+	l := Lean{Edges: len(all.x)}
+	if len(all.x) < minLeanEdges {
 		return l
 	}
 	// A displacement along one axis moves every edge by the same rule,
@@ -149,7 +149,7 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// are computed once per axis, and the grid search only interpolates.
 	// east fills one table, reused: each candidate's is used up before
 	// the next is made.
-	a := leanAxis{p: make([]int32, len(ex)), w: make([]float32, len(ex))}
+	a := leanAxis{p: make([]int32, len(all.x)), w: make([]float32, len(all.x))}
 	east := func(es leanEdges, k float64) leanAxis {
 		a := leanAxis{p: a.p[:len(es.x)], w: a.w[:len(es.x)]}
 		for i := range es.x {
@@ -204,7 +204,6 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 		}
 		return best, bE, bN
 	}
-	all := leanEdges{ex, ey, eh}
 	// Coarse to fine: every 0.03, then every 0.005 around the best. The
 	// coarse pass only has to find the right 0.03 cell, and the fine one
 	// scores every edge: the coarse pass scores every s-th edge, s the
@@ -214,17 +213,15 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	for k := -MaxLean; k <= MaxLean+1e-9; k += 0.03 {
 		coarse = append(coarse, k)
 	}
-	_, cE, cN := search(all.every(len(ex)/coarseEdges), coarse, coarse)
+	_, cE, cN := search(all.every(len(all.x)/coarseEdges), coarse, coarse)
 	var fE, fN []float64
 	for d := -0.03; d <= 0.03+1e-9; d += 0.005 {
 		fE, fN = append(fE, cE+d), append(fN, cN+d)
 	}
 	best, bE, bN := search(all, fE, fN)
 	l.E, l.N = bE, bN
-	sum, cnt := []float64{0}, []int{0}
-	scoreAll(grad, gw, east(all, 0), north(all, []float64{0}), sum, cnt)
-	if cnt[0] >= len(ex)/2 && sum[0] > 0 {
-		l.Gain = best / (sum[0] / float64(cnt[0]))
+	if s0, _, _ := search(all, []float64{0}, []float64{0}); s0 > 0 {
+		l.Gain = best / s0
 	}
 	return l
 }

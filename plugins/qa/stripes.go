@@ -21,67 +21,48 @@ const (
 // the keys' length, must be all false.
 func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
 	out = out[:len(keys)]
-	// A run is found from its last pixel back: x is always where a run
-	// starts, and a run of minLen or more from x holds x+minLen-1 too. If
-	// the keys change between j-1 and j, somewhere in that span, no run
+	// line marks the stripes along one line of n pixels, the first at p0
+	// and each along after the one before; l of lines is its place among
+	// the lines, across the step between them (thickness is measured that
+	// way). A run is found from its last pixel back: i is always where a
+	// run starts, and a run of minLen or more from i holds i+minLen-1 too.
+	// If the keys change between j-1 and j, somewhere in that span, no run
 	// starting before j reaches minLen and j starts the next one. Real
 	// images change at nearly every pixel, so most of a line is skipped
 	// minLen-1 pixels at a time.
-	mark := func(p, l, lines, step int, k uint32) {
-		if !out[p] && thickness(keys, p, l, lines, step, k, maxWidth) <= maxWidth {
-			out[p] = true
+	line := func(p0, n, along, l, lines, across int) {
+		at := func(i int) uint32 { return keys[p0+i*along] }
+		for i := 0; i+minLen <= n; {
+			j := i + minLen - 1
+			for j > i && at(j-1) == at(j) {
+				j--
+			}
+			if j > i {
+				i = j
+				continue
+			}
+			k := at(i)
+			end := i + minLen
+			for end < n && at(end) == k {
+				end++
+			}
+			if k != skipKey {
+				for m := i; m < end; m++ {
+					if p := p0 + m*along; !out[p] && thickness(keys, p, l, lines, across, k, maxWidth) <= maxWidth {
+						out[p] = true
+					}
+				}
+			}
+			i = end
 		}
 	}
-	// Along rows.
 	for y := 0; y < h; y++ {
-		row := keys[y*w : (y+1)*w]
-		for x := 0; x+minLen <= w; {
-			j := x + minLen - 1
-			for j > x && row[j-1] == row[j] {
-				j--
-			}
-			if j > x {
-				x = j
-				continue
-			}
-			k := row[x]
-			end := x + minLen
-			for end < w && row[end] == k {
-				end++
-			}
-			if k != skipKey {
-				for m := x; m < end; m++ {
-					mark(y*w+m, y, h, w, k)
-				}
-			}
-			x = end
-		}
+		line(y*w, w, 1, y, h, w)
 	}
-	// Along columns, the same way; neighbouring columns probe the same
-	// rows where nothing repeats, so the cache lines one column reads serve
-	// the next.
+	// Column by column: neighbouring columns probe the same rows where
+	// nothing repeats, so the cache lines one column reads serve the next.
 	for x := 0; x < w; x++ {
-		for y := 0; y+minLen <= h; {
-			j := y + minLen - 1
-			for j > y && keys[(j-1)*w+x] == keys[j*w+x] {
-				j--
-			}
-			if j > y {
-				y = j
-				continue
-			}
-			k := keys[y*w+x]
-			end := y + minLen
-			for end < h && keys[end*w+x] == k {
-				end++
-			}
-			if k != skipKey {
-				for m := y; m < end; m++ {
-					mark(m*w+x, x, w, 1, k)
-				}
-			}
-			y = end
-		}
+		line(x, h, w, x, w, 1)
 	}
 }
 

@@ -67,10 +67,10 @@ func (b *batchBuilder[R]) release() { b.rb.Release() }
 // some of its pages were written: for its size, or because an Arrow
 // dictionary such as split's gained a value in a later batch) gets them
 // listed in the footer in the library's map order, so the same release
-// would not be the same bytes twice. Most of our strings are unique per row (IDs, paths, checksums,
-// outlines), where a dictionary only costs: a hash table per open row
-// group (about 60 MB at 10^5 tiles) and larger files than zstd alone
-// makes of the repeated ones.
+// would not be the same bytes twice. Most of our strings are unique per
+// row (IDs, paths, checksums, outlines), where a dictionary only costs: a
+// hash table per open row group (about 60 MB at 10^5 tiles) and larger
+// files than zstd alone makes of the repeated ones.
 func writerProperties(mem memory.Allocator, codec compress.Compression) (*parquet.WriterProperties, pqarrow.ArrowWriterProperties) {
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
