@@ -2,6 +2,9 @@
 # machine first (GDAL through apt-get when missing, Go modules).
 
 GO ?= go
+# Everything make builds and tests uses the Go workspace scripts/setup.sh
+# writes: godal with its C memory zeroed (see internal/cgoheap).
+export GOWORK := $(CURDIR)/.build/go.work
 BIN := bin/cdflow
 DEMO ?= demo
 # -race multiplies cgo-heavy test time; the packages listed here run with it
@@ -70,7 +73,7 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf bin $(DEMO)
+	rm -rf bin .build $(DEMO)
 
 # The object-storage tests run against a real S3 server, SeaweedFS, built
 # once from its own module (internal/s3test/weed, so cdflow does not depend
@@ -79,7 +82,7 @@ WEED := bin/weed
 .PHONY: weed
 weed: $(WEED)
 $(WEED): internal/s3test/weed/go.mod internal/s3test/weed/go.sum
-	cd internal/s3test/weed && $(GO) build -o $(CURDIR)/$(WEED) github.com/seaweedfs/seaweedfs/weed
+	cd internal/s3test/weed && GOWORK=off $(GO) build -o $(CURDIR)/$(WEED) github.com/seaweedfs/seaweedfs/weed
 
 # test-slurm: cdflow's shards under a real scheduler. Installs slurm-wlm and
 # munge with apt-get when missing, starts a single-node Slurm (munged,

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/cdflow/cdflow/internal/cgoheap"
 	"github.com/cdflow/cdflow/internal/memlimit"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
@@ -58,6 +59,9 @@ func register(c *command) {
 }
 
 func main() {
+	// Built without make's zeroing copy of godal, the process starts
+	// again with GODEBUG=invalidptr=0 (see cgoheap).
+	cgoheap.Reexec()
 	// A soft heap limit from the pod's or machine's memory: see memlimit.
 	memlimit.Set()
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
