@@ -16,11 +16,12 @@
 //
 // make builds against a copy of godal whose two allocations are made with
 // calloc (scripts/setup.sh writes it, and a Go workspace that replaces the
-// module, into .build). A program built otherwise (go build, go install)
-// re-executes itself with GODEBUG=invalidptr=0 (Reexec), which has the
-// collector skip a stale word that falls on a span no longer in use: the
-// crash seen, though not one that falls on a free slot of a span in use,
-// which the collector then reports as a pointer to a free object.
+// module, into .build). A program that links godal as published (cdflow
+// or a plugin on the SDK, built by go build or go install) re-executes
+// itself with GODEBUG=invalidptr=0 (Reexec), which has the collector skip
+// a stale word that falls on a span no longer in use: the crash seen,
+// though not one that falls on a free slot of a span in use, which the
+// collector then reports as a pointer to a free object.
 package cgoheap
 
 import (
@@ -36,16 +37,23 @@ const Module = "github.com/airbusgeo/godal"
 // Patched reports whether the running program was built against a
 // replacement of Module, as make's workspace builds it.
 func Patched() bool {
+	_, replaced := linked()
+	return replaced
+}
+
+// linked says whether the running program's build info lists Module, and
+// whether replaced. Test binaries list no modules.
+func linked() (listed, replaced bool) {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return false
+		return false, false
 	}
 	for _, d := range bi.Deps {
 		if d.Path == Module {
-			return d.Replace != nil
+			return true, d.Replace != nil
 		}
 	}
-	return false
+	return false, false
 }
 
 // Setting is the GODEBUG setting cdflow runs under.
@@ -85,13 +93,13 @@ func Environ(env []string) ([]string, bool) {
 	return out, true
 }
 
-// Reexec replaces a program built against godal as published with the
-// same program, arguments and environment plus Setting, unless the
-// environment chooses invalidptr already: the runtime reads it only at
-// start-up. It returns when nothing needed doing, or when the program
-// cannot be re-executed (no /proc), and the process then goes on as it is.
+// Reexec replaces a program that links godal as published with the same
+// program, arguments and environment plus Setting, unless the environment
+// chooses invalidptr already: the runtime reads it only at start-up. It
+// returns when nothing needed doing, or when the program cannot be
+// re-executed (no /proc), and the process then goes on as it is.
 func Reexec() {
-	if Patched() {
+	if listed, replaced := linked(); !listed || replaced {
 		return
 	}
 	env, changed := Environ(os.Environ())

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/cdflow/cdflow/internal/cgoheap"
 	"github.com/cdflow/cdflow/plugins/external/steppb"
 )
 
@@ -113,6 +114,9 @@ func Serve(s Step) {
 		fmt.Fprintln(os.Stderr, "This program is a cdflow plugin: declare it in a workflow's plugin block, e.g.\n  plugin \"name\" { source = \""+os.Args[0]+"\" }\nand run the workflow with cdflow.")
 		os.Exit(1)
 	}
+	// A plugin that links godal as published starts again with
+	// GODEBUG=invalidptr=0, as cdflow does (see internal/cgoheap).
+	cgoheap.Reexec()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: steppb.Handshake,
 		Plugins:         map[string]plugin.Plugin{steppb.PluginName: &steppb.GRPCPlugin{Impl: &server{s: s}}},

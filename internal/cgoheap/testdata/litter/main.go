@@ -3,7 +3,7 @@
 // malloc hands back, while the garbage collector marks. Unless GODEBUG has
 // invalidptr=0 the runtime takes the stale word for a bad Go pointer and
 // stops ("found bad pointer in Go heap"). With the argument "protected" it
-// first calls cgoheap.Reexec, as cdflow does.
+// first calls cgoheap.Reexec, as cdflow and the plugin SDK do.
 package main
 
 /*
@@ -34,6 +34,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"unsafe"
+
+	_ "github.com/airbusgeo/godal" // linked as published, as by go build without make's workspace
 
 	"github.com/cdflow/cdflow/internal/cgoheap"
 )
