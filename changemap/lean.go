@@ -271,14 +271,19 @@ func scoreAll(grad []float32, gw int, xs leanAxis, ys []leanCell, sum []float64,
 			continue
 		}
 		ax, bx := xs.w[e], 1-xs.w[e]
-		for j, c := range ys[e*k : e*k+k] {
+		// Sliced to len(sum), and each row's pair sliced to 2, the
+		// inner loop's indices need no bounds checks.
+		row := ys[e*k : e*k+k]
+		row = row[:len(sum)]
+		for j, c := range row {
 			if c.p < 0 {
 				continue
 			}
-			g := grad[int(c.p)+int(px):]
-			g = g[:gw+2]
-			h0 := bx*g[0] + ax*g[1]
-			h1 := bx*g[gw] + ax*g[gw+1]
+			i := int(c.p) + int(px)
+			g0 := grad[i : i+2]
+			g1 := grad[i+gw : i+gw+2]
+			h0 := bx*g0[0] + ax*g0[1]
+			h1 := bx*g1[0] + ax*g1[1]
 			sum[j] += float64((1-c.w)*h0 + c.w*h1)
 			cnt[j]++
 		}
