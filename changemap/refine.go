@@ -17,8 +17,20 @@ func RefineEdges(out []uint8, w, h, r int, rgb [2][3][]uint8, signed bool) int {
 	copy(in, out)
 	changed := 0
 	for y := 0; y < h; y++ {
+		var up, row, down []uint8 // rows y-1, y, y+1 when y is inner
+		if y > 0 && y < h-1 {
+			up, row, down = in[(y-1)*w:y*w], in[y*w:(y+1)*w], in[(y+1)*w:(y+2)*w]
+		}
 		for x := 0; x < w; x++ {
 			i := y*w + x
+			// Most pixels lie inside a class: none of their four
+			// neighbours differs (the loop below would find no edge).
+			if row != nil && x > 0 && x < w-1 {
+				c := row[x]
+				if row[x-1] == c && row[x+1] == c && up[x] == c && down[x] == c {
+					continue
+				}
+			}
 			// The class on the other side, if this pixel is on the edge.
 			c := in[i]
 			other, edge := NoChange, false
