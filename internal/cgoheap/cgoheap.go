@@ -56,7 +56,8 @@ func linked() (listed, replaced bool) {
 	return false, false
 }
 
-// Setting is the GODEBUG setting cdflow runs under.
+// Setting is the GODEBUG setting a program that links godal as published
+// runs under.
 const Setting = "invalidptr=0"
 
 // Environ returns env with Setting added to GODEBUG, and whether it had to
