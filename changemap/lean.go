@@ -294,11 +294,14 @@ func scoreAll(grad []float32, gw int, xs leanAxis, ys []leanCell, sum []float64,
 func gradient(img []float32, w, h int) []float32 {
 	g := make([]float32, w*h)
 	for y := 1; y < h-1; y++ {
-		for x := 1; x < w-1; x++ {
-			i := y*w + x
-			gx := img[i-w+1] + 2*img[i+1] + img[i+w+1] - img[i-w-1] - 2*img[i-1] - img[i+w-1]
-			gy := img[i+w-1] + 2*img[i+w] + img[i+w+1] - img[i-w-1] - 2*img[i-w] - img[i-w+1]
-			g[i] = float32(math.Sqrt(float64(gx*gx + gy*gy)))
+		// Rows above, at and below y, each w long: no bounds checks inside.
+		r0, r1, r2 := img[(y-1)*w:y*w], img[y*w:(y+1)*w], img[(y+1)*w:(y+2)*w]
+		r1, r2 = r1[:len(r0)], r2[:len(r0)]
+		gr := g[y*w : y*w+len(r0)]
+		for x := 1; x < len(r0)-1; x++ {
+			gx := r0[x+1] + 2*r1[x+1] + r2[x+1] - r0[x-1] - 2*r1[x-1] - r2[x-1]
+			gy := r2[x-1] + 2*r2[x] + r2[x+1] - r0[x-1] - 2*r0[x] - r0[x+1]
+			gr[x] = float32(math.Sqrt(float64(gx*gx + gy*gy)))
 		}
 	}
 	return g

@@ -214,3 +214,35 @@ func BenchmarkGround(b *testing.B) {
 		})
 	}
 }
+
+// gradientRef is gradient indexed from the whole image, as it was written
+// first.
+func gradientRef(img []float32, w, h int) []float32 {
+	g := make([]float32, w*h)
+	for y := 1; y < h-1; y++ {
+		for x := 1; x < w-1; x++ {
+			i := y*w + x
+			gx := img[i-w+1] + 2*img[i+1] + img[i+w+1] - img[i-w-1] - 2*img[i-1] - img[i+w-1]
+			gy := img[i+w-1] + 2*img[i+w] + img[i+w+1] - img[i-w-1] - 2*img[i-w] - img[i-w+1]
+			g[i] = float32(math.Sqrt(float64(gx*gx + gy*gy)))
+		}
+	}
+	return g
+}
+
+func TestGradientMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	for n := range 200 {
+		w, h := 1+r.IntN(30), 1+r.IntN(30)
+		img := make([]float32, w*h)
+		for i := range img {
+			img[i] = float32(r.IntN(256)) / 3
+		}
+		got, want := gradient(img, w, h), gradientRef(img, w, h)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("image %d (%d×%d): pixel %d is %v, the direct form %v", n, w, h, i, got[i], want[i])
+			}
+		}
+	}
+}
