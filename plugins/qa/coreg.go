@@ -3,7 +3,6 @@ package qa
 import (
 	"math"
 	"slices"
-	"sort"
 )
 
 const (
@@ -30,26 +29,94 @@ func stableMedian(candidates []float32) (float64, int) {
 	if len(candidates) == 0 {
 		return math.NaN(), 0
 	}
-	// The values within stableDH of a median are a run of the sorted
-	// values: one sort, then each round is two binary searches.
-	sorted := slices.Clone(candidates)
-	slices.Sort(sorted)
-	m := median(sorted)
+	// Each round needs the median of a set, not its order: a selection
+	// per round costs less than one sort of every candidate. The values
+	// within stableDH of a median are those a sort would give as a run.
+	buf := slices.Clone(candidates)
+	m := selectMedian(buf)
 	var sel []float32
 	for range 5 {
-		lo := sort.Search(len(sorted), func(i int) bool { return float64(sorted[i])-m > -stableDH })
-		hi := sort.Search(len(sorted), func(i int) bool { return float64(sorted[i])-m >= stableDH })
-		if hi <= lo {
+		sel = buf[:0]
+		for _, v := range candidates {
+			if d := float64(v) - m; d > -stableDH && d < stableDH {
+				sel = append(sel, v)
+			}
+		}
+		if len(sel) == 0 {
 			return math.NaN(), 0
 		}
-		sel = sorted[lo:hi]
-		next := median(sel)
+		next := selectMedian(sel)
 		if next == m {
 			break
 		}
 		m = next
 	}
 	return m, len(sel)
+}
+
+// selectMedian is median(v sorted) without sorting: it reorders v. NaNs
+// count as the smallest values, as slices.Sort places them.
+func selectMedian(v []float32) float64 {
+	n, nan := len(v), 0
+	for i, x := range v {
+		if x != x {
+			v[i], v[nan] = v[nan], v[i]
+			nan++
+		}
+	}
+	kth := func(k int) float32 { // k-th smallest, v[nan:k] left no greater
+		if k < nan {
+			return v[k]
+		}
+		return nthSmallest(v[nan:], k-nan)
+	}
+	if n%2 == 1 {
+		return float64(kth(n / 2))
+	}
+	b := kth(n / 2)
+	a := float32(math.NaN())
+	if n/2-1 >= nan {
+		a = slices.Max(v[nan : n/2])
+	}
+	return (float64(a) + float64(b)) / 2
+}
+
+// nthSmallest reorders v (no NaN) so that v[k] is its k-th smallest value,
+// with nothing greater before it and nothing smaller after, and returns it.
+func nthSmallest(v []float32, k int) float32 {
+	lo, hi := 0, len(v)-1
+	for rounds := 0; lo < hi; rounds++ {
+		if rounds == 64 { // a pathological order: finish by sorting
+			slices.Sort(v[lo : hi+1])
+			break
+		}
+		a, b, c := v[lo], v[lo+(hi-lo)/2], v[hi]
+		p := max(min(a, b), min(max(a, b), c)) // the median of the three
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		// v[lo:j+1] ≤ p, v[j+1:i] = p, v[i:hi+1] ≥ p.
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // median of sorted values.

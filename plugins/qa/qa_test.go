@@ -216,6 +216,11 @@ func TestStableMedianByDefinition(t *testing.T) {
 				v = append(v, float32(-30+60*r.Float64()))
 			}
 		}
+		if trial%10 == 0 { // NaNs, which a sort places first
+			for range 1 + r.IntN(len(v)) {
+				v[r.IntN(len(v))] = float32(math.NaN())
+			}
+		}
 		got, n := stableMedian(v)
 		want, wn := byDefinition(v)
 		if n != wn || !(got == want || math.IsNaN(got) && math.IsNaN(want)) {
@@ -441,4 +446,44 @@ func stripes(keys []uint32, w, h, minLen, maxWidth int) []bool {
 	out := getBools(len(keys))
 	thinBands(out, keys, w, h, minLen, maxWidth)
 	return out
+}
+
+// selectMedian gives median(sorted) exactly, NaNs counted as the smallest
+// values, on sizes from one value up, with ties, NaNs and orders a plain
+// quickselect handles badly (sorted, reversed, all equal).
+func TestSelectMedianMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 4))
+	for trial := range 2000 {
+		n := 1 + r.IntN(200)
+		if trial%50 == 0 {
+			n = 5000 + r.IntN(5000)
+		}
+		v := make([]float32, n)
+		for i := range v {
+			switch trial % 5 {
+			case 0:
+				v[i] = float32(r.IntN(4)) // ties
+			case 1:
+				v[i] = float32(i) // sorted
+			case 2:
+				v[i] = float32(n - i) // reversed
+			case 3:
+				v[i] = 7 // all equal
+			default:
+				v[i] = float32(r.NormFloat64())
+			}
+		}
+		if trial%7 == 0 {
+			for range 1 + r.IntN(n) {
+				v[r.IntN(n)] = float32(math.NaN())
+			}
+		}
+		sorted := slices.Clone(v)
+		slices.Sort(sorted)
+		want := median(sorted)
+		got := selectMedian(slices.Clone(v))
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("trial %d (%d values, kind %d): %v, sorted %v", trial, n, trial%5, got, want)
+		}
+	}
 }
