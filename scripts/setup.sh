@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what cdflow needs on a Debian machine and downloads the Go modules.
-# Idempotent: when everything is there it only checks, in about a second
+# Idempotent: when everything is there it only checks, in well under a second
 # (plus `go mod download`, which is a no-op with a warm module cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,10 +44,10 @@ GOWORK=off go mod download
 # with those two allocations made by calloc, through a Go workspace in
 # .build that replaces the module (the Makefile sets GOWORK to it).
 mod=github.com/airbusgeo/godal
-ver=$(GOWORK=off go list -m -f '{{.Version}}' "$mod")
+info=$(GOWORK=off go list -m -f '{{.Version}} {{.Dir}}' "$mod")
+ver=${info%% *} src=${info#* }
 patched=.build/godal-$ver
 if [ ! -f "$patched/.cdflow-calloc" ]; then
-  src=$(GOWORK=off go list -m -f '{{.Dir}}' "$mod")
   rm -rf "$patched" "$patched.tmp"
   mkdir -p .build
   cp -r "$src" "$patched.tmp"
@@ -64,8 +64,13 @@ if [ ! -f "$patched/.cdflow-calloc" ]; then
   mv "$patched.tmp" "$patched"
 fi
 gover=$(awk '$1 == "go" { print $2; exit }' go.mod)
-printf 'go %s\n\nuse ..\n\nreplace %s %s => ./godal-%s\n' "$gover" "$mod" "$ver" "$ver" > .build/go.work.tmp
-mv .build/go.work.tmp .build/go.work
+work=.build/go.work
+printf 'go %s\n\nuse ..\n\nreplace %s %s => ./godal-%s\n' "$gover" "$mod" "$ver" "$ver" > "$work.tmp"
+if cmp -s "$work.tmp" "$work"; then rm "$work.tmp"; else mv "$work.tmp" "$work"; fi
 # The workspace's module graph takes in godal's own requirements: fetch
-# what the packages and tests need now, not halfway through a build.
-GOWORK="$PWD/.build/go.work" go list -deps -test ./... >/dev/null
+# what the packages and tests need once the workspace or go.sum changes,
+# not halfway through a build.
+if [ ! -f .build/fetched ] || [ "$work" -nt .build/fetched ] || [ go.sum -nt .build/fetched ]; then
+  GOWORK="$PWD/$work" go list -deps -test ./... >/dev/null
+  touch .build/fetched
+fi
