@@ -43,6 +43,11 @@ GOWORK=off go mod download
 # heap"; see internal/cgoheap). make builds against a copy of the module
 # with those two allocations made by calloc, through a Go workspace in
 # .build that replaces the module (the Makefile sets GOWORK to it).
+# Two make runs started together on one checkout take turns from here:
+# the copy, the workspace file and the fetch are shared.
+mkdir -p .build
+exec 9>.build/.lock
+flock 9
 mod=github.com/airbusgeo/godal
 info=$(GOWORK=off go list -m -f '{{.Version}} {{.Dir}}' "$mod")
 ver=${info%% *} src=${info#* }

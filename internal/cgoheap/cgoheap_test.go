@@ -91,3 +91,72 @@ func TestReexecKeepsTheCollectorFromStopping(t *testing.T) {
 		t.Fatalf("through Reexec: want it to survive under GODEBUG=%s, got %v:\n%.2000s", Setting, err, out)
 	}
 }
+
+// Two make runs started together on a fresh checkout both run
+// scripts/setup.sh; they must not undo each other's copy of godal or
+// workspace file. The script runs on a copy of the module holding one
+// package that imports godal, three at once, from a clean .build.
+func TestSetupConcurrentFirstRuns(t *testing.T) {
+	root := filepath.Join("..", "..")
+	dir := t.TempDir()
+	for _, f := range []string{"go.mod", "go.sum", filepath.Join("scripts", "setup.sh")} {
+		b, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := "package main\n\nimport \"github.com/airbusgeo/godal\"\n\nfunc main() { godal.RegisterAll() }\n"
+	if err := os.MkdirAll(filepath.Join(dir, "cmd", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cmd", "x", "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		if err := os.RemoveAll(filepath.Join(dir, ".build")); err != nil {
+			t.Fatal(err)
+		}
+		runs := make([]*exec.Cmd, 3)
+		outs := make([]strings.Builder, len(runs))
+		for i := range runs {
+			runs[i] = exec.Command(filepath.Join(dir, "scripts", "setup.sh"))
+			runs[i].Env = append(os.Environ(), "GOWORK=off")
+			runs[i].Stdout, runs[i].Stderr = &outs[i], &outs[i]
+			if err := runs[i].Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, c := range runs {
+			if err := c.Wait(); err != nil {
+				t.Errorf("round %d: setup.sh run %d of %d started together: %v\n%s", round, i+1, len(runs), err, outs[i].String())
+			}
+		}
+		ws, err := os.ReadFile(filepath.Join(dir, ".build", "go.work"))
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		copies, err := filepath.Glob(filepath.Join(dir, ".build", "godal-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		nested, _ := filepath.Glob(filepath.Join(dir, ".build", "godal-*", "godal-*"))
+		if len(copies) != 1 || len(nested) != 0 || !strings.Contains(string(ws), "=> ./"+filepath.Base(copies[0])) {
+			t.Fatalf("round %d: .build holds %v (nested %v) and a go.work of\n%s\nwant one copy of godal, named in the workspace", round, copies, nested, ws)
+		}
+		if _, err := os.Stat(filepath.Join(copies[0], ".cdflow-calloc")); err != nil {
+			t.Fatalf("round %d: the copy of godal is not finished: %v", round, err)
+		}
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, "x"), "./cmd/x")
+		build.Dir = dir
+		build.Env = append(os.Environ(), "GOWORK="+filepath.Join(dir, ".build", "go.work"))
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("round %d: go build through the workspace: %v\n%s", round, err, out)
+		}
+	}
+}
