@@ -114,7 +114,12 @@ func absolutizeTree(dir, relDir, base string) error {
 		if err != nil {
 			return err
 		}
-		// A staged release: Publish syncs it whole before moving it in.
+		// A staged release: Publish syncs it whole before moving it in. A
+		// file staged for upload may be a link to the run's (see
+		// Options.Stage): it is replaced, never written through.
+		if err := os.Remove(p); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
 		return atomicfile.WriteFileUnsynced(p, out)
 	})
 }

@@ -82,8 +82,13 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		name := a.Key + filepath.Ext(a.File)
 		dst := filepath.Join(tileDir, name)
 		// A release's files are its own: never links into the run's cache,
-		// which later runs rewrite.
-		if err := atomicfile.CopyUnsynced(a.File, dst); err != nil {
+		// which later runs rewrite; but a release staged for upload is read
+		// once and deleted, and the uploaded objects are copies.
+		put := atomicfile.CopyUnsynced
+		if opts.link {
+			put = atomicfile.LinkOrCopyUnsynced
+		}
+		if err := put(a.File, dst); err != nil {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
 		sum, size, err := stac.ChecksumFile(dst)

@@ -49,6 +49,20 @@ type Options struct {
 	// every href becomes absolute under it and every object gets a self
 	// link (an "absolute published" catalog).
 	BaseURL string
+	// Stage is the folder PublishRemote stages the release in before it
+	// uploads it (default: the system's temporary folder). On the file
+	// system of the tiles' files, the staged files are hard links to them
+	// instead of copies: a national release's products are terabytes, the
+	// staged folder is only read (by the upload) and then deleted, and the
+	// objects uploaded are the release's own. It should be a folder no
+	// other publish stages in at the same time, such as the run's output
+	// folder, which the run holds locked: stages a killed publish left
+	// there are removed.
+	Stage string
+
+	// link makes build link the tiles' files instead of copying them (a
+	// staged release, see Stage).
+	link bool
 }
 
 // Published says what a publish did.

@@ -100,7 +100,7 @@ func (t *Tile) full() (Tile, error) {
 // Asset is one file of a tile.
 type Asset struct {
 	Key       string // t0, t1, dsm_t0, dsm_t1, cd2d, cd3d, thumbnail, cd3d_preview, …
-	File      string // the file to publish (hard-linked, or copied)
+	File      string // the file to publish (copied; linked only into a stage for upload, see Options.Stage)
 	MediaType string
 	Title     string
 	Roles     []string

@@ -52,6 +52,9 @@ import (
 // lockObject is the publishers' lock under a remote catalog's prefix.
 const lockObject = ".lock"
 
+// stagePrefix names the folders PublishRemote stages releases in.
+const stagePrefix = ".cdflow-publish-"
+
 // PublishRemote adds a release to the catalog at root on object storage,
 // with Publish's guarantees (see above); Published.Dir is the release's URL.
 func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, rel *Release, opts Options) (*Published, error) {
@@ -72,13 +75,25 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		return nil, err
 	}
 
-	work, err := os.MkdirTemp("", "cdflow-publish-")
+	if opts.Stage != "" {
+		// A killed publish's stage holds links to files later runs have
+		// replaced since: their old content stays on disk until removed.
+		old, _ := filepath.Glob(filepath.Join(opts.Stage, stagePrefix+"*"))
+		for _, d := range old {
+			if err := os.RemoveAll(d); err != nil {
+				return nil, fmt.Errorf("publish: remove a killed publish's stage: %w", err)
+			}
+		}
+	}
+	work, err := os.MkdirTemp(opts.Stage, stagePrefix)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
 	defer os.RemoveAll(work)
 	staged := filepath.Join(work, "release")
-	files, err := build(ctx, staged, rel, opts)
+	stageOpts := opts
+	stageOpts.link = true
+	files, err := build(ctx, staged, rel, stageOpts)
 	if err == nil {
 		err = absolutizeTree(staged, path.Join(rel.Dataset, rel.Version), opts.BaseURL)
 	}

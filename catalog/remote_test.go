@@ -1,8 +1,11 @@
 package catalog_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -125,6 +128,94 @@ func TestPublishRemote(t *testing.T) {
 		b, err := c.Get(ctx, root.Join(dep.Dataset, "1.0.0", "collection.json"))
 		if err != nil || !strings.Contains(string(b), `"deprecated": true`) {
 			t.Errorf("1.0.0 not marked deprecated (%v)", err)
+		}
+	})
+
+	// Staged in a folder on the tiles' file system, the release's files
+	// are links to the tiles' own, not copies; the objects uploaded are the
+	// same bytes as from a stage of copies, the tiles' files are untouched,
+	// and a killed publish's stage left there is removed.
+	t.Run("stage", func(t *testing.T) {
+		ref := objstore.URL{Bucket: srv.Bucket(t, "stage-ref"), Key: "catalog"}
+		if _, err := catalog.PublishRemote(ctx, c, ref, release(t), catalog.Options{BaseURL: "https://example.org/catalog"}); err != nil {
+			t.Fatal(err)
+		}
+		rel := release(t)
+		sources := map[string]bool{}
+		before := map[string][]byte{}
+		for _, tile := range rel.Tiles {
+			if tile.Make != nil {
+				var err error
+				if tile, err = tile.Make(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, a := range tile.Assets {
+				sources[a.File] = true
+				b, err := os.ReadFile(a.File)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before[a.File] = b
+			}
+		}
+		if len(before) == 0 {
+			t.Fatal("the release has no tile files")
+		}
+		stage := t.TempDir()
+		killed := filepath.Join(stage, ".cdflow-publish-killed", "release")
+		if err := os.MkdirAll(killed, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		linked, staged := 0, 0
+		root := objstore.URL{Bucket: srv.Bucket(t, "stage"), Key: "catalog"}
+		_, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Stage: stage, BaseURL: "https://example.org/catalog", Hook: func(s string) error {
+			if s != catalog.StageStaged {
+				return nil
+			}
+			if _, err := os.Stat(killed); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the killed publish's stage is still there (%v)", err)
+			}
+			dirs, _ := filepath.Glob(filepath.Join(stage, ".cdflow-publish-*"))
+			if len(dirs) != 1 {
+				t.Fatalf("stages in %s: %v, want one", stage, dirs)
+			}
+			return filepath.WalkDir(dirs[0], func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() || filepath.Ext(p) == ".json" || filepath.Ext(p) == ".parquet" || filepath.Ext(p) == ".html" {
+					return err
+				}
+				staged++
+				fi, err := os.Stat(p)
+				if err != nil {
+					return err
+				}
+				for src := range sources {
+					if si, err := os.Stat(src); err == nil && os.SameFile(fi, si) {
+						linked++
+						return nil
+					}
+				}
+				t.Errorf("staged %s is not a link to a tile's file", p)
+				return nil
+			})
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if staged == 0 || linked != staged {
+			t.Errorf("%d of %d staged tile files are links", linked, staged)
+		}
+		if left, _ := filepath.Glob(filepath.Join(stage, "*")); len(left) > 0 {
+			t.Errorf("left in the stage folder: %v", left)
+		}
+		if left, _ := filepath.Glob(filepath.Join(stage, ".*")); len(left) > 0 {
+			t.Errorf("left in the stage folder: %v", left)
+		}
+		sameListing(t, remoteListing(t, c, ref), remoteListing(t, c, root))
+		for f, b := range before {
+			if now, err := os.ReadFile(f); err != nil || !bytes.Equal(now, b) {
+				t.Errorf("tile file %s changed by the publish (%v)", f, err)
+			}
 		}
 	})
 

@@ -158,6 +158,16 @@ func CopyUnsynced(src, dst string) error {
 	return out.Close()
 }
 
+// LinkOrCopyUnsynced is CopyUnsynced for a staged folder that is read and
+// deleted, never changed: a hard link to src where both are on one file
+// system, else a copy.
+func LinkOrCopyUnsynced(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	return CopyUnsynced(src, dst)
+}
+
 // WriteFileUnsynced is WriteFile for a folder SyncFS will sync (see CopyUnsynced).
 func WriteFileUnsynced(path string, data []byte) error {
 	return os.WriteFile(path, data, 0o644)

@@ -80,3 +80,40 @@ func TestLinkOrCopyAndCopy(t *testing.T) {
 		t.Error("copied a missing file")
 	}
 }
+
+// A stage for upload links where it can and copies across file systems
+// (here to /dev/shm, a tmpfs on Linux).
+func TestLinkOrCopyUnsynced(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.WriteFile(src, []byte("pixels"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.Stat(src)
+	shm, err := os.MkdirTemp("/dev/shm", "atomicfile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	for _, tt := range []struct {
+		dst  string
+		link bool
+	}{
+		{filepath.Join(dir, "staged"), true},
+		{filepath.Join(shm, "staged"), false},
+	} {
+		if err := LinkOrCopyUnsynced(src, tt.dst); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.Stat(tt.dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(tt.dst); string(got) != "pixels" || os.SameFile(a, b) != tt.link {
+			t.Errorf("%s: %q, linked %v, want linked %v", tt.dst, got, os.SameFile(a, b), tt.link)
+		}
+	}
+	if err := LinkOrCopyUnsynced(filepath.Join(dir, "none"), filepath.Join(dir, "x")); err == nil {
+		t.Error("staged a missing file")
+	}
+}
