@@ -69,6 +69,10 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 				}
 			}
 		}
+		// Exactly as long as the unit's bins: at national scale these
+		// lists are the split's largest allocation, and appending left up
+		// to twice their length.
+		holds[ui] = make([]held, 0, len(px))
 		for i, n := range px {
 			holds[ui] = append(holds[ui], held{i, n})
 		}

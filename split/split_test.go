@@ -299,3 +299,16 @@ func BenchmarkSplit472(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSplit100k is a province-sized split: its bytes per op are what
+// the release stage's peak holds while it splits.
+func BenchmarkSplit100k(b *testing.B) {
+	tiles := randomTiles(rand.New(rand.NewPCG(1, 1)), 100_000)
+	cfg := Config{Ratios: map[string]float64{"train": 0.678, "test": 0.233, "val": 0.089}, Seed: 42, Stratify: true, CoverRange: "train"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Split(tiles, cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
