@@ -205,11 +205,8 @@ func TestPublishRemote(t *testing.T) {
 		if staged == 0 || linked != staged {
 			t.Errorf("%d of %d staged tile files are links", linked, staged)
 		}
-		if left, _ := filepath.Glob(filepath.Join(stage, "*")); len(left) > 0 {
-			t.Errorf("left in the stage folder: %v", left)
-		}
-		if left, _ := filepath.Glob(filepath.Join(stage, ".*")); len(left) > 0 {
-			t.Errorf("left in the stage folder: %v", left)
+		if left, err := os.ReadDir(stage); err != nil || len(left) > 0 {
+			t.Errorf("left in the stage folder: %v (%v)", left, err)
 		}
 		sameListing(t, remoteListing(t, c, ref), remoteListing(t, c, root))
 		for f, b := range before {
