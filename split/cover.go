@@ -1,7 +1,7 @@
 package split
 
 import (
-	"cmp"
+	"container/heap"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,6 +42,75 @@ type held struct {
 	pixels int64
 }
 
+// holder computes what units hold of the wanted bins, one unit at a time:
+// at national scale a list per unit, kept for the whole cover, was the
+// split's largest allocation, while the greedy below reads few of them
+// more than once.
+type holder struct {
+	units []unit
+	tiles []Tile
+	index map[int]int // wanted bin → its index
+	px    []int64     // scratch, by wanted index
+	seen  []int       // scratch: the wanted indexes set in px
+}
+
+// of returns the wanted bins unit ui holds, sorted by bin, in a list that
+// is reused by the next call.
+func (h *holder) of(ui int, out []held) []held {
+	h.seen = h.seen[:0]
+	for _, ti := range h.units[ui].tiles {
+		for _, b := range h.tiles[ti].DHBins {
+			if i, ok := h.index[int(b.DH)]; ok && b.Pixels > 0 {
+				if h.px[i] == 0 {
+					h.seen = append(h.seen, i)
+				}
+				h.px[i] += int64(b.Pixels)
+			}
+		}
+	}
+	slices.Sort(h.seen)
+	out = out[:0]
+	for _, i := range h.seen {
+		out = append(out, held{i, h.px[i]})
+		h.px[i] = 0
+	}
+	return out
+}
+
+// gain is what choosing a unit adds to the cover: the wanted bins it holds
+// that no chosen unit holds yet, and its pixels in them.
+type gain struct {
+	unit   int
+	bins   int
+	pixels int64
+}
+
+// before orders gains as the greedy prefers them: more bins, then more
+// pixels, then the first unit.
+func (a gain) before(b gain) bool {
+	if a.bins != b.bins {
+		return a.bins > b.bins
+	}
+	if a.pixels != b.pixels {
+		return a.pixels > b.pixels
+	}
+	return a.unit < b.unit
+}
+
+// gains is a heap of gains, the preferred on top.
+type gains []gain
+
+func (g gains) Len() int           { return len(g) }
+func (g gains) Less(i, j int) bool { return g[i].before(g[j]) }
+func (g gains) Swap(i, j int)      { g[i], g[j] = g[j], g[i] }
+func (g *gains) Push(x any)        { *g = append(*g, x.(gain)) }
+func (g *gains) Pop() any {
+	old := *g
+	x := old[len(old)-1]
+	*g = old[:len(old)-1]
+	return x
+}
+
 // forceCover marks the units the cover subset must hold so that it has
 // changed pixels in every wanted bin, choosing few: greedily the unit
 // covering the most bins not yet covered, ties to the one with the most
@@ -55,76 +124,73 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 	if len(want) == 0 {
 		return ""
 	}
-	index := make(map[int]int, len(want))
+	h := &holder{units: units, tiles: tiles, index: make(map[int]int, len(want)), px: make([]int64, len(want))}
 	for i, b := range want {
-		index[b] = i
+		h.index[b] = i
 	}
-	holds := make([][]held, len(units)) // by unit, sorted by bin
-	for ui, u := range units {
-		px := map[int]int64{}
-		for _, ti := range u.tiles {
-			for _, b := range tiles[ti].DHBins {
-				if i, ok := index[int(b.DH)]; ok && b.Pixels > 0 {
-					px[i] += int64(b.Pixels)
-				}
-			}
-		}
-		// Exactly as long as the unit's bins: at national scale these
-		// lists are the split's largest allocation, and appending left up
-		// to twice their length.
-		holds[ui] = make([]held, 0, len(px))
-		for i, n := range px {
-			holds[ui] = append(holds[ui], held{i, n})
-		}
-		slices.SortFunc(holds[ui], func(a, b held) int { return cmp.Compare(a.bin, b.bin) })
-	}
-
 	cover := make([]int, len(want)) // chosen units holding each bin
+	var list []held
+	// gainOf is unit ui's gain given the cover so far.
+	gainOf := func(ui int) gain {
+		list = h.of(ui, list)
+		g := gain{unit: ui}
+		for _, c := range list {
+			if cover[c.bin] == 0 {
+				g.bins++
+				g.pixels += c.pixels
+			}
+		}
+		return g
+	}
+	// A unit's gain only shrinks as the cover grows (fewer bins, or the
+	// same bins and pixels), so the heap holds each unit's last gain, an
+	// upper bound: the top, computed again, is the greedy's choice when
+	// it has not changed, and otherwise goes back with its new gain.
+	var q gains
+	for ui := range units {
+		if g := gainOf(ui); g.bins > 0 {
+			q = append(q, g)
+		}
+	}
+	heap.Init(&q)
 	left := len(want)
-	chosen := make([]bool, len(units))
 	var picks []int
-	for left > 0 {
-		best, bestBins, bestPx := -1, 0, int64(0)
-		for ui := range units {
-			if chosen[ui] {
-				continue
+	holds := map[int][]held{} // the picks'
+	for left > 0 && len(q) > 0 {
+		top := q[0]
+		g := gainOf(top.unit)
+		if g != top {
+			if g.bins > 0 {
+				q[0] = g
+				heap.Fix(&q, 0)
+			} else {
+				heap.Pop(&q)
 			}
-			n, px := 0, int64(0)
-			for _, h := range holds[ui] {
-				if cover[h.bin] == 0 {
-					n++
-					px += h.pixels
-				}
-			}
-			if n > bestBins || (n == bestBins && n > 0 && px > bestPx) {
-				best, bestBins, bestPx = ui, n, px
-			}
+			continue
 		}
-		if best < 0 {
-			break // cannot happen: every wanted bin is some tile's
-		}
-		chosen[best] = true
-		picks = append(picks, best)
-		for _, h := range holds[best] {
-			if cover[h.bin] == 0 {
+		heap.Pop(&q)
+		picks = append(picks, g.unit)
+		holds[g.unit] = slices.Clone(list)
+		for _, c := range list {
+			if cover[c.bin] == 0 {
 				left--
 			}
-			cover[h.bin]++
+			cover[c.bin]++
 		}
 	}
 	// Greedy picks can be made redundant by later ones.
 	for i := len(picks) - 1; i >= 0; i-- {
 		ui := picks[i]
 		redundant := true
-		for _, h := range holds[ui] {
-			if cover[h.bin] < 2 {
+		for _, c := range holds[ui] {
+			if cover[c.bin] < 2 {
 				redundant = false
 				break
 			}
 		}
 		if redundant {
-			for _, h := range holds[ui] {
-				cover[h.bin]--
+			for _, c := range holds[ui] {
+				cover[c.bin]--
 			}
 			picks = slices.Delete(picks, i, i+1)
 		}
