@@ -97,6 +97,17 @@ func (a gain) before(b gain) bool {
 	return a.unit < b.unit
 }
 
+// drop removes the top of the heap q; heap.Pop would box it in an
+// interface, an allocation for each of up to millions of units.
+func drop(q *gains) {
+	n := len(*q) - 1
+	(*q)[0] = (*q)[n]
+	*q = (*q)[:n]
+	if n > 0 {
+		heap.Fix(q, 0)
+	}
+}
+
 // gains is a heap of gains, the preferred on top.
 type gains []gain
 
@@ -164,11 +175,11 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 				q[0] = g
 				heap.Fix(&q, 0)
 			} else {
-				heap.Pop(&q)
+				drop(&q)
 			}
 			continue
 		}
-		heap.Pop(&q)
+		drop(&q)
 		picks = append(picks, g.unit)
 		holds[g.unit] = slices.Clone(list)
 		for _, c := range list {

@@ -309,8 +309,12 @@ func makeUnits(tiles []Tile, cfg Config) []unit {
 			idx[i] = i
 		}
 		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(tiles[a].ID, tiles[b].ID) })
-		for _, i := range idx {
-			units = append(units, unit{tiles: []int{i}})
+		// One unit per tile, each a slice of idx: a national split has
+		// millions, and a list of one allocated for each doubled their
+		// allocations.
+		units = make([]unit, len(idx))
+		for k := range idx {
+			units[k].tiles = idx[k : k+1 : k+1]
 		}
 	}
 	for ui := range units {
