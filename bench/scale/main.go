@@ -109,6 +109,9 @@ func run(ctx context.Context, cdflow, work, sizes string, nShards int, keep bool
 			return fmt.Errorf("-tiles: %q is not a tile count", f)
 		}
 		dir := filepath.Join(work, fmt.Sprintf("n%d", n))
+		if err := checkDisk(tpl, work, dir, n); err != nil {
+			return err
+		}
 		r, err := simulate(ctx, bin, tpl, dir, n, nShards)
 		if err != nil {
 			return fmt.Errorf("%d tiles: %w", n, err)
@@ -141,6 +144,42 @@ type tmpl struct {
 	tiles    []execute.TileResult
 	files    map[string][]byte // asset name → constant-pixel file
 	origin   [2]float64        // tile 0's upper-left corner: the tie point to move
+	manifest int               // bytes of the shards' manifest per tile
+}
+
+// itemJSON is about the size of a tile's STAC item in the release.
+const itemJSON = 2 << 10
+
+// checkDisk fails, before any tile is made, when the file system of work
+// has less room than n tiles need at the least: their files in the shards
+// and again in the catalog (a catalog on disk copies them), the shards'
+// manifests and the items; only the catalog when -reuse merges tiles
+// already made. A million tiles need tens of gigabytes, and a harness
+// that ran out of disk after half an hour of making them said so last.
+func checkDisk(t *tmpl, work, dir string, n int) error {
+	var files, blocks int64
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(work, &st); err != nil {
+		return fmt.Errorf("-work %s: %w", work, err)
+	}
+	bs := max(st.Bsize, 512)
+	for _, b := range t.files {
+		files += int64(len(b))
+		blocks += (int64(len(b)) + bs - 1) / bs * bs
+	}
+	per, perBlocks := files+itemJSON, blocks+(itemJSON+bs-1)/bs*bs
+	if _, err := os.Stat(filepath.Join(dir, "prepared")); err != nil || !reuse {
+		per += files + int64(t.manifest)
+		perBlocks += blocks + int64(t.manifest)
+	}
+	need, avail := per*int64(n), int64(st.Bavail)*st.Bsize
+	fmt.Printf("%d tiles: about %.1f GB in %s, %.1f GB with a block per small file; %.1f GB free\n",
+		n, float64(need)/1e9, work, float64(perBlocks)*float64(n)/1e9, float64(avail)/1e9)
+	if avail < need {
+		return fmt.Errorf("%d tiles need at least %.1f GB in %s and its file system has %.1f GB free: give -work a larger one (a file system that stores small files inline, such as btrfs, needs the least; see docs/scale.md)",
+			n, float64(need)/1e9, work, float64(avail)/1e9)
+	}
+	return nil
 }
 
 // simWorkflow is the DSM-only 3DCD workflow: two sources, ΔH, the 3D map;
@@ -217,7 +256,7 @@ func template(ctx context.Context, bin, dir string) (*tmpl, error) {
 	if len(p.Results) == 0 {
 		return nil, errors.New("the template run has no tile")
 	}
-	t := &tmpl{dir: dir, tiles: p.Results, files: map[string][]byte{}}
+	t := &tmpl{dir: dir, tiles: p.Results, files: map[string][]byte{}, manifest: len(b) / len(p.Results)}
 	t0 := p.Results[0]
 	t.origin = [2]float64{t0.Tile.Extent.MinX, t0.Tile.Extent.MaxY}
 	for _, a := range t0.Assets {
