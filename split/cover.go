@@ -97,17 +97,6 @@ func (a gain) before(b gain) bool {
 	return a.unit < b.unit
 }
 
-// drop removes the top of the heap q; heap.Pop would box it in an
-// interface, an allocation for each of up to millions of units.
-func drop(q *gains) {
-	n := len(*q) - 1
-	(*q)[0] = (*q)[n]
-	*q = (*q)[:n]
-	if n > 0 {
-		heap.Fix(q, 0)
-	}
-}
-
 // gains is a heap of gains, the preferred on top.
 type gains []gain
 
@@ -120,6 +109,17 @@ func (g *gains) Pop() any {
 	x := old[len(old)-1]
 	*g = old[:len(old)-1]
 	return x
+}
+
+// drop removes the top of the heap q; heap.Pop would box it in an
+// interface, an allocation for each of up to millions of units.
+func drop(q *gains) {
+	n := len(*q) - 1
+	(*q)[0] = (*q)[n]
+	*q = (*q)[:n]
+	if n > 0 {
+		heap.Fix(q, 0)
+	}
 }
 
 // forceCover marks the units the cover subset must hold so that it has
