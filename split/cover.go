@@ -54,8 +54,8 @@ type holder struct {
 	seen  []int       // scratch: the wanted indexes set in px
 }
 
-// of returns the wanted bins unit ui holds, sorted by bin, in a list that
-// is reused by the next call.
+// of returns the wanted bins unit ui holds, in no set order (the cover
+// only counts and sums them), in a list that is reused by the next call.
 func (h *holder) of(ui int, out []held) []held {
 	h.seen = h.seen[:0]
 	for _, ti := range h.units[ui].tiles {
@@ -68,7 +68,6 @@ func (h *holder) of(ui int, out []held) []held {
 			}
 		}
 	}
-	slices.Sort(h.seen)
 	out = out[:0]
 	for _, i := range h.seen {
 		out = append(out, held{i, h.px[i]})
@@ -135,13 +134,21 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 	if len(want) == 0 {
 		return ""
 	}
+	picks, holds := greedyCover(units, tiles, want)
+	return placeCover(units, withoutRedundant(picks, holds, len(want)), room, cfg)
+}
+
+// greedyCover returns the greedy's picks, in the order chosen, and the
+// wanted bins each holds.
+func greedyCover(units []unit, tiles []Tile, want []int) ([]int, map[int][]held) {
 	h := &holder{units: units, tiles: tiles, index: make(map[int]int, len(want)), px: make([]int64, len(want))}
 	for i, b := range want {
 		h.index[b] = i
 	}
 	cover := make([]int, len(want)) // chosen units holding each bin
 	var list []held
-	// gainOf is unit ui's gain given the cover so far.
+	// gainOf is unit ui's gain given the cover so far; list is left
+	// holding the unit's bins.
 	gainOf := func(ui int) gain {
 		list = h.of(ui, list)
 		g := gain{unit: ui}
@@ -166,7 +173,7 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 	heap.Init(&q)
 	left := len(want)
 	var picks []int
-	holds := map[int][]held{} // the picks'
+	holds := map[int][]held{}
 	for left > 0 && len(q) > 0 {
 		top := q[0]
 		g := gainOf(top.unit)
@@ -189,7 +196,18 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 			cover[c.bin]++
 		}
 	}
-	// Greedy picks can be made redundant by later ones.
+	return picks, holds
+}
+
+// withoutRedundant drops, last chosen first, the picks whose bins the
+// other picks all hold: greedy picks can be made redundant by later ones.
+func withoutRedundant(picks []int, holds map[int][]held, nWant int) []int {
+	cover := make([]int, nWant) // picks holding each bin
+	for _, ui := range picks {
+		for _, c := range holds[ui] {
+			cover[c.bin]++
+		}
+	}
 	for i := len(picks) - 1; i >= 0; i-- {
 		ui := picks[i]
 		redundant := true
@@ -206,7 +224,12 @@ func forceCover(units []unit, tiles []Tile, want []int, room int, cfg Config) st
 			picks = slices.Delete(picks, i, i+1)
 		}
 	}
+	return picks
+}
 
+// placeCover forces the picks, in order, while they fit in room tiles,
+// and returns the violation to report when some do not, else "".
+func placeCover(units []unit, picks []int, room int, cfg Config) string {
 	need, used, skipped := 0, 0, 0
 	for _, ui := range picks {
 		size := len(units[ui].tiles)

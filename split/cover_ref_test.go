@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// forceCoverRef is forceCover as it was first written: every unit's
-// wanted bins listed once and kept, and every unit scanned again for each
-// pick.
+// forceCoverRef is forceCover with the greedy as it was first written:
+// every unit's wanted bins listed once and kept, and every unit scanned
+// again for each pick.
 func forceCoverRef(units []unit, tiles []Tile, want []int, room int, cfg Config) string {
 	if len(want) == 0 {
 		return ""
@@ -29,10 +29,6 @@ func forceCoverRef(units []unit, tiles []Tile, want []int, room int, cfg Config)
 				}
 			}
 		}
-		// Exactly as long as the unit's bins: at national scale these
-		// lists are the split's largest allocation, and appending left up
-		// to twice their length.
-		holds[ui] = make([]held, 0, len(px))
 		for i, n := range px {
 			holds[ui] = append(holds[ui], held{i, n})
 		}
@@ -43,6 +39,7 @@ func forceCoverRef(units []unit, tiles []Tile, want []int, room int, cfg Config)
 	left := len(want)
 	chosen := make([]bool, len(units))
 	var picks []int
+	picked := map[int][]held{}
 	for left > 0 {
 		best, bestBins, bestPx := -1, 0, int64(0)
 		for ui := range units {
@@ -65,6 +62,7 @@ func forceCoverRef(units []unit, tiles []Tile, want []int, room int, cfg Config)
 		}
 		chosen[best] = true
 		picks = append(picks, best)
+		picked[best] = holds[best]
 		for _, h := range holds[best] {
 			if cover[h.bin] == 0 {
 				left--
@@ -72,40 +70,7 @@ func forceCoverRef(units []unit, tiles []Tile, want []int, room int, cfg Config)
 			cover[h.bin]++
 		}
 	}
-	// Greedy picks can be made redundant by later ones.
-	for i := len(picks) - 1; i >= 0; i-- {
-		ui := picks[i]
-		redundant := true
-		for _, h := range holds[ui] {
-			if cover[h.bin] < 2 {
-				redundant = false
-				break
-			}
-		}
-		if redundant {
-			for _, h := range holds[ui] {
-				cover[h.bin]--
-			}
-			picks = slices.Delete(picks, i, i+1)
-		}
-	}
-
-	need, used, skipped := 0, 0, 0
-	for _, ui := range picks {
-		size := len(units[ui].tiles)
-		need += size
-		if used+size > room {
-			skipped++
-			continue
-		}
-		used += size
-		units[ui].forced = true
-	}
-	if skipped == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s needs %d tiles to hold every 1 m ΔH bin with ≥ %d changed pixels, more than its target of %d: %d forced, the bins they miss are reported too; raise cover_min_pixels or the share of %s",
-		cfg.CoverRange, need, coverMin(cfg), room, used, cfg.CoverRange)
+	return placeCover(units, withoutRedundant(picks, picked, len(want)), room, cfg)
 }
 
 // TestForceCoverMatchesReference checks the lazy greedy against the plain

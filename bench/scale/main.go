@@ -168,7 +168,7 @@ func checkDisk(t *tmpl, work, dir string, n int) error {
 		blocks += (int64(len(b)) + bs - 1) / bs * bs
 	}
 	per, perBlocks := files+itemJSON, blocks+(itemJSON+bs-1)/bs*bs
-	if _, err := os.Stat(filepath.Join(dir, "prepared")); err != nil || !reuse {
+	if !reusing(dir) {
 		per += files + int64(t.manifest)
 		perBlocks += blocks + int64(t.manifest)
 	}
@@ -291,13 +291,20 @@ func tiePoint(xy [2]float64) []byte {
 	return b
 }
 
+// reusing says whether the size in dir merges the tiles a -keep run left
+// there (-reuse, and they were all made) rather than making them.
+func reusing(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "prepared"))
+	return err == nil && reuse
+}
+
 func simulate(ctx context.Context, bin string, t *tmpl, dir string, n, nShards int) (result, error) {
 	r := result{Tiles: n, Shards: nShards}
 	start := time.Now()
 	wf := filepath.Join(dir, "workflow.hcl")
 	out := filepath.Join(dir, "out")
 	prepared := filepath.Join(dir, "prepared")
-	if _, err := os.Stat(prepared); err == nil && reuse {
+	if reusing(dir) {
 		// A million tiles take most of an hour to make: -reuse merges
 		// those a -keep run left, after clearing the last merge's output.
 		if err := os.RemoveAll(filepath.Join(out, "catalog")); err != nil {
