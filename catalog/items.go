@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"runtime"
@@ -15,6 +17,7 @@ import (
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
+	"github.com/cdflow/cdflow/stac/extensions/file/v2"
 )
 
 // itemPath is where a tile's item lives, relative to the release directory;
@@ -91,7 +94,7 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		if err := put(a.File, dst); err != nil {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
-		sum, size, err := stac.ChecksumFile(dst)
+		sum, size, err := checksum(a, dst)
 		if err != nil {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
@@ -118,6 +121,27 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		return schema.ItemRow{}, nil, err
 	}
 	return itemRow(rel, t, collection, split, rowAssets), released, nil
+}
+
+// checksum returns the STAC checksum and size of the file name, which
+// holds asset a's bytes: from the run's record when a has one (see Asset.SHA256) and
+// file still has its size, else read from the file.
+func checksum(a Asset, name string) (string, int64, error) {
+	if a.SHA256 == "" {
+		return stac.ChecksumFile(name)
+	}
+	digest, err := hex.DecodeString(a.SHA256)
+	if err != nil || len(digest) != sha256.Size {
+		return "", 0, fmt.Errorf("%s: the run's SHA-256 %q is not 64 hexadecimal digits", a.File, a.SHA256)
+	}
+	st, err := os.Stat(name)
+	if err != nil {
+		return "", 0, err
+	}
+	if st.Size() != a.Size {
+		return "", 0, fmt.Errorf("%s has %d bytes, but the run wrote %d: it changed since; run again", a.File, st.Size(), a.Size)
+	}
+	return file.SHA256Multihash([sha256.Size]byte(digest)), a.Size, nil
 }
 
 func itemRow(rel *Release, t *Tile, collection, split string, assets []schema.ItemAsset) schema.ItemRow {
@@ -160,7 +184,7 @@ func ItemRows(ctx context.Context, rel *Release, dir string, workers int, emit f
 				}
 				var assets []schema.ItemAsset
 				for _, a := range t.Assets {
-					sum, size, err := stac.ChecksumFile(a.File)
+					sum, size, err := checksum(a, a.File)
 					if err != nil {
 						return fmt.Errorf("tile %s: asset %s: %w", t.Stats.TileID, a.Key, err)
 					}

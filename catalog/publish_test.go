@@ -303,6 +303,48 @@ func TestChecksumsMatchFiles(t *testing.T) {
 	}
 }
 
+// TestRecordedChecksumsAreTheFiles publishes the release twice: with the
+// checksums the run recorded, which the catalog takes without reading the
+// files, and with none, so that it reads every file. The catalogs must be
+// the same, byte for byte.
+func TestRecordedChecksumsAreTheFiles(t *testing.T) {
+	recorded := release(t)
+	read := release(t)
+	n := 0
+	for i := range read.Tiles {
+		tl := &read.Tiles[i]
+		made := tl.Make
+		tl.Make = func() (catalog.Tile, error) {
+			f := *tl
+			if made != nil {
+				var err error
+				if f, err = made(); err != nil {
+					return catalog.Tile{}, err
+				}
+			}
+			f.Assets = slices.Clone(f.Assets)
+			for j := range f.Assets {
+				if f.Assets[j].SHA256 != "" {
+					n++
+				}
+				f.Assets[j].SHA256, f.Assets[j].Size = "", 0
+			}
+			return f, nil
+		}
+	}
+	a, b := t.TempDir(), t.TempDir()
+	if _, err := catalog.Publish(context.Background(), a, recorded, catalog.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.Publish(context.Background(), b, read, catalog.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n < 6*len(read.Tiles) {
+		t.Fatalf("the run recorded %d checksums for %d tiles: the recorded path was not exercised", n, len(read.Tiles))
+	}
+	sameListing(t, listing(t, a), listing(t, b))
+}
+
 // TestRebuildIsByteIdentical runs the workflow twice into two catalogs and
 // compares them as `diff -r` would.
 func TestRebuildIsByteIdentical(t *testing.T) {
@@ -482,6 +524,16 @@ func TestBadMadeAssetsAreRefused(t *testing.T) {
 			t.Stats = nil
 			return t, nil
 		}, "without statistics"},
+		{"file's size changed since the run", func(t catalog.Tile) (catalog.Tile, error) {
+			t.Assets = slices.Clone(t.Assets)
+			t.Assets[0].Size++
+			return t, nil
+		}, "changed since"},
+		{"recorded checksum not hex", func(t catalog.Tile) (catalog.Tile, error) {
+			t.Assets = slices.Clone(t.Assets)
+			t.Assets[0].SHA256 = "not-a-sha256"
+			return t, nil
+		}, "not 64 hexadecimal digits"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -154,7 +154,7 @@ func catalogAssets(r *plugins.Release, assets []plugins.Asset, products []string
 
 // catalogAsset describes a tile's file for the catalog.
 func catalogAsset(a plugins.Asset, file string) catalog.Asset {
-	ca := catalog.Asset{Key: a.Name, File: file, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles}
+	ca := catalog.Asset{Key: a.Name, File: file, MediaType: a.MediaType, Title: a.Title, Roles: a.Roles, Size: a.Size, SHA256: a.SHA256}
 	if a.Preview {
 		return ca
 	}
