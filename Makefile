@@ -11,14 +11,15 @@ DEMO ?= demo
 # (the external-plugin tests build and run plugin programs: without -race).
 RACE_PKGS ?= $(shell $(GO) list ./plugins/... ./raster/... 2>/dev/null | grep -v /plugins/external)
 # make test also fuzzes the workflow decoder (any text, any nesting depth,
-# any size) and the LAS/LAZ reader (any header, any chunk); the corpora
+# any size), the LAS/LAZ reader (any header, any chunk) and the STAC JSON
+# normalizer (any text, against decoding and encoding it); the corpora
 # under testdata/fuzz run always. Each target runs a number of inputs
 # (about 10 s on 2 CPUs), not a duration: Go 1.26's fuzzer can fail a
 # -fuzztime duration with "context deadline exceeded" when a worker is
 # busy as the time runs out (golang/go#75804, fixed in Go 1.27), which a
 # count never races. FUZZTIME=30s (or 1000x) sets every target's budget.
 FUZZTIME ?=
-FUZZ_TARGETS := ./workflows:FuzzDecode:40000x ./workflows:FuzzDecodeDepth:3000x ./workflows:FuzzDecodeSize:1500x ./pointcloud:FuzzOpen:80000x ./pointcloud:FuzzDecode:50000x
+FUZZ_TARGETS := ./workflows:FuzzDecode:40000x ./workflows:FuzzDecodeDepth:3000x ./workflows:FuzzDecodeSize:1500x ./pointcloud:FuzzOpen:80000x ./pointcloud:FuzzDecode:50000x ./stac:FuzzNormalize:80000x
 
 .PHONY: setup build demo test vet bench fmt clean
 

@@ -19,19 +19,9 @@ func Marshal(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Decode into generic values so nested structs get sorted keys too;
-	// json.Number keeps each number's text as it was first written.
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var generic any
-	if err := dec.Decode(&generic); err != nil {
-		return nil, err
-	}
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(generic); err != nil {
+	buf.Grow(2 * len(raw)) // the indent about doubles an item
+	if err := normalize(&buf, raw); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
