@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/Masterminds/semver/v3"
 	"golang.org/x/sync/errgroup"
@@ -60,9 +61,33 @@ type Options struct {
 	// there are removed.
 	Stage string
 
+	// Progress, when set, hears how many of the release's items are
+	// written, one call at a time, done counting up to total: a national
+	// release writes millions for most of an hour.
+	Progress func(done, total int)
+
 	// link makes build link the tiles' files instead of copying them (a
 	// staged release, see Stage).
 	link bool
+	// written counts the items written, for Progress.
+	written *progressCount
+}
+
+// progressCount counts items written and tells Options.Progress, in order.
+type progressCount struct {
+	mu          sync.Mutex
+	done, total int
+	report      func(done, total int)
+}
+
+func (c *progressCount) add() {
+	if c == nil || c.report == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.done++
+	c.report(c.done, c.total)
 }
 
 // Published says what a publish did.
@@ -256,6 +281,7 @@ func build(ctx context.Context, dir string, rel *Release, opts Options) (int, er
 	defer tw.Abort()
 	reported := &report.Tiles{}
 	rows := make([]schema.TileStats, min(itemWindow, len(tiles)))
+	opts.written = &progressCount{total: len(tiles), report: opts.Progress}
 	for start := 0; start < len(tiles); start += itemWindow {
 		end := min(start+itemWindow, len(tiles))
 		rows := rows[:end-start]
@@ -376,6 +402,9 @@ func writeItems(ctx context.Context, dir, releaseID string, rel *Release, tiles 
 			items[i], released, errs[i] = writeItem(dir, releaseID, rel, &t, block, opts)
 			rows[i] = *t.Stats
 			rows[i].Assets = released
+			if errs[i] == nil {
+				opts.written.add()
+			}
 			return errs[i]
 		})
 	}

@@ -59,6 +59,10 @@ type Release struct {
 	Created string
 	// Jobs is how many things a publisher may do at once (0: one per CPU).
 	Jobs int
+	// Progress, when set, hears how many of the release's items a
+	// publisher has written (done of total, one call at a time); it is set
+	// for each publish block in turn.
+	Progress func(done, total int)
 }
 
 // Path resolves a path relative to the run's output directory.

@@ -154,7 +154,9 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 	// The release holds what publishing needs (a copy of each tile's row);
 	// the run's results and the rows may go.
 	res.Tiles, sum.Tiles = nil, nil
-	outputs, err := release.Publish(ctx, plan, rel)
+	outputs, err := release.PublishWith(ctx, plan, rel, func(block string) func(done, total int) {
+		return newProgress(env.stderr, isTerminal(env.stderr), block, "items").Step
+	})
 	for _, o := range outputs {
 		note := ""
 		if o.Note != "" {

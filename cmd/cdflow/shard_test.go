@@ -11,12 +11,14 @@ import (
 )
 
 // mustCdflow runs the command in-process and fails the test on a non-zero exit.
-func mustCdflow(t *testing.T, args ...string) {
+// mustCdflow runs cdflow and returns what it wrote on stderr.
+func mustCdflow(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if code := Main(args, &out, &errb); code != exitOK {
 		t.Fatalf("cdflow %s: exit %d\n%s%s", strings.Join(args, " "), code, out.String(), errb.String())
 	}
+	return errb.String()
 }
 
 // sameFolder fails unless two folders hold the same files with the same bytes.
@@ -85,7 +87,14 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 		t.Error("a shard published a catalog")
 	}
 	merged := filepath.Join(dir, "merged")
-	mustCdflow(t, append([]string{"merge", "--out", merged, wf}, shardDirs...)...)
+	stderr := mustCdflow(t, append([]string{"merge", "--out", merged, wf}, shardDirs...)...)
+	// Publishing a national release takes most of an hour: the merge says
+	// how far it is, as it does for the tiles.
+	items, _ := filepath.Glob(filepath.Join(merged, "catalog", "*", "*", "items", "*", "*.json"))
+	if want := fmt.Sprintf("publish.stac.catalog: %d/%d items done", len(items), len(items)); len(items) == 0 || !strings.Contains(stderr, want) ||
+		!strings.Contains(stderr, fmt.Sprintf("publish.stac.catalog: %d items to process", len(items))) {
+		t.Errorf("merge of %d items did not report publishing them (want %q):\n%s", len(items), want, stderr)
+	}
 	heap := filepath.Join(dir, "merge.heap")
 	mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
 	if b, err := os.ReadFile(heap); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {

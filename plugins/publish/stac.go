@@ -91,7 +91,7 @@ func (p *STAC) Publish(ctx context.Context, r *plugins.Release) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	pub, err := catalog.Publish(ctx, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL})
+	pub, err := catalog.Publish(ctx, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL, Progress: r.Progress})
 	if err != nil {
 		return "", err
 	}

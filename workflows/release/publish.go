@@ -18,11 +18,22 @@ type Output struct {
 // Publish runs the workflow's publish blocks, in order, on the release.
 // The first failure stops it; what earlier blocks published stays.
 func Publish(ctx context.Context, plan *plans.Plan, rel *plugins.Release) ([]Output, error) {
+	return PublishWith(ctx, plan, rel, nil)
+}
+
+// PublishWith is Publish, telling each block's progress (see
+// plugins.Release.Progress) to what progress returns for the block's
+// address (publish.stac.catalog); progress may be nil.
+func PublishWith(ctx context.Context, plan *plans.Plan, rel *plugins.Release, progress func(block string) func(done, total int)) ([]Output, error) {
 	var outputs []Output
+	defer func(p func(done, total int)) { rel.Progress = p }(rel.Progress)
 	for _, pb := range plan.Workflow.Publish {
 		block := "publish." + pb.Kind + "." + pb.Name
 		if err := ctx.Err(); err != nil {
 			return outputs, err
+		}
+		if progress != nil {
+			rel.Progress = progress(block)
 		}
 		note, err := pb.Impl.Publish(ctx, rel)
 		if err != nil {
