@@ -124,8 +124,9 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 }
 
 // checksum returns the STAC checksum and size of the file name, which
-// holds asset a's bytes: from the run's record when a has one (see Asset.SHA256) and
-// file still has its size, else read from the file.
+// holds asset a's bytes: from the run's record when a has one (see
+// Asset.SHA256) and the file still has the recorded size, else read from
+// the file.
 func checksum(a Asset, name string) (string, int64, error) {
 	if a.SHA256 == "" {
 		return stac.ChecksumFile(name)
