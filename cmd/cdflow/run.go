@@ -130,6 +130,9 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 // the publish blocks and prints Table 2; headline says what was processed.
 // cdflow run and cdflow merge end with it.
 func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.Result, outDir string, headline func(io.Writer)) int {
+	// Said before it starts: at national scale the statistics and the
+	// split read every tile's row back and take minutes.
+	fmt.Fprintf(env.stderr, "statistics and split of %d tiles\n", len(res.Tiles))
 	sum, err := release.Finish(ctx, plan, res)
 	if err != nil {
 		return fail(env, err)

@@ -95,6 +95,9 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 		!strings.Contains(stderr, fmt.Sprintf("publish.stac.catalog: %d items to process", len(items))) {
 		t.Errorf("merge of %d items did not report publishing them (want %q):\n%s", len(items), want, stderr)
 	}
+	if !strings.Contains(stderr, "statistics and split of 9 tiles\n") { // 0.6 × 0.6 km of 200 m tiles
+		t.Errorf("merge did not say it computes the statistics and the split of its 9 tiles:\n%s", stderr)
+	}
 	heap := filepath.Join(dir, "merge.heap")
 	mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
 	if b, err := os.ReadFile(heap); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
