@@ -91,9 +91,11 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 	// Publishing a national release takes most of an hour: the merge says
 	// how far it is, as it does for the tiles.
 	items, _ := filepath.Glob(filepath.Join(merged, "catalog", "*", "*", "items", "*", "*.json"))
-	if want := fmt.Sprintf("publish.stac.catalog: %d/%d items done", len(items), len(items)); len(items) == 0 || !strings.Contains(stderr, want) ||
-		!strings.Contains(stderr, fmt.Sprintf("publish.stac.catalog: %d items to process", len(items))) {
-		t.Errorf("merge of %d items did not report publishing them (want %q):\n%s", len(items), want, stderr)
+	for _, block := range []string{"publish.stac.catalog", "publish.parquet.stats"} {
+		if want := fmt.Sprintf("%s: %d/%d items done", block, len(items), len(items)); len(items) == 0 || !strings.Contains(stderr, want) ||
+			!strings.Contains(stderr, fmt.Sprintf("%s: %d items to process", block, len(items))) {
+			t.Errorf("merge of %d items did not report publishing them (want %q):\n%s", len(items), want, stderr)
+		}
 	}
 	if !strings.Contains(stderr, "statistics and split of 9 tiles\n") { // 0.6 × 0.6 km of 200 m tiles
 		t.Errorf("merge did not say it computes the statistics and the split of its 9 tiles:\n%s", stderr)

@@ -76,8 +76,17 @@ func (p *Parquet) Publish(ctx context.Context, r *plugins.Release) (string, erro
 		dst := r.Path("items.parquet")
 		w := schema.NewItemsWriter(dst, codec)
 		defer w.Abort()
+		done := 0
 		err = catalog.ItemRows(ctx, rel, filepath.Dir(dst), r.Jobs, func(rows []schema.ItemRow) error {
-			return w.Write(ctx, rows...)
+			if err := w.Write(ctx, rows...); err != nil {
+				return err
+			}
+			// A window of rows at a time: a national release's rows take
+			// minutes (7 at 10⁶ tiles, with tiles.parquet).
+			if done += len(rows); r.Progress != nil {
+				r.Progress(done, len(rel.Tiles))
+			}
+			return nil
 		})
 		if err != nil {
 			return "", fmt.Errorf("items.parquet: %w", err)
