@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// mustCdflow runs the command in-process and fails the test on a non-zero exit.
-// mustCdflow runs cdflow and returns what it wrote on stderr.
+// mustCdflow runs the command in-process, fails the test on a non-zero
+// exit, and returns what it wrote on stderr.
 func mustCdflow(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer

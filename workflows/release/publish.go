@@ -26,16 +26,20 @@ func Publish(ctx context.Context, plan *plans.Plan, rel *plugins.Release) ([]Out
 // address (publish.stac.catalog); progress may be nil.
 func PublishWith(ctx context.Context, plan *plans.Plan, rel *plugins.Release, progress func(block string) func(done, total int)) ([]Output, error) {
 	var outputs []Output
-	defer func(p func(done, total int)) { rel.Progress = p }(rel.Progress)
 	for _, pb := range plan.Workflow.Publish {
 		block := "publish." + pb.Kind + "." + pb.Name
 		if err := ctx.Err(); err != nil {
 			return outputs, err
 		}
+		r := rel
 		if progress != nil {
-			rel.Progress = progress(block)
+			// Each block hears its own progress; the caller's release
+			// is left as it was.
+			own := *rel
+			own.Progress = progress(block)
+			r = &own
 		}
-		note, err := pb.Impl.Publish(ctx, rel)
+		note, err := pb.Impl.Publish(ctx, r)
 		if err != nil {
 			return outputs, fmt.Errorf("%s: %w", block, err)
 		}
