@@ -119,7 +119,10 @@ func (s *runMin) run(out, line []float32) {
 // extent: dsm and ground are w×h cells of res metres, grey is the
 // orthophoto's luminance, gw×gh pixels of ores metres.
 func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey []float32, gw, gh int, ores float64) Lean {
-	grad := gradient(grey, gw, gh)
+	// The search reads, for one edge, the gradient at many rows of the same
+	// two columns: column-major, those reads are a few cache lines instead
+	// of one per row.
+	grad := transpose(gradient(grey, gw, gh), gw, gh)
 	var all leanEdges
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {
@@ -158,27 +161,36 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 			p := int(math.Floor(f))
 			a.p[i], a.w[i] = -1, 0
 			if p >= 0 && p+1 < gw {
-				a.p[i], a.w[i] = int32(p), float32(f-float64(p))
+				a.p[i], a.w[i] = int32(p*gh), float32(f-float64(p))
 			}
 		}
 		return a
 	}
-	// north holds each edge's row offsets and weights for all the kN
-	// candidates side by side, so one edge's candidates are scored
-	// together and share the rows they fall on.
-	north := func(es leanEdges, ks []float64) []leanCell {
-		c := make([]leanCell, len(es.x)*len(ks))
+	// north holds each edge's rows and weights for all the kN candidates
+	// side by side, so one edge's candidates are scored together and share
+	// the rows they fall on, and the span of candidates that fall on the
+	// image: f decreases as k grows (h > 0), so that span is contiguous.
+	north := func(es leanEdges, ks []float64) leanRows {
+		r := leanRows{c: make([]leanCell, len(es.x)*len(ks)), span: make([][2]int32, len(es.x))}
 		for i := range es.x {
+			lo, hi := -1, -1
 			for j, k := range ks {
 				f := es.y[i] - es.h[i]*k/ores - 0.5
 				p := int(math.Floor(f))
-				c[i*len(ks)+j] = leanCell{-1, 0}
 				if p >= 0 && p+1 < gh {
-					c[i*len(ks)+j] = leanCell{int32(p * gw), float32(f - float64(p))}
+					r.c[i*len(ks)+j] = leanCell{int32(p), float32(f - float64(p))}
+					if lo < 0 {
+						lo = j
+					}
+					hi = j + 1
 				}
 			}
+			if lo < 0 {
+				lo, hi = 0, 0
+			}
+			r.span[i] = [2]int32{int32(lo), int32(hi)}
 		}
-		return c
+		return r
 	}
 	// search scores every (kE, kN) in row-major order on the edges es and
 	// returns the first best. A score is the mean gradient under the
@@ -191,7 +203,7 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 		for _, kE := range kEs {
 			clear(sum)
 			clear(cnt)
-			scoreAll(grad, gw, east(es, kE), ys, sum, cnt)
+			scoreAll(grad, gh, east(es, kE), ys, sum, cnt)
 			for j, kN := range kNs {
 				s := 0.0
 				if cnt[j] >= len(es.x)/2 {
@@ -247,47 +259,77 @@ func (es leanEdges) every(s int) leanEdges {
 }
 
 // leanAxis holds, for one candidate displacement east, each edge's first
-// pixel (-1 outside the image) and its bilinear weight.
+// column (as an offset in the column-major gradient, -1 outside the image)
+// and its bilinear weight.
 type leanAxis struct {
 	p []int32
 	w []float32
 }
 
-// leanCell is an edge's first row (as an offset, -1 outside the image) and
-// bilinear weight for one candidate displacement north.
+// leanRows holds every edge's leanCell for each candidate displacement
+// north, k cells an edge, and the span [lo, hi) of those on the image.
+type leanRows struct {
+	c    []leanCell
+	span [][2]int32
+}
+
+// leanCell is an edge's first row and bilinear weight for one candidate
+// displacement north.
 type leanCell struct {
 	p int32
 	w float32
 }
 
 // scoreAll adds, for one displacement east and every displacement north
-// (ys: len(sum) cells per edge), the orthophoto gradient interpolated
-// under each edge to sum and counts the edges on the image in cnt.
-func scoreAll(grad []float32, gw int, xs leanAxis, ys []leanCell, sum []float64, cnt []int) {
+// (len(sum) candidates), the orthophoto gradient interpolated under each
+// edge to sum and counts the edges on the image in cnt. grad is
+// column-major, gh rows a column.
+func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, cnt []int) {
 	k := len(sum)
-	cnt = cnt[:k]
+	// Each edge on the image adds 1 to cnt over its span: counted as the
+	// span's ends, then summed.
+	ends := make([]int, k+1)
 	for e, px := range xs.p {
 		if px < 0 {
 			continue
 		}
+		lo, hi := int(ys.span[e][0]), int(ys.span[e][1])
+		if lo == hi {
+			continue
+		}
+		ends[lo]++
+		ends[hi]--
 		ax, bx := xs.w[e], 1-xs.w[e]
-		// Sliced to len(sum), and each row's pair sliced to 2, the
-		// inner loop's indices need no bounds checks.
-		row := ys[e*k : e*k+k]
-		row = row[:len(sum)]
+		row := ys.c[e*k+lo : e*k+hi]
+		s := sum[lo:hi]
+		s = s[:len(row)]
+		// Sliced to the same length, and each column's pair sliced to 2,
+		// the inner loop's indices need no bounds checks.
 		for j, c := range row {
-			if c.p < 0 {
-				continue
-			}
 			i := int(c.p) + int(px)
 			g0 := grad[i : i+2]
-			g1 := grad[i+gw : i+gw+2]
-			h0 := bx*g0[0] + ax*g0[1]
-			h1 := bx*g1[0] + ax*g1[1]
-			sum[j] += float64((1-c.w)*h0 + c.w*h1)
-			cnt[j]++
+			g1 := grad[i+gh : i+gh+2]
+			h0 := bx*g0[0] + ax*g1[0]
+			h1 := bx*g0[1] + ax*g1[1]
+			s[j] += float64((1-c.w)*h0 + c.w*h1)
 		}
 	}
+	n := 0
+	for j := range cnt[:k] {
+		n += ends[j]
+		cnt[j] += n
+	}
+}
+
+// transpose returns a w×h row-major image column-major.
+func transpose(img []float32, w, h int) []float32 {
+	t := make([]float32, w*h)
+	for y := 0; y < h; y++ {
+		for x, v := range img[y*w : (y+1)*w] {
+			t[x*h+y] = v
+		}
+	}
+	return t
 }
 
 // gradient is the Sobel gradient magnitude of a w×h image (0 on the border).
