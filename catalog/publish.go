@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
@@ -66,6 +67,12 @@ type Options struct {
 	// release writes millions for most of an hour.
 	Progress func(done, total int)
 
+	// Sources, for PublishRemote, are objects on the same server that a
+	// file of the release may be copied from on the server instead of
+	// uploaded, matched by MD5 and size (see objstore.Sources): a merge of
+	// shards on object storage sets them to the shards' products.
+	Sources *objstore.Sources
+
 	// link makes build link the tiles' files instead of copying them (a
 	// staged release, see Stage).
 	link bool
@@ -95,6 +102,9 @@ type Published struct {
 	Dir   string // the release directory
 	NoOp  bool   // the same release was already there
 	Files int    // files in the release
+	// Copied is how many of them PublishRemote copied on the server from
+	// Options.Sources instead of uploading them.
+	Copied int
 }
 
 var datasetID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)

@@ -127,10 +127,11 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		}
 		out.NoOp = true
 	} else {
-		stored, err := uploadRelease(ctx, c, staged, final, opts.Workers)
+		stored, copied, err := uploadRelease(ctx, c, staged, final, opts.Workers, opts.Sources)
 		if err != nil {
 			return nil, err
 		}
+		out.Copied = copied
 		if err := verifyRemote(ctx, c, stored, final); err != nil {
 			return nil, err
 		}
@@ -285,20 +286,20 @@ func prefixOf(u objstore.URL) objstore.URL {
 // left that this release does not have. It returns what was stored, by
 // slash path: each object's size and the MD5 its upload was checked
 // against.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int) (map[string]objstore.Object, error) {
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, sources *objstore.Sources) (stored map[string]objstore.Object, copied int, err error) {
 	local, err := listFiles(staged)
 	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
+		return nil, 0, fmt.Errorf("publish: %w", err)
 	}
 	left, err := c.List(ctx, prefixOf(final))
 	if err != nil {
-		return nil, fmt.Errorf("publish: %w", err)
+		return nil, 0, fmt.Errorf("publish: %w", err)
 	}
 	for _, o := range left {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		if _, ok := local[rel]; !ok || rel == "collection.json" {
 			if err := c.Remove(ctx, o.URL); err != nil {
-				return nil, fmt.Errorf("publish: remove what a killed publish left: %w", err)
+				return nil, 0, fmt.Errorf("publish: remove what a killed publish left: %w", err)
 			}
 		}
 	}
@@ -308,27 +309,62 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	stored := map[string]objstore.Object{}
+	stored = map[string]objstore.Object{}
 	var mu sync.Mutex
+	n := 0
 	for _, rel := range sortedKeys(local) {
 		if rel == "collection.json" {
 			continue
 		}
 		g.Go(func() error {
-			o, err := c.PutFile(gctx, final.Join(rel), filepath.Join(staged, filepath.FromSlash(rel)), objstore.PutOptions{ContentType: contentType(rel)})
+			file, u, po := filepath.Join(staged, filepath.FromSlash(rel)), final.Join(rel), objstore.PutOptions{ContentType: contentType(rel)}
+			o, copied, err := copyOrPut(gctx, c, sources, file, u, po)
 			if err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
 			mu.Lock()
 			stored[rel] = o
+			if copied {
+				n++
+			}
 			mu.Unlock()
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return stored, nil
+	return stored, n, nil
+}
+
+// copyOrPut stores file at u: copied on the server from an object of
+// sources with the same MD5 and size when there is one, uploaded
+// otherwise. Either way the object stored is checked to hold the file's
+// bytes (its ETag, the MD5). A copy the server refuses (the source changed
+// since it was listed, or the server cannot copy) falls back to the
+// upload: the local file is what is published.
+func copyOrPut(ctx context.Context, c *objstore.Client, sources *objstore.Sources, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
+	if sources.Len() > 0 {
+		sum, err := md5File(file)
+		if err != nil {
+			return objstore.Object{}, false, err
+		}
+		st, err := os.Stat(file)
+		if err != nil {
+			return objstore.Object{}, false, err
+		}
+		if src, ok := sources.Find(sum, st.Size()); ok {
+			o, err := c.Copy(ctx, src, u, po)
+			if err == nil {
+				return o, true, nil
+			}
+			if ctx.Err() != nil {
+				return objstore.Object{}, false, err
+			}
+		}
+	}
+	o, err := c.PutFile(ctx, u, file, po)
+	return o, false, err
 }
 
 // verifyRemote lists what was uploaded of the release and checks that it

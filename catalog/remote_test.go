@@ -32,6 +32,22 @@ func remoteListing(t *testing.T, c *objstore.Client, prefix objstore.URL) map[st
 	return out
 }
 
+// assetsOf lists every tile's assets, made when made on demand.
+func assetsOf(t *testing.T, rel *catalog.Release) []catalog.Asset {
+	t.Helper()
+	var out []catalog.Asset
+	for _, tile := range rel.Tiles {
+		if tile.Make != nil {
+			var err error
+			if tile, err = tile.Make(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, tile.Assets...)
+	}
+	return out
+}
+
 // pull downloads a remote catalog into a fresh folder, for the validator.
 func pull(t *testing.T, srv *s3test.Server, root objstore.URL) string {
 	t.Helper()
@@ -114,6 +130,43 @@ func TestPublishRemote(t *testing.T) {
 		}
 	})
 
+	// Files already on the server (a merge's shards) are copied there, not
+	// uploaded; a source replaced since it was indexed is uploaded instead.
+	t.Run("copies", func(t *testing.T) {
+		bucket := srv.Bucket(t, "copies")
+		root := objstore.URL{Bucket: bucket, Key: "catalog"}
+		rel := release4(t, "1.0.0")
+		var sources objstore.Sources
+		n := 0
+		var stale objstore.URL
+		for _, a := range assetsOf(t, rel) {
+			o, err := c.PutFile(ctx, objstore.URL{Bucket: bucket, Key: "shards/" + filepath.Base(filepath.Dir(a.File)) + "/" + filepath.Base(a.File)}, a.File, objstore.PutOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources.Add(o)
+			n++
+			stale = o.URL
+		}
+		if _, err := c.PutBytes(ctx, stale, []byte("replaced"), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Sources: &sources})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 2 || p.Copied != n-1 {
+			t.Errorf("copied %d of %d files on the server, want all but the replaced one", p.Copied, n)
+		}
+		disk := t.TempDir()
+		if _, err := catalog.Publish(ctx, disk, release4(t, "1.0.0"), catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("diff", "-r", "-x", ".lock", disk, pull(t, srv, root)).CombinedOutput(); err != nil {
+			t.Errorf("the catalog made of copies differs from the same catalog on disk: %v\n%s", err, out)
+		}
+	})
+
 	t.Run("deprecate", func(t *testing.T) {
 		root := objstore.URL{Bucket: srv.Bucket(t, "deprecate"), Key: "catalog"}
 		if _, err := catalog.PublishRemote(ctx, c, root, release4(t, "1.0.0"), catalog.Options{}); err != nil {
@@ -143,21 +196,13 @@ func TestPublishRemote(t *testing.T) {
 		rel := release(t)
 		sources := map[string]bool{}
 		before := map[string][]byte{}
-		for _, tile := range rel.Tiles {
-			if tile.Make != nil {
-				var err error
-				if tile, err = tile.Make(); err != nil {
-					t.Fatal(err)
-				}
+		for _, a := range assetsOf(t, rel) {
+			sources[a.File] = true
+			b, err := os.ReadFile(a.File)
+			if err != nil {
+				t.Fatal(err)
 			}
-			for _, a := range tile.Assets {
-				sources[a.File] = true
-				b, err := os.ReadFile(a.File)
-				if err != nil {
-					t.Fatal(err)
-				}
-				before[a.File] = b
-			}
+			before[a.File] = b
 		}
 		if len(before) == 0 {
 			t.Fatal("the release has no tile files")

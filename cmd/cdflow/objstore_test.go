@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -169,6 +170,33 @@ func TestObjectStorage(t *testing.T) {
 		sameCatalog(t, filepath.Join(single, "catalog"), filepath.Join(merged, "catalog"), base, "")
 		if m, _ := filepath.Glob(filepath.Join(merged, ".shards-*")); len(m) > 0 {
 			t.Errorf("downloaded shards left behind: %v", m)
+		}
+
+		// Merged into a catalog on the same server: the shards' products
+		// are copied there on the server, not uploaded again, and the
+		// release is the same.
+		cat := "s3://" + bucket + "/catalog-merged"
+		cwf := remoteWorkflow(t, wf, filepath.Join(dir, "merge-wf"), base, cat)
+		rshards := "s3://" + bucket + "/run-remote"
+		for i := range 2 {
+			mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/2", i), "--upload", rshards, "--out", filepath.Join(dir, fmt.Sprintf("rpod%d", i)), cwf)
+		}
+		var stdout, stderr bytes.Buffer
+		if code := Main([]string{"merge", "--out", filepath.Join(dir, "merged-remote"), cwf, rshards}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("merge to %s: exit %d\n%s%s", cat, code, stdout.String(), stderr.String())
+		}
+		got := filepath.Join(dir, "merged-catalog")
+		srv.DownloadDir(t, objstore.URL{Bucket: bucket, Key: "catalog-merged"}, got)
+		sameCatalog(t, filepath.Join(single, "catalog"), got, base, cat)
+		products := 0
+		filepath.WalkDir(got, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.Contains(filepath.ToSlash(p), "/items/") && (strings.HasSuffix(p, ".tif") || strings.HasSuffix(p, ".png")) {
+				products++
+			}
+			return nil
+		})
+		if want := fmt.Sprintf(", %d of them copied on the server from the shards)", products); products == 0 || !strings.Contains(stdout.String(), want) {
+			t.Errorf("merge to %s: want %q (the %d products and previews) in\n%s", cat, want, products, stdout.String())
 		}
 	})
 

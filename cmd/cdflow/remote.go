@@ -94,8 +94,10 @@ func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, 
 // fetchShards replaces every s3:// SHARD_OUT by a local folder under
 // outDir holding what the shards uploaded there (their manifests and
 // tiles); cleanup removes those folders once merged (the products are
-// hard-linked into outDir by then).
-func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, cleanup func(), err error) {
+// hard-linked into outDir by then). sources indexes the tiles' objects
+// downloaded, so a release published to the same server copies them there
+// instead of uploading them again.
+func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, sources *objstore.Sources, cleanup func(), err error) {
 	var tmp []string
 	cleanup = func() {
 		for _, d := range tmp {
@@ -103,6 +105,7 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 		}
 	}
 	var c *objstore.Client
+	sources = &objstore.Sources{}
 	for _, a := range args {
 		if !objstore.IsURL(a) {
 			dirs = append(dirs, a)
@@ -111,35 +114,36 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 		root, err := objstore.Parse(a)
 		if err != nil {
 			cleanup()
-			return nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, nil, nil, fmt.Errorf("merge: %w", err)
 		}
 		if c == nil {
 			if c, err = objstore.FromEnv(); err != nil {
 				cleanup()
-				return nil, nil, fmt.Errorf("merge: %s: %w", a, err)
+				return nil, nil, nil, fmt.Errorf("merge: %s: %w", a, err)
 			}
 		}
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			cleanup()
-			return nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, nil, nil, fmt.Errorf("merge: %w", err)
 		}
 		d, err := os.MkdirTemp(outDir, ".shards-")
 		if err != nil {
 			cleanup()
-			return nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, nil, nil, fmt.Errorf("merge: %w", err)
 		}
 		tmp = append(tmp, d)
-		if err := download(ctx, c, root, d); err != nil {
+		if err := download(ctx, c, root, d, sources); err != nil {
 			cleanup()
-			return nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, nil, nil, fmt.Errorf("merge: %w", err)
 		}
 		dirs = append(dirs, d)
 	}
-	return dirs, cleanup, nil
+	return dirs, sources, cleanup, nil
 }
 
-// download copies the shards' manifests and tiles under root into dir.
-func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string) error {
+// download copies the shards' manifests and tiles under root into dir,
+// and adds the tiles' objects to sources.
+func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string, sources *objstore.Sources) error {
 	if err := c.CheckBucket(ctx, root); err != nil {
 		return err
 	}
@@ -156,6 +160,11 @@ func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir st
 		}
 		if len(o) == 0 && sub == shard.Dir {
 			return fmt.Errorf("%s holds no partial results (nothing under %s); upload them with cdflow run --shard i/n --upload %s", root, u, root)
+		}
+		if sub == execute.TilesDir {
+			for _, x := range o {
+				sources.Add(x)
+			}
 		}
 		objs = append(objs, o...)
 	}

@@ -3,6 +3,8 @@ package objstore_test
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -110,6 +112,49 @@ func TestServer(t *testing.T) {
 		}
 	})
 
+	t.Run("server-side copy", func(t *testing.T) {
+		src := root.Join("copy", "src.tif")
+		data := bytes.Repeat([]byte("product "), 500)
+		stored, err := c.PutBytes(ctx, src, data, objstore.PutOptions{ContentType: "image/tiff"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := c.List(ctx, root.Join("copy", "src"))
+		if err != nil || len(listed) != 1 || listed[0] != stored {
+			t.Fatalf("listed %+v (%v), stored %+v", listed, err, stored)
+		}
+		var idx objstore.Sources
+		idx.Add(listed[0])
+		sum := md5.Sum(data)
+		o, ok := idx.Find(hex.EncodeToString(sum[:]), int64(len(data)))
+		if !ok || o != stored {
+			t.Fatalf("found %+v, %v; want %+v", o, ok, stored)
+		}
+		if _, ok := idx.Find(hex.EncodeToString(sum[:]), int64(len(data))+1); ok {
+			t.Fatal("found an object of another size")
+		}
+		dst := root.Join("copy", "dst", "a.tif")
+		got, err := c.Copy(ctx, o, dst, objstore.PutOptions{ContentType: "image/tiff"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := c.Get(ctx, dst); err != nil || !bytes.Equal(b, data) || got.ETag != stored.ETag || got.Size != stored.Size {
+			t.Fatalf("copy holds %d bytes (%v), stored %+v", len(b), err, got)
+		}
+		// The source replaced since it was listed: the copy is refused
+		// and writes nothing.
+		if _, err := c.PutBytes(ctx, src, []byte("changed"), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		stale := root.Join("copy", "dst", "b.tif")
+		if _, err := c.Copy(ctx, o, stale, objstore.PutOptions{}); err == nil {
+			t.Fatal("copied a source that changed since it was listed")
+		}
+		if _, err := c.Stat(ctx, stale); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("refused copy left %s: %v", stale, err)
+		}
+	})
+
 	t.Run("glob and ranged reads", func(t *testing.T) {
 		dir := t.TempDir()
 		data := bytes.Repeat([]byte("0123456789"), 1000)
@@ -175,4 +220,26 @@ func TestServer(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestSourcesSkipUnmatchable keeps out of the index the objects whose ETag
+// is not an MD5, which no file could be matched to.
+func TestSourcesSkipUnmatchable(t *testing.T) {
+	var idx objstore.Sources
+	for _, o := range []objstore.Object{
+		{URL: objstore.URL{Bucket: "b", Key: "multipart"}, Size: 10, ETag: "d41d8cd98f00b204e9800998ecf8427e-2"},
+		{URL: objstore.URL{Bucket: "b", Key: "short"}, Size: 10, ETag: "d41d8cd9"},
+		{URL: objstore.URL{Bucket: "b", Key: "not hex"}, Size: 10, ETag: "z41d8cd98f00b204e9800998ecf8427e"},
+		{URL: objstore.URL{Bucket: "b", Key: "empty"}, Size: 0, ETag: "d41d8cd98f00b204e9800998ecf8427e"},
+	} {
+		idx.Add(o)
+	}
+	if idx.Len() != 0 {
+		t.Fatalf("indexed %d unmatchable objects", idx.Len())
+	}
+	want := objstore.Object{URL: objstore.URL{Bucket: "b", Key: "one"}, Size: 10, ETag: "D41D8CD98F00B204E9800998ECF8427E"}
+	idx.Add(want)
+	if o, ok := idx.Find("d41d8cd98f00b204e9800998ecf8427e", 10); !ok || o != want {
+		t.Fatalf("found %+v, %v", o, ok)
+	}
 }

@@ -51,12 +51,15 @@ func (p *STAC) publishRemote(ctx context.Context, r *plugins.Release) (string, e
 	if err != nil {
 		return "", err
 	}
-	pub, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL, Stage: r.Out, Progress: r.Progress})
+	pub, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL, Stage: r.Out, Progress: r.Progress, Sources: r.Sources})
 	if err != nil {
 		return "", err
 	}
 	if pub.NoOp {
 		return fmt.Sprintf("%s %s was already published in %s with the same content: nothing to do", rel.Dataset, rel.Version, p.Catalog), nil
+	}
+	if pub.Copied > 0 {
+		return fmt.Sprintf("release %s %s (%d files, %d of them copied on the server from the shards) in %s", rel.Dataset, rel.Version, pub.Files, pub.Copied, pub.Dir), nil
 	}
 	return fmt.Sprintf("release %s %s (%d files) in %s", rel.Dataset, rel.Version, pub.Files, pub.Dir), nil
 }
