@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -69,8 +70,27 @@ func TestPointCloudRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	wf, out := filepath.Join(base, "workflow.hcl"), filepath.Join(base, "out")
-	if code, _, msg := runIn(t, "run", "-j", "2", wf, "--out", out); code != 0 {
+	code, _, msg := runIn(t, "run", "-j", "2", wf, "--out", out)
+	if code != 0 {
 		t.Fatalf("good point cloud: exit %d\n%s", code, msg)
+	}
+	// What the run says it starts after the tiles: the split only where
+	// the workflow has one (a workflow that only computes the products).
+	if !regexp.MustCompile(`(?m)^statistics and split of [1-9][0-9]* tiles$`).MatchString(msg) {
+		t.Errorf("run with a split block does not announce the split:\n%s", msg)
+	}
+	noSplit := filepath.Join(base, "nosplit", "workflow.hcl")
+	if err := os.MkdirAll(filepath.Dir(noSplit), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "lidar"), filepath.Join(base, "nosplit", "lidar")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(noSplit, []byte(regexp.MustCompile(`(?s)split \{.*?\n\}\npublish .*`).ReplaceAllString(pointWorkflow, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, msg := runIn(t, "run", "-j", "2", noSplit, "--out", filepath.Join(base, "nosplit", "out")); code != 0 || !regexp.MustCompile(`(?m)^statistics of [1-9][0-9]* tiles$`).MatchString(msg) {
+		t.Errorf("run without a split block: exit %d, want it to announce the statistics alone:\n%s", code, msg)
 	}
 	t.Setenv("CDFLOW_STAC_SCHEMAS", filepath.Join(sharedtest.Dir(t), "stac-schemas"))
 	if code, stdout, msg := runIn(t, "stac", "validate", filepath.Join(out, "catalog")); code != 0 {

@@ -70,7 +70,8 @@ func (p *progress) Step(done, total int) {
 		_ = p.bar.Set(done) // a bar that cannot draw is no reason to stop
 		return
 	}
-	if step := max(1, total/10); done == total || done-p.logged >= step {
+	// A tenth, rounded up: ten lines at most, also for a count below 20.
+	if step := max(1, (total+9)/10); done == total || done-p.logged >= step {
 		p.logged = done
 		rate := float64(done) / max(time.Since(p.start).Seconds(), 1e-9)
 		fmt.Fprintf(p.w, "%s: %d/%d %s done (%.1f %s/s)\n", p.verb, done, total, p.unit, rate, p.unit)

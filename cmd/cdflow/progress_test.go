@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -29,5 +30,22 @@ func TestProgress(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "\r") {
 		t.Error("plain output redraws in place")
+	}
+}
+
+// TestProgressLines counts the plain lines of small and large counts: a
+// line about every 10 %, never more than ten, the last at the total.
+func TestProgressLines(t *testing.T) {
+	for _, tc := range []struct{ total, lines int }{{1, 1}, {5, 5}, {17, 9}, {25, 9}, {40, 10}, {1001, 10}} {
+		var log bytes.Buffer
+		p := newProgress(&log, false, "publish", "items")
+		p.Planned(tc.total)
+		for i := 1; i <= tc.total; i++ {
+			p.Step(i, tc.total)
+		}
+		lines := strings.Split(strings.TrimSpace(log.String()), "\n")[1:]
+		if len(lines) != tc.lines || !strings.HasPrefix(lines[len(lines)-1], fmt.Sprintf("publish: %d/%d items done (", tc.total, tc.total)) {
+			t.Errorf("%d items: %d lines %q, want %d ending at the total", tc.total, len(lines), lines, tc.lines)
+		}
 	}
 }

@@ -135,7 +135,11 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.Result, outDir string, sources *objstore.Sources, headline func(io.Writer)) int {
 	// Said before it starts: at national scale the statistics and the
 	// split read every tile's row back and take minutes.
-	fmt.Fprintf(env.stderr, "statistics and split of %d tiles\n", len(res.Tiles))
+	what := "statistics and split"
+	if plan.Split == nil {
+		what = "statistics"
+	}
+	fmt.Fprintf(env.stderr, "%s of %d tiles\n", what, len(res.Tiles))
 	sum, err := release.Finish(ctx, plan, res)
 	if err != nil {
 		return fail(env, err)
