@@ -1,11 +1,12 @@
 package shard
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
 	"sync"
+
+	"github.com/fxamacker/cbor/v2"
 
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/schema"
@@ -61,9 +62,19 @@ func newSpill(dir string) (*spill, error) {
 	return &spill{f: f, index: map[string]int{}}, nil
 }
 
+// spillDecode reads the held file back. The file holds CBOR rather than
+// JSON: the release stage reads every tile back once per publisher, and
+// decoding JSON was about 40 % of writing a catalog item (CBOR decodes
+// the same record about 4× faster). A tile's lists (its histogram, its
+// footprint) are not bounded by CBOR's default limits.
+var spillDecode = sync.OnceValues(func() (cbor.DecMode, error) {
+	return cbor.DecOptions{MaxArrayElements: 1<<31 - 1, MaxMapPairs: 1<<31 - 1}.DecMode()
+})
+
 // put writes what a tile holds on disk and returns what reads it back,
-// with its assets or without: the same values, since JSON round-trips
-// them exactly (as the shards' manifests do).
+// with its assets or without: the same values, since CBOR round-trips
+// them exactly (floats as 64 bits, non-finite ones included; nil and
+// empty lists apart).
 func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), error) {
 	r := record{CRS: make([]int, len(h.Assets)), Assets: slices.Clone(h.Assets)}
 	s.mu.Lock()
@@ -79,11 +90,11 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 		r.Assets[i].Grid.CRS.WKT = ""
 	}
 	s.mu.Unlock()
-	head, err := json.Marshal(rest{Detail: h.Detail, Footprint: h.Footprint})
+	head, err := cbor.Marshal(rest{Detail: h.Detail, Footprint: h.Footprint})
 	if err != nil {
 		return nil, err
 	}
-	tail, err := json.Marshal(r)
+	tail, err := cbor.Marshal(r)
 	if err != nil {
 		return nil, err
 	}
@@ -107,8 +118,12 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 		if _, err := s.f.ReadAt(buf, off); err != nil {
 			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: %w", err)
 		}
+		dec, err := spillDecode()
+		if err != nil {
+			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: %w", err)
+		}
 		var h rest
-		if err := json.Unmarshal(buf[:nh], &h); err != nil {
+		if err := dec.Unmarshal(buf[:nh], &h); err != nil {
 			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off, err)
 		}
 		out := plugins.Held{Detail: h.Detail, Footprint: h.Footprint}
@@ -116,7 +131,7 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 			return out, nil
 		}
 		var r record
-		if err := json.Unmarshal(buf[nh:], &r); err != nil {
+		if err := dec.Unmarshal(buf[nh:], &r); err != nil {
 			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off+int64(nh), err)
 		}
 		s.mu.Lock()
