@@ -17,7 +17,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
-	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/report"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
@@ -67,11 +66,11 @@ type Options struct {
 	// release writes millions for most of an hour.
 	Progress func(done, total int)
 
-	// Sources, for PublishRemote, are objects on the same server that a
-	// file of the release may be copied from on the server instead of
-	// uploaded, matched by MD5 and size (see objstore.Sources): a merge of
-	// shards on object storage sets them to the shards' products.
-	Sources *objstore.Sources
+	// CopyOrigins makes PublishRemote copy, on the server, each file of the
+	// release that holds an object of that server (objstore.Origin: a
+	// merge's products downloaded from the shards' objects) instead of
+	// uploading it.
+	CopyOrigins bool
 
 	// link makes build link the tiles' files instead of copying them (a
 	// staged release, see Stage).
@@ -102,8 +101,8 @@ type Published struct {
 	Dir   string // the release directory
 	NoOp  bool   // the same release was already there
 	Files int    // files in the release
-	// Copied is how many of them PublishRemote copied on the server from
-	// Options.Sources instead of uploading them.
+	// Copied is how many of them PublishRemote copied on the server (see
+	// Options.CopyOrigins) instead of uploading them.
 	Copied int
 }
 

@@ -127,7 +127,7 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		}
 		out.NoOp = true
 	} else {
-		stored, copied, err := uploadRelease(ctx, c, staged, final, opts.Workers, opts.Sources)
+		stored, copied, err := uploadRelease(ctx, c, staged, final, opts.Workers, opts.CopyOrigins)
 		if err != nil {
 			return nil, err
 		}
@@ -286,7 +286,7 @@ func prefixOf(u objstore.URL) objstore.URL {
 // left that this release does not have. It returns what was stored, by
 // slash path: each object's size and the MD5 its upload was checked
 // against.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, sources *objstore.Sources) (stored map[string]objstore.Object, copied int, err error) {
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored map[string]objstore.Object, copied int, err error) {
 	local, err := listFiles(staged)
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: %w", err)
@@ -318,7 +318,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 		}
 		g.Go(func() error {
 			file, u, po := filepath.Join(staged, filepath.FromSlash(rel)), final.Join(rel), objstore.PutOptions{ContentType: contentType(rel)}
-			o, copied, err := copyOrPut(gctx, c, sources, file, u, po)
+			o, copied, err := copyOrPut(gctx, c, copyOrigins, file, u, po)
 			if err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
@@ -337,23 +337,24 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	return stored, n, nil
 }
 
-// copyOrPut stores file at u: copied on the server from an object of
-// sources with the same MD5 and size when there is one, uploaded
-// otherwise. Either way the object stored is checked to hold the file's
-// bytes (its ETag, the MD5). A copy the server refuses (the source changed
-// since it was listed, or the server cannot copy) falls back to the
-// upload: the local file is what is published.
-func copyOrPut(ctx context.Context, c *objstore.Client, sources *objstore.Sources, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
-	if sources.Len() > 0 {
-		sum, err := md5File(file)
-		if err != nil {
-			return objstore.Object{}, false, err
-		}
+// copyOrPut stores file at u: with copyOrigins, copied on the server from
+// the object the file was downloaded from when it still holds that
+// object's bytes (objstore.Origin), uploaded otherwise. Either way the
+// object stored is checked to hold the file's bytes (its ETag, the MD5).
+// A copy the server refuses (the source changed since, or the server
+// cannot copy) falls back to the upload: the local file is what is
+// published.
+func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
+	if copyOrigins {
 		st, err := os.Stat(file)
 		if err != nil {
 			return objstore.Object{}, false, err
 		}
-		if src, ok := sources.Find(sum, st.Size()); ok {
+		sum, err := md5File(file)
+		if err != nil {
+			return objstore.Object{}, false, err
+		}
+		if src, ok := objstore.Origin(file, st.Size(), sum); ok {
 			o, err := c.Copy(ctx, src, u, po)
 			if err == nil {
 				return o, true, nil

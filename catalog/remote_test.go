@@ -130,28 +130,53 @@ func TestPublishRemote(t *testing.T) {
 		}
 	})
 
-	// Files already on the server (a merge's shards) are copied there, not
-	// uploaded; a source replaced since it was indexed is uploaded instead.
+	// Files downloaded from the server (a merge's shards) are copied there,
+	// not uploaded; a file whose object was replaced since is uploaded.
 	t.Run("copies", func(t *testing.T) {
 		bucket := srv.Bucket(t, "copies")
 		root := objstore.URL{Bucket: bucket, Key: "catalog"}
 		rel := release4(t, "1.0.0")
-		var sources objstore.Sources
+		// The release's files stand for the downloaded ones: copies, so
+		// that their origin stays theirs.
+		dir := t.TempDir()
 		n := 0
 		var stale objstore.URL
-		for _, a := range assetsOf(t, rel) {
-			o, err := c.PutFile(ctx, objstore.URL{Bucket: bucket, Key: "shards/" + filepath.Base(filepath.Dir(a.File)) + "/" + filepath.Base(a.File)}, a.File, objstore.PutOptions{})
-			if err != nil {
-				t.Fatal(err)
+		for i := range rel.Tiles {
+			tile := rel.Tiles[i]
+			if tile.Make != nil {
+				var err error
+				if tile, err = tile.Make(); err != nil {
+					t.Fatal(err)
+				}
 			}
-			sources.Add(o)
-			n++
-			stale = o.URL
+			for j, a := range tile.Assets {
+				b, err := os.ReadFile(a.File)
+				if err != nil {
+					t.Fatal(err)
+				}
+				file := filepath.Join(dir, tile.Stats.TileID, filepath.Base(a.File))
+				os.MkdirAll(filepath.Dir(file), 0o755)
+				if err := os.WriteFile(file, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				o, err := c.PutFile(ctx, objstore.URL{Bucket: bucket, Key: "shards/" + tile.Stats.TileID + "/" + filepath.Base(a.File)}, file, objstore.PutOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := objstore.SetOrigin(file, o); err != nil {
+					t.Fatal(err)
+				}
+				tile.Assets[j].File = file
+				n++
+				stale = o.URL
+			}
+			tile.Make = nil
+			rel.Tiles[i] = tile
 		}
 		if _, err := c.PutBytes(ctx, stale, []byte("replaced"), objstore.PutOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		p, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Sources: &sources})
+		p, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{CopyOrigins: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 )
@@ -64,11 +63,11 @@ type Release struct {
 	// publisher has written (done of total, one call at a time); it is set
 	// for each publish block in turn.
 	Progress func(done, total int)
-	// Sources, when set, are objects on object storage holding some of the
-	// release's files (a merge's shards, on the server they were
-	// downloaded from): a publisher to that server may copy them there
-	// instead of uploading the files again.
-	Sources *objstore.Sources
+	// CopyOrigins says that some of the release's files were downloaded
+	// from object storage (a merge's shards) and know their object
+	// (objstore.Origin): a publisher to that server may copy those objects
+	// there instead of uploading the files again.
+	CopyOrigins bool
 }
 
 // Path resolves a path relative to the run's output directory.

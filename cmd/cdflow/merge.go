@@ -81,7 +81,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	defer unlock()
 	// SHARD_OUTs on object storage (s3://…) are downloaded first.
-	dirs, sources, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:])
+	dirs, remote, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:])
 	if err != nil {
 		return fail(env, err)
 	}
@@ -92,7 +92,7 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	defer res.Close()
 	res.Jobs = *jobs
-	return finishRun(ctx, env, plan, res, outDir, sources, func(w io.Writer) {
+	return finishRun(ctx, env, plan, res, outDir, remote, func(w io.Writer) {
 		fmt.Fprintf(w, "merged %d tiles from %d shard folders; products in %s\n", len(res.Tiles), max(1, fs.NArg()-1), filepath.Join(outDir, execute.TilesDir))
 	})
 }

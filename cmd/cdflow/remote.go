@@ -94,10 +94,11 @@ func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, 
 // fetchShards replaces every s3:// SHARD_OUT by a local folder under
 // outDir holding what the shards uploaded there (their manifests and
 // tiles); cleanup removes those folders once merged (the products are
-// hard-linked into outDir by then). sources indexes the tiles' objects
-// downloaded, so a release published to the same server copies them there
-// instead of uploading them again.
-func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, sources *objstore.Sources, cleanup func(), err error) {
+// hard-linked into outDir by then). remote says whether any came from
+// object storage: their tiles' files then know their objects
+// (objstore.SetOrigin), which a release published to the same server
+// copies there instead of uploading the files again.
+func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, remote bool, cleanup func(), err error) {
 	var tmp []string
 	cleanup = func() {
 		for _, d := range tmp {
@@ -105,7 +106,6 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 		}
 	}
 	var c *objstore.Client
-	sources = &objstore.Sources{}
 	for _, a := range args {
 		if !objstore.IsURL(a) {
 			dirs = append(dirs, a)
@@ -114,36 +114,37 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 		root, err := objstore.Parse(a)
 		if err != nil {
 			cleanup()
-			return nil, nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
 		if c == nil {
 			if c, err = objstore.FromEnv(); err != nil {
 				cleanup()
-				return nil, nil, nil, fmt.Errorf("merge: %s: %w", a, err)
+				return nil, false, nil, fmt.Errorf("merge: %s: %w", a, err)
 			}
 		}
 		if err := os.MkdirAll(outDir, 0o755); err != nil {
 			cleanup()
-			return nil, nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
 		d, err := os.MkdirTemp(outDir, ".shards-")
 		if err != nil {
 			cleanup()
-			return nil, nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
 		tmp = append(tmp, d)
-		if err := download(ctx, c, root, d, sources); err != nil {
+		if err := download(ctx, c, root, d); err != nil {
 			cleanup()
-			return nil, nil, nil, fmt.Errorf("merge: %w", err)
+			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
 		dirs = append(dirs, d)
+		remote = true
 	}
-	return dirs, sources, cleanup, nil
+	return dirs, remote, cleanup, nil
 }
 
 // download copies the shards' manifests and tiles under root into dir,
-// and adds the tiles' objects to sources.
-func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string, sources *objstore.Sources) error {
+// each tile's file with the object it came from recorded on it.
+func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string) error {
 	if err := c.CheckBucket(ctx, root); err != nil {
 		return err
 	}
@@ -161,18 +162,20 @@ func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir st
 		if len(o) == 0 && sub == shard.Dir {
 			return fmt.Errorf("%s holds no partial results (nothing under %s); upload them with cdflow run --shard i/n --upload %s", root, u, root)
 		}
-		if sub == execute.TilesDir {
-			for _, x := range o {
-				sources.Add(x)
-			}
-		}
 		objs = append(objs, o...)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, o := range objs {
 		g.Go(func() error {
-			return c.Download(gctx, o.URL, filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(o.URL.Key, base))))
+			file := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(o.URL.Key, base)))
+			if err := c.Download(gctx, o.URL, file); err != nil {
+				return err
+			}
+			// Where the file system keeps no extended attributes, the
+			// release uploads the file instead of copying the object.
+			_ = objstore.SetOrigin(file, o)
+			return nil
 		})
 	}
 	return g.Wait()

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/plans"
@@ -122,17 +121,17 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		}
 		return exitOK
 	}
-	return finishRun(ctx, env, plan, res, outDir, nil, func(w io.Writer) {
+	return finishRun(ctx, env, plan, res, outDir, false, func(w io.Writer) {
 		fmt.Fprintf(w, "processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 	})
 }
 
 // finishRun computes the statistics and the split of a run's tiles, runs
 // the publish blocks and prints Table 2; headline says what was processed,
-// and sources are objects a publisher to object storage may copy the
-// release's files from (nil for none). cdflow run and cdflow merge end
-// with it.
-func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.Result, outDir string, sources *objstore.Sources, headline func(io.Writer)) int {
+// and copyOrigins that the tiles' files were downloaded from object
+// storage (see plugins.Release.CopyOrigins). cdflow run and cdflow merge
+// end with it.
+func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.Result, outDir string, copyOrigins bool, headline func(io.Writer)) int {
 	// Said before it starts: at national scale the statistics and the
 	// split read every tile's row back and take minutes.
 	what := "statistics and split"
@@ -161,7 +160,7 @@ func finishRun(ctx context.Context, env *cmdEnv, plan *plans.Plan, res *execute.
 	if err != nil {
 		return fail(env, err)
 	}
-	rel.Sources = sources
+	rel.CopyOrigins = copyOrigins
 	// The release holds what publishing needs (a copy of each tile's row);
 	// the run's results and the rows may go.
 	res.Tiles, sum.Tiles = nil, nil

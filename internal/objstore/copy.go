@@ -3,73 +3,55 @@ package objstore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/minio/minio-go/v7"
+	"golang.org/x/sys/unix"
 )
 
-// Sources finds objects by their content: the MD5 a one-part upload's ETag
-// is, and the size. A publish that would upload a file already stored on
-// the same server (a shard's product, downloaded to be merged) copies that
-// object on the server instead: the bytes do not cross the network again.
-// Safe for concurrent use; the zero value is empty.
-type Sources struct {
-	mu sync.Mutex
-	m  map[sourceKey]Object
-}
+// originAttr is the extended attribute in which a downloaded file keeps
+// the object it was downloaded from.
+const originAttr = "user.cdflow.origin"
 
-type sourceKey struct {
-	md5  string
-	size int64
-}
-
-// Add indexes o. Objects whose ETag is not an MD5 (a multipart upload's
-// "…-N", an encrypted object's) cannot be matched to a file and are
-// skipped; so are empty ones, cheaper to upload than to copy.
-func (s *Sources) Add(o Object) {
-	if !isMD5(o.ETag) || o.Size <= 0 {
-		return
+// SetOrigin records on a file downloaded from o that object (its URL, size
+// and ETag), so that a later publish to the same server can copy o there
+// on the server instead of uploading the file's bytes again (see Origin).
+// The record is an extended attribute of the file: every hard link to it
+// (a merge's tiles, a release's stage) has it, and a national merge's
+// millions of files need no index in memory. A file system without user
+// extended attributes returns an error; the file is then uploaded.
+func SetOrigin(file string, o Object) error {
+	v := fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)
+	if err := unix.Setxattr(file, originAttr, []byte(v), 0); err != nil {
+		return fmt.Errorf("record the origin of %s: %w", file, err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[sourceKey]Object{}
-	}
-	s.m[sourceKey{strings.ToLower(o.ETag), o.Size}] = o
+	return nil
 }
 
-// Find returns an object with the MD5 (hex) and size given.
-func (s *Sources) Find(md5hex string, size int64) (Object, bool) {
-	if s == nil {
+// Origin returns the object SetOrigin recorded on file, if any, and if
+// the file still has that object's size and its MD5 is that object's
+// ETag (a one-part upload's): the file's bytes are then the object's, as
+// listed. md5hex is the file's MD5.
+func Origin(file string, size int64, md5hex string) (Object, bool) {
+	buf := make([]byte, 4096) // an S3 key is at most 1 024 bytes
+	n, err := unix.Getxattr(file, originAttr, buf)
+	if err != nil {
 		return Object{}, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.m[sourceKey{strings.ToLower(md5hex), size}]
-	return o, ok
-}
-
-// Len is how many objects are indexed.
-func (s *Sources) Len() int {
-	if s == nil {
-		return 0
+	// The URL last: a key may hold spaces.
+	f := strings.SplitN(string(buf[:n]), " ", 3)
+	if len(f) != 3 {
+		return Object{}, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.m)
-}
-
-func isMD5(etag string) bool {
-	if len(etag) != 32 {
-		return false
+	o := Object{ETag: f[0]}
+	if o.Size, err = strconv.ParseInt(f[1], 10, 64); err != nil {
+		return Object{}, false
 	}
-	for _, c := range etag {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
+	if o.URL, err = Parse(f[2]); err != nil || o.Size != size || !strings.EqualFold(o.ETag, md5hex) {
+		return Object{}, false
 	}
-	return true
+	return o, true
 }
 
 // Copy copies src to u on the server, only while src still has the ETag it
@@ -84,6 +66,9 @@ func (c *Client) Copy(ctx context.Context, src Object, u URL, opts PutOptions) (
 	dst := minio.CopyDestOptions{Bucket: u.Bucket, Object: u.Key, ContentType: opts.ContentType, ReplaceMetadata: true}
 	info, err := c.mc.CopyObject(ctx, dst, minio.CopySrcOptions{Bucket: src.URL.Bucket, Object: src.URL.Key, MatchETag: src.ETag})
 	if err != nil {
+		if minio.ToErrorResponse(err).Code == "PreconditionFailed" {
+			return Object{}, fmt.Errorf("copy %s to %s: the source changed since it was listed (its ETag is no longer %s)", src.URL, u, src.ETag)
+		}
 		return Object{}, c.wrap("copy "+src.URL.String()+" to", u, err)
 	}
 	etag := strings.Trim(info.ETag, `"`)

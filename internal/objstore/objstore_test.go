@@ -123,15 +123,37 @@ func TestServer(t *testing.T) {
 		if err != nil || len(listed) != 1 || listed[0] != stored {
 			t.Fatalf("listed %+v (%v), stored %+v", listed, err, stored)
 		}
-		var idx objstore.Sources
-		idx.Add(listed[0])
-		sum := md5.Sum(data)
-		o, ok := idx.Find(hex.EncodeToString(sum[:]), int64(len(data)))
-		if !ok || o != stored {
-			t.Fatalf("found %+v, %v; want %+v", o, ok, stored)
+		// The file downloaded from it knows it, through a hard link too,
+		// while its bytes are the object's.
+		dir := t.TempDir()
+		file := filepath.Join(dir, "src.tif")
+		if err := c.Download(ctx, src, file); err != nil {
+			t.Fatal(err)
 		}
-		if _, ok := idx.Find(hex.EncodeToString(sum[:]), int64(len(data))+1); ok {
-			t.Fatal("found an object of another size")
+		if err := objstore.SetOrigin(file, listed[0]); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, "link.tif")
+		if err := os.Link(file, link); err != nil {
+			t.Fatal(err)
+		}
+		sum := md5.Sum(data)
+		o, ok := objstore.Origin(link, int64(len(data)), hex.EncodeToString(sum[:]))
+		if !ok || o != stored {
+			t.Fatalf("origin %+v, %v; want %+v", o, ok, stored)
+		}
+		other := md5.Sum([]byte("other bytes"))
+		for _, tc := range []struct {
+			name string
+			size int64
+			md5  string
+		}{{"another size", int64(len(data)) + 1, hex.EncodeToString(sum[:])}, {"other bytes", int64(len(data)), hex.EncodeToString(other[:])}} {
+			if _, ok := objstore.Origin(link, tc.size, tc.md5); ok {
+				t.Errorf("a file of %s has the object's origin", tc.name)
+			}
+		}
+		if _, ok := objstore.Origin(filepath.Join(dir, "elsewhere"), int64(len(data)), hex.EncodeToString(sum[:])); ok {
+			t.Error("a missing file has an origin")
 		}
 		dst := root.Join("copy", "dst", "a.tif")
 		got, err := c.Copy(ctx, o, dst, objstore.PutOptions{ContentType: "image/tiff"})
@@ -147,8 +169,8 @@ func TestServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		stale := root.Join("copy", "dst", "b.tif")
-		if _, err := c.Copy(ctx, o, stale, objstore.PutOptions{}); err == nil {
-			t.Fatal("copied a source that changed since it was listed")
+		if _, err := c.Copy(ctx, o, stale, objstore.PutOptions{}); err == nil || !strings.Contains(err.Error(), "changed since it was listed") {
+			t.Fatalf("copy of a source that changed since it was listed: %v", err)
 		}
 		if _, err := c.Stat(ctx, stale); !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("refused copy left %s: %v", stale, err)
@@ -220,26 +242,4 @@ func TestServer(t *testing.T) {
 			})
 		}
 	})
-}
-
-// TestSourcesSkipUnmatchable keeps out of the index the objects whose ETag
-// is not an MD5, which no file could be matched to.
-func TestSourcesSkipUnmatchable(t *testing.T) {
-	var idx objstore.Sources
-	for _, o := range []objstore.Object{
-		{URL: objstore.URL{Bucket: "b", Key: "multipart"}, Size: 10, ETag: "d41d8cd98f00b204e9800998ecf8427e-2"},
-		{URL: objstore.URL{Bucket: "b", Key: "short"}, Size: 10, ETag: "d41d8cd9"},
-		{URL: objstore.URL{Bucket: "b", Key: "not hex"}, Size: 10, ETag: "z41d8cd98f00b204e9800998ecf8427e"},
-		{URL: objstore.URL{Bucket: "b", Key: "empty"}, Size: 0, ETag: "d41d8cd98f00b204e9800998ecf8427e"},
-	} {
-		idx.Add(o)
-	}
-	if idx.Len() != 0 {
-		t.Fatalf("indexed %d unmatchable objects", idx.Len())
-	}
-	want := objstore.Object{URL: objstore.URL{Bucket: "b", Key: "one"}, Size: 10, ETag: "D41D8CD98F00B204E9800998ECF8427E"}
-	idx.Add(want)
-	if o, ok := idx.Find("d41d8cd98f00b204e9800998ecf8427e", 10); !ok || o != want {
-		t.Fatalf("found %+v, %v", o, ok)
-	}
 }

@@ -51,7 +51,7 @@ func (p *STAC) publishRemote(ctx context.Context, r *plugins.Release) (string, e
 	if err != nil {
 		return "", err
 	}
-	pub, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL, Stage: r.Out, Progress: r.Progress, Sources: r.Sources})
+	pub, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Workers: r.Jobs, BaseURL: p.BaseURL, Stage: r.Out, Progress: r.Progress, CopyOrigins: r.CopyOrigins})
 	if err != nil {
 		return "", err
 	}
