@@ -28,11 +28,14 @@ var ErrReleaseExists = errors.New("release already published with different cont
 
 // Stages a publish goes through, in order; the Options.Hook sees each.
 const (
-	StageLocked  = "locked"  // the catalog lock is held
-	StageStaged  = "staged"  // the release is complete in the staging directory
-	StageRenamed = "renamed" // the release is in place
-	StageLinked  = "linked"  // the other releases' version links are rewritten
-	StageRoot    = "root"    // the dataset and root catalogs are rewritten
+	StageLocked = "locked" // the catalog lock is held
+	StageStaged = "staged" // the release is complete in the staging directory
+	// StageUploaded comes only on object storage: the release's objects
+	// are written, not yet checked against the listing nor published.
+	StageUploaded = "uploaded"
+	StageRenamed  = "renamed" // the release is in place
+	StageLinked   = "linked"  // the other releases' version links are rewritten
+	StageRoot     = "root"    // the dataset and root catalogs are rewritten
 )
 
 // Options change how a release is published.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -132,6 +131,9 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 			return nil, err
 		}
 		out.Copied = copied
+		if err := hook(StageUploaded); err != nil {
+			return nil, err
+		}
 		if err := verifyRemote(ctx, c, stored, final); err != nil {
 			return nil, err
 		}
@@ -286,7 +288,7 @@ func prefixOf(u objstore.URL) objstore.URL {
 // left that this release does not have. It returns what was stored, by
 // slash path: each object's size and the MD5 its upload was checked
 // against.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored map[string]objstore.Object, copied int, err error) {
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored map[string]uploaded, copied int, err error) {
 	local, err := listFiles(staged)
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: %w", err)
@@ -309,7 +311,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	stored = map[string]objstore.Object{}
+	stored = make(map[string]uploaded, len(local))
 	var mu sync.Mutex
 	n := 0
 	for _, rel := range sortedKeys(local) {
@@ -322,8 +324,12 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 			if err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
+			var sum [md5.Size]byte
+			if _, err := hex.Decode(sum[:], []byte(o.ETag)); err != nil || len(o.ETag) != 2*md5.Size {
+				return fmt.Errorf("publish: %s: the server's ETag %q is not an MD5", u, o.ETag)
+			}
 			mu.Lock()
-			stored[rel] = o
+			stored[rel] = uploaded{size: o.Size, md5: sum}
 			if copied {
 				n++
 			}
@@ -368,35 +374,58 @@ func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file s
 	return o, false, err
 }
 
+// uploaded is what uploadRelease stored of a file: a national release
+// has millions, so not its URL (its path is the map's key) nor its ETag as
+// text.
+type uploaded struct {
+	size int64
+	md5  [md5.Size]byte
+	seen bool // by verifyRemote's listing
+}
+
 // verifyRemote lists what was uploaded of the release and checks that it
 // is exactly what uploadRelease stored, each object with the size and MD5
 // (the ETag of a one-part upload) its upload was checked against: nothing
-// lost, nothing extra, before the commit makes the version visible.
-func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]objstore.Object, final objstore.URL) error {
-	local := maps.Clone(stored)
-	objs, err := c.List(ctx, prefixOf(final))
+// lost, nothing extra, before the commit makes the version visible. The
+// listing is compared as it comes, not held.
+func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]uploaded, final objstore.URL) error {
+	var bad []string
+	// Only the first few are named; the count is of all.
+	nbad := 0
+	note := func(s string) {
+		if nbad++; len(bad) < 100 {
+			bad = append(bad, s)
+		}
+	}
+	seen := 0
+	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
+		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
+		want, ok := stored[rel]
+		if !ok || want.seen {
+			note(rel + " is extra")
+			return nil
+		}
+		want.seen = true
+		stored[rel] = want
+		seen++
+		if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
+			note(rel + " differs")
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	var bad []string
-	for _, o := range objs {
-		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		want, ok := local[rel]
-		if !ok {
-			bad = append(bad, rel+" is extra")
-			continue
-		}
-		delete(local, rel)
-		if o.Size != want.Size || !strings.EqualFold(o.ETag, want.ETag) {
-			bad = append(bad, rel+" differs")
+	if seen < len(stored) {
+		for rel, u := range stored {
+			if !u.seen {
+				note(rel + " is missing")
+			}
 		}
 	}
-	for rel := range local {
-		bad = append(bad, rel+" is missing")
-	}
-	if len(bad) > 0 {
+	if nbad > 0 {
 		slices.Sort(bad)
-		return fmt.Errorf("publish: %s does not hold what was uploaded (%d objects: %s): the object store lost or changed data; publish again", final, len(bad), strings.Join(bad[:min(3, len(bad))], ", "))
+		return fmt.Errorf("publish: %s does not hold what was uploaded (%d objects: %s): the object store lost or changed data; publish again", final, nbad, strings.Join(bad[:min(3, len(bad))], ", "))
 	}
 	return nil
 }

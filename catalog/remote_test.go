@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -313,7 +314,7 @@ func TestPublishRemote(t *testing.T) {
 	})
 
 	t.Run("killed", func(t *testing.T) {
-		stages := []string{catalog.StageLocked, catalog.StageStaged, catalog.StageRenamed, catalog.StageLinked, catalog.StageRoot}
+		stages := []string{catalog.StageLocked, catalog.StageStaged, catalog.StageUploaded, catalog.StageRenamed, catalog.StageLinked, catalog.StageRoot}
 		for _, stage := range stages {
 			t.Run(stage, func(t *testing.T) {
 				root := objstore.URL{Bucket: srv.Bucket(t, "kill-"+stage), Key: "catalog"}
@@ -343,7 +344,7 @@ func TestPublishRemote(t *testing.T) {
 				if err != nil {
 					t.Fatalf("publish after the kill: %v", err)
 				}
-				wantNoOp := stage != catalog.StageLocked && stage != catalog.StageStaged
+				wantNoOp := stage != catalog.StageLocked && stage != catalog.StageStaged && stage != catalog.StageUploaded
 				if p.NoOp != wantNoOp {
 					t.Errorf("publish after a kill at %s: no-op %v, want %v", stage, p.NoOp, wantNoOp)
 				}
@@ -362,6 +363,61 @@ func TestPublishRemote(t *testing.T) {
 				if out, err := exec.Command("diff", "-r", "-x", ".lock", disk, got).CombinedOutput(); err != nil {
 					t.Errorf("after the kill and a publish, the remote catalog differs from the disk one: %v\n%s", err, out)
 				}
+			})
+		}
+	})
+
+	// Objects lost or changed on the server between their upload and the
+	// commit: the publish checks the listing, refuses, and publishes
+	// nothing; the previous release stays as it was.
+	t.Run("tampered", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, want string
+			tamper     func(u objstore.URL) error
+		}{
+			{"lost", "is missing", func(u objstore.URL) error { return c.Remove(ctx, u) }},
+			{"changed", "differs", func(u objstore.URL) error {
+				_, err := c.PutBytes(ctx, u, []byte("not the file"), objstore.PutOptions{})
+				return err
+			}},
+			{"extra", "is extra", func(u objstore.URL) error {
+				_, err := c.PutBytes(ctx, u.Join("..", "stray.json"), []byte("{}"), objstore.PutOptions{})
+				return err
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				root := objstore.URL{Bucket: srv.Bucket(t, "tamper-"+tc.name), Key: "catalog"}
+				v1 := release(t)
+				if _, err := catalog.PublishRemote(ctx, c, root, v1, catalog.Options{}); err != nil {
+					t.Fatal(err)
+				}
+				old := remoteListing(t, c, root)
+				v2 := release4(t, "2.0.0")
+				_, err := catalog.PublishRemote(ctx, c, root, v2, catalog.Options{Hook: func(s string) error {
+					if s != catalog.StageUploaded {
+						return nil
+					}
+					items := root.Join(v2.Dataset, "2.0.0", "items")
+					items.Key += "/"
+					objs, err := c.List(ctx, items)
+					if err != nil || len(objs) == 0 {
+						return fmt.Errorf("nothing uploaded to tamper with (%v)", err)
+					}
+					return tc.tamper(objs[len(objs)/2].URL)
+				}})
+				if err == nil || !strings.Contains(err.Error(), "does not hold what was uploaded") || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("publish over a %s object: %v", tc.name, err)
+				}
+				now := remoteListing(t, c, root)
+				if _, ok := now[v2.Dataset+"/2.0.0/collection.json"]; ok {
+					t.Error("the version was published")
+				}
+				for k, etag := range old {
+					if now[k] != etag {
+						t.Errorf("object %s of the catalog changed", k)
+					}
+				}
+				assertValid(t, v, pull(t, srv, root))
 			})
 		}
 	})

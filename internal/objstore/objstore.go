@@ -267,13 +267,32 @@ func (c *Client) wrap(op string, u URL, err error) error {
 // List lists the objects whose keys start with prefix, every level down.
 func (c *Client) List(ctx context.Context, prefix URL) ([]Object, error) {
 	var out []Object
-	for o := range c.mc.ListObjects(ctx, prefix.Bucket, minio.ListObjectsOptions{Prefix: prefix.Key, Recursive: true}) {
-		if o.Err != nil {
-			return nil, c.wrap("list", prefix, o.Err)
-		}
-		out = append(out, Object{URL: URL{Bucket: prefix.Bucket, Key: o.Key}, Size: o.Size, ETag: strings.Trim(o.ETag, `"`)})
+	err := c.ListEach(ctx, prefix, func(o Object) error {
+		out = append(out, o)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// ListEach calls fn with each object whose key starts with prefix, every
+// level down, in key order, as the server lists them: a national release's
+// millions of objects are never held at once. An error from fn stops the
+// listing and is returned.
+func (c *Client) ListEach(ctx context.Context, prefix URL, fn func(Object) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing's goroutine when fn stops early
+	for o := range c.mc.ListObjects(ctx, prefix.Bucket, minio.ListObjectsOptions{Prefix: prefix.Key, Recursive: true}) {
+		if o.Err != nil {
+			return c.wrap("list", prefix, o.Err)
+		}
+		if err := fn(Object{URL: URL{Bucket: prefix.Bucket, Key: o.Key}, Size: o.Size, ETag: strings.Trim(o.ETag, `"`)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListLevel lists one level under prefix (which should end in "/"): the
