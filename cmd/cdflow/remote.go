@@ -152,31 +152,38 @@ func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir st
 	if base != "" {
 		base += "/"
 	}
-	var objs []objstore.Object
-	for _, sub := range []string{shard.Dir, execute.TilesDir} {
-		u := objstore.URL{Bucket: root.Bucket, Key: base + filepath.ToSlash(sub) + "/"}
-		o, err := c.List(ctx, u)
-		if err != nil {
-			return err
-		}
-		if len(o) == 0 && sub == shard.Dir {
-			return fmt.Errorf("%s holds no partial results (nothing under %s); upload them with cdflow run --shard i/n --upload %s", root, u, root)
-		}
-		objs = append(objs, o...)
-	}
+	// Each object is downloaded as the listing comes: a national run's
+	// shards hold tens of millions, never listed into memory at once.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
-	for _, o := range objs {
-		g.Go(func() error {
-			file := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(o.URL.Key, base)))
-			if err := c.Download(gctx, o.URL, file); err != nil {
-				return err
-			}
-			// Where the file system keeps no extended attributes, the
-			// release uploads the file instead of copying the object.
-			_ = objstore.SetOrigin(file, o)
+	for _, sub := range []string{shard.Dir, execute.TilesDir} {
+		u := objstore.URL{Bucket: root.Bucket, Key: base + filepath.ToSlash(sub) + "/"}
+		n := 0
+		err := c.ListEach(gctx, u, func(o objstore.Object) error {
+			n++
+			g.Go(func() error {
+				file := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(o.URL.Key, base)))
+				if err := c.Download(gctx, o.URL, file); err != nil {
+					return err
+				}
+				// Where the file system keeps no extended attributes, the
+				// release uploads the file instead of copying the object.
+				_ = objstore.SetOrigin(file, o)
+				return nil
+			})
 			return nil
 		})
+		if err == nil && n == 0 && sub == shard.Dir {
+			err = fmt.Errorf("%s holds no partial results (nothing under %s); upload them with cdflow run --shard i/n --upload %s", root, u, root)
+		}
+		if err != nil {
+			// A failed download cancels the listing: its error is the one
+			// to report.
+			if werr := g.Wait(); werr != nil {
+				return werr
+			}
+			return err
+		}
 	}
 	return g.Wait()
 }
