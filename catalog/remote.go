@@ -352,15 +352,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 // published.
 func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
 	if copyOrigins {
-		st, err := os.Stat(file)
-		if err != nil {
-			return objstore.Object{}, false, err
-		}
-		sum, err := md5File(file)
-		if err != nil {
-			return objstore.Object{}, false, err
-		}
-		if src, ok := objstore.Origin(file, st.Size(), sum); ok {
+		if src, ok := objstore.Origin(file); ok {
 			o, err := c.Copy(ctx, src, u, po)
 			if err == nil {
 				return o, true, nil
@@ -397,7 +389,6 @@ func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]upl
 			bad = append(bad, s)
 		}
 	}
-	seen := 0
 	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		want, ok := stored[rel]
@@ -407,7 +398,6 @@ func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]upl
 		}
 		want.seen = true
 		stored[rel] = want
-		seen++
 		if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
 			note(rel + " differs")
 		}
@@ -416,11 +406,9 @@ func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]upl
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	if seen < len(stored) {
-		for rel, u := range stored {
-			if !u.seen {
-				note(rel + " is missing")
-			}
+	for rel, u := range stored {
+		if !u.seen {
+			note(rel + " is missing")
 		}
 	}
 	if nbad > 0 {

@@ -3,6 +3,7 @@ package objstore
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -32,23 +33,35 @@ func SetOrigin(file string, o Object) error {
 // Origin returns the object SetOrigin recorded on file, if any, and if
 // the file still has that object's size and its MD5 is that object's
 // ETag (a one-part upload's): the file's bytes are then the object's, as
-// listed. md5hex is the file's MD5.
-func Origin(file string, size int64, md5hex string) (Object, bool) {
+// listed. A file without the record is not read.
+func Origin(file string) (Object, bool) {
 	buf := make([]byte, 4096) // an S3 key is at most 1 024 bytes
 	n, err := unix.Getxattr(file, originAttr, buf)
 	if err != nil {
 		return Object{}, false
 	}
 	// The URL last: a key may hold spaces.
-	f := strings.SplitN(string(buf[:n]), " ", 3)
-	if len(f) != 3 {
+	rec := strings.SplitN(string(buf[:n]), " ", 3)
+	if len(rec) != 3 {
 		return Object{}, false
 	}
-	o := Object{ETag: f[0]}
-	if o.Size, err = strconv.ParseInt(f[1], 10, 64); err != nil {
+	o := Object{ETag: rec[0]}
+	if o.Size, err = strconv.ParseInt(rec[1], 10, 64); err != nil {
 		return Object{}, false
 	}
-	if o.URL, err = Parse(f[2]); err != nil || o.Size != size || !strings.EqualFold(o.ETag, md5hex) {
+	if o.URL, err = Parse(rec[2]); err != nil {
+		return Object{}, false
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return Object{}, false
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || st.Size() != o.Size {
+		return Object{}, false
+	}
+	sum, _, err := md5Of(f)
+	if err != nil || !strings.EqualFold(sum, o.ETag) {
 		return Object{}, false
 	}
 	return o, true

@@ -409,15 +409,24 @@ func (c *Client) PutFile(ctx context.Context, u URL, file string, opts PutOption
 		return Object{}, fmt.Errorf("upload %s to %s: %w", file, u, err)
 	}
 	defer f.Close()
-	h := md5.New()
-	size, err := io.Copy(h, f)
+	sum, size, err := md5Of(f)
 	if err != nil {
 		return Object{}, fmt.Errorf("upload %s to %s: read: %w", file, u, err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return Object{}, fmt.Errorf("upload %s to %s: %w", file, u, err)
 	}
-	return c.put(ctx, u, f, size, hex.EncodeToString(h.Sum(nil)), opts)
+	return c.put(ctx, u, f, size, sum, opts)
+}
+
+// md5Of reads r to its end: its MD5 (hex) and how many bytes it held.
+func md5Of(r io.Reader) (string, int64, error) {
+	h := md5.New()
+	size, err := io.Copy(h, r)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
 }
 
 // PutBytes uploads b, as PutFile.
