@@ -3,6 +3,7 @@ package raster
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 
 	"github.com/airbusgeo/godal"
@@ -129,7 +130,6 @@ func checkTIFFLayout(ctx context.Context, ds *godal.Dataset, path string, size i
 	if ds.Driver().ShortName() != "GTiff" {
 		return false, nil
 	}
-	tiffDomain := godal.Domain("TIFF")
 	for b, band := range ds.Bands() {
 		st := band.Structure()
 		if st.BlockSizeX <= 0 || st.BlockSizeY <= 0 {
@@ -143,8 +143,9 @@ func checkTIFFLayout(ctx context.Context, ds *godal.Dataset, path string, size i
 			}
 			for x := range nx {
 				key := fmt.Sprintf("_%d_%d", x, y)
-				off, okOff := parseBlockField(band.Metadata("BLOCK_OFFSET"+key, tiffDomain))
-				n, okSize := parseBlockField(band.Metadata("BLOCK_SIZE"+key, tiffDomain))
+				offText, sizeText := blockLocation(band, key)
+				off, okOff := parseBlockField(offText)
+				n, okSize := parseBlockField(sizeText)
 				if !okOff || !okSize {
 					// GDAL does not say where the block lies (a layout it
 					// does not expose): decode instead.
@@ -162,6 +163,18 @@ func checkTIFFLayout(ctx context.Context, ds *godal.Dataset, path string, size i
 	}
 	// No block located at all: this GDAL does not tell, so decode.
 	return located, nil
+}
+
+// blockLocation returns GDAL's BLOCK_OFFSET and BLOCK_SIZE of a block.
+// GDAL formats them in a buffer of the calling thread that its later calls
+// on that thread reuse, so the goroutine stays on its thread until it has
+// copied them: moved to another, it could read what a GDAL call of another
+// goroutine wrote there since, and call a whole file truncated.
+func blockLocation(band godal.Band, key string) (offset, size string) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tiffDomain := godal.Domain("TIFF")
+	return band.Metadata("BLOCK_OFFSET"+key, tiffDomain), band.Metadata("BLOCK_SIZE"+key, tiffDomain)
 }
 
 // parseBlockField parses a BLOCK_OFFSET or BLOCK_SIZE value; an absent one

@@ -758,3 +758,64 @@ func firstBlockOffset(t *testing.T, path string) int64 {
 	}
 	return off
 }
+
+// TestCheckLayoutConcurrent checks many GeoTIFFs at once while other
+// goroutines open files. GDAL returns a block's offset in a per-thread
+// buffer that its next calls on that thread reuse, so a check reading it
+// after the goroutine moved thread saw another block's figures and called
+// whole files truncated.
+func TestCheckLayoutConcurrent(t *testing.T) {
+	ctx := context.Background()
+	crs, err := CRSFromEPSG(25830)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var files []string
+	for i := range 4 {
+		g := NorthUp(crs, Extent{356000, 4612000, 356512, 4612512}, 0.25, 0.25)
+		img := NewImage[uint8](g, 3)
+		for b := range img.Bands {
+			for j := range img.Bands[b] {
+				img.Bands[b][j] = uint8(j*31 + b*7 + i)
+			}
+		}
+		p := filepath.Join(dir, fmt.Sprintf("rgb%d.tif", i))
+		if err := WriteGeoTIFF(ctx, p, img); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	stop := make(chan struct{})
+	var busy sync.WaitGroup
+	for range 6 {
+		busy.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, f := range files {
+					if _, err := fileInfo(f); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		})
+	}
+	var checks sync.WaitGroup
+	for range 24 {
+		for _, f := range files {
+			checks.Go(func() {
+				if _, err := CheckLayout(ctx, f); err != nil {
+					t.Errorf("a whole file called damaged: %v", err)
+				}
+			})
+		}
+	}
+	checks.Wait()
+	close(stop)
+	busy.Wait()
+}
