@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
@@ -134,7 +135,7 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		if err := hook(StageUploaded); err != nil {
 			return nil, err
 		}
-		if err := verifyRemote(ctx, c, stored, final); err != nil {
+		if err := verifyRemote(ctx, c, staged, stored, final); err != nil {
 			return nil, err
 		}
 		if err := os.MkdirAll(filepath.Dir(mirrorColl), 0o755); err != nil {
@@ -285,25 +286,23 @@ func prefixOf(u objstore.URL) objstore.URL {
 
 // uploadRelease uploads every file of the staged release but its
 // collection.json, and removes what a killed publish of the same version
-// left that this release does not have. It returns what was stored, by
-// slash path: each object's size and the MD5 its upload was checked
-// against.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored map[string]uploaded, copied int, err error) {
-	local, err := listFiles(staged)
-	if err != nil {
-		return nil, 0, fmt.Errorf("publish: %w", err)
-	}
-	left, err := c.List(ctx, prefixOf(final))
-	if err != nil {
-		return nil, 0, fmt.Errorf("publish: %w", err)
-	}
-	for _, o := range left {
+// left that this release does not have. It returns what was stored: each
+// object's size and the MD5 its upload was checked against. Nothing is
+// held per file but that record (a national release has a hundred million
+// files): the stage is walked, and the leftovers are checked as listed.
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored *uploadIndex, copied int, err error) {
+	err = c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		if _, ok := local[rel]; !ok || rel == "collection.json" {
-			if err := c.Remove(ctx, o.URL); err != nil {
-				return nil, 0, fmt.Errorf("publish: remove what a killed publish left: %w", err)
-			}
+		if rel != "collection.json" && isStagedFile(staged, rel) {
+			return nil
 		}
+		if err := c.Remove(ctx, o.URL); err != nil {
+			return fmt.Errorf("remove what a killed publish left: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("publish: %w", err)
 	}
 	if workers <= 0 {
 		// Uploads wait on the network, not the CPU.
@@ -311,13 +310,14 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	stored = make(map[string]uploaded, len(local))
+	stored = newUploadIndex()
 	var mu sync.Mutex
 	n := 0
-	for _, rel := range sortedKeys(local) {
-		if rel == "collection.json" {
-			continue
+	werr := walkStaged(staged, func(rel string) error {
+		if err := gctx.Err(); err != nil {
+			return err
 		}
+		i := stored.add(rel)
 		g.Go(func() error {
 			file, u, po := filepath.Join(staged, filepath.FromSlash(rel)), final.Join(rel), objstore.PutOptions{ContentType: contentType(rel)}
 			o, copied, err := copyOrPut(gctx, c, copyOrigins, file, u, po)
@@ -328,19 +328,51 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 			if _, err := hex.Decode(sum[:], []byte(o.ETag)); err != nil || len(o.ETag) != 2*md5.Size {
 				return fmt.Errorf("publish: %s: the server's ETag %q is not an MD5", u, o.ETag)
 			}
-			mu.Lock()
-			stored[rel] = uploaded{size: o.Size, md5: sum}
+			stored.set(i, uploaded{size: o.Size, md5: sum})
 			if copied {
+				mu.Lock()
 				n++
+				mu.Unlock()
 			}
-			mu.Unlock()
 			return nil
 		})
-	}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		return nil, 0, err
 	}
+	if werr != nil {
+		return nil, 0, fmt.Errorf("publish: %w", werr)
+	}
 	return stored, n, nil
+}
+
+// walkStaged calls fn with the slash path of every file of the staged
+// release but its collection.json, in the same order every time.
+func walkStaged(staged string, fn func(rel string) error) error {
+	return filepath.WalkDir(staged, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(staged, p)
+		if err != nil {
+			return err
+		}
+		if rel = filepath.ToSlash(rel); rel == "collection.json" {
+			return nil
+		}
+		return fn(rel)
+	})
+}
+
+// isStagedFile reports whether rel (a slash path from a listing) names a
+// file of the staged release.
+func isStagedFile(staged, rel string) bool {
+	if !fs.ValidPath(rel) {
+		return false
+	}
+	st, err := os.Lstat(filepath.Join(staged, filepath.FromSlash(rel)))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // copyOrPut stores file at u: with copyOrigins, copied on the server from
@@ -366,13 +398,65 @@ func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file s
 	return o, false, err
 }
 
-// uploaded is what uploadRelease stored of a file: a national release
-// has millions, so not its URL (its path is the map's key) nor its ETag as
-// text.
+// uploaded is what uploadRelease stored of a file.
 type uploaded struct {
 	size int64
 	md5  [md5.Size]byte
 	seen bool // by verifyRemote's listing
+}
+
+// uploadIndex holds what uploadRelease stored, found by a 64-bit hash of
+// each file's path rather than the path: a path and its map entry were
+// most of the 222 bytes a file took (BenchmarkUploadIndex reports what
+// it takes now). Files are numbered in walkStaged's order, which names them
+// again when some are missing. Paths whose hash an earlier path has are
+// kept by name.
+type uploadIndex struct {
+	mu     sync.Mutex
+	hash   func(string) uint64 // pathHash; tests force collisions
+	byHash map[uint64]uint32
+	byPath map[string]uint32
+	recs   []uploaded
+}
+
+func newUploadIndex() *uploadIndex {
+	return &uploadIndex{hash: pathHash, byHash: map[uint64]uint32{}, byPath: map[string]uint32{}}
+}
+
+func pathHash(rel string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(rel))
+	return h.Sum64()
+}
+
+// add numbers a file; walkStaged gives each path once.
+func (x *uploadIndex) add(rel string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i := len(x.recs)
+	x.recs = append(x.recs, uploaded{})
+	k := x.hash(rel)
+	if _, dup := x.byHash[k]; dup {
+		x.byPath[rel] = uint32(i)
+	} else {
+		x.byHash[k] = uint32(i)
+	}
+	return i
+}
+
+func (x *uploadIndex) set(i int, u uploaded) {
+	x.mu.Lock()
+	x.recs[i] = u
+	x.mu.Unlock()
+}
+
+// find returns the number of the file at rel, if it was added.
+func (x *uploadIndex) find(rel string) (int, bool) {
+	if i, ok := x.byPath[rel]; ok {
+		return int(i), true
+	}
+	i, ok := x.byHash[x.hash(rel)]
+	return int(i), ok
 }
 
 // verifyRemote lists what was uploaded of the release and checks that it
@@ -380,7 +464,7 @@ type uploaded struct {
 // (the ETag of a one-part upload) its upload was checked against: nothing
 // lost, nothing extra, before the commit makes the version visible. The
 // listing is compared as it comes, not held.
-func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]uploaded, final objstore.URL) error {
+func verifyRemote(ctx context.Context, c *objstore.Client, staged string, stored *uploadIndex, final objstore.URL) error {
 	var bad []string
 	// Only the first few are named; the count is of all.
 	nbad := 0
@@ -391,13 +475,14 @@ func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]upl
 	}
 	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		want, ok := stored[rel]
-		if !ok || want.seen {
+		i, ok := stored.find(rel)
+		// A path that is not staged can share a staged path's hash.
+		if !ok || stored.recs[i].seen || !isStagedFile(staged, rel) {
 			note(rel + " is extra")
 			return nil
 		}
+		want := &stored.recs[i]
 		want.seen = true
-		stored[rel] = want
 		if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
 			note(rel + " differs")
 		}
@@ -406,10 +491,16 @@ func verifyRemote(ctx context.Context, c *objstore.Client, stored map[string]upl
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	for rel, u := range stored {
-		if !u.seen {
+	i := 0
+	err = walkStaged(staged, func(rel string) error {
+		if !stored.recs[i].seen {
 			note(rel + " is missing")
 		}
+		i++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("publish: %w", err)
 	}
 	if nbad > 0 {
 		slices.Sort(bad)

@@ -1,0 +1,70 @@
+package catalog
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// tilePaths returns the slash paths of n tiles' files, as a release lays
+// them out.
+func tilePaths(n int) []string {
+	var out []string
+	for i := range n {
+		id := fmt.Sprintf("E%06d_N%07d", 355000+200*(i%1000), 4610000+200*(i/1000))
+		for _, f := range []string{"ortho_t0.tif", "ortho_t1.tif", "dsm_t0.tif", "dsm_t1.tif", "dh.tif", "cd3d.tif", "cd2d.tif", "preview.png"} {
+			out = append(out, "tiles/"+id+"/"+f)
+		}
+		out = append(out, "items/"+id+".json")
+	}
+	return out
+}
+
+func TestUploadIndex(t *testing.T) {
+	paths := tilePaths(300)
+	for _, tc := range []struct {
+		name string
+		hash func(string) uint64
+	}{
+		{"fnv", pathHash},
+		// Every path's hash is one of seven: most are kept by name.
+		{"colliding", func(s string) uint64 { return pathHash(s) % 7 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := newUploadIndex()
+			x.hash = tc.hash
+			for i, p := range paths {
+				if got := x.add(p); got != i {
+					t.Fatalf("%s numbered %d, want %d", p, got, i)
+				}
+			}
+			for i, p := range paths {
+				if got, ok := x.find(p); !ok || got != i {
+					t.Errorf("find(%s) = %d, %v; want %d", p, got, ok, i)
+				}
+			}
+			if _, ok := x.find("tiles/elsewhere.tif"); ok && tc.name == "fnv" {
+				t.Error("a path never added was found")
+			}
+		})
+	}
+}
+
+// BenchmarkUploadIndex reports the memory a published file takes in the
+// index a publish to object storage checks the server's listing against.
+func BenchmarkUploadIndex(b *testing.B) {
+	paths := tilePaths(20000)
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		x := newUploadIndex()
+		for _, p := range paths {
+			x.add(p)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(paths)), "B/file")
+		runtime.KeepAlive(x)
+	}
+}
