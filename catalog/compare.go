@@ -17,56 +17,58 @@ var mutableRels = map[string]bool{"latest-version": true, "predecessor-version":
 
 // compareReleases compares two release directories; it returns "" when
 // their content is the same, or a description of the first differences.
+// Each folder is walked and the other's files looked up by name: a
+// release of millions of files is compared without listing them.
 func compareReleases(a, b string) (string, error) {
-	fa, err := listFiles(a)
-	if err != nil {
-		return "", err
-	}
-	fb, err := listFiles(b)
-	if err != nil {
-		return "", err
-	}
-	var diffs []string
-	for p := range fa {
-		if _, ok := fb[p]; !ok {
-			diffs = append(diffs, p+" is new")
+	var diffs diffSummary
+	err := walkFiles(a, func(rel string) error {
+		if !isRegular(filepath.Join(b, filepath.FromSlash(rel))) {
+			diffs.add(rel + " is new")
+			return nil
 		}
-	}
-	for p := range fb {
-		if _, ok := fa[p]; !ok {
-			diffs = append(diffs, p+" would go")
-		}
-	}
-	for p := range fa {
-		if _, ok := fb[p]; !ok {
-			continue
-		}
-		same, err := sameContent(filepath.Join(a, p), filepath.Join(b, p), p == "collection.json")
+		same, err := sameContent(filepath.Join(a, rel), filepath.Join(b, rel), rel == "collection.json")
 		if err != nil {
-			return "", err
+			return err
 		}
 		if !same {
-			diffs = append(diffs, p+" differs")
+			diffs.add(rel + " differs")
 		}
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
-	return summarize(diffs), nil
+	err = walkFiles(b, func(rel string) error {
+		if !isRegular(filepath.Join(a, filepath.FromSlash(rel))) {
+			diffs.add(rel + " would go")
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return diffs.String(), nil
 }
 
-func listFiles(dir string) (map[string]int64, error) {
-	out := map[string]int64{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+// walkFiles calls fn with the slash path, relative to dir, of every file
+// under dir, in the same order every time.
+func walkFiles(dir string, fn func(rel string) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		info, err := d.Info()
+		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(dir, p)
-		out[filepath.ToSlash(rel)] = info.Size()
-		return nil
+		return fn(filepath.ToSlash(rel))
 	})
-	return out, err
+}
+
+// isRegular reports whether p is a regular file (not followed if a link).
+func isRegular(p string) bool {
+	st, err := os.Lstat(p)
+	return err == nil && st.Mode().IsRegular()
 }
 
 func sameContent(a, b string, releaseCollection bool) (bool, error) {
@@ -141,18 +143,33 @@ func fixedLinks(doc map[string]any) []any {
 	return kept
 }
 
-// summarize says how many files differ and names the first two, sorted;
-// "" when none does.
-func summarize(diffs []string) string {
-	if len(diffs) == 0 {
+// diffSummary counts differences and keeps the first two in sorted
+// order, all its String names: a release that differs in every one of a
+// million files does not hold a million messages.
+type diffSummary struct {
+	n     int
+	first []string
+}
+
+func (d *diffSummary) add(s string) {
+	d.n++
+	i, _ := slices.BinarySearch(d.first, s)
+	if i < 2 {
+		d.first = slices.Insert(d.first, i, s)[:min(2, len(d.first)+1)]
+	}
+}
+
+// String says how many files differ and names the first two, sorted; ""
+// when none does.
+func (d *diffSummary) String() string {
+	if d.n == 0 {
 		return ""
 	}
-	slices.Sort(diffs)
-	msg := fmt.Sprintf("%d file(s) differ: %s", len(diffs), diffs[0])
-	if len(diffs) > 1 {
-		msg += ", " + diffs[1]
+	msg := fmt.Sprintf("%d file(s) differ: %s", d.n, d.first[0])
+	if d.n > 1 {
+		msg += ", " + d.first[1]
 	}
-	if len(diffs) > 2 {
+	if d.n > 2 {
 		msg += ", …"
 	}
 	return msg

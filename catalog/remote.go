@@ -350,15 +350,8 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 // walkStaged calls fn with the slash path of every file of the staged
 // release but its collection.json, in the same order every time.
 func walkStaged(staged string, fn func(rel string) error) error {
-	return filepath.WalkDir(staged, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(staged, p)
-		if err != nil {
-			return err
-		}
-		if rel = filepath.ToSlash(rel); rel == "collection.json" {
+	return walkFiles(staged, func(rel string) error {
+		if rel == "collection.json" {
 			return nil
 		}
 		return fn(rel)
@@ -368,11 +361,7 @@ func walkStaged(staged string, fn func(rel string) error) error {
 // isStagedFile reports whether rel (a slash path from a listing) names a
 // file of the staged release.
 func isStagedFile(staged, rel string) bool {
-	if !fs.ValidPath(rel) {
-		return false
-	}
-	st, err := os.Lstat(filepath.Join(staged, filepath.FromSlash(rel)))
-	return err == nil && st.Mode().IsRegular()
+	return fs.ValidPath(rel) && isRegular(filepath.Join(staged, filepath.FromSlash(rel)))
 }
 
 // copyOrPut stores file at u: with copyOrigins, copied on the server from
@@ -527,51 +516,63 @@ func compareRemote(ctx context.Context, c *objstore.Client, staged string, final
 }
 
 // compareObjects compares the objects under final with the staged files;
-// sameColl compares collection.json.
+// sameColl compares collection.json. The listing is compared as it comes,
+// against the stage's files numbered as uploadRelease numbers them.
 func compareObjects(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, sameColl func() (bool, error)) (string, error) {
-	local, err := listFiles(staged)
-	if err != nil {
+	index := newUploadIndex()
+	if err := walkStaged(staged, func(rel string) error { index.add(rel); return nil }); err != nil {
 		return "", fmt.Errorf("publish: %w", err)
 	}
-	objs, err := c.List(ctx, prefixOf(final))
-	if err != nil {
-		return "", fmt.Errorf("publish: %w", err)
-	}
-	remote := map[string]objstore.Object{}
-	for _, o := range objs {
-		remote[strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)] = o
-	}
-	var diffs []string
-	for _, p := range sortedKeys(local) {
-		o, ok := remote[p]
-		if !ok {
-			diffs = append(diffs, p+" is new")
-			continue
-		}
+	var diffs diffSummary
+	collListed := false
+	var cmpErr error // a comparison's error, already worded
+	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
+		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		var same bool
-		if p == "collection.json" {
+		var err error
+		switch i, ok := index.find(rel); {
+		case rel == "collection.json":
+			collListed = true
 			same, err = sameColl()
-		} else {
-			same, err = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(p)), o)
+		case ok && !index.recs[i].seen && isStagedFile(staged, rel):
+			index.recs[i].seen = true
+			same, err = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
+		default:
+			diffs.add(rel + " would go")
+			return nil
 		}
 		if err != nil {
-			return "", err
+			cmpErr = err
+			return err
 		}
 		if !same {
-			diffs = append(diffs, p+" differs")
+			diffs.add(rel + " differs")
 		}
+		return nil
+	})
+	if cmpErr != nil {
+		return "", cmpErr
 	}
-	for p := range remote {
-		if _, ok := local[p]; !ok {
-			diffs = append(diffs, p+" would go")
+	if err != nil {
+		return "", fmt.Errorf("publish: %w", err)
+	}
+	if !collListed {
+		diffs.add("collection.json is new")
+	}
+	i := 0
+	err = walkStaged(staged, func(rel string) error {
+		if !index.recs[i].seen {
+			diffs.add(rel + " is new")
 		}
+		i++
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("publish: %w", err)
 	}
-	return summarize(diffs), nil
+	return diffs.String(), nil
 }
 
-// sameAsObject compares a local file with an object by size and MD5; an
-// ETag that is not an MD5 (a multipart upload by another tool) is checked
-// by reading the object.
 func sameAsObject(ctx context.Context, c *objstore.Client, file string, o objstore.Object) (bool, error) {
 	st, err := os.Stat(file)
 	if err != nil {
@@ -634,15 +635,6 @@ func putMirror(ctx context.Context, c *objstore.Client, root objstore.URL, mirro
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // contentType is what a server serving the catalog over HTTP should say.

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -66,5 +68,59 @@ func BenchmarkUploadIndex(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(paths)), "B/file")
 		runtime.KeepAlive(x)
+	}
+}
+
+func TestCompareReleases(t *testing.T) {
+	files := map[string]string{
+		"collection.json":         `{"id":"r","links":[]}`,
+		"items/a.json":            `{"id":"a"}`,
+		"items/b.json":            `{"id":"b"}`,
+		"tiles/E1/dh.tif":         "dh",
+		"tiles/E1-extra/note.txt": "x",
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(dir string) // applied to the new release
+		want string
+	}{
+		{"same", func(string) {}, ""},
+		{"new", func(d string) { write(t, d, "tiles/E1/cd3d.tif", "cd") }, "1 file(s) differ: tiles/E1/cd3d.tif is new"},
+		{"gone", func(d string) { os.Remove(filepath.Join(d, "items", "b.json")) }, "1 file(s) differ: items/b.json would go"},
+		{"differs", func(d string) { write(t, d, "tiles/E1/dh.tif", "DH") }, "1 file(s) differ: tiles/E1/dh.tif differs"},
+		// The first two sorted, of all.
+		{"several", func(d string) {
+			write(t, d, "tiles/E1/dh.tif", "DH")
+			write(t, d, "items/b.json", `{"id":"B"}`)
+			write(t, d, "items/c.json", `{}`)
+			os.Remove(filepath.Join(d, "items", "a.json"))
+		}, "4 file(s) differ: items/a.json would go, items/b.json differs, …"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old, rel := t.TempDir(), t.TempDir()
+			for p, c := range files {
+				write(t, old, p, c)
+				write(t, rel, p, c)
+			}
+			tc.edit(rel)
+			got, err := compareReleases(rel, old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("compareReleases = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func write(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	p := filepath.Join(dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -106,7 +106,7 @@ func TestPublishRemote(t *testing.T) {
 		changed := release4(t, "1.0.0")
 		changed.Title += " (edited)"
 		_, err = catalog.PublishRemote(ctx, c, root, changed, catalog.Options{})
-		if !errors.Is(err, catalog.ErrReleaseExists) || !strings.Contains(err.Error(), "bump `version`") || !strings.Contains(err.Error(), root.String()) {
+		if !errors.Is(err, catalog.ErrReleaseExists) || !strings.Contains(err.Error(), "bump `version`") || !strings.Contains(err.Error(), root.String()) || !strings.Contains(err.Error(), "file(s) differ: collection.json differs, report.html differs") {
 			t.Fatalf("publishing changed content as 1.0.0: %v", err)
 		}
 		sameListing(t, before, remoteListing(t, c, root))
@@ -364,6 +364,35 @@ func TestPublishRemote(t *testing.T) {
 					t.Errorf("after the kill and a publish, the remote catalog differs from the disk one: %v\n%s", err, out)
 				}
 			})
+		}
+	})
+
+	// A published version's objects lost or added since: publishing the
+	// same release again names them instead of calling it a no-op.
+	t.Run("compare", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "compare"), Key: "catalog"}
+		v1 := release(t)
+		if _, err := catalog.PublishRemote(ctx, c, root, v1, catalog.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		dir := root.Join(v1.Dataset, v1.Version)
+		items := dir.Join("items")
+		items.Key += "/"
+		objs, err := c.List(ctx, items)
+		if err != nil || len(objs) == 0 {
+			t.Fatalf("no items listed (%v)", err)
+		}
+		lost := strings.TrimPrefix(objs[len(objs)/2].URL.Key, dir.Key+"/")
+		if err := c.Remove(ctx, objs[len(objs)/2].URL); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutBytes(ctx, dir.Join("stray.json"), []byte("{}"), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = catalog.PublishRemote(ctx, c, root, release(t), catalog.Options{})
+		want := fmt.Sprintf("(2 file(s) differ: %s is new, stray.json would go)", lost)
+		if !errors.Is(err, catalog.ErrReleaseExists) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("publish over a version that lost %s and gained stray.json: %v, want %s", lost, err, want)
 		}
 	})
 
