@@ -143,8 +143,8 @@ func fixedLinks(doc map[string]any) []any {
 	return kept
 }
 
-// diffSummary counts differences and keeps the first two in sorted
-// order, all its String names: a release that differs in every one of a
+// diffSummary counts differences and keeps the first three in sorted
+// order, all a message names: a release that differs in every one of a
 // million files does not hold a million messages.
 type diffSummary struct {
 	n     int
@@ -152,10 +152,11 @@ type diffSummary struct {
 }
 
 func (d *diffSummary) add(s string) {
+	const kept = 3
 	d.n++
 	i, _ := slices.BinarySearch(d.first, s)
-	if i < 2 {
-		d.first = slices.Insert(d.first, i, s)[:min(2, len(d.first)+1)]
+	if i < kept {
+		d.first = slices.Insert(d.first, i, s)[:min(kept, len(d.first)+1)]
 	}
 }
 

@@ -7,8 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"io"
+	"hash/maphash"
 	"io/fs"
 	"os"
 	"path"
@@ -17,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -311,8 +311,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	stored = newUploadIndex()
-	var mu sync.Mutex
-	n := 0
+	var n atomic.Int64
 	werr := walkStaged(staged, func(rel string) error {
 		if err := gctx.Err(); err != nil {
 			return err
@@ -330,9 +329,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 			}
 			stored.set(i, uploaded{size: o.Size, md5: sum})
 			if copied {
-				mu.Lock()
-				n++
-				mu.Unlock()
+				n.Add(1)
 			}
 			return nil
 		})
@@ -344,7 +341,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	if werr != nil {
 		return nil, 0, fmt.Errorf("publish: %w", werr)
 	}
-	return stored, n, nil
+	return stored, int(n.Load()), nil
 }
 
 // walkStaged calls fn with the slash path of every file of the staged
@@ -395,27 +392,26 @@ type uploaded struct {
 }
 
 // uploadIndex holds what uploadRelease stored, found by a 64-bit hash of
-// each file's path rather than the path: a path and its map entry were
+// each file's path (maphash: no allocation) rather than the path: a path and its map entry were
 // most of the 222 bytes a file took (BenchmarkUploadIndex reports what
 // it takes now). Files are numbered in walkStaged's order, which names them
 // again when some are missing. Paths whose hash an earlier path has are
 // kept by name.
 type uploadIndex struct {
 	mu     sync.Mutex
-	hash   func(string) uint64 // pathHash; tests force collisions
+	hash   func(string) uint64 // seeded maphash; tests force collisions
 	byHash map[uint64]uint32
 	byPath map[string]uint32
 	recs   []uploaded
 }
 
 func newUploadIndex() *uploadIndex {
-	return &uploadIndex{hash: pathHash, byHash: map[uint64]uint32{}, byPath: map[string]uint32{}}
-}
-
-func pathHash(rel string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(rel))
-	return h.Sum64()
+	seed := maphash.MakeSeed()
+	return &uploadIndex{
+		hash:   func(rel string) uint64 { return maphash.String(seed, rel) },
+		byHash: map[uint64]uint32{},
+		byPath: map[string]uint32{},
+	}
 }
 
 // add numbers a file; walkStaged gives each path once.
@@ -448,52 +444,57 @@ func (x *uploadIndex) find(rel string) (int, bool) {
 	return int(i), ok
 }
 
+// claim marks the staged file a listed key names as seen and returns its
+// record; nil when the key names no staged file, or one already seen. A
+// key that is not staged can share a staged path's hash: the stage says.
+func (x *uploadIndex) claim(staged, rel string) *uploaded {
+	i, ok := x.find(rel)
+	if !ok || x.recs[i].seen || !isStagedFile(staged, rel) {
+		return nil
+	}
+	x.recs[i].seen = true
+	return &x.recs[i]
+}
+
+// eachUnseen calls fn with every staged file no listed key claimed, found
+// again by its number in walkStaged's order.
+func (x *uploadIndex) eachUnseen(staged string, fn func(rel string)) error {
+	i := 0
+	return walkStaged(staged, func(rel string) error {
+		if !x.recs[i].seen {
+			fn(rel)
+		}
+		i++
+		return nil
+	})
+}
+
 // verifyRemote lists what was uploaded of the release and checks that it
 // is exactly what uploadRelease stored, each object with the size and MD5
 // (the ETag of a one-part upload) its upload was checked against: nothing
 // lost, nothing extra, before the commit makes the version visible. The
 // listing is compared as it comes, not held.
 func verifyRemote(ctx context.Context, c *objstore.Client, staged string, stored *uploadIndex, final objstore.URL) error {
-	var bad []string
-	// Only the first few are named; the count is of all.
-	nbad := 0
-	note := func(s string) {
-		if nbad++; len(bad) < 100 {
-			bad = append(bad, s)
-		}
-	}
+	var bad diffSummary
 	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		i, ok := stored.find(rel)
-		// A path that is not staged can share a staged path's hash.
-		if !ok || stored.recs[i].seen || !isStagedFile(staged, rel) {
-			note(rel + " is extra")
-			return nil
-		}
-		want := &stored.recs[i]
-		want.seen = true
-		if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
-			note(rel + " differs")
+		want := stored.claim(staged, rel)
+		switch {
+		case want == nil:
+			bad.add(rel + " is extra")
+		case o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])):
+			bad.add(rel + " differs")
 		}
 		return nil
 	})
+	if err == nil {
+		err = stored.eachUnseen(staged, func(rel string) { bad.add(rel + " is missing") })
+	}
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
-	i := 0
-	err = walkStaged(staged, func(rel string) error {
-		if !stored.recs[i].seen {
-			note(rel + " is missing")
-		}
-		i++
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("publish: %w", err)
-	}
-	if nbad > 0 {
-		slices.Sort(bad)
-		return fmt.Errorf("publish: %s does not hold what was uploaded (%d objects: %s): the object store lost or changed data; publish again", final, nbad, strings.Join(bad[:min(3, len(bad))], ", "))
+	if bad.n > 0 {
+		return fmt.Errorf("publish: %s does not hold what was uploaded (%d objects: %s): the object store lost or changed data; publish again", final, bad.n, strings.Join(bad.first, ", "))
 	}
 	return nil
 }
@@ -529,21 +530,18 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		var same bool
-		var err error
-		switch i, ok := index.find(rel); {
+		switch {
 		case rel == "collection.json":
 			collListed = true
-			same, err = sameColl()
-		case ok && !index.recs[i].seen && isStagedFile(staged, rel):
-			index.recs[i].seen = true
-			same, err = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
+			same, cmpErr = sameColl()
+		case index.claim(staged, rel) != nil:
+			same, cmpErr = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
 		default:
 			diffs.add(rel + " would go")
 			return nil
 		}
-		if err != nil {
-			cmpErr = err
-			return err
+		if cmpErr != nil {
+			return cmpErr
 		}
 		if !same {
 			diffs.add(rel + " differs")
@@ -553,22 +551,14 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 	if cmpErr != nil {
 		return "", cmpErr
 	}
+	if err == nil {
+		err = index.eachUnseen(staged, func(rel string) { diffs.add(rel + " is new") })
+	}
 	if err != nil {
 		return "", fmt.Errorf("publish: %w", err)
 	}
 	if !collListed {
 		diffs.add("collection.json is new")
-	}
-	i := 0
-	err = walkStaged(staged, func(rel string) error {
-		if !index.recs[i].seen {
-			diffs.add(rel + " is new")
-		}
-		i++
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("publish: %w", err)
 	}
 	return diffs.String(), nil
 }
@@ -602,11 +592,11 @@ func md5File(p string) (string, error) {
 		return "", fmt.Errorf("publish: %w", err)
 	}
 	defer f.Close()
-	h := md5.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, _, err := objstore.MD5(f)
+	if err != nil {
 		return "", fmt.Errorf("publish: read %s: %w", p, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sum, nil
 }
 
 // jsonFiles maps every file under dir (slash paths) to its content.

@@ -33,17 +33,27 @@ func remoteListing(t *testing.T, c *objstore.Client, prefix objstore.URL) map[st
 	return out
 }
 
-// assetsOf lists every tile's assets, made when made on demand.
-func assetsOf(t *testing.T, rel *catalog.Release) []catalog.Asset {
+// tilesOf returns the release's tiles, made when made on demand.
+func tilesOf(t *testing.T, rel *catalog.Release) []catalog.Tile {
 	t.Helper()
-	var out []catalog.Asset
-	for _, tile := range rel.Tiles {
+	out := make([]catalog.Tile, len(rel.Tiles))
+	for i, tile := range rel.Tiles {
 		if tile.Make != nil {
 			var err error
 			if tile, err = tile.Make(); err != nil {
 				t.Fatal(err)
 			}
 		}
+		out[i] = tile
+	}
+	return out
+}
+
+// assetsOf lists every tile's assets.
+func assetsOf(t *testing.T, rel *catalog.Release) []catalog.Asset {
+	t.Helper()
+	var out []catalog.Asset
+	for _, tile := range tilesOf(t, rel) {
 		out = append(out, tile.Assets...)
 	}
 	return out
@@ -142,14 +152,7 @@ func TestPublishRemote(t *testing.T) {
 		dir := t.TempDir()
 		n := 0
 		var stale objstore.URL
-		for i := range rel.Tiles {
-			tile := rel.Tiles[i]
-			if tile.Make != nil {
-				var err error
-				if tile, err = tile.Make(); err != nil {
-					t.Fatal(err)
-				}
-			}
+		for i, tile := range tilesOf(t, rel) {
 			for j, a := range tile.Assets {
 				b, err := os.ReadFile(a.File)
 				if err != nil {

@@ -60,7 +60,7 @@ func Origin(file string) (Object, bool) {
 	if st, err := f.Stat(); err != nil || st.Size() != o.Size {
 		return Object{}, false
 	}
-	sum, _, err := md5Of(f)
+	sum, _, err := MD5(f)
 	if err != nil || !strings.EqualFold(sum, o.ETag) {
 		return Object{}, false
 	}

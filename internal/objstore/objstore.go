@@ -409,7 +409,7 @@ func (c *Client) PutFile(ctx context.Context, u URL, file string, opts PutOption
 		return Object{}, fmt.Errorf("upload %s to %s: %w", file, u, err)
 	}
 	defer f.Close()
-	sum, size, err := md5Of(f)
+	sum, size, err := MD5(f)
 	if err != nil {
 		return Object{}, fmt.Errorf("upload %s to %s: read: %w", file, u, err)
 	}
@@ -419,8 +419,9 @@ func (c *Client) PutFile(ctx context.Context, u URL, file string, opts PutOption
 	return c.put(ctx, u, f, size, sum, opts)
 }
 
-// md5Of reads r to its end: its MD5 (hex) and how many bytes it held.
-func md5Of(r io.Reader) (string, int64, error) {
+// MD5 reads r to its end: its MD5 (hex), which a one-part upload's ETag
+// is, and how many bytes it held.
+func MD5(r io.Reader) (string, int64, error) {
 	h := md5.New()
 	size, err := io.Copy(h, r)
 	if err != nil {
