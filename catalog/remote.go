@@ -1,21 +1,24 @@
 package catalog
 
 import (
+	"bufio"
 	"context"
 	"crypto/md5"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
+	"io"
 	"io/fs"
+	"iter"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -131,6 +134,7 @@ func PublishRemote(ctx context.Context, c *objstore.Client, root objstore.URL, r
 		if err != nil {
 			return nil, err
 		}
+		defer stored.Close()
 		out.Copied = copied
 		if err := hook(StageUploaded); err != nil {
 			return nil, err
@@ -287,10 +291,10 @@ func prefixOf(u objstore.URL) objstore.URL {
 // uploadRelease uploads every file of the staged release but its
 // collection.json, and removes what a killed publish of the same version
 // left that this release does not have. It returns what was stored: each
-// object's size and the MD5 its upload was checked against. Nothing is
-// held per file but that record (a national release has a hundred million
+// object's size and the MD5 its upload was checked against, on disk.
+// Nothing is held per file (a national release has a hundred million
 // files): the stage is walked, and the leftovers are checked as listed.
-func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored *uploadIndex, copied int, err error) {
+func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, workers int, copyOrigins bool) (stored *uploadRecords, copied int, err error) {
 	err = c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
 		if rel != "collection.json" && isStagedFile(staged, rel) {
@@ -308,15 +312,26 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 		// Uploads wait on the network, not the CPU.
 		workers = 4 * runtime.GOMAXPROCS(0)
 	}
+	// Beside the stage, not in it: the stage is what is published.
+	stored, err = newUploadRecords(filepath.Dir(staged))
+	if err != nil {
+		return nil, 0, fmt.Errorf("publish: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			stored.Close()
+		}
+	}()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	stored = newUploadIndex()
 	var n atomic.Int64
+	i := 0
 	werr := walkStaged(staged, func(rel string) error {
 		if err := gctx.Err(); err != nil {
 			return err
 		}
-		i := stored.add(rel)
+		num := i
+		i++
 		g.Go(func() error {
 			file, u, po := filepath.Join(staged, filepath.FromSlash(rel)), final.Join(rel), objstore.PutOptions{ContentType: contentType(rel)}
 			o, copied, err := copyOrPut(gctx, c, copyOrigins, file, u, po)
@@ -327,7 +342,9 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 			if _, err := hex.Decode(sum[:], []byte(o.ETag)); err != nil || len(o.ETag) != 2*md5.Size {
 				return fmt.Errorf("publish: %s: the server's ETag %q is not an MD5", u, o.ETag)
 			}
-			stored.set(i, uploaded{size: o.Size, md5: sum})
+			if err := stored.set(num, uploaded{size: o.Size, md5: sum}); err != nil {
+				return fmt.Errorf("publish: %w", err)
+			}
 			if copied {
 				n.Add(1)
 			}
@@ -345,14 +362,51 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 }
 
 // walkStaged calls fn with the slash path of every file of the staged
-// release but its collection.json, in the same order every time.
+// release but its collection.json, in the byte order of the paths: the
+// order object storage lists keys in (walkKeyOrder).
 func walkStaged(staged string, fn func(rel string) error) error {
-	return walkFiles(staged, func(rel string) error {
+	return walkKeyOrder(staged, func(rel string) error {
 		if rel == "collection.json" {
 			return nil
 		}
 		return fn(rel)
 	})
+}
+
+// walkKeyOrder calls fn with the slash path, relative to dir, of every
+// file under dir (anything but a folder, links not followed) in the byte
+// order of the paths, which is the order S3 lists keys in. A folder's
+// entries are visited in the order of their names with "/" after a
+// folder's: "items.parquet" comes before "items/…", which
+// filepath.WalkDir visits first.
+func walkKeyOrder(dir string, fn func(rel string) error) error {
+	var walk func(rel string) error
+	walk = func(rel string) error {
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return err
+		}
+		key := func(e fs.DirEntry) string {
+			if e.IsDir() {
+				return e.Name() + "/"
+			}
+			return e.Name()
+		}
+		slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(key(a), key(b)) })
+		for _, e := range entries {
+			p := path.Join(rel, e.Name())
+			if e.IsDir() {
+				err = walk(p)
+			} else {
+				err = fn(p)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk("")
 }
 
 // isStagedFile reports whether rel (a slash path from a listing) names a
@@ -388,108 +442,154 @@ func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file s
 type uploaded struct {
 	size int64
 	md5  [md5.Size]byte
-	seen bool // by verifyRemote's listing
 }
 
-// uploadIndex holds what uploadRelease stored, found by a 64-bit hash of
-// each file's path (maphash: no allocation) rather than the path: a path and its map entry were
-// most of the 222 bytes a file took (BenchmarkUploadIndex reports what
-// it takes now). Files are numbered in walkStaged's order, which names them
-// again when some are missing. Paths whose hash an earlier path has are
-// kept by name.
-type uploadIndex struct {
-	mu     sync.Mutex
-	hash   func(string) uint64 // seeded maphash; tests force collisions
-	byHash map[uint64]uint32
-	byPath map[string]uint32
-	recs   []uploaded
+// recordSize is an uploaded's size in uploadRecords' file.
+const recordSize = 8 + md5.Size
+
+// uploadRecords holds what uploadRelease stored of each file, numbered in
+// walkStaged's order, in an unnamed temporary file: recordSize bytes a
+// file on disk and none in memory (the index this replaces held 64 bytes
+// a file, 7 GB for all of Spain). Uploads finish in any order and write
+// their record in place; the check after them reads the records in order.
+type uploadRecords struct {
+	f *os.File
 }
 
-func newUploadIndex() *uploadIndex {
-	seed := maphash.MakeSeed()
-	return &uploadIndex{
-		hash:   func(rel string) uint64 { return maphash.String(seed, rel) },
-		byHash: map[uint64]uint32{},
-		byPath: map[string]uint32{},
+func newUploadRecords(dir string) (*uploadRecords, error) {
+	f, err := os.CreateTemp(dir, ".uploaded-")
+	if err != nil {
+		return nil, err
 	}
-}
-
-// add numbers a file; walkStaged gives each path once.
-func (x *uploadIndex) add(rel string) int {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	i := len(x.recs)
-	x.recs = append(x.recs, uploaded{})
-	k := x.hash(rel)
-	if _, dup := x.byHash[k]; dup {
-		x.byPath[rel] = uint32(i)
-	} else {
-		x.byHash[k] = uint32(i)
+	// Unnamed: a killed publish leaves nothing behind.
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
 	}
-	return i
+	return &uploadRecords{f: f}, nil
 }
 
-func (x *uploadIndex) set(i int, u uploaded) {
-	x.mu.Lock()
-	x.recs[i] = u
-	x.mu.Unlock()
-}
-
-// find returns the number of the file at rel, if it was added.
-func (x *uploadIndex) find(rel string) (int, bool) {
-	if i, ok := x.byPath[rel]; ok {
-		return int(i), true
+// set writes file i's record; safe from many goroutines at once.
+func (r *uploadRecords) set(i int, u uploaded) error {
+	var b [recordSize]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(u.size))
+	copy(b[8:], u.md5[:])
+	if _, err := r.f.WriteAt(b[:], int64(i)*recordSize); err != nil {
+		return fmt.Errorf("record what was uploaded: %w", err)
 	}
-	i, ok := x.byHash[x.hash(rel)]
-	return int(i), ok
+	return nil
 }
 
-// claim marks the staged file a listed key names as seen and returns its
-// record; nil when the key names no staged file, or one already seen. A
-// key that is not staged can share a staged path's hash: the stage says.
-func (x *uploadIndex) claim(staged, rel string) *uploaded {
-	i, ok := x.find(rel)
-	if !ok || x.recs[i].seen || !isStagedFile(staged, rel) {
-		return nil
+// reader reads the records from the first on, in order.
+func (r *uploadRecords) reader() *recordReader {
+	return &recordReader{r: bufio.NewReaderSize(io.NewSectionReader(r.f, 0, math.MaxInt64), 64<<10)}
+}
+
+func (r *uploadRecords) Close() error { return r.f.Close() }
+
+// recordReader reads uploadRecords' records forwards.
+type recordReader struct {
+	r    *bufio.Reader
+	next int // the number of the record the reader is at
+}
+
+// at returns file i's record; i never goes back.
+func (rr *recordReader) at(i int) (uploaded, error) {
+	if i < rr.next {
+		return uploaded{}, fmt.Errorf("record %d read after %d", i, rr.next-1)
 	}
-	x.recs[i].seen = true
-	return &x.recs[i]
+	if _, err := rr.r.Discard((i - rr.next) * recordSize); err != nil {
+		return uploaded{}, fmt.Errorf("read what was uploaded: %w", err)
+	}
+	var b [recordSize]byte
+	if _, err := io.ReadFull(rr.r, b[:]); err != nil {
+		return uploaded{}, fmt.Errorf("read what was uploaded: %w", err)
+	}
+	rr.next = i + 1
+	u := uploaded{size: int64(binary.LittleEndian.Uint64(b[:8]))}
+	copy(u.md5[:], b[8:])
+	return u, nil
 }
 
-// eachUnseen calls fn with every staged file no listed key claimed, found
-// again by its number in walkStaged's order.
-func (x *uploadIndex) eachUnseen(staged string, fn func(rel string)) error {
-	i := 0
-	return walkStaged(staged, func(rel string) error {
-		if !x.recs[i].seen {
-			fn(rel)
+// joinListing walks the stage (walkStaged) beside the listing of final,
+// both in key order, and calls staged for each listed key that names a
+// staged file (with the file's number in the walk), extra for each that
+// does not, and missing for each staged file no key names. Neither side
+// is held: a national release is checked in constant memory. A server
+// that lists out of byte order is an error, not a difference.
+func joinListing(ctx context.Context, c *objstore.Client, staged string, final objstore.URL,
+	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) (err error) {
+	var walkErr error
+	next, stop := iter.Pull2(func(yield func(int, string) bool) {
+		i := 0
+		walkErr = walkStaged(staged, func(rel string) error {
+			if !yield(i, rel) {
+				return errStopWalk
+			}
+			i++
+			return nil
+		})
+	})
+	defer func() {
+		stop()
+		if err == nil && walkErr != nil && !errors.Is(walkErr, errStopWalk) {
+			err = walkErr
 		}
-		i++
+	}()
+	i, cur, more := next()
+	prefix := prefixOf(final).Key
+	prev := ""
+	err = c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
+		rel := strings.TrimPrefix(o.URL.Key, prefix)
+		if prev != "" && rel <= prev {
+			return fmt.Errorf("%s lists %s after %s: keys out of byte order, which the check after an upload needs (S3 lists them in that order)", c.Config().Endpoint(), o.URL, prev)
+		}
+		prev = rel
+		for more && cur < rel {
+			missing(cur)
+			i, cur, more = next()
+		}
+		if more && cur == rel {
+			err := match(i, rel, o)
+			i, cur, more = next()
+			return err
+		}
+		extra(rel)
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	for more {
+		missing(cur)
+		i, cur, more = next()
+	}
+	return nil
 }
+
+// errStopWalk stops joinListing's walk when the listing failed.
+var errStopWalk = errors.New("walk stopped")
 
 // verifyRemote lists what was uploaded of the release and checks that it
 // is exactly what uploadRelease stored, each object with the size and MD5
 // (the ETag of a one-part upload) its upload was checked against: nothing
-// lost, nothing extra, before the commit makes the version visible. The
-// listing is compared as it comes, not held.
-func verifyRemote(ctx context.Context, c *objstore.Client, staged string, stored *uploadIndex, final objstore.URL) error {
+// lost, nothing extra, before the commit makes the version visible.
+func verifyRemote(ctx context.Context, c *objstore.Client, staged string, stored *uploadRecords, final objstore.URL) error {
 	var bad diffSummary
-	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
-		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		want := stored.claim(staged, rel)
-		switch {
-		case want == nil:
-			bad.add(rel + " is extra")
-		case o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])):
-			bad.add(rel + " differs")
-		}
-		return nil
-	})
-	if err == nil {
-		err = stored.eachUnseen(staged, func(rel string) { bad.add(rel + " is missing") })
-	}
+	recs := stored.reader()
+	err := joinListing(ctx, c, staged, final,
+		func(i int, rel string, o objstore.Object) error {
+			want, err := recs.at(i)
+			if err != nil {
+				return err
+			}
+			if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
+				bad.add(rel + " differs")
+			}
+			return nil
+		},
+		func(rel string) { bad.add(rel + " is extra") },
+		func(rel string) { bad.add(rel + " is missing") })
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
@@ -517,42 +617,41 @@ func compareRemote(ctx context.Context, c *objstore.Client, staged string, final
 }
 
 // compareObjects compares the objects under final with the staged files;
-// sameColl compares collection.json. The listing is compared as it comes,
-// against the stage's files numbered as uploadRelease numbers them.
+// sameColl compares collection.json. The listing is joined with the
+// stage's walk as it comes (joinListing).
 func compareObjects(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, sameColl func() (bool, error)) (string, error) {
-	index := newUploadIndex()
-	if err := walkStaged(staged, func(rel string) error { index.add(rel); return nil }); err != nil {
-		return "", fmt.Errorf("publish: %w", err)
-	}
 	var diffs diffSummary
 	collListed := false
 	var cmpErr error // a comparison's error, already worded
-	err := c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
-		rel := strings.TrimPrefix(o.URL.Key, prefixOf(final).Key)
-		var same bool
-		switch {
-		case rel == "collection.json":
-			collListed = true
-			same, cmpErr = sameColl()
-		case index.claim(staged, rel) != nil:
-			same, cmpErr = sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
-		default:
-			diffs.add(rel + " would go")
-			return nil
+	compare := func(rel string, same func() (bool, error)) error {
+		ok, err := same()
+		if err != nil {
+			cmpErr = err
+			return err
 		}
-		if cmpErr != nil {
-			return cmpErr
-		}
-		if !same {
+		if !ok {
 			diffs.add(rel + " differs")
 		}
 		return nil
-	})
+	}
+	err := joinListing(ctx, c, staged, final,
+		func(_ int, rel string, o objstore.Object) error {
+			return compare(rel, func() (bool, error) {
+				return sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
+			})
+		},
+		func(rel string) {
+			if rel != "collection.json" {
+				diffs.add(rel + " would go")
+				return
+			}
+			collListed = true
+			// walkStaged leaves collection.json out: it is compared here.
+			_ = compare(rel, sameColl)
+		},
+		func(rel string) { diffs.add(rel + " is new") })
 	if cmpErr != nil {
 		return "", cmpErr
-	}
-	if err == nil {
-		err = index.eachUnseen(staged, func(rel string) { diffs.add(rel + " is new") })
 	}
 	if err != nil {
 		return "", fmt.Errorf("publish: %w", err)

@@ -1,76 +1,158 @@
 package catalog
 
 import (
-	"fmt"
+	"context"
+	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"testing"
+
+	"github.com/cdflow/cdflow/internal/objstore"
+	"github.com/cdflow/cdflow/internal/s3test"
 )
 
-// tilePaths returns the slash paths of n tiles' files, as a release lays
-// them out.
-func tilePaths(n int) []string {
-	var out []string
-	for i := range n {
-		id := fmt.Sprintf("E%06d_N%07d", 355000+200*(i%1000), 4610000+200*(i/1000))
-		for _, f := range []string{"ortho_t0.tif", "ortho_t1.tif", "dsm_t0.tif", "dsm_t1.tif", "dh.tif", "cd3d.tif", "cd2d.tif", "preview.png"} {
-			out = append(out, "tiles/"+id+"/"+f)
-		}
-		out = append(out, "items/"+id+".json")
-	}
-	return out
+// keyOrderNames are paths whose byte order (S3's listing order) is not
+// filepath.WalkDir's: a name that extends a folder's name with a byte
+// below '/' ("a-b", "a.json", "items.parquet") sorts before the folder's
+// files.
+var keyOrderNames = []string{
+	"a0", "a/x", "a.json", "a-b", "a/y/z.json", "a/y.json",
+	"items/E1/E1.json", "items.parquet", "items/E1-b/E1-b.json", "items/E10/t.tif",
+	"tiles.parquet", "tiles/E1/dh.tif",
 }
 
-func TestUploadIndex(t *testing.T) {
-	paths := tilePaths(300)
-	for _, tc := range []struct {
-		name string
-		// hash makes the index's hash from its own.
-		hash func(func(string) uint64) func(string) uint64
-	}{
-		{"maphash", func(h func(string) uint64) func(string) uint64 { return h }},
-		// Every path's hash is one of seven: most are kept by name.
-		{"colliding", func(h func(string) uint64) func(string) uint64 {
-			return func(s string) uint64 { return h(s) % 7 }
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			x := newUploadIndex()
-			x.hash = tc.hash(x.hash)
-			for i, p := range paths {
-				if got := x.add(p); got != i {
-					t.Fatalf("%s numbered %d, want %d", p, got, i)
-				}
-			}
-			for i, p := range paths {
-				if got, ok := x.find(p); !ok || got != i {
-					t.Errorf("find(%s) = %d, %v; want %d", p, got, ok, i)
-				}
-			}
-			if _, ok := x.find("tiles/elsewhere.tif"); ok && tc.name == "maphash" {
-				t.Error("a path never added was found")
-			}
-		})
+func TestWalkKeyOrder(t *testing.T) {
+	dir := t.TempDir()
+	for _, p := range keyOrderNames {
+		write(t, dir, p, p)
+	}
+	var got []string
+	if err := walkKeyOrder(dir, func(rel string) error { got = append(got, rel); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Sorted(slices.Values(keyOrderNames))
+	if !slices.Equal(got, want) {
+		t.Errorf("walkKeyOrder visits\n%q\nwant byte order\n%q", got, want)
+	}
+	// The case the walk exists for: WalkDir's order is another.
+	var walkDir []string
+	if err := walkFiles(dir, func(rel string) error { walkDir = append(walkDir, rel); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(walkDir, want) {
+		t.Error("filepath.WalkDir visits these names in byte order too: the test names no case walkKeyOrder is for")
+	}
+	if err := walkKeyOrder(filepath.Join(dir, "gone"), func(string) error { return nil }); err == nil {
+		t.Error("walking a folder that does not exist: no error")
 	}
 }
 
-// BenchmarkUploadIndex reports the memory a published file takes in the
-// index a publish to object storage checks the server's listing against.
-func BenchmarkUploadIndex(b *testing.B) {
-	paths := tilePaths(20000)
-	var before, after runtime.MemStats
-	for b.Loop() {
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		x := newUploadIndex()
-		for _, p := range paths {
-			x.add(p)
+// TestJoinListing checks the join against a real server's listing: its
+// order is the one walkKeyOrder has to match.
+func TestJoinListing(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t)
+	c := srv.Client
+	root := objstore.URL{Bucket: srv.Bucket(t, "join"), Key: "cat/1.0.0"}
+	staged := t.TempDir()
+	for _, p := range keyOrderNames {
+		write(t, staged, p, p)
+	}
+	write(t, staged, "collection.json", "{}") // never walked: the commit
+	// The server holds the stage's files but a-b and items.parquet, and
+	// two it does not have.
+	for _, p := range append(slices.Clone(keyOrderNames), "a/w", "zz", "collection.json") {
+		if p == "a-b" || p == "items.parquet" {
+			continue
 		}
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(paths)), "B/file")
-		runtime.KeepAlive(x)
+		if _, err := c.PutBytes(ctx, root.Join(p), []byte(p), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var walked []string
+	if err := walkStaged(staged, func(rel string) error { walked = append(walked, rel); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var matched, extra, missing []string
+	err := joinListing(ctx, c, staged, root,
+		func(i int, rel string, o objstore.Object) error {
+			if walked[i] != rel {
+				t.Errorf("%s matched as staged file %d, %s", rel, i, walked[i])
+			}
+			if o.Size != int64(len(rel)) {
+				t.Errorf("%s matched the object %s of %d bytes", rel, o.URL, o.Size)
+			}
+			matched = append(matched, rel)
+			return nil
+		},
+		func(rel string) { extra = append(extra, rel) },
+		func(rel string) { missing = append(missing, rel) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantMatched []string
+	for _, p := range walked {
+		if p != "a-b" && p != "items.parquet" {
+			wantMatched = append(wantMatched, p)
+		}
+	}
+	if !slices.Equal(matched, wantMatched) {
+		t.Errorf("matched %q, want %q", matched, wantMatched)
+	}
+	if want := []string{"a/w", "collection.json", "zz"}; !slices.Equal(extra, want) {
+		t.Errorf("extra %q, want %q", extra, want)
+	}
+	if want := []string{"a-b", "items.parquet"}; !slices.Equal(missing, want) {
+		t.Errorf("missing %q, want %q", missing, want)
+	}
+	// An error from match stops the join and is returned.
+	stopErr := errors.New("stop")
+	if err := joinListing(ctx, c, staged, root, func(int, string, objstore.Object) error { return stopErr }, func(string) {}, func(string) {}); !errors.Is(err, stopErr) {
+		t.Errorf("join whose match fails: %v, want %v", err, stopErr)
+	}
+	// A stage that cannot be walked is an error, not a release of nothing.
+	if err := joinListing(ctx, c, filepath.Join(staged, "gone"), root, func(int, string, objstore.Object) error { return nil }, func(string) {}, func(string) {}); err == nil {
+		t.Error("join with a stage that does not exist: no error")
+	}
+}
+
+func TestUploadRecords(t *testing.T) {
+	r, err := newUploadRecords(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	const n = 1000
+	rec := func(i int) uploaded {
+		u := uploaded{size: int64(i) * 1_000_003}
+		for j := range u.md5 {
+			u.md5[j] = byte(i*31 + j)
+		}
+		return u
+	}
+	// Uploads finish in any order.
+	for _, i := range rand.New(rand.NewPCG(1, 2)).Perm(n) {
+		if err := r.set(i, rec(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rr := r.reader()
+	for i := 0; i < n; i += 1 + i%3 { // some skipped, as missing files are
+		got, err := rr.at(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != rec(i) {
+			t.Fatalf("record %d = %+v, want %+v", i, got, rec(i))
+		}
+	}
+	if _, err := rr.at(3); err == nil {
+		t.Error("a record read after a later one: no error")
+	}
+	if _, err := r.reader().at(n); err == nil {
+		t.Error("a record past the last: no error")
 	}
 }
 
