@@ -313,13 +313,13 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 		workers = 4 * runtime.GOMAXPROCS(0)
 	}
 	// Beside the stage, not in it: the stage is what is published.
-	stored, err = newUploadRecords(filepath.Dir(staged))
+	recs, err := newUploadRecords(filepath.Dir(staged))
 	if err != nil {
 		return nil, 0, fmt.Errorf("publish: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			stored.Close()
+			recs.Close()
 		}
 	}()
 	g, gctx := errgroup.WithContext(ctx)
@@ -342,7 +342,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 			if _, err := hex.Decode(sum[:], []byte(o.ETag)); err != nil || len(o.ETag) != 2*md5.Size {
 				return fmt.Errorf("publish: %s: the server's ETag %q is not an MD5", u, o.ETag)
 			}
-			if err := stored.set(num, uploaded{size: o.Size, md5: sum}); err != nil {
+			if err := recs.set(num, uploaded{size: o.Size, md5: sum}); err != nil {
 				return fmt.Errorf("publish: %w", err)
 			}
 			if copied {
@@ -358,7 +358,7 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	if werr != nil {
 		return nil, 0, fmt.Errorf("publish: %w", werr)
 	}
-	return stored, int(n.Load()), nil
+	return recs, int(n.Load()), nil
 }
 
 // walkStaged calls fn with the slash path of every file of the staged

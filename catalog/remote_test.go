@@ -316,6 +316,36 @@ func TestPublishRemote(t *testing.T) {
 		}
 	})
 
+	// An upload that fails ends the publish with an error naming the
+	// file, and nothing is published.
+	t.Run("upload fails", func(t *testing.T) {
+		root := objstore.URL{Bucket: srv.Bucket(t, "fails"), Key: "catalog"}
+		rel := release(t)
+		stage := t.TempDir()
+		var broken string
+		_, err := catalog.PublishRemote(ctx, c, root, rel, catalog.Options{Stage: stage, Hook: func(s string) error {
+			if s != catalog.StageStaged {
+				return nil
+			}
+			// A staged file that cannot be read: a link to nothing.
+			files, _ := filepath.Glob(filepath.Join(stage, ".cdflow-publish-*", "release", "items", "*", "*.tif"))
+			if len(files) == 0 {
+				t.Fatal("no staged product to break")
+			}
+			broken = files[len(files)/2]
+			if err := os.Remove(broken); err != nil {
+				return err
+			}
+			return os.Symlink(filepath.Join(stage, "nothing"), broken)
+		}})
+		if err == nil || !strings.Contains(err.Error(), filepath.Base(broken)) {
+			t.Fatalf("publish with an unreadable staged file: %v, want an error naming %s", err, filepath.Base(broken))
+		}
+		if got := remoteListing(t, c, root); got[rel.Dataset+"/"+rel.Version+"/collection.json"] != "" || got["catalog.json"] != "" {
+			t.Errorf("a failed upload published: %v", got)
+		}
+	})
+
 	t.Run("killed", func(t *testing.T) {
 		stages := []string{catalog.StageLocked, catalog.StageStaged, catalog.StageUploaded, catalog.StageRenamed, catalog.StageLinked, catalog.StageRoot}
 		for _, stage := range stages {
