@@ -3,9 +3,11 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -208,4 +210,49 @@ func write(t *testing.T, dir, rel, content string) {
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkUploadVerify uploads a stage of small files to a local
+// SeaweedFS and checks the listing against it, as a publish to object
+// storage does, and reports the heap held per file between the two (what
+// the check is made against) and the time per file.
+func BenchmarkUploadVerify(b *testing.B) {
+	const tiles, perTile = 1000, 9
+	ctx := context.Background()
+	srv := s3test.Start(b)
+	c := srv.Client
+	work := b.TempDir()
+	staged := filepath.Join(work, "release")
+	for i := range tiles {
+		id := fmt.Sprintf("E%06d_N%07d", 355000+200*(i%50), 4610000+200*(i/50))
+		for j := range perTile {
+			p := filepath.Join(staged, "items", id, fmt.Sprintf("%s_%d.tif", id, j))
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(p), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	n := 0
+	for b.Loop() {
+		final := objstore.URL{Bucket: srv.Bucket(b, "uv"), Key: fmt.Sprintf("cat/%d", n)}
+		n++
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		stored, _, err := uploadRelease(ctx, c, staged, final, 0, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if err := verifyRemote(ctx, c, staged, stored, final); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/float64(tiles*perTile), "heap-B/file")
+		runtime.KeepAlive(stored)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n*tiles*perTile), "µs/file")
 }
