@@ -542,7 +542,7 @@ func joinListing(ctx context.Context, c *objstore.Client, staged string, final o
 	err = c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefix)
 		if prev != "" && rel <= prev {
-			return fmt.Errorf("%s lists %s after %s: keys out of byte order, which the check after an upload needs (S3 lists them in that order)", c.Config().Endpoint(), o.URL, prev)
+			return fmt.Errorf("%s listed %s after %s: its keys are not in byte order, which the check of a release against the listing needs; S3's general-purpose buckets, MinIO and SeaweedFS list in that order (S3 Express directory buckets do not): publish to such a bucket", c.Config().Endpoint(), o.URL, prefix+prev)
 		}
 		prev = rel
 		for more && cur < rel {
