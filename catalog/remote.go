@@ -516,7 +516,8 @@ func (rr *recordReader) at(i int) (uploaded, error) {
 // staged file (with the file's number in the walk), extra for each that
 // does not, and missing for each staged file no key names. Neither side
 // is held: a national release is checked in constant memory. A server
-// that lists out of byte order is an error, not a difference.
+// that lists out of byte order stops the join with errUnordered, not a
+// difference (joinEither then joins by stat).
 func joinListing(ctx context.Context, c *objstore.Client, staged string, final objstore.URL,
 	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) (err error) {
 	var walkErr error
@@ -542,7 +543,7 @@ func joinListing(ctx context.Context, c *objstore.Client, staged string, final o
 	err = c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
 		rel := strings.TrimPrefix(o.URL.Key, prefix)
 		if prev != "" && rel <= prev {
-			return fmt.Errorf("%s listed %s after %s: its keys are not in byte order, which the check of a release against the listing needs; S3's general-purpose buckets, MinIO and SeaweedFS list in that order (S3 Express directory buckets do not): publish to such a bucket", c.Config().Endpoint(), o.URL, prefix+prev)
+			return fmt.Errorf("%s listed %s after %s: %w", c.Config().Endpoint(), o.URL, prefix+prev, errUnordered)
 		}
 		prev = rel
 		for more && cur < rel {
@@ -570,26 +571,81 @@ func joinListing(ctx context.Context, c *objstore.Client, staged string, final o
 // errStopWalk stops joinListing's walk when the listing failed.
 var errStopWalk = errors.New("walk stopped")
 
+// errUnordered is joinListing's error for a listing out of byte order.
+var errUnordered = errors.New("keys listed out of byte order")
+
+// joinFunc is joinListing or joinByStat.
+type joinFunc func(ctx context.Context, c *objstore.Client, staged string, final objstore.URL,
+	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) error
+
+// joinEither runs check with joinListing and, when the server lists out
+// of byte order (S3 Express directory buckets do), again from the start
+// with joinByStat: check must start from nothing each time.
+func joinEither(check func(join joinFunc) error) error {
+	err := check(joinListing)
+	if errors.Is(err, errUnordered) {
+		return check(joinByStat)
+	}
+	return err
+}
+
+// joinByStat calls joinListing's functions without relying on the
+// listing's order, at one request per staged file: each staged file's
+// object is looked up by name (match or missing, in the walk's order),
+// then the listing names the keys that are no staged file (extra).
+func joinByStat(ctx context.Context, c *objstore.Client, staged string, final objstore.URL,
+	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) error {
+	i := 0
+	err := walkStaged(staged, func(rel string) error {
+		num := i
+		i++
+		o, err := c.Stat(ctx, final.Join(rel))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing(rel)
+			return nil
+		case err != nil:
+			return err
+		}
+		return match(num, rel, o)
+	})
+	if err != nil {
+		return err
+	}
+	prefix := prefixOf(final).Key
+	return c.ListEach(ctx, prefixOf(final), func(o objstore.Object) error {
+		rel := strings.TrimPrefix(o.URL.Key, prefix)
+		// walkStaged leaves collection.json out, so joinListing calls it extra.
+		if rel == "collection.json" || !isStagedFile(staged, rel) {
+			extra(rel)
+		}
+		return nil
+	})
+}
+
 // verifyRemote lists what was uploaded of the release and checks that it
 // is exactly what uploadRelease stored, each object with the size and MD5
 // (the ETag of a one-part upload) its upload was checked against: nothing
 // lost, nothing extra, before the commit makes the version visible.
 func verifyRemote(ctx context.Context, c *objstore.Client, staged string, stored *uploadRecords, final objstore.URL) error {
 	var bad diffSummary
-	recs := stored.reader()
-	err := joinListing(ctx, c, staged, final,
-		func(i int, rel string, o objstore.Object) error {
-			want, err := recs.at(i)
-			if err != nil {
-				return err
-			}
-			if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
-				bad.add(rel + " differs")
-			}
-			return nil
-		},
-		func(rel string) { bad.add(rel + " is extra") },
-		func(rel string) { bad.add(rel + " is missing") })
+	err := joinEither(func(join joinFunc) error {
+		bad = diffSummary{}
+		recs := stored.reader()
+		return join(ctx, c, staged, final,
+			func(i int, rel string, o objstore.Object) error {
+				want, err := recs.at(i)
+				if err != nil {
+					return err
+				}
+				if o.Size != want.size || !strings.EqualFold(o.ETag, hex.EncodeToString(want.md5[:])) {
+					bad.add(rel + " differs")
+				}
+				return nil
+			},
+			func(rel string) { bad.add(rel + " is extra") },
+			func(rel string) { bad.add(rel + " is missing") })
+	})
 	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
@@ -621,7 +677,7 @@ func compareRemote(ctx context.Context, c *objstore.Client, staged string, final
 // stage's walk as it comes (joinListing).
 func compareObjects(ctx context.Context, c *objstore.Client, staged string, final objstore.URL, sameColl func() (bool, error)) (string, error) {
 	var diffs diffSummary
-	collListed := false
+	var collListed bool
 	var cmpErr error // a comparison's error, already worded
 	compare := func(rel string, same func() (bool, error)) error {
 		ok, err := same()
@@ -634,22 +690,25 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 		}
 		return nil
 	}
-	err := joinListing(ctx, c, staged, final,
-		func(_ int, rel string, o objstore.Object) error {
-			return compare(rel, func() (bool, error) {
-				return sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
-			})
-		},
-		func(rel string) {
-			if rel != "collection.json" {
-				diffs.add(rel + " would go")
-				return
-			}
-			collListed = true
-			// walkStaged leaves collection.json out: it is compared here.
-			_ = compare(rel, sameColl)
-		},
-		func(rel string) { diffs.add(rel + " is new") })
+	err := joinEither(func(join joinFunc) error {
+		diffs, collListed, cmpErr = diffSummary{}, false, nil
+		return join(ctx, c, staged, final,
+			func(_ int, rel string, o objstore.Object) error {
+				return compare(rel, func() (bool, error) {
+					return sameAsObject(ctx, c, filepath.Join(staged, filepath.FromSlash(rel)), o)
+				})
+			},
+			func(rel string) {
+				if rel != "collection.json" {
+					diffs.add(rel + " would go")
+					return
+				}
+				collListed = true
+				// walkStaged leaves collection.json out: it is compared here.
+				_ = compare(rel, sameColl)
+			},
+			func(rel string) { diffs.add(rel + " is new") })
+	})
 	if cmpErr != nil {
 		return "", cmpErr
 	}

@@ -51,8 +51,8 @@ func TestWalkKeyOrder(t *testing.T) {
 	}
 }
 
-// TestJoinListing checks the join against a real server's listing: its
-// order is the one walkKeyOrder has to match.
+// TestJoinListing checks both joins against a real server's listing: its
+// order is the one walkKeyOrder has to match for joinListing.
 func TestJoinListing(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.Start(t)
@@ -77,47 +77,78 @@ func TestJoinListing(t *testing.T) {
 	if err := walkStaged(staged, func(rel string) error { walked = append(walked, rel); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	var matched, extra, missing []string
-	err := joinListing(ctx, c, staged, root,
-		func(i int, rel string, o objstore.Object) error {
-			if walked[i] != rel {
-				t.Errorf("%s matched as staged file %d, %s", rel, i, walked[i])
-			}
-			if o.Size != int64(len(rel)) {
-				t.Errorf("%s matched the object %s of %d bytes", rel, o.URL, o.Size)
-			}
-			matched = append(matched, rel)
-			return nil
-		},
-		func(rel string) { extra = append(extra, rel) },
-		func(rel string) { missing = append(missing, rel) })
-	if err != nil {
-		t.Fatal(err)
-	}
 	var wantMatched []string
 	for _, p := range walked {
 		if p != "a-b" && p != "items.parquet" {
 			wantMatched = append(wantMatched, p)
 		}
 	}
-	if !slices.Equal(matched, wantMatched) {
-		t.Errorf("matched %q, want %q", matched, wantMatched)
+	for _, tc := range []struct {
+		name string
+		join joinFunc
+	}{{"listing", joinListing}, {"stat", joinByStat}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var matched, extra, missing []string
+			err := tc.join(ctx, c, staged, root,
+				func(i int, rel string, o objstore.Object) error {
+					if walked[i] != rel {
+						t.Errorf("%s matched as staged file %d, %s", rel, i, walked[i])
+					}
+					if o.Size != int64(len(rel)) {
+						t.Errorf("%s matched the object %s of %d bytes", rel, o.URL, o.Size)
+					}
+					matched = append(matched, rel)
+					return nil
+				},
+				func(rel string) { extra = append(extra, rel) },
+				func(rel string) { missing = append(missing, rel) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(matched, wantMatched) {
+				t.Errorf("matched %q, want %q", matched, wantMatched)
+			}
+			if want := []string{"a/w", "collection.json", "zz"}; !slices.Equal(extra, want) {
+				t.Errorf("extra %q, want %q", extra, want)
+			}
+			if want := []string{"a-b", "items.parquet"}; !slices.Equal(missing, want) {
+				t.Errorf("missing %q, want %q", missing, want)
+			}
+			// An error from match stops the join and is returned.
+			stopErr := errors.New("stop")
+			if err := tc.join(ctx, c, staged, root, func(int, string, objstore.Object) error { return stopErr }, func(string) {}, func(string) {}); !errors.Is(err, stopErr) {
+				t.Errorf("join whose match fails: %v, want %v", err, stopErr)
+			}
+			// A stage that cannot be walked is an error, not a release of nothing.
+			if err := tc.join(ctx, c, filepath.Join(staged, "gone"), root, func(int, string, objstore.Object) error { return nil }, func(string) {}, func(string) {}); err == nil {
+				t.Error("join with a stage that does not exist: no error")
+			}
+		})
 	}
-	if want := []string{"a/w", "collection.json", "zz"}; !slices.Equal(extra, want) {
-		t.Errorf("extra %q, want %q", extra, want)
-	}
-	if want := []string{"a-b", "items.parquet"}; !slices.Equal(missing, want) {
-		t.Errorf("missing %q, want %q", missing, want)
-	}
-	// An error from match stops the join and is returned.
-	stopErr := errors.New("stop")
-	if err := joinListing(ctx, c, staged, root, func(int, string, objstore.Object) error { return stopErr }, func(string) {}, func(string) {}); !errors.Is(err, stopErr) {
-		t.Errorf("join whose match fails: %v, want %v", err, stopErr)
-	}
-	// A stage that cannot be walked is an error, not a release of nothing.
-	if err := joinListing(ctx, c, filepath.Join(staged, "gone"), root, func(int, string, objstore.Object) error { return nil }, func(string) {}, func(string) {}); err == nil {
-		t.Error("join with a stage that does not exist: no error")
-	}
+	// A listing out of byte order runs the check again, from nothing, by
+	// stat: every staged file is looked up before the listing is read for
+	// extra keys, where joinListing interleaves them.
+	t.Run("unordered", func(t *testing.T) {
+		var calls []string
+		runs := 0
+		err := joinEither(func(join joinFunc) error {
+			runs++
+			calls = nil
+			if runs == 1 {
+				return fmt.Errorf("server: %w", errUnordered)
+			}
+			return join(ctx, c, staged, root,
+				func(int, string, objstore.Object) error { calls = append(calls, "match"); return nil },
+				func(string) { calls = append(calls, "extra") },
+				func(string) { calls = append(calls, "missing") })
+		})
+		if err != nil || runs != 2 {
+			t.Fatalf("joinEither after an unordered listing: %v after %d runs, want nil after 2", err, runs)
+		}
+		if i := slices.Index(calls, "extra"); i < 0 || slices.Contains(calls[i:], "match") {
+			t.Errorf("the second run interleaved the listing with the lookups (%v): it did not join by stat", calls)
+		}
+	})
 }
 
 func TestUploadRecords(t *testing.T) {
