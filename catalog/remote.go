@@ -24,6 +24,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/objstore"
 )
 
@@ -325,13 +326,10 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var n atomic.Int64
-	i := 0
-	werr := walkStaged(staged, func(rel string) error {
+	werr := walkStaged(staged, func(num int, rel string) error {
 		if err := gctx.Err(); err != nil {
 			return err
 		}
-		num := i
-		i++
 		g.Go(func() error {
 			file, u, po := filepath.Join(staged, filepath.FromSlash(rel)), final.Join(rel), objstore.PutOptions{ContentType: contentType(rel)}
 			o, copied, err := copyOrPut(gctx, c, copyOrigins, file, u, po)
@@ -361,15 +359,18 @@ func uploadRelease(ctx context.Context, c *objstore.Client, staged string, final
 	return recs, int(n.Load()), nil
 }
 
-// walkStaged calls fn with the slash path of every file of the staged
-// release but its collection.json, in the byte order of the paths: the
-// order object storage lists keys in (walkKeyOrder).
-func walkStaged(staged string, fn func(rel string) error) error {
+// walkStaged calls fn with the number (from 0) and the slash path of
+// every file of the staged release but its collection.json, in the byte
+// order of the paths: the order object storage lists keys in
+// (walkKeyOrder). The numbers name uploadRecords' records.
+func walkStaged(staged string, fn func(i int, rel string) error) error {
+	i := 0
 	return walkKeyOrder(staged, func(rel string) error {
 		if rel == "collection.json" {
 			return nil
 		}
-		return fn(rel)
+		i++
+		return fn(i-1, rel)
 	})
 }
 
@@ -457,13 +458,9 @@ type uploadRecords struct {
 }
 
 func newUploadRecords(dir string) (*uploadRecords, error) {
-	f, err := os.CreateTemp(dir, ".uploaded-")
-	if err != nil {
-		return nil, err
-	}
 	// Unnamed: a killed publish leaves nothing behind.
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
+	f, err := atomicfile.Unnamed(dir, ".uploaded-*")
+	if err != nil {
 		return nil, err
 	}
 	return &uploadRecords{f: f}, nil
@@ -512,7 +509,7 @@ func (rr *recordReader) at(i int) (uploaded, error) {
 }
 
 // joinListing walks the stage (walkStaged) beside the listing of final,
-// both in key order, and calls staged for each listed key that names a
+// both in key order, and calls match for each listed key that names a
 // staged file (with the file's number in the walk), extra for each that
 // does not, and missing for each staged file no key names. Neither side
 // is held: a national release is checked in constant memory. A server
@@ -522,12 +519,10 @@ func joinListing(ctx context.Context, c *objstore.Client, staged string, final o
 	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) (err error) {
 	var walkErr error
 	next, stop := iter.Pull2(func(yield func(int, string) bool) {
-		i := 0
-		walkErr = walkStaged(staged, func(rel string) error {
+		walkErr = walkStaged(staged, func(i int, rel string) error {
 			if !yield(i, rel) {
 				return errStopWalk
 			}
-			i++
 			return nil
 		})
 	})
@@ -595,10 +590,7 @@ func joinEither(check func(join joinFunc) error) error {
 // then the listing names the keys that are no staged file (extra).
 func joinByStat(ctx context.Context, c *objstore.Client, staged string, final objstore.URL,
 	match func(i int, rel string, o objstore.Object) error, extra, missing func(rel string)) error {
-	i := 0
-	err := walkStaged(staged, func(rel string) error {
-		num := i
-		i++
+	err := walkStaged(staged, func(num int, rel string) error {
 		o, err := c.Stat(ctx, final.Join(rel))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):

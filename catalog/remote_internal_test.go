@@ -74,7 +74,7 @@ func TestJoinListing(t *testing.T) {
 		}
 	}
 	var walked []string
-	if err := walkStaged(staged, func(rel string) error { walked = append(walked, rel); return nil }); err != nil {
+	if err := walkStaged(staged, func(_ int, rel string) error { walked = append(walked, rel); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	var wantMatched []string

@@ -186,3 +186,18 @@ func SyncFS(dir string) error {
 	}
 	return nil
 }
+
+// Unnamed creates a temporary file in dir (os.CreateTemp's pattern) and
+// removes its name at once: the open file is the only way to it, and its
+// space is freed when it is closed or the process ends, however it ends.
+func Unnamed(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}

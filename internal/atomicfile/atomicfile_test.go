@@ -117,3 +117,25 @@ func TestLinkOrCopyUnsynced(t *testing.T) {
 		t.Error("staged a missing file")
 	}
 }
+
+func TestUnnamed(t *testing.T) {
+	dir := t.TempDir()
+	f, err := Unnamed(dir, ".held-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt([]byte("kept"), 3); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 4)
+	if _, err := f.ReadAt(b, 3); err != nil || string(b) != "kept" {
+		t.Errorf("read back %q, %v; want \"kept\"", b, err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("the folder lists %v; an unnamed file leaves no name", names)
+	}
+	if _, err := Unnamed(filepath.Join(dir, "gone"), "x-*"); err == nil {
+		t.Error("a file in a folder that does not exist: no error")
+	}
+}

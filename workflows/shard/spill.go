@@ -8,6 +8,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/schema"
 )
@@ -51,12 +52,8 @@ func newSpill(dir string) (*spill, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(dir, ".merge-held-*")
+	f, err := atomicfile.Unnamed(dir, ".merge-held-*")
 	if err != nil {
-		return nil, err
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
 		return nil, err
 	}
 	return &spill{f: f, index: map[string]int{}}, nil
