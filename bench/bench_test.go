@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,5 +101,48 @@ func TestSampleTiles(t *testing.T) {
 	}
 	if len(sampleTiles(tiles, 20)) != 10 || len(sampleTiles(tiles, 0)) != 10 {
 		t.Error("a sample larger than the grid is not the grid")
+	}
+}
+
+func TestSetAside(t *testing.T) {
+	work := t.TempDir()
+	spent := filepath.Join(work, "spent")
+	out := filepath.Join(work, "cdflow")
+	if err := setAside(spent, out); err != nil {
+		t.Fatalf("no output yet: %v", err)
+	}
+	if _, err := os.Stat(spent); err == nil {
+		t.Fatal("spent made with nothing to set aside")
+	}
+	// The same output dir twice: both runs' files are kept apart until
+	// spent is deleted.
+	for run := range 2 {
+		if err := os.MkdirAll(filepath.Join(out, "items"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, "items", "a.json"), []byte{byte('0' + run)}, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := setAside(spent, out); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("run %d: %s still there (%v)", run, out, err)
+		}
+	}
+	got, err := filepath.Glob(filepath.Join(spent, "cdflow-*", "cdflow", "items", "a.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range got {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[string(b)] = true
+	}
+	if len(got) != 2 || !seen["0"] || !seen["1"] {
+		t.Fatalf("set aside: %v holding %v, want both runs' files", got, seen)
 	}
 }

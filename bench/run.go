@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,6 +90,16 @@ func benchmark(ctx context.Context, cfg config, log io.Writer) (*Results, error)
 	if err := os.MkdirAll(cfg.work, 0o755); err != nil {
 		return nil, err
 	}
+	// Outputs of earlier runs are set aside in spent and deleted after
+	// the last measurement: on ext4 without a journal, creating a file
+	// skips the inodes freed in the last minutes one by one, so a run
+	// right after deleting thousands of files pays for that deletion.
+	spent := filepath.Join(cfg.work, "spent")
+	if err := os.RemoveAll(spent); err != nil {
+		return nil, err
+	}
+	cfg.spent = spent
+	defer os.RemoveAll(spent)
 	res := &Results{Machine: Machine{CPUs: runtime.NumCPU(), Jobs: cfg.jobs, Runs: cfg.runs, Go: runtime.Version(), GDALCacheMax: os.Getenv("GDAL_CACHEMAX")}}
 	for _, size := range cfg.sizes {
 		fmt.Fprintf(log, "bench: scene %s km\n", size)
@@ -142,7 +154,7 @@ func measureScene(ctx context.Context, cfg config, sc *scene, log io.Writer) (*S
 	var check Check
 	for r := range cfg.runs {
 		for _, d := range dirs {
-			if err := os.RemoveAll(d); err != nil {
+			if err := setAside(cfg.spent, d); err != nil {
 				return nil, err
 			}
 		}
@@ -186,7 +198,9 @@ func measureScene(ctx context.Context, cfg config, sc *scene, log io.Writer) (*S
 	}
 	if !cfg.keep {
 		for _, d := range dirs {
-			os.RemoveAll(d)
+			if err := setAside(cfg.spent, d); err != nil {
+				return nil, err
+			}
 		}
 	}
 	n := len(sc.tiles)
@@ -213,7 +227,7 @@ func measureWorkers(ctx context.Context, cfg config, sc *scene, sr *SizeResult, 
 	out := filepath.Join(cfg.work, "out-"+sc.size, "cdflow-j1")
 	var runs []sample
 	for r := range cfg.runs {
-		if err := os.RemoveAll(out); err != nil {
+		if err := setAside(cfg.spent, out); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "bench:   run %d/%d: cdflow -j 1", r+1, cfg.runs)
@@ -225,11 +239,32 @@ func measureWorkers(ctx context.Context, cfg config, sc *scene, sr *SizeResult, 
 		runs = append(runs, s)
 		fmt.Fprintf(log, " %.1fs\n", s.Wall)
 	}
-	os.RemoveAll(out)
+	if err := setAside(cfg.spent, out); err != nil {
+		return nil, err
+	}
 	n := len(sc.tiles)
 	sl := &Scaling{Size: sc.size, Jobs: cfg.jobs, J1: summarize("cdflow -j 1", runs, n, n, sc.sourceMB), JN: sr.CDFlow}
 	sl.Speedup = sl.J1.WallS / sl.JN.WallS
 	return sl, nil
+}
+
+// setAside moves an earlier run's output dir, if there is one, into spent
+// under a name of its own, to be deleted when nothing is measured any more.
+func setAside(spent, dir string) error {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := os.MkdirAll(spent, 0o755); err != nil {
+		return err
+	}
+	to, err := os.MkdirTemp(spent, filepath.Base(dir)+"-")
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(dir, filepath.Join(to, filepath.Base(dir))); err != nil {
+		return fmt.Errorf("set aside %s: %w", dir, err)
+	}
+	return nil
 }
 
 // targets evaluates the performance issue's goals on the largest scene.
