@@ -43,7 +43,6 @@ type config struct {
 	scaling    string   // the size at which -j 1 is measured against -j jobs
 	out        string   // results JSON
 	keep       bool     // keep the outputs of the last run
-	spent      string   // where earlier runs' outputs wait to be deleted
 }
 
 func main() {

@@ -94,12 +94,10 @@ func benchmark(ctx context.Context, cfg config, log io.Writer) (*Results, error)
 	// the last measurement: on ext4 without a journal, creating a file
 	// skips the inodes freed in the last minutes one by one, so a run
 	// right after deleting thousands of files pays for that deletion.
-	spent := filepath.Join(cfg.work, "spent")
-	if err := os.RemoveAll(spent); err != nil {
+	if err := os.RemoveAll(cfg.spent()); err != nil {
 		return nil, err
 	}
-	cfg.spent = spent
-	defer os.RemoveAll(spent)
+	defer os.RemoveAll(cfg.spent())
 	res := &Results{Machine: Machine{CPUs: runtime.NumCPU(), Jobs: cfg.jobs, Runs: cfg.runs, Go: runtime.Version(), GDALCacheMax: os.Getenv("GDAL_CACHEMAX")}}
 	for _, size := range cfg.sizes {
 		fmt.Fprintf(log, "bench: scene %s km\n", size)
@@ -154,7 +152,7 @@ func measureScene(ctx context.Context, cfg config, sc *scene, log io.Writer) (*S
 	var check Check
 	for r := range cfg.runs {
 		for _, d := range dirs {
-			if err := setAside(cfg.spent, d); err != nil {
+			if err := setAside(cfg.spent(), d); err != nil {
 				return nil, err
 			}
 		}
@@ -198,7 +196,7 @@ func measureScene(ctx context.Context, cfg config, sc *scene, log io.Writer) (*S
 	}
 	if !cfg.keep {
 		for _, d := range dirs {
-			if err := setAside(cfg.spent, d); err != nil {
+			if err := setAside(cfg.spent(), d); err != nil {
 				return nil, err
 			}
 		}
@@ -227,7 +225,7 @@ func measureWorkers(ctx context.Context, cfg config, sc *scene, sr *SizeResult, 
 	out := filepath.Join(cfg.work, "out-"+sc.size, "cdflow-j1")
 	var runs []sample
 	for r := range cfg.runs {
-		if err := setAside(cfg.spent, out); err != nil {
+		if err := setAside(cfg.spent(), out); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "bench:   run %d/%d: cdflow -j 1", r+1, cfg.runs)
@@ -239,7 +237,7 @@ func measureWorkers(ctx context.Context, cfg config, sc *scene, sr *SizeResult, 
 		runs = append(runs, s)
 		fmt.Fprintf(log, " %.1fs\n", s.Wall)
 	}
-	if err := setAside(cfg.spent, out); err != nil {
+	if err := setAside(cfg.spent(), out); err != nil {
 		return nil, err
 	}
 	n := len(sc.tiles)
@@ -247,6 +245,9 @@ func measureWorkers(ctx context.Context, cfg config, sc *scene, sr *SizeResult, 
 	sl.Speedup = sl.J1.WallS / sl.JN.WallS
 	return sl, nil
 }
+
+// spent is where earlier runs' outputs wait to be deleted.
+func (cfg config) spent() string { return filepath.Join(cfg.work, "spent") }
 
 // setAside moves an earlier run's output dir, if there is one, into spent
 // under a name of its own, to be deleted when nothing is measured any more.
