@@ -6,15 +6,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"runtime"
-
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/stac"
 	"github.com/cdflow/cdflow/stac/extensions/file/v2"
@@ -91,6 +91,14 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 		if opts.link {
 			put = atomicfile.LinkOrCopyUnsynced
 		}
+		if o, ok := objstore.Placeholder(a.File); ok {
+			// The bytes are o's, on object storage (a merge of uploaded
+			// shards): only a stage for that server can hold them.
+			if !opts.link {
+				return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %s stands for %s, which a catalog on disk cannot copy; merge into a catalog on that object storage, or download the shards' folders and merge those", a.Key, a.File, o.URL)
+			}
+			put = func(_, dst string) error { return objstore.WritePlaceholder(dst, o) }
+		}
 		if err := put(a.File, dst); err != nil {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
 		}
@@ -128,7 +136,11 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 // Asset.SHA256) and the file still has the recorded size, else read from
 // the file.
 func checksum(a Asset, name string) (string, int64, error) {
+	o, placeholder := objstore.Placeholder(name)
 	if a.SHA256 == "" {
+		if placeholder {
+			return "", 0, fmt.Errorf("%s stands for %s, but the run recorded no SHA-256 of it; run again", a.File, o.URL)
+		}
 		return stac.ChecksumFile(name)
 	}
 	digest, err := hex.DecodeString(a.SHA256)
@@ -139,8 +151,12 @@ func checksum(a Asset, name string) (string, int64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	if st.Size() != a.Size {
-		return "", 0, fmt.Errorf("%s has %d bytes, but the run wrote %d: it changed since; run again", a.File, st.Size(), a.Size)
+	size := st.Size()
+	if placeholder {
+		size = o.Size
+	}
+	if size != a.Size {
+		return "", 0, fmt.Errorf("%s has %d bytes, but the run wrote %d: it changed since; run again", a.File, size, a.Size)
 	}
 	return file.SHA256Multihash([sha256.Size]byte(digest)), a.Size, nil
 }

@@ -428,6 +428,14 @@ func isStagedFile(staged, rel string) bool {
 // cannot copy) falls back to the upload: the local file is what is
 // published.
 func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
+	if src, ok := objstore.Placeholder(file); ok {
+		// No bytes here to upload instead: the object is the product.
+		o, err := c.Copy(ctx, src, u, po)
+		if err != nil {
+			return objstore.Object{}, false, fmt.Errorf("%w; the merge took it from the shard's object index: upload that shard again, then merge", err)
+		}
+		return o, true, nil
+	}
 	if copyOrigins {
 		if src, ok := objstore.Origin(file); ok {
 			o, err := c.Copy(ctx, src, u, po)
@@ -718,6 +726,9 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 }
 
 func sameAsObject(ctx context.Context, c *objstore.Client, file string, o objstore.Object) (bool, error) {
+	if p, ok := objstore.Placeholder(file); ok {
+		return sameObject(ctx, c, p, o)
+	}
 	st, err := os.Stat(file)
 	if err != nil {
 		return false, fmt.Errorf("publish: %w", err)
@@ -729,15 +740,25 @@ func sameAsObject(ctx context.Context, c *objstore.Client, file string, o objsto
 	if err != nil {
 		return false, err
 	}
+	return sameObject(ctx, c, objstore.Object{Size: st.Size(), ETag: sum}, o)
+}
+
+// sameObject reports whether o holds the bytes of p (a file's or a
+// placeholder's object, with its MD5 as ETag): the same size and MD5 (o's
+// ETag, or its bytes' when o was uploaded in parts).
+func sameObject(ctx context.Context, c *objstore.Client, p, o objstore.Object) (bool, error) {
+	if p.Size != o.Size {
+		return false, nil
+	}
 	if !strings.Contains(o.ETag, "-") {
-		return strings.EqualFold(sum, o.ETag), nil
+		return strings.EqualFold(p.ETag, o.ETag), nil
 	}
 	b, err := c.Get(ctx, o.URL)
 	if err != nil {
 		return false, fmt.Errorf("publish: %w", err)
 	}
 	remote := md5.Sum(b)
-	return hex.EncodeToString(remote[:]) == sum, nil
+	return strings.EqualFold(hex.EncodeToString(remote[:]), p.ETag), nil
 }
 
 func md5File(p string) (string, error) {

@@ -43,6 +43,27 @@ type ProductSelector interface {
 	Products(all []Product) []string
 }
 
+// PlaceholderPublisher is implemented by publishers of per-tile products
+// that may publish a release whose tiles' files are placeholders of
+// objects on object storage (objstore.Placeholder, made by a merge of
+// shards that uploaded there): PublishesPlaceholders says whether this
+// one, as configured, copies such objects on the server instead of
+// reading the files' bytes.
+type PlaceholderPublisher interface {
+	PublishesPlaceholders() bool
+}
+
+// PublishesPlaceholders reports whether p can publish a release whose
+// tiles' files are placeholders: a publisher of statistics only (no
+// ProductSelector) never reads them; one of products must say so.
+func PublishesPlaceholders(p Publisher) bool {
+	if _, ok := p.(ProductSelector); !ok {
+		return true
+	}
+	pp, ok := p.(PlaceholderPublisher)
+	return ok && pp.PublishesPlaceholders()
+}
+
 // PublisherFactory makes a new, unconfigured Publisher.
 type PublisherFactory func() Publisher
 

@@ -6,7 +6,9 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/release"
 	"github.com/cdflow/cdflow/workflows/shard"
@@ -27,8 +29,10 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 			"blocks, exactly as a single 'cdflow run' would have: same tables, same catalog bytes.\n"+
 			"SHARD_DIRs are the --out folders of the shards; without any, the shards wrote under\n"+
 			"OUT itself (a shared volume). Products of shards elsewhere are hard-linked (or copied)\n"+
-			"into OUT; a SHARD_DIR s3://bucket/prefix (where 'run --shard --upload' put them) is\n"+
-			"downloaded first. Every shard must be there once, from the same workflow and data.")
+			"into OUT; of a SHARD_DIR s3://bucket/prefix (where 'run --shard --upload' put them) the\n"+
+			"partial results are downloaded first, and the products too unless every publish block\n"+
+			"can copy them on the server (a catalog on that object storage); then OUT holds\n"+
+			"placeholders of them. Every shard must be there once, from the same workflow and data.")
 	var vf planFlags
 	vf.register(fs)
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
@@ -80,20 +84,27 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		return fail(env, err)
 	}
 	defer unlock()
-	// SHARD_OUTs on object storage (s3://…) are downloaded first.
-	dirs, remote, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:])
+	// Of SHARD_OUTs on object storage (s3://…), the partial results are
+	// downloaded first, and the products too unless every publish block
+	// can copy them on the server.
+	placeholders := release.PublishesPlaceholders(plan) && objstore.CanWritePlaceholders(outDir)
+	folders, remote, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:], placeholders)
 	if err != nil {
 		return fail(env, err)
 	}
 	defer cleanup()
-	res, err := shard.Merge(ctx, plan, outDir, dirs, workersOf(*jobs), newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
+	res, err := shard.MergeFolders(ctx, plan, outDir, folders, workersOf(*jobs), newProgress(env.stderr, isTerminal(env.stderr), "merge", "tiles"))
 	if err != nil {
 		return fail(env, err)
 	}
 	defer res.Close()
 	res.Jobs = *jobs
 	return finishRun(ctx, env, plan, res, outDir, remote, func(w io.Writer) {
-		fmt.Fprintf(w, "merged %d tiles from %d shard folders; products in %s\n", len(res.Tiles), max(1, fs.NArg()-1), filepath.Join(outDir, execute.TilesDir))
+		where := "products in " + filepath.Join(outDir, execute.TilesDir)
+		if slices.ContainsFunc(folders, func(f shard.Folder) bool { return f.Objects != nil }) {
+			where = "products of the shards on object storage not downloaded (placeholders in " + filepath.Join(outDir, execute.TilesDir) + ")"
+		}
+		fmt.Fprintf(w, "merged %d tiles from %d shard folders; %s\n", len(res.Tiles), max(1, fs.NArg()-1), where)
 	})
 }
 

@@ -198,6 +198,79 @@ func TestObjectStorage(t *testing.T) {
 		if want := fmt.Sprintf(", %d of them copied on the server from the shards)", products); products == 0 || !strings.Contains(stdout.String(), want) {
 			t.Errorf("merge to %s: want %q (the %d products and previews) in\n%s", cat, want, products, stdout.String())
 		}
+		// Every publish block copies on the server: the merge downloaded
+		// the shards' manifests and object indexes, not their products,
+		// which are placeholders in its output folder.
+		placeholders, bytesHeld := 0, int64(0)
+		filepath.WalkDir(filepath.Join(dir, "merged-remote", "run", "tiles"), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if _, ok := objstore.Placeholder(p); ok {
+				placeholders++
+			} else if st, err := os.Stat(p); err == nil {
+				bytesHeld += st.Size()
+			}
+			return nil
+		})
+		// (The tiles QA excludes have theirs too.)
+		if placeholders < products || bytesHeld != 0 {
+			t.Errorf("merge to %s: %d placeholders and %d bytes of files under run/tiles; want the %d published products and previews among the placeholders, no bytes", cat, placeholders, bytesHeld, products)
+		}
+
+		// A shard's object replaced after its upload: the merge refuses
+		// it when it copies it, naming it, and publishes nothing.
+		cat2 := "s3://" + bucket + "/catalog-stale"
+		swf := remoteWorkflow(t, wf, filepath.Join(dir, "stale-wf"), base, cat2)
+		sshards := "s3://" + bucket + "/run-stale"
+		for i := range 2 {
+			mustCdflow(t, "run", "--shard", fmt.Sprintf("%d/2", i), "--upload", sshards, "--out", filepath.Join(dir, fmt.Sprintf("spod%d", i)), swf)
+		}
+		tiles, err := srv.Client.List(t.Context(), objstore.URL{Bucket: bucket, Key: "run-stale/run/tiles/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var victim objstore.URL
+		for _, o := range tiles {
+			if strings.HasSuffix(o.URL.Key, ".tif") {
+				victim = o.URL
+				break
+			}
+		}
+		if victim.Key == "" {
+			t.Fatalf("no product among the %d objects the shards uploaded", len(tiles))
+		}
+		if _, err := srv.Client.PutBytes(t.Context(), victim, []byte("not the product"), objstore.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		msg := cdflowFails(t, "merge", "--out", filepath.Join(dir, "merged-stale"), swf, sshards)
+		for _, w := range []string{victim.String(), "changed since", "upload that shard again"} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("merge of a replaced object: stderr does not say %q:\n%s", w, msg)
+			}
+		}
+		if left, err := srv.Client.List(t.Context(), objstore.URL{Bucket: bucket, Key: "catalog-stale/"}); err != nil {
+			t.Fatal(err)
+		} else {
+			for _, o := range left {
+				if strings.HasSuffix(o.URL.Key, "catalog.json") || strings.HasSuffix(o.URL.Key, "/collection.json") {
+					t.Errorf("a refused merge published %s", o.URL)
+				}
+			}
+		}
+
+		// Without its object index (uploaded before the manifest, so only
+		// removed by hand), a shard is refused before anything is copied.
+		idx := objstore.URL{Bucket: bucket, Key: "run-stale/run/shards/objects-0001-of-0002.json"}
+		if err := srv.Client.Remove(t.Context(), idx); err != nil {
+			t.Fatal(err)
+		}
+		msg = cdflowFails(t, "merge", "--out", filepath.Join(dir, "merged-noindex"), swf, sshards)
+		for _, w := range []string{"shard 1/2", "no object index", idx.String(), "--upload s3://" + bucket + "/run-stale"} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("merge without an object index: stderr does not say %q:\n%s", w, msg)
+			}
+		}
 	})
 
 	t.Run("bad input", func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/plans"
 	"github.com/cdflow/cdflow/workflows/shard"
 )
 
@@ -43,8 +44,10 @@ func checkUpload(ctx context.Context, dest string) error {
 	return nil
 }
 
-// uploadShard uploads the products of a shard's tiles, then its manifest.
-func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, manifest string) (int, error) {
+// uploadShard checks the products of a shard's tiles against its manifest,
+// uploads every file of its tiles, then the index of those objects (their
+// sizes and MD5s, shard.WriteIndex), then its manifest.
+func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, part execute.Shard, res *execute.Result, manifest string) (int, error) {
 	root, err := objstore.Parse(dest)
 	if err != nil {
 		return 0, fmt.Errorf("--upload: %w", err)
@@ -58,6 +61,11 @@ func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, 
 	}
 	var files []string
 	for _, t := range res.Tiles {
+		// The index vouches for the products' bytes: a merge that does
+		// not download them trusts it.
+		if err := shard.CheckProducts(plan, outDir, t); err != nil {
+			return 0, fmt.Errorf("--upload: tile %s: %w; run the shard again", t.Tile.ID, err)
+		}
 		dir := filepath.Join(execute.TilesDir, t.Tile.ID)
 		entries, err := os.ReadDir(filepath.Join(outDir, dir))
 		if err != nil {
@@ -70,35 +78,47 @@ func uploadShard(ctx context.Context, outDir, dest string, res *execute.Result, 
 			}
 		}
 	}
+	stored := make([]shard.Uploaded, len(files))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16) // uploads wait on the network
-	for _, f := range files {
+	for i, f := range files {
 		g.Go(func() error {
-			_, err := c.PutFile(gctx, root.Join(filepath.ToSlash(f)), filepath.Join(outDir, f), objstore.PutOptions{})
+			key := filepath.ToSlash(f)
+			o, err := c.PutFile(gctx, root.Join(key), filepath.Join(outDir, f), objstore.PutOptions{})
+			stored[i] = shard.Uploaded{Path: key, Size: o.Size, MD5: o.ETag}
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return 0, fmt.Errorf("--upload: %w", err)
 	}
-	rel, err := filepath.Rel(outDir, manifest)
+	index, err := shard.WriteIndex(outDir, part, stored)
 	if err != nil {
 		return 0, fmt.Errorf("--upload: %w", err)
 	}
-	if _, err := c.PutFile(ctx, root.Join(filepath.ToSlash(rel)), manifest, objstore.PutOptions{ContentType: "application/json"}); err != nil {
-		return 0, fmt.Errorf("--upload: %w", err)
+	// The manifest last: a merge that finds it finds everything else.
+	for _, f := range []string{index, manifest} {
+		rel, err := filepath.Rel(outDir, f)
+		if err != nil {
+			return 0, fmt.Errorf("--upload: %w", err)
+		}
+		if _, err := c.PutFile(ctx, root.Join(filepath.ToSlash(rel)), f, objstore.PutOptions{ContentType: "application/json"}); err != nil {
+			return 0, fmt.Errorf("--upload: %w", err)
+		}
 	}
-	return len(files) + 1, nil
+	return len(files) + 2, nil
 }
 
 // fetchShards replaces every s3:// SHARD_OUT by a local folder under
-// outDir holding what the shards uploaded there (their manifests and
-// tiles); cleanup removes those folders once merged (the products are
-// hard-linked into outDir by then). remote says whether any came from
-// object storage: their tiles' files then know their objects
-// (objstore.SetOrigin), which a release published to the same server
-// copies there instead of uploading the files again.
-func fetchShards(ctx context.Context, outDir string, args []string) (dirs []string, remote bool, cleanup func(), err error) {
+// outDir holding what the shards uploaded there; cleanup removes those
+// folders once merged. With placeholders, only the shards' manifests and
+// object indexes are downloaded, and the merge makes each product a
+// placeholder of its object (shard.Folder); otherwise the tiles' files are
+// downloaded too (and hard-linked into outDir by the merge), each knowing
+// its object (objstore.SetOrigin). remote says whether any came from
+// object storage: a release published to the same server then copies
+// those objects there instead of uploading the files again.
+func fetchShards(ctx context.Context, outDir string, args []string, placeholders bool) (folders []shard.Folder, remote bool, cleanup func(), err error) {
 	var tmp []string
 	cleanup = func() {
 		for _, d := range tmp {
@@ -108,7 +128,7 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 	var c *objstore.Client
 	for _, a := range args {
 		if !objstore.IsURL(a) {
-			dirs = append(dirs, a)
+			folders = append(folders, shard.Folder{Dir: a})
 			continue
 		}
 		root, err := objstore.Parse(a)
@@ -132,19 +152,24 @@ func fetchShards(ctx context.Context, outDir string, args []string) (dirs []stri
 			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
 		tmp = append(tmp, d)
-		if err := download(ctx, c, root, d); err != nil {
+		subs := []string{shard.Dir, execute.TilesDir}
+		f := shard.Folder{Dir: d}
+		if placeholders {
+			subs, f.Objects = subs[:1], &root
+		}
+		if err := download(ctx, c, root, d, subs); err != nil {
 			cleanup()
 			return nil, false, nil, fmt.Errorf("merge: %w", err)
 		}
-		dirs = append(dirs, d)
+		folders = append(folders, f)
 		remote = true
 	}
-	return dirs, remote, cleanup, nil
+	return folders, remote, cleanup, nil
 }
 
-// download copies the shards' manifests and tiles under root into dir,
-// each tile's file with the object it came from recorded on it.
-func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string) error {
+// download copies the objects under root's subs (the shards' Dir, and
+// their tiles) into dir, each with the object it came from recorded on it.
+func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir string, subs []string) error {
 	if err := c.CheckBucket(ctx, root); err != nil {
 		return err
 	}
@@ -156,7 +181,7 @@ func download(ctx context.Context, c *objstore.Client, root objstore.URL, dir st
 	// shards hold tens of millions, never listed into memory at once.
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
-	for _, sub := range []string{shard.Dir, execute.TilesDir} {
+	for _, sub := range subs {
 		u := objstore.URL{Bucket: root.Bucket, Key: base + filepath.ToSlash(sub) + "/"}
 		n := 0
 		err := c.ListEach(gctx, u, func(o objstore.Object) error {

@@ -113,7 +113,7 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", part, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 		fmt.Fprintf(env.stdout, "partial result in %s; when every shard is done, run cdflow merge\n", path)
 		if *upload != "" {
-			n, err := uploadShard(ctx, outDir, *upload, res, path)
+			n, err := uploadShard(ctx, plan, outDir, *upload, part, res, path)
 			if err != nil {
 				return fail(env, err)
 			}

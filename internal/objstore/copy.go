@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -40,16 +41,8 @@ func Origin(file string) (Object, bool) {
 	if err != nil {
 		return Object{}, false
 	}
-	// The URL last: a key may hold spaces.
-	rec := strings.SplitN(string(buf[:n]), " ", 3)
-	if len(rec) != 3 {
-		return Object{}, false
-	}
-	o := Object{ETag: rec[0]}
-	if o.Size, err = strconv.ParseInt(rec[1], 10, 64); err != nil {
-		return Object{}, false
-	}
-	if o.URL, err = Parse(rec[2]); err != nil {
+	o, ok := parseRecord(string(buf[:n]))
+	if !ok {
 		return Object{}, false
 	}
 	f, err := os.Open(file)
@@ -89,4 +82,98 @@ func (c *Client) Copy(ctx context.Context, src Object, u URL, opts PutOptions) (
 		return Object{}, fmt.Errorf("copy %s to %s: the server stored ETag %s, not the source's %s", src.URL, u, etag, src.ETag)
 	}
 	return Object{URL: u, Size: src.Size, ETag: etag}, nil
+}
+
+// placeholderAttr is the extended attribute that makes an empty file a
+// placeholder (see WritePlaceholder).
+const placeholderAttr = "user.cdflow.object"
+
+// WritePlaceholder makes file an empty file that stands for object o, whose
+// bytes stay on the server: a merge of shards on object storage whose
+// release goes to that server copies o there (Copy) and never downloads
+// it. The record (o's URL, size and ETag, an MD5) is an extended attribute
+// of the file, so every hard link to it (a release's stage) is the same
+// placeholder. The file is replaced atomically. A file system without user
+// extended attributes returns an error (see CanWritePlaceholders).
+func WritePlaceholder(file string, o Object) error {
+	if !isMD5(o.ETag) {
+		return fmt.Errorf("placeholder %s for %s: ETag %q is not an MD5", file, o.URL, o.ETag)
+	}
+	f, err := os.CreateTemp(filepath.Dir(file), ".placeholder-*")
+	if err != nil {
+		return fmt.Errorf("placeholder for %s: %w", o.URL, err)
+	}
+	tmp := f.Name()
+	err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte(fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)), 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, file)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("placeholder %s for %s: %w", file, o.URL, err)
+	}
+	return nil
+}
+
+// Placeholder returns the object file stands for, if file is a placeholder
+// WritePlaceholder made: empty, with the record. A file written since
+// (in place, so it kept the record) is no longer empty and no placeholder.
+func Placeholder(file string) (Object, bool) {
+	buf := make([]byte, 4096) // an S3 key is at most 1 024 bytes
+	n, err := unix.Getxattr(file, placeholderAttr, buf)
+	if err != nil {
+		return Object{}, false
+	}
+	o, ok := parseRecord(string(buf[:n]))
+	if !ok {
+		return Object{}, false
+	}
+	if st, err := os.Stat(file); err != nil || st.Size() != 0 {
+		return Object{}, false
+	}
+	return o, true
+}
+
+// CanWritePlaceholders reports whether dir's file system keeps the
+// placeholders' records (user extended attributes).
+func CanWritePlaceholders(dir string) bool {
+	f, err := os.CreateTemp(dir, ".xattr-*")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	return unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte("probe"), 0) == nil
+}
+
+// parseRecord parses "ETAG SIZE URL", the URL last: a key may hold spaces.
+func parseRecord(s string) (Object, bool) {
+	rec := strings.SplitN(s, " ", 3)
+	if len(rec) != 3 {
+		return Object{}, false
+	}
+	o := Object{ETag: rec[0]}
+	var err error
+	if o.Size, err = strconv.ParseInt(rec[1], 10, 64); err != nil {
+		return Object{}, false
+	}
+	if o.URL, err = Parse(rec[2]); err != nil {
+		return Object{}, false
+	}
+	return o, true
+}
+
+func isMD5(etag string) bool {
+	if len(etag) != 32 {
+		return false
+	}
+	for _, c := range etag {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
 }

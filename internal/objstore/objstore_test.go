@@ -85,6 +85,62 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
+func TestPlaceholder(t *testing.T) {
+	dir := t.TempDir()
+	if !objstore.CanWritePlaceholders(dir) {
+		t.Fatalf("%s keeps no user extended attributes: the test needs a file system that does (ext4, XFS, btrfs)", dir)
+	}
+	o := objstore.Object{URL: objstore.URL{Bucket: "b", Key: "run/tiles/E1_N2/dh map.tif"}, Size: 1234, ETag: "0123456789abcdef0123456789ABCDEF"}
+	file := filepath.Join(dir, "dh.tif")
+	if err := os.WriteFile(file, []byte("the old bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := objstore.WritePlaceholder(file, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := objstore.Placeholder(file); !ok || got != o {
+		t.Fatalf("placeholder %+v, %v; want %+v", got, ok, o)
+	}
+	if st, err := os.Stat(file); err != nil || st.Size() != 0 {
+		t.Fatalf("a placeholder holds bytes: %v, %v", st.Size(), err)
+	}
+	// A hard link is the same placeholder (a release's stage).
+	link := filepath.Join(dir, "link.tif")
+	if err := os.Link(file, link); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := objstore.Placeholder(link); !ok || got != o {
+		t.Fatalf("link: %+v, %v", got, ok)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("WritePlaceholder left %d files in %s, want 2", len(ents), dir)
+	}
+	// Bytes written in place (the record stays on the file): no longer a
+	// placeholder. Nor is a file without the record, or a missing one.
+	if err := os.WriteFile(link, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := objstore.Placeholder(file); ok {
+		t.Error("a placeholder written to since is still one")
+	}
+	plain := filepath.Join(dir, "plain.tif")
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{plain, filepath.Join(dir, "missing.tif")} {
+		if _, ok := objstore.Placeholder(f); ok {
+			t.Errorf("%s is a placeholder", f)
+		}
+	}
+	// An ETag that is no MD5 (a multipart upload's) cannot vouch for
+	// the bytes.
+	multi := o
+	multi.ETag = "0123456789abcdef0123456789abcdef-2"
+	if err := objstore.WritePlaceholder(filepath.Join(dir, "multi.tif"), multi); err == nil || !strings.Contains(err.Error(), "not an MD5") {
+		t.Errorf("placeholder for a multipart ETag: %v", err)
+	}
+}
+
 // TestServer runs the client against a real S3 server (SeaweedFS).
 func TestServer(t *testing.T) {
 	ctx := context.Background()

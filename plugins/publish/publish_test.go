@@ -105,3 +105,26 @@ func TestSTACOutputsOfALargeRelease(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishesPlaceholders: only what never reads a tile file's bytes may
+// publish a merge whose products stayed on object storage.
+func TestPublishesPlaceholders(t *testing.T) {
+	tests := []struct {
+		name string
+		p    plugins.Publisher
+		want bool
+	}{
+		{"catalog on object storage", &STAC{Catalog: "s3://bucket/datasets"}, true},
+		{"catalog on disk", &STAC{Catalog: "catalog"}, false},
+		{"statistics", &Parquet{Tiles: true, Items: true, Compression: "zstd"}, true},
+		{"report", &Report{Path: "report.html"}, true},
+		{"folders of files", &Folders{Path: "3dcd", Format: "png"}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := plugins.PublishesPlaceholders(tc.p); got != tc.want {
+				t.Errorf("PublishesPlaceholders = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

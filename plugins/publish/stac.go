@@ -31,6 +31,10 @@ func (p *STAC) Products(all []plugins.Product) []string {
 	return plugins.ReleaseProducts(all)
 }
 
+// PublishesPlaceholders: a catalog on object storage copies a placeholder's
+// object there on the server; one on disk needs the bytes.
+func (p *STAC) PublishesPlaceholders() bool { return objstore.IsURL(p.Catalog) }
+
 func (p *STAC) Validate() []plugins.Problem {
 	if objstore.IsURL(p.Catalog) {
 		return append(checkRemote(p.Catalog), p.checkBaseURL()...)

@@ -61,6 +61,19 @@ func Preflight(ctx context.Context, plan *plans.Plan) error {
 	return nil
 }
 
+// PublishesPlaceholders reports whether every publish block of plan can
+// publish a release whose tiles' files are placeholders of objects on
+// object storage (plugins.PublishesPlaceholders): then a merge of shards
+// that uploaded there need not download their products.
+func PublishesPlaceholders(plan *plans.Plan) bool {
+	for _, pb := range plan.Workflow.Publish {
+		if !plugins.PublishesPlaceholders(pb.Impl) {
+			return false
+		}
+	}
+	return true
+}
+
 // PublishRun finishes a run and publishes it: Finish, Assemble, Publish.
 func PublishRun(ctx context.Context, plan *plans.Plan, res *execute.Result, out, created string) (*Summary, []Output, error) {
 	sum, err := Finish(ctx, plan, res)

@@ -28,6 +28,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/buildinfo"
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/execute"
@@ -74,13 +75,19 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 	if err != nil {
 		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
 	}
+	return writeUnder(out, partialName(execute.Shard{Index: p.Shard, Count: p.Shards}), b, s, "partial results")
+}
+
+// writeUnder writes b and a newline to name in out's Dir, atomically, and
+// returns its path; what is for messages.
+func writeUnder(out, name string, b []byte, s execute.Shard, what string) (string, error) {
 	dir := filepath.Join(out, Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("shard %s: %w", s, err)
 	}
-	path := filepath.Join(dir, partialName(execute.Shard{Index: p.Shard, Count: p.Shards}))
+	path := filepath.Join(dir, name)
 	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
-		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+		return "", fmt.Errorf("shard %s: write %s: %w", s, what, err)
 	}
 	return path, nil
 }
@@ -96,11 +103,33 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 // tile gathered. The tiles' assets, outlines and the growing part of their
 // rows are held on disk (TileResult.Load) until the result is closed.
 func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, workers int, events execute.Events) (*execute.Result, error) {
+	folders := make([]Folder, len(dirs))
+	for i, d := range dirs {
+		folders[i] = Folder{Dir: d}
+	}
+	return MergeFolders(ctx, plan, out, folders, workers, events)
+}
+
+// A Folder holds shards' results: a shard's --out folder, or the partial
+// results (Dir's run/shards/, manifests and object indexes) downloaded
+// from the object storage prefix Objects that shards uploaded to (cdflow
+// run --shard --upload). The products of such a shard are not
+// downloaded: each becomes a placeholder under the merge's output folder
+// (objstore.WritePlaceholder) for the object the shard uploaded, which
+// only a publisher to that object storage can publish (by copying it
+// there on the server).
+type Folder struct {
+	Dir     string
+	Objects *objstore.URL
+}
+
+// MergeFolders is Merge from folders that may stand for object storage.
+func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []Folder, workers int, events execute.Events) (*execute.Result, error) {
 	if out == "" {
 		return nil, errors.New("merge: no output directory")
 	}
-	if len(dirs) == 0 {
-		dirs = []string{out}
+	if len(folders) == 0 {
+		folders = []Folder{{Dir: out}}
 	}
 	key, err := planKey(plan)
 	if err != nil {
@@ -110,11 +139,13 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 		p   *header
 		dir string
 		// file is the manifest, for messages.
-		file string
+		file    string
+		objects *objstore.URL
 	}
 	var shards []found
 	seenDir := map[string]bool{}
-	for _, d := range dirs {
+	for _, fo := range folders {
+		d := fo.Dir
 		abs, err := filepath.Abs(d)
 		if err != nil {
 			return nil, fmt.Errorf("merge: %w", err)
@@ -135,7 +166,7 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 			if err != nil {
 				return nil, err
 			}
-			shards = append(shards, found{p: p, dir: d, file: f})
+			shards = append(shards, found{p: p, dir: d, file: f, objects: fo.Objects})
 		}
 	}
 	n := shards[0].p.Shards
@@ -221,7 +252,15 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 			}
 			got[id] = true
 		}
-		if err := gatherShard(ctx, plan, s.dir, s.file, out, p.Tiles, sp, workers, func(id string) {
+		gather := func(tr execute.TileResult) error { return gatherTile(ctx, plan, s.dir, out, tr) }
+		if s.objects != nil {
+			idx, err := readIndex(s.file, s.p, *s.objects)
+			if err != nil {
+				return nil, err
+			}
+			gather = func(tr execute.TileResult) error { return placeTile(out, *s.objects, idx, tr) }
+		}
+		if err := gatherShard(ctx, s.file, p.Tiles, gather, sp, workers, func(id string) {
 			if events != nil {
 				done++
 				events.TileDone(id, done, len(want))
@@ -239,10 +278,11 @@ func Merge(ctx context.Context, plan *plans.Plan, out string, dirs []string, wor
 	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage, Store: sp}, nil
 }
 
-// gatherShard gathers a shard's tiles (see gatherTile), workers at a time,
-// and puts what each one holds on disk (plugins.Held) in sp instead of
-// memory. done hears of each tile gathered, one call at a time.
-func gatherShard(ctx context.Context, plan *plans.Plan, dir, file, out string, tiles []execute.TileResult, sp *spill, workers int, done func(id string)) error {
+// gatherShard gathers a shard's tiles with gather (gatherTile or
+// placeTile), workers at a time, and puts what each one holds on disk
+// (plugins.Held) in sp instead of memory. done hears of each tile
+// gathered, one call at a time.
+func gatherShard(ctx context.Context, file string, tiles []execute.TileResult, gather func(execute.TileResult) error, sp *spill, workers int, done func(id string)) error {
 	errs := make([]error, len(tiles))
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -253,7 +293,7 @@ func gatherShard(ctx context.Context, plan *plans.Plan, dir, file, out string, t
 				return err
 			}
 			tr := &tiles[i]
-			if err := gatherTile(gctx, plan, dir, out, *tr); err != nil {
+			if err := gather(*tr); err != nil {
 				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err)
 				return errs[i]
 			}
@@ -447,6 +487,13 @@ func gatherTile(ctx context.Context, plan *plans.Plan, from, out string, tr exec
 			}
 		}
 	}
+	return CheckProducts(plan, out, tr)
+}
+
+// CheckProducts checks that every product of a tile under out is what the
+// run's manifest says it wrote (size and SHA-256) and lies on the tile's
+// grid: a file swapped or damaged since is refused.
+func CheckProducts(plan *plans.Plan, out string, tr execute.TileResult) error {
 	res := map[string]float64{}
 	for _, p := range plan.Release.Products {
 		res[p.Name] = p.Resolution

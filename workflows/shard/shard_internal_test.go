@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
@@ -107,5 +108,81 @@ func TestReadHeader(t *testing.T) {
 				t.Errorf("header %+v, want %+v", *h, want)
 			}
 		})
+	}
+}
+
+// TestIndexAndPlaceholders: a shard's object index read back by the merge
+// places each product as a placeholder of its object, and refuses a
+// product the index does not hold as the manifest describes it.
+func TestIndexAndPlaceholders(t *testing.T) {
+	root := objstore.URL{Bucket: "b", Key: "run-1"}
+	s := execute.Shard{Index: 1, Count: 3}
+	tr := execute.TileResult{Tile: plans.Tile{ID: "E1_N2"}, Assets: []plugins.Asset{
+		{Name: "dh", Path: "run/tiles/E1_N2/dh.tif", Size: 300},
+		{Name: "thumbnail", Path: "run/tiles/E1_N2/thumbnail.png", Size: 20, Preview: true},
+	}}
+	uploaded := []Uploaded{
+		{Path: "run/tiles/E1_N2/thumbnail.png", Size: 20, MD5: "22222222222222222222222222222222"},
+		{Path: "run/tiles/E1_N2/dh.tif", Size: 300, MD5: "11111111111111111111111111111111"},
+		{Path: "run/tiles/E1_N2/manifest.json", Size: 9, MD5: "33333333333333333333333333333333"},
+	}
+	shardOut := t.TempDir()
+	path, err := WriteIndex(shardOut, s, uploaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(filepath.Dir(path), partialName(s))
+	h := &header{Shard: 1, Shards: 3}
+	idx, err := readIndex(manifest, h, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx) != 3 || idx["run/tiles/E1_N2/dh.tif"] != uploaded[1] {
+		t.Fatalf("index read back: %v", idx)
+	}
+	out := t.TempDir()
+	if err := placeTile(out, root, idx, tr); err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range tr.Assets {
+		o, ok := objstore.Placeholder(filepath.Join(out, a.Path))
+		want := objstore.Object{URL: root.Join(a.Path), Size: a.Size, ETag: uploaded[1-i].MD5}
+		if !ok || o != want {
+			t.Errorf("%s: placeholder %+v, %v; want %+v", a.Name, o, ok, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "run/tiles/E1_N2/manifest.json")); !os.IsNotExist(err) {
+		t.Errorf("a file that is no product was placed: %v", err)
+	}
+
+	bad := []struct {
+		name string
+		edit func(a *plugins.Asset)
+		want string
+	}{
+		{"not uploaded", func(a *plugins.Asset) { a.Path = "run/tiles/E1_N2/dsm.tif" }, "s3://b/run-1/run/tiles/E1_N2/dsm.tif) is not among the objects the shard uploaded"},
+		{"another size", func(a *plugins.Asset) { a.Size = 301 }, "uploaded with 300 bytes, but the shard wrote 301"},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tr
+			b.Assets = []plugins.Asset{tr.Assets[0]}
+			tc.edit(&b.Assets[0])
+			if err := placeTile(t.TempDir(), root, idx, b); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+	// The index of another shard under this one's name is refused.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := execute.Shard{Index: 2, Count: 3}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), indexName(other)), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readIndex(manifest, &header{Shard: 2, Shards: 3}, root); err == nil || !strings.Contains(err.Error(), "is the object index of shard 1/3 (format 1), not of shard 2/3") {
+		t.Errorf("index of another shard: %v", err)
 	}
 }
