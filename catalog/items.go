@@ -97,7 +97,13 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 			if !opts.link {
 				return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %s stands for %s, which a catalog on disk cannot copy; merge into a catalog on that object storage, or download the shards' folders and merge those", a.Key, a.File, o.URL)
 			}
-			put = func(_, dst string) error { return objstore.WritePlaceholder(dst, o) }
+			put = func(src, dst string) error {
+				// A hard link is the same placeholder; a copy would not be.
+				if os.Link(src, dst) == nil {
+					return nil
+				}
+				return objstore.WritePlaceholder(dst, o)
+			}
 		}
 		if err := put(a.File, dst); err != nil {
 			return schema.ItemRow{}, nil, fmt.Errorf("asset %s: %w", a.Key, err)
