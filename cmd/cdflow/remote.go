@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -59,13 +60,34 @@ func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, par
 	if err := c.CheckBucket(ctx, root); err != nil {
 		return 0, fmt.Errorf("--upload: %w", err)
 	}
+	// The index vouches for the products' bytes: a merge that does not
+	// download them trusts it. The checks read every product: a CPU each.
+	// The first failing tile in the shard's order is reported.
+	errs := make([]error, len(res.Tiles))
+	checks, cctx := errgroup.WithContext(ctx)
+	checks.SetLimit(runtime.GOMAXPROCS(0))
+	for i, t := range res.Tiles {
+		checks.Go(func() error {
+			if err := cctx.Err(); err != nil {
+				return err
+			}
+			if err := shard.CheckProducts(plan, outDir, t); err != nil {
+				errs[i] = fmt.Errorf("--upload: tile %s: %w; run the shard again", t.Tile.ID, err)
+				return errs[i]
+			}
+			return nil
+		})
+	}
+	if err := checks.Wait(); err != nil {
+		for _, e := range errs {
+			if e != nil {
+				return 0, e
+			}
+		}
+		return 0, err
+	}
 	var files []string
 	for _, t := range res.Tiles {
-		// The index vouches for the products' bytes: a merge that does
-		// not download them trusts it.
-		if err := shard.CheckProducts(plan, outDir, t); err != nil {
-			return 0, fmt.Errorf("--upload: tile %s: %w; run the shard again", t.Tile.ID, err)
-		}
 		dir := filepath.Join(execute.TilesDir, t.Tile.ID)
 		entries, err := os.ReadDir(filepath.Join(outDir, dir))
 		if err != nil {
