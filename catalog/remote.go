@@ -426,7 +426,8 @@ func isStagedFile(staged, rel string) bool {
 // object stored is checked to hold the file's bytes (its ETag, the MD5).
 // A copy the server refuses (the source changed since, or the server
 // cannot copy) falls back to the upload: the local file is what is
-// published.
+// published. A placeholder (objstore.Placeholder) is always copied from its
+// object, and has no upload to fall back to.
 func copyOrPut(ctx context.Context, c *objstore.Client, copyOrigins bool, file string, u objstore.URL, po objstore.PutOptions) (objstore.Object, bool, error) {
 	if src, ok := objstore.Placeholder(file); ok {
 		// No bytes here to upload instead: the object is the product.

@@ -23,10 +23,13 @@ import (
 //	cdflow merge --out /scratch WORKFLOW s3://bucket/run
 //
 // Every shard uploads under the same prefix the layout a shared folder
-// would hold (run/tiles/<tile>/…, run/shards/shard-i-of-n.json); merge
-// downloads it and merges it as a shard folder. A shard's manifest is
-// uploaded after its products, so a manifest that is there has them all,
-// and merge checks each product's size and SHA-256 against it.
+// would hold (run/tiles/<tile>/…, run/shards/shard-i-of-n.json), with an
+// index of its objects (run/shards/objects-i-of-n.json: each one's size
+// and MD5). A shard's manifest is uploaded last, so a manifest that is
+// there has everything else. Merge downloads the manifests and indexes,
+// and either downloads the products too and checks each one's size and
+// SHA-256 against its manifest, or, when every publish block copies on
+// the server, leaves them there (placeholders, see shard.Folder).
 
 // checkUpload checks that --upload names a bucket we can reach, before
 // the shard spends hours on its tiles.
