@@ -244,7 +244,7 @@ func TestObjectStorage(t *testing.T) {
 			t.Fatal(err)
 		}
 		msg := cdflowFails(t, "merge", "--out", filepath.Join(dir, "merged-stale"), swf, sshards)
-		for _, w := range []string{victim.String(), "changed since", "upload that shard again"} {
+		for _, w := range []string{victim.String(), "no longer the object it was", "upload that shard again"} {
 			if !strings.Contains(msg, w) {
 				t.Errorf("merge of a replaced object: stderr does not say %q:\n%s", w, msg)
 			}

@@ -73,7 +73,7 @@ func (c *Client) Copy(ctx context.Context, src Object, u URL, opts PutOptions) (
 	info, err := c.mc.CopyObject(ctx, dst, minio.CopySrcOptions{Bucket: src.URL.Bucket, Object: src.URL.Key, MatchETag: src.ETag})
 	if err != nil {
 		if minio.ToErrorResponse(err).Code == "PreconditionFailed" {
-			return Object{}, fmt.Errorf("copy %s to %s: the source changed since it was listed (its ETag is no longer %s)", src.URL, u, src.ETag)
+			return Object{}, fmt.Errorf("copy %s to %s: the source is no longer the object it was (its ETag is no longer %s)", src.URL, u, src.ETag)
 		}
 		return Object{}, c.wrap("copy "+src.URL.String()+" to", u, err)
 	}
@@ -104,7 +104,10 @@ func WritePlaceholder(file string, o Object) error {
 		return fmt.Errorf("placeholder for %s: %w", o.URL, err)
 	}
 	tmp := f.Name()
-	err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte(fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)), 0)
+	err = f.Chmod(0o644) // as the run's other files, not CreateTemp's 0600
+	if err == nil {
+		err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte(fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)), 0)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

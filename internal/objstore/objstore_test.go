@@ -101,8 +101,8 @@ func TestPlaceholder(t *testing.T) {
 	if got, ok := objstore.Placeholder(file); !ok || got != o {
 		t.Fatalf("placeholder %+v, %v; want %+v", got, ok, o)
 	}
-	if st, err := os.Stat(file); err != nil || st.Size() != 0 {
-		t.Fatalf("a placeholder holds bytes: %v, %v", st.Size(), err)
+	if st, err := os.Stat(file); err != nil || st.Size() != 0 || st.Mode().Perm() != 0o644 {
+		t.Fatalf("placeholder: %v, %v; want no bytes, mode 0644", st, err)
 	}
 	// A hard link is the same placeholder (a release's stage).
 	link := filepath.Join(dir, "link.tif")
@@ -231,7 +231,7 @@ func TestServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		stale := root.Join("copy", "dst", "b.tif")
-		if _, err := c.Copy(ctx, o, stale, objstore.PutOptions{}); err == nil || !strings.Contains(err.Error(), "changed since it was listed") {
+		if _, err := c.Copy(ctx, o, stale, objstore.PutOptions{}); err == nil || !strings.Contains(err.Error(), "no longer the object it was") {
 			t.Fatalf("copy of a source that changed since it was listed: %v", err)
 		}
 		if _, err := c.Stat(ctx, stale); !errors.Is(err, fs.ErrNotExist) {
