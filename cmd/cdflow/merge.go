@@ -87,7 +87,13 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	// Of SHARD_OUTs on object storage (s3://…), the partial results are
 	// downloaded first, and the products too unless every publish block
 	// can copy them on the server.
-	placeholders := release.PublishesPlaceholders(plan) && objstore.CanWritePlaceholders(outDir)
+	placeholders := release.PublishesPlaceholders(plan)
+	if placeholders && !objstore.CanWritePlaceholders(outDir) {
+		placeholders = false
+		if slices.ContainsFunc(fs.Args()[1:], objstore.IsURL) {
+			fmt.Fprintf(env.stderr, "cdflow: %s's file system keeps no user extended attributes, which stand for the shards' objects: their products are downloaded and uploaded again; an --out on ext4, XFS or btrfs avoids both\n", outDir)
+		}
+	}
 	folders, remote, cleanup, err := fetchShards(ctx, outDir, fs.Args()[1:], placeholders)
 	if err != nil {
 		return fail(env, err)

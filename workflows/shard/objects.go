@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,17 +63,24 @@ func WriteIndex(out string, s execute.Shard, objs []Uploaded) (string, error) {
 // (downloaded from root), by path.
 func readIndex(file string, h *header, root objstore.URL) (map[string]Uploaded, error) {
 	path := filepath.Join(filepath.Dir(file), indexName(execute.Shard{Index: h.Shard, Count: h.Shards}))
+	// Named by its object: the downloaded file is gone after the merge.
+	obj := root.Join(Dir, filepath.Base(path))
+	again := fmt.Sprintf("upload it again with this cdflow (cdflow run --shard %d/%d --upload %s)", h.Shard, h.Shards, root)
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("merge: shard %d/%d under %s has no object index (%s): %s", h.Shard, h.Shards, root, obj, again)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	defer f.Close()
 	var idx objectIndex
-	if err := decodeManifest(path, &idx); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("merge: shard %d/%d under %s has no object index (%s): upload it again with this cdflow (cdflow run --shard %d/%d --upload %s)",
-				h.Shard, h.Shards, root, root.Join(Dir, filepath.Base(path)), h.Shard, h.Shards, root)
-		}
-		return nil, err
+	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&idx); err != nil {
+		return nil, fmt.Errorf("merge: the object index %s of shard %d/%d is damaged (%v): %s", obj, h.Shard, h.Shards, err, again)
 	}
 	if idx.Format != indexFormat || idx.Shard != h.Shard || idx.Shards != h.Shards {
-		return nil, fmt.Errorf("merge: %s is the object index of shard %d/%d (format %d), not of shard %d/%d (format %d); upload the shard again",
-			root.Join(Dir, filepath.Base(path)), idx.Shard, idx.Shards, idx.Format, h.Shard, h.Shards, indexFormat)
+		return nil, fmt.Errorf("merge: %s is the object index of shard %d/%d (format %d), not of shard %d/%d (format %d): %s",
+			obj, idx.Shard, idx.Shards, idx.Format, h.Shard, h.Shards, indexFormat, again)
 	}
 	m := make(map[string]Uploaded, len(idx.Objects))
 	for _, o := range idx.Objects {

@@ -182,7 +182,15 @@ func TestIndexAndPlaceholders(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(filepath.Dir(path), indexName(other)), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readIndex(manifest, &header{Shard: 2, Shards: 3}, root); err == nil || !strings.Contains(err.Error(), "is the object index of shard 1/3 (format 1), not of shard 2/3") {
+	if _, err := readIndex(manifest, &header{Shard: 2, Shards: 3}, root); err == nil || !strings.Contains(err.Error(), "s3://b/run-1/run/shards/objects-0002-of-0003.json is the object index of shard 1/3 (format 1), not of shard 2/3") {
 		t.Errorf("index of another shard: %v", err)
+	}
+	// A damaged one is named by its object, with what to do.
+	if err := os.WriteFile(path, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readIndex(manifest, h, root); err == nil || !strings.Contains(err.Error(), "the object index s3://b/run-1/run/shards/objects-0001-of-0003.json of shard 1/3 is damaged") ||
+		!strings.Contains(err.Error(), "cdflow run --shard 1/3 --upload s3://b/run-1") {
+		t.Errorf("damaged index: %v", err)
 	}
 }
