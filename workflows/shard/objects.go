@@ -18,10 +18,11 @@ import (
 // A shard that uploads its results to object storage (cdflow run --shard
 // --upload) uploads, after its tiles' files and before its manifest, an
 // index of those objects: each file's size and MD5, the ETag the server
-// returned for it. The shard checked each product against the manifest's
-// SHA-256 (CheckProducts) in the read that made the MD5, so a merge can
-// trust an object that still has that ETag to hold the product the
-// manifest describes, without downloading it (Folder.Objects).
+// returned for it. The shard checks each product against the manifest's
+// SHA-256 (CheckProducts) just before the upload, holding its folder's
+// lock, so a merge can trust an object that still has that ETag to hold
+// the product the manifest describes, without downloading it
+// (Folder.Objects).
 
 // indexFormat is the object index's format.
 const indexFormat = 1
