@@ -218,6 +218,18 @@ func TestObjectStorage(t *testing.T) {
 			t.Errorf("merge to %s: %d placeholders and %d bytes of files under run/tiles; want the %d published products and previews among the placeholders, no bytes", cat, placeholders, bytesHeld, products)
 		}
 
+		// Merged again: the published objects are compared with the
+		// placeholders' objects (not with their empty files), and found
+		// the same.
+		stdout.Reset()
+		stderr.Reset()
+		if code := Main([]string{"merge", "--out", filepath.Join(dir, "merged-remote-again"), cwf, rshards}, &stdout, &stderr); code != exitOK {
+			t.Fatalf("merge to %s again: exit %d\n%s%s", cat, code, stdout.String(), stderr.String())
+		}
+		if want := "was already published in " + cat + " with the same content"; !strings.Contains(stdout.String(), want) {
+			t.Errorf("merge to %s again: want %q in\n%s", cat, want, stdout.String())
+		}
+
 		// A shard's object replaced after its upload: the merge refuses
 		// it when it copies it, naming it, and publishes nothing.
 		cat2 := "s3://" + bucket + "/catalog-stale"
