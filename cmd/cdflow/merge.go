@@ -30,9 +30,10 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 			"SHARD_DIRs are the --out folders of the shards; without any, the shards wrote under\n"+
 			"OUT itself (a shared volume). Products of shards elsewhere are hard-linked (or copied)\n"+
 			"into OUT; of a SHARD_DIR s3://bucket/prefix (where 'run --shard --upload' put them) the\n"+
-			"partial results are downloaded first, and the products too unless every publish block\n"+
-			"can copy them on the server (a catalog on that object storage); then OUT holds\n"+
-			"placeholders of them. Every shard must be there once, from the same workflow and data.")
+			"partial results are downloaded first, and the products too unless a catalog on that\n"+
+			"object storage publishes them and no other publish block reads them (a catalog on disk,\n"+
+			"folders of files); then they are copied on the server and OUT holds placeholders of\n"+
+			"them. Every shard must be there once, from the same workflow and data.")
 	var vf planFlags
 	vf.register(fs)
 	out := fs.String("out", "", "root of everything the run writes (default: out/ beside the workflow)")
@@ -85,8 +86,8 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	defer unlock()
 	// Of SHARD_OUTs on object storage (s3://…), the partial results are
-	// downloaded first, and the products too unless every publish block
-	// can copy them on the server.
+	// downloaded first, and the products too unless a catalog there
+	// publishes them and no other publish block reads their bytes.
 	placeholders := release.PublishesPlaceholders(plan)
 	if placeholders && !objstore.CanWritePlaceholders(outDir) {
 		placeholders = false

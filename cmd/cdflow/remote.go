@@ -28,8 +28,9 @@ import (
 // and MD5). A shard's manifest is uploaded last, so a manifest that is
 // there has everything else. Merge downloads the manifests and indexes,
 // and either downloads the products too and checks each one's size and
-// SHA-256 against its manifest, or, when every publish block copies on
-// the server, leaves them there (placeholders, see shard.Folder).
+// SHA-256 against its manifest, or, when a catalog on that object storage
+// publishes them and nothing else reads them, leaves them there
+// (placeholders, see shard.Folder and release.PublishesPlaceholders).
 
 // checkUpload checks that --upload names a bucket we can reach, before
 // the shard spends hours on its tiles.

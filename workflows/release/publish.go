@@ -63,15 +63,22 @@ func Preflight(ctx context.Context, plan *plans.Plan) error {
 
 // PublishesPlaceholders reports whether every publish block of plan can
 // publish a release whose tiles' files are placeholders of objects on
-// object storage (plugins.PublishesPlaceholders): then a merge of shards
-// that uploaded there need not download their products.
+// object storage (plugins.PublishesPlaceholders), and one of them
+// publishes the products (a catalog on object storage): then a merge of
+// shards that uploaded there need not download their products. Without
+// such a block the merge's folder is the only place the products come
+// to, and they are downloaded.
 func PublishesPlaceholders(plan *plans.Plan) bool {
+	copies := false
 	for _, pb := range plan.Workflow.Publish {
 		if !plugins.PublishesPlaceholders(pb.Impl) {
 			return false
 		}
+		if pp, ok := pb.Impl.(plugins.PlaceholderPublisher); ok && pp.PublishesPlaceholders() {
+			copies = true
+		}
 	}
-	return true
+	return copies
 }
 
 // PublishRun finishes a run and publishes it: Finish, Assemble, Publish.
