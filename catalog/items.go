@@ -142,9 +142,8 @@ func writeItem(dir, releaseID string, rel *Release, t *Tile, block string, opts 
 // Asset.SHA256) and the file still has the recorded size, else read from
 // the file.
 func checksum(a Asset, name string) (string, int64, error) {
-	o, placeholder := objstore.Placeholder(name)
 	if a.SHA256 == "" {
-		if placeholder {
+		if o, ok := objstore.Placeholder(name); ok {
 			return "", 0, fmt.Errorf("%s stands for %s, but the run recorded no SHA-256 of it; run again", a.File, o.URL)
 		}
 		return stac.ChecksumFile(name)
@@ -158,8 +157,10 @@ func checksum(a Asset, name string) (string, int64, error) {
 		return "", 0, err
 	}
 	size := st.Size()
-	if placeholder {
-		size = o.Size
+	if size == 0 { // only an empty file can be a placeholder
+		if o, ok := objstore.Placeholder(name); ok {
+			size = o.Size
+		}
 	}
 	if size != a.Size {
 		return "", 0, fmt.Errorf("%s has %d bytes, but the run wrote %d: it changed since; run again", a.File, size, a.Size)

@@ -727,12 +727,14 @@ func compareObjects(ctx context.Context, c *objstore.Client, staged string, fina
 }
 
 func sameAsObject(ctx context.Context, c *objstore.Client, file string, o objstore.Object) (bool, error) {
-	if p, ok := objstore.Placeholder(file); ok {
-		return sameObject(ctx, c, p, o)
-	}
 	st, err := os.Stat(file)
 	if err != nil {
 		return false, fmt.Errorf("publish: %w", err)
+	}
+	if st.Size() == 0 { // only an empty file can be a placeholder
+		if p, ok := objstore.Placeholder(file); ok {
+			return sameObject(ctx, c, p, o)
+		}
 	}
 	if st.Size() != o.Size {
 		return false, nil

@@ -2,6 +2,8 @@ package objstore
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,8 +26,7 @@ const originAttr = "user.cdflow.origin"
 // millions of files need no index in memory. A file system without user
 // extended attributes returns an error; the file is then uploaded.
 func SetOrigin(file string, o Object) error {
-	v := fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)
-	if err := unix.Setxattr(file, originAttr, []byte(v), 0); err != nil {
+	if err := unix.Setxattr(file, originAttr, record(o), 0); err != nil {
 		return fmt.Errorf("record the origin of %s: %w", file, err)
 	}
 	return nil
@@ -106,7 +107,7 @@ func WritePlaceholder(file string, o Object) error {
 	tmp := f.Name()
 	err = f.Chmod(0o644) // as the run's other files, not CreateTemp's 0600
 	if err == nil {
-		err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte(fmt.Sprintf("%s %d %s", o.ETag, o.Size, o.URL)), 0)
+		err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, record(o), 0)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -149,7 +150,11 @@ func CanWritePlaceholders(dir string) bool {
 	return unix.Fsetxattr(int(f.Fd()), placeholderAttr, []byte("probe"), 0) == nil
 }
 
-// parseRecord parses "ETAG SIZE URL", the URL last: a key may hold spaces.
+// record is o as SetOrigin and WritePlaceholder record it: "ETAG SIZE URL",
+// the URL last, as a key may hold spaces (see parseRecord).
+func record(o Object) []byte { return fmt.Appendf(nil, "%s %d %s", o.ETag, o.Size, o.URL) }
+
+// parseRecord parses a record.
 func parseRecord(s string) (Object, bool) {
 	rec := strings.SplitN(s, " ", 3)
 	if len(rec) != 3 {
@@ -167,13 +172,6 @@ func parseRecord(s string) (Object, bool) {
 }
 
 func isMD5(etag string) bool {
-	if len(etag) != 32 {
-		return false
-	}
-	for _, c := range etag {
-		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
-			return false
-		}
-	}
-	return true
+	b, err := hex.DecodeString(etag)
+	return err == nil && len(b) == md5.Size
 }
