@@ -39,7 +39,7 @@ func (f *File) Commit() error {
 		return fmt.Errorf("write %s: already committed or aborted", f.path)
 	}
 	f.done = true
-	err := f.File.Chmod(0o666 &^ umask)
+	err := f.File.Chmod(NewFileMode())
 	if err == nil {
 		err = f.File.Sync()
 	}
@@ -80,6 +80,12 @@ func WriteFile(path string, data []byte) error {
 }
 
 var linkSeq atomic.Int64
+
+// NewFileMode is the mode a new file gets, 0666 less the umask: what
+// os.Create and GDAL give the run's other files, and what files written
+// under a temporary name (os.CreateTemp's 0600) are given before they
+// take their place.
+func NewFileMode() os.FileMode { return 0o666 &^ umask }
 
 // umask is the process's file-creation mask, read once: Umask can only be
 // read by setting it, which is safe while no other goroutine creates files.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/minio/minio-go/v7"
 	"golang.org/x/sys/unix"
 )
@@ -105,7 +106,7 @@ func WritePlaceholder(file string, o Object) error {
 		return fmt.Errorf("placeholder for %s: %w", o.URL, err)
 	}
 	tmp := f.Name()
-	err = f.Chmod(0o644) // as the run's other files, not CreateTemp's 0600
+	err = f.Chmod(atomicfile.NewFileMode())
 	if err == nil {
 		err = unix.Fsetxattr(int(f.Fd()), placeholderAttr, record(o), 0)
 	}

@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 )
@@ -381,6 +382,9 @@ func (c *Client) Download(ctx context.Context, u URL, file string) error {
 	}
 	defer os.Remove(tmp.Name())
 	_, err = io.Copy(tmp, obj)
+	if err == nil {
+		err = tmp.Chmod(atomicfile.NewFileMode())
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

@@ -101,8 +101,12 @@ func TestPlaceholder(t *testing.T) {
 	if got, ok := objstore.Placeholder(file); !ok || got != o {
 		t.Fatalf("placeholder %+v, %v; want %+v", got, ok, o)
 	}
-	if st, err := os.Stat(file); err != nil || st.Size() != 0 || st.Mode().Perm() != 0o644 {
-		t.Fatalf("placeholder: %v, %v; want no bytes, mode 0644", st, err)
+	st, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := newFileMode(t, dir); st.Size() != 0 || st.Mode().Perm() != want {
+		t.Fatalf("placeholder: %d bytes, mode %v; want none, mode %v", st.Size(), st.Mode().Perm(), want)
 	}
 	// A hard link is the same placeholder (a release's stage).
 	link := filepath.Join(dir, "link.tif")
@@ -183,6 +187,14 @@ func TestServer(t *testing.T) {
 		file := filepath.Join(dir, "src.tif")
 		if err := c.Download(ctx, src, file); err != nil {
 			t.Fatal(err)
+		}
+		// Readable as the run's other files are, not as a temporary file.
+		st, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := st.Mode().Perm(), newFileMode(t, dir); got != want {
+			t.Fatalf("downloaded file: mode %v, want %v", got, want)
 		}
 		if err := objstore.SetOrigin(file, listed[0]); err != nil {
 			t.Fatal(err)
@@ -304,4 +316,21 @@ func TestServer(t *testing.T) {
 			})
 		}
 	})
+}
+
+// newFileMode is the mode os.Create gives a new file in dir: that of
+// every file a run writes.
+func newFileMode(t *testing.T, dir string) os.FileMode {
+	t.Helper()
+	f, err := os.Create(filepath.Join(dir, ".mode"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Mode().Perm()
 }
