@@ -20,6 +20,7 @@ import (
 
 	"github.com/cdflow/cdflow/internal/cgoheap"
 	"github.com/cdflow/cdflow/internal/memlimit"
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 )
@@ -165,7 +166,7 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 
 // fail prints one clear error line and returns exitFailure.
 func fail(env *cmdEnv, err error) int {
-	msg := strings.TrimSpace(err.Error())
+	msg := objstore.UserNames(strings.TrimSpace(err.Error()))
 	msg = strings.ReplaceAll(msg, "\n", "; ")
 	fmt.Fprintf(env.stderr, "cdflow: %s\n", msg)
 	return exitFailure

@@ -334,6 +334,50 @@ func TestObjectStorage(t *testing.T) {
 				}
 			})
 		}
+		// A damaged object is named as the workflow names it (s3://…), not
+		// by GDAL's name for it (/vsis3/…): a point cloud's in the
+		// workflow's diagnostics, an orthophoto's in the run's error.
+		for _, tc := range []struct {
+			name, dir, cmd, workflow string
+		}{
+			{"damaged point cloud", "points_t1", "run", "workflow-lidar.hcl"},
+			{"damaged orthophoto", "ortho_t1", "run", "workflow.hcl"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				files, err := filepath.Glob(filepath.Join(scene, tc.dir, "*"))
+				if err != nil || len(files) == 0 {
+					t.Fatalf("no file in %s (%v)", tc.dir, err)
+				}
+				b, err := os.ReadFile(files[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				key := "damaged/" + tc.dir + "/" + filepath.Base(files[0])
+				if _, err := srv.Client.PutBytes(t.Context(), objstore.URL{Bucket: bucket, Key: key}, b[:len(b)*2/3], objstore.PutOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				rwf := remoteWorkflow(t, filepath.Join(scene, tc.workflow), t.TempDir(), base, "")
+				w, err := os.ReadFile(rwf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				from, to := fmt.Sprintf(`"%s/%s/`, base, tc.dir), fmt.Sprintf(`"s3://%s/damaged/%s/`, bucket, tc.dir)
+				if !strings.Contains(string(w), from) {
+					t.Fatalf("%s reads no %s", rwf, from)
+				}
+				if err := os.WriteFile(rwf, []byte(strings.Replace(string(w), from, to, 1)), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args := []string{tc.cmd, rwf}
+				if tc.cmd == "run" {
+					args = []string{"run", "--out", t.TempDir(), rwf}
+				}
+				stderr := cdflowFails(t, args...)
+				if want := "s3://" + bucket + "/" + key; !strings.Contains(stderr, want) || strings.Contains(stderr, "/vsis3/") {
+					t.Errorf("stderr does not name %s as written:\n%s", want, stderr)
+				}
+			})
+		}
 		// A catalog that cannot be published to is said before any tile
 		// runs, not at the end of the run.
 		for _, tc := range []struct {

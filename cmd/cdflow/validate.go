@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/workflows"
 	"github.com/hashicorp/hcl/v2"
 
@@ -78,8 +79,15 @@ func writeDiagnostics(w io.Writer, p *workflows.Parser, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
+	// Objects named as the workflow names them, not as GDAL does.
+	shown := make(hcl.Diagnostics, len(diags))
+	for i, d := range diags {
+		c := *d
+		c.Summary, c.Detail = objstore.UserNames(c.Summary), objstore.UserNames(c.Detail)
+		shown[i] = &c
+	}
 	wr := hcl.NewDiagnosticTextWriter(w, p.Files(), 0, false)
-	_ = wr.WriteDiagnostics(diags)
+	_ = wr.WriteDiagnostics(shown)
 	if n := len(diags.Errs()); n > 0 {
 		plural := "s"
 		if n == 1 {

@@ -76,6 +76,11 @@ func (u URL) Join(elem ...string) URL {
 // VSIPath is the object's name for GDAL's /vsis3/ file system.
 func (u URL) VSIPath() string { return "/vsis3/" + u.Bucket + "/" + u.Key }
 
+// UserNames rewrites GDAL's names of objects in a message (/vsis3/bucket/key,
+// which every stage after a source's listing uses) as the workflow and the
+// user write them, s3://bucket/key.
+func UserNames(msg string) string { return strings.ReplaceAll(msg, "/vsis3/", Scheme) }
+
 // FromVSIPath is the inverse of VSIPath.
 func FromVSIPath(p string) (URL, bool) {
 	rest, ok := strings.CutPrefix(p, "/vsis3/")

@@ -42,6 +42,23 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestUserNames(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"read /vsis3/b/run/a.tif: truncated", "read s3://b/run/a.tif: truncated"},
+		{"/vsis3/b/x.laz and /vsis3/c/y.laz differ", "s3://b/x.laz and s3://c/y.laz differ"},
+		{"read /data/a.tif: truncated", "read /data/a.tif: truncated"},
+	} {
+		if got := objstore.UserNames(tc.in); got != tc.want {
+			t.Errorf("UserNames(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	// Every name GDAL is given maps back to the URL it came from.
+	u := objstore.URL{Bucket: "b", Key: "run/a b.tif"}
+	if got := objstore.UserNames(u.VSIPath()); got != u.String() {
+		t.Errorf("UserNames(%q) = %q, want %q", u.VSIPath(), got, u.String())
+	}
+}
+
 func TestConfigFromEnv(t *testing.T) {
 	tests := []struct {
 		name string
