@@ -338,10 +338,15 @@ func TestObjectStorage(t *testing.T) {
 		// by GDAL's name for it (/vsis3/…): a point cloud's in the
 		// workflow's diagnostics, an orthophoto's in the run's error.
 		for _, tc := range []struct {
-			name, dir, cmd, workflow string
+			name, dir, workflow string
+			// flagged: also run with on_unreadable = "flag". A point
+			// cloud's chunk table is read when the workflow is decoded,
+			// before any QA policy applies; an orthophoto's blocks by the
+			// tiles.
+			flagged bool
 		}{
-			{"damaged point cloud", "points_t1", "run", "workflow-lidar.hcl"},
-			{"damaged orthophoto", "ortho_t1", "run", "workflow.hcl"},
+			{"damaged point cloud", "points_t1", "workflow-lidar.hcl", false},
+			{"damaged orthophoto", "ortho_t1", "workflow.hcl", true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				files, err := filepath.Glob(filepath.Join(scene, tc.dir, "*"))
@@ -368,13 +373,31 @@ func TestObjectStorage(t *testing.T) {
 				if err := os.WriteFile(rwf, []byte(strings.Replace(string(w), from, to, 1)), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				args := []string{tc.cmd, rwf}
-				if tc.cmd == "run" {
-					args = []string{"run", "--out", t.TempDir(), rwf}
-				}
-				stderr := cdflowFails(t, args...)
-				if want := "s3://" + bucket + "/" + key; !strings.Contains(stderr, want) || strings.Contains(stderr, "/vsis3/") {
+				stderr := cdflowFails(t, "run", "--out", t.TempDir(), rwf)
+				want := "s3://" + bucket + "/" + key
+				if !strings.Contains(stderr, want) || strings.Contains(stderr, "/vsis3/") {
 					t.Errorf("stderr does not name %s as written:\n%s", want, stderr)
+				}
+				if !tc.flagged {
+					return
+				}
+				// Flagged instead, the release's report names it so too.
+				flag := strings.Replace(strings.Replace(string(w), from, to, 1), `on_unreadable = "fail"`, `on_unreadable = "flag"`, 1)
+				if err := os.WriteFile(rwf, []byte(flag), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				out := t.TempDir()
+				mustCdflow(t, "run", "--out", out, rwf)
+				reports, err := filepath.Glob(filepath.Join(out, "catalog", "*", "*", "report.html"))
+				if err != nil || len(reports) != 1 {
+					t.Fatalf("reports %v (%v), want one", reports, err)
+				}
+				r, err := os.ReadFile(reports[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(r), want) || strings.Contains(string(r), "/vsis3/") {
+					t.Errorf("the report's QA section does not name %s as written", want)
 				}
 			})
 		}

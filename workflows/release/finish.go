@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/split"
@@ -193,11 +194,12 @@ func excluded(t *execute.TileResult) bool {
 }
 
 // qaRows are the report's QA section: the scene's findings, then every
-// tile's, with what each did to its tile.
+// tile's, with what each did to its tile. Objects are named as the
+// workflow names them (s3://…), not by GDAL's names for them.
 func qaRows(res *execute.Result) []plugins.QARow {
 	var rows []plugins.QARow
 	for _, f := range res.Findings {
-		rows = append(rows, plugins.QARow{Tile: "scene", Flag: f.Flag(), Detail: f.Detail})
+		rows = append(rows, plugins.QARow{Tile: "scene", Flag: f.Flag(), Detail: objstore.UserNames(f.Detail)})
 	}
 	for i := range res.Tiles {
 		t := &res.Tiles[i]
@@ -207,7 +209,7 @@ func qaRows(res *execute.Result) []plugins.QARow {
 			if out {
 				what = "tile excluded"
 			}
-			rows = append(rows, plugins.QARow{Tile: t.Tile.ID, Flag: f.Flag(), Detail: f.Detail + "; " + what})
+			rows = append(rows, plugins.QARow{Tile: t.Tile.ID, Flag: f.Flag(), Detail: objstore.UserNames(f.Detail) + "; " + what})
 		}
 	}
 	return rows
