@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -270,6 +271,31 @@ func TestObjectStorage(t *testing.T) {
 				}
 			}
 		}
+
+		// Uploaded again, as the error says: the shards send only the
+		// replaced object (and their object indexes and manifests), and
+		// the merge publishes the release.
+		sent := 0
+		uploaded := regexp.MustCompile(`uploaded (\d+) files to \S+ \((\d+) more were already there, unchanged\)`)
+		for i := range 2 {
+			var stdout, stderr bytes.Buffer
+			if code := Main([]string{"run", "--shard", fmt.Sprintf("%d/2", i), "--upload", sshards, "--out", filepath.Join(dir, fmt.Sprintf("spod%d", i)), swf}, &stdout, &stderr); code != exitOK {
+				t.Fatalf("shard %d/2 uploaded again: exit %d\n%s%s", i, code, stdout.String(), stderr.String())
+			}
+			m := uploaded.FindStringSubmatch(stdout.String())
+			if m == nil {
+				t.Fatalf("shard %d/2 uploaded again: no count of the files already there in\n%s", i, stdout.String())
+			}
+			n, _ := strconv.Atoi(m[1])
+			sent += n
+		}
+		if sent != 2*2+1 {
+			t.Errorf("the shards uploaded again sent %d files; want the replaced product and each shard's index and manifest, 5", sent)
+		}
+		mustCdflow(t, "merge", "--out", filepath.Join(dir, "merged-restored"), swf, sshards)
+		restored := filepath.Join(dir, "restored-catalog")
+		srv.DownloadDir(t, objstore.URL{Bucket: bucket, Key: "catalog-stale"}, restored)
+		sameCatalog(t, filepath.Join(single, "catalog"), restored, base, cat2)
 
 		// Without its object index (uploaded before the manifest, so only
 		// removed by hand), a shard is refused before anything is copied.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 
@@ -50,19 +51,21 @@ func checkUpload(ctx context.Context, dest string) error {
 }
 
 // uploadShard checks the products of a shard's tiles against its manifest,
-// uploads every file of its tiles, then the index of those objects (their
-// sizes and MD5s, shard.WriteIndex), then its manifest.
-func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, part execute.Shard, res *execute.Result, manifest string) (int, error) {
+// uploads every file of its tiles that the server does not already hold,
+// then the index of those objects (their sizes and MD5s, shard.WriteIndex),
+// then its manifest. It returns how many files the shard has there and how
+// many of them it sent.
+func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, part execute.Shard, res *execute.Result, manifest string) (int, int, error) {
 	root, err := objstore.Parse(dest)
 	if err != nil {
-		return 0, fmt.Errorf("--upload: %w", err)
+		return 0, 0, fmt.Errorf("--upload: %w", err)
 	}
 	c, err := objstore.FromEnv()
 	if err != nil {
-		return 0, fmt.Errorf("--upload %s: %w", dest, err)
+		return 0, 0, fmt.Errorf("--upload %s: %w", dest, err)
 	}
 	if err := c.CheckBucket(ctx, root); err != nil {
-		return 0, fmt.Errorf("--upload: %w", err)
+		return 0, 0, fmt.Errorf("--upload: %w", err)
 	}
 	// The index vouches for the products' bytes: a merge that does not
 	// download them trusts it. The checks read every product: a CPU each.
@@ -85,54 +88,79 @@ func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, par
 	if err := checks.Wait(); err != nil {
 		for _, e := range errs {
 			if e != nil {
-				return 0, e
+				return 0, 0, e
 			}
 		}
-		return 0, err
+		return 0, 0, err
 	}
-	var files []string
-	for _, t := range res.Tiles {
-		dir := filepath.Join(execute.TilesDir, t.Tile.ID)
-		entries, err := os.ReadDir(filepath.Join(outDir, dir))
-		if err != nil {
-			return 0, fmt.Errorf("--upload: tile %s: %w", t.Tile.ID, err)
-		}
-		for _, e := range entries {
-			// Dot files are temporary files of an interrupted write.
-			if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
-				files = append(files, filepath.Join(dir, e.Name()))
-			}
-		}
-	}
-	stored := make([]shard.Uploaded, len(files))
+	// A tile at a time: its objects listed (one request), then its files
+	// sent, but only those the server does not already hold (the same size
+	// and MD5), so an upload run again (a retried job) sends only what is
+	// missing or differs.
+	stored := make([][]shard.Uploaded, len(res.Tiles))
+	var sent atomic.Int64 // files sent, not already there
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16) // uploads wait on the network
-	for i, f := range files {
+	for i, t := range res.Tiles {
 		g.Go(func() error {
-			key := filepath.ToSlash(f)
-			o, err := c.PutFile(gctx, root.Join(key), filepath.Join(outDir, f), objstore.PutOptions{})
-			stored[i] = shard.Uploaded{Path: key, Size: o.Size, MD5: o.ETag}
-			return err
+			dir := filepath.Join(execute.TilesDir, t.Tile.ID)
+			entries, err := os.ReadDir(filepath.Join(outDir, dir))
+			if err != nil {
+				return fmt.Errorf("tile %s: %w", t.Tile.ID, err)
+			}
+			have := map[string]objstore.Object{}
+			listed, err := c.List(gctx, root.Join(filepath.ToSlash(dir)+"/"))
+			if err != nil {
+				return err
+			}
+			for _, o := range listed {
+				have[o.URL.Key] = o
+			}
+			for _, e := range entries {
+				// Dot files are temporary files of an interrupted write.
+				if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+					continue
+				}
+				key := filepath.ToSlash(filepath.Join(dir, e.Name()))
+				u := root.Join(key)
+				var prev *objstore.Object
+				if h, ok := have[u.Key]; ok {
+					prev = &h
+				}
+				o, put, err := c.SyncFile(gctx, u, filepath.Join(outDir, dir, e.Name()), prev, objstore.PutOptions{})
+				if err != nil {
+					return err
+				}
+				if put {
+					sent.Add(1)
+				}
+				stored[i] = append(stored[i], shard.Uploaded{Path: key, Size: o.Size, MD5: o.ETag})
+			}
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return 0, fmt.Errorf("--upload: %w", err)
+		return 0, 0, fmt.Errorf("--upload: %w", err)
 	}
-	index, err := shard.WriteIndex(outDir, part, stored)
+	var all []shard.Uploaded
+	for _, s := range stored {
+		all = append(all, s...)
+	}
+	index, err := shard.WriteIndex(outDir, part, all)
 	if err != nil {
-		return 0, fmt.Errorf("--upload: %w", err)
+		return 0, 0, fmt.Errorf("--upload: %w", err)
 	}
 	// The manifest last: a merge that finds it finds everything else.
 	for _, f := range []string{index, manifest} {
 		rel, err := filepath.Rel(outDir, f)
 		if err != nil {
-			return 0, fmt.Errorf("--upload: %w", err)
+			return 0, 0, fmt.Errorf("--upload: %w", err)
 		}
 		if _, err := c.PutFile(ctx, root.Join(filepath.ToSlash(rel)), f, objstore.PutOptions{ContentType: "application/json"}); err != nil {
-			return 0, fmt.Errorf("--upload: %w", err)
+			return 0, 0, fmt.Errorf("--upload: %w", err)
 		}
 	}
-	return len(files) + 2, nil
+	return len(all) + 2, int(sent.Load()) + 2, nil
 }
 
 // fetchShards replaces every s3:// SHARD_OUT by a local folder under

@@ -113,11 +113,15 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(env.stdout, "shard %s: processed %d tiles in %.1fs, %d more finished by an earlier run; products in %s\n", part, res.Processed, time.Since(start).Seconds(), res.Cached, filepath.Join(outDir, execute.TilesDir))
 		fmt.Fprintf(env.stdout, "partial result in %s; when every shard is done, run cdflow merge\n", path)
 		if *upload != "" {
-			n, err := uploadShard(ctx, plan, outDir, *upload, part, res, path)
+			n, sent, err := uploadShard(ctx, plan, outDir, *upload, part, res, path)
 			if err != nil {
 				return fail(env, err)
 			}
-			fmt.Fprintf(env.stdout, "uploaded %d files to %s\n", n, *upload)
+			fmt.Fprintf(env.stdout, "uploaded %d files to %s", sent, *upload)
+			if n > sent {
+				fmt.Fprintf(env.stdout, " (%d more were already there, unchanged)", n-sent)
+			}
+			fmt.Fprintln(env.stdout)
 		}
 		return exitOK
 	}

@@ -413,19 +413,33 @@ type PutOptions struct {
 // PutFile uploads a local file in one request and checks that the server
 // stored the bytes sent: the ETag it returns must be the file's MD5.
 func (c *Client) PutFile(ctx context.Context, u URL, file string, opts PutOptions) (Object, error) {
+	o, _, err := c.SyncFile(ctx, u, file, nil, opts)
+	return o, err
+}
+
+// SyncFile is PutFile unless have, the object u holds now (as listed; nil
+// when none), is already the file's bytes: the same size and an ETag that
+// is the file's MD5. Then nothing is sent and have is returned. sent says
+// whether the file was uploaded. An upload run again sends only what is
+// missing or differs.
+func (c *Client) SyncFile(ctx context.Context, u URL, file string, have *Object, opts PutOptions) (o Object, sent bool, err error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return Object{}, fmt.Errorf("upload %s to %s: %w", file, u, err)
+		return Object{}, false, fmt.Errorf("upload %s to %s: %w", file, u, err)
 	}
 	defer f.Close()
 	sum, size, err := MD5(f)
 	if err != nil {
-		return Object{}, fmt.Errorf("upload %s to %s: read: %w", file, u, err)
+		return Object{}, false, fmt.Errorf("upload %s to %s: read: %w", file, u, err)
+	}
+	if have != nil && have.URL == u && have.Size == size && strings.EqualFold(have.ETag, sum) {
+		return *have, false, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Object{}, fmt.Errorf("upload %s to %s: %w", file, u, err)
+		return Object{}, false, fmt.Errorf("upload %s to %s: %w", file, u, err)
 	}
-	return c.put(ctx, u, f, size, sum, opts)
+	o, err = c.put(ctx, u, f, size, sum, opts)
+	return o, err == nil, err
 }
 
 // MD5 reads r to its end: its MD5 (hex), which a one-part upload's ETag

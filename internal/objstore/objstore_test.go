@@ -187,6 +187,35 @@ func TestServer(t *testing.T) {
 		}
 	})
 
+	t.Run("sync", func(t *testing.T) {
+		u := root.Join("sync", "a.tif")
+		file := filepath.Join(t.TempDir(), "a.tif")
+		if err := os.WriteFile(file, []byte("the product"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		first, sent, err := c.SyncFile(ctx, u, file, nil, objstore.PutOptions{})
+		if err != nil || !sent {
+			t.Fatalf("first upload: sent %v, %v", sent, err)
+		}
+		// Listed as it is: nothing sent. Listed with other bytes, or
+		// another size: sent again.
+		listed, err := c.List(ctx, u)
+		if err != nil || len(listed) != 1 {
+			t.Fatalf("listed %v, %v", listed, err)
+		}
+		if o, sent, err := c.SyncFile(ctx, u, file, &listed[0], objstore.PutOptions{}); err != nil || sent || o != first {
+			t.Errorf("same bytes: sent %v, %+v, %v; want nothing sent, %+v", sent, o, err, first)
+		}
+		for _, stale := range []objstore.Object{
+			{URL: u, Size: first.Size, ETag: "00000000000000000000000000000000"},
+			{URL: u, Size: first.Size + 1, ETag: first.ETag},
+		} {
+			if o, sent, err := c.SyncFile(ctx, u, file, &stale, objstore.PutOptions{}); err != nil || !sent || o != first {
+				t.Errorf("listed as %+v: sent %v, %+v, %v; want sent, %+v", stale, sent, o, err, first)
+			}
+		}
+	})
+
 	t.Run("server-side copy", func(t *testing.T) {
 		src := root.Join("copy", "src.tif")
 		data := bytes.Repeat([]byte("product "), 500)
