@@ -41,7 +41,8 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	shardFlag := fs.String("shard", "", "process only shard i/n of the tiles (those whose index is i modulo n) and write\n"+
 		"a partial result under OUT/run/shards/, for 'cdflow merge' (no statistics, split or publishing)")
 	upload := fs.String("upload", "", "with --shard: upload the shard's products and partial result under this object storage\n"+
-		"prefix (s3://bucket/prefix, the same for every shard), for 'cdflow merge WORKFLOW s3://bucket/prefix'")
+		"prefix (s3://bucket/prefix, the same for every shard), for 'cdflow merge WORKFLOW s3://bucket/prefix';\n"+
+		"run again, it skips the files already there unchanged (the same size and MD5)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
