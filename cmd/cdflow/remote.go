@@ -109,7 +109,9 @@ func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, par
 				return fmt.Errorf("tile %s: %w", t.Tile.ID, err)
 			}
 			have := map[string]objstore.Object{}
-			listed, err := c.List(gctx, root.Join(filepath.ToSlash(dir)+"/"))
+			prefix := root.Join(filepath.ToSlash(dir))
+			prefix.Key += "/" // this tile's objects, not those of tiles whose ID it begins
+			listed, err := c.List(gctx, prefix)
 			if err != nil {
 				return err
 			}

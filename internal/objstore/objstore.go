@@ -23,6 +23,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/cdflow/cdflow/internal/atomicfile"
@@ -78,8 +79,12 @@ func (u URL) VSIPath() string { return "/vsis3/" + u.Bucket + "/" + u.Key }
 
 // UserNames rewrites GDAL's names of objects in a message (/vsis3/bucket/key,
 // which every stage after a source's listing uses) as the workflow and the
-// user write them, s3://bucket/key.
-func UserNames(msg string) string { return strings.ReplaceAll(msg, "/vsis3/", Scheme) }
+// user write them, s3://bucket/key. A local path that merely holds a
+// folder named vsis3 is left alone.
+func UserNames(msg string) string { return vsiName.ReplaceAllString(msg, "${1}"+Scheme) }
+
+// vsiName is /vsis3/ where a name starts: not inside a longer path.
+var vsiName = regexp.MustCompile(`(^|[^\w./-])/vsis3/`)
 
 // FromVSIPath is the inverse of VSIPath.
 func FromVSIPath(p string) (URL, bool) {

@@ -47,6 +47,9 @@ func TestUserNames(t *testing.T) {
 		{"read /vsis3/b/run/a.tif: truncated", "read s3://b/run/a.tif: truncated"},
 		{"/vsis3/b/x.laz and /vsis3/c/y.laz differ", "s3://b/x.laz and s3://c/y.laz differ"},
 		{"read /data/a.tif: truncated", "read /data/a.tif: truncated"},
+		{"/vsis3/b/a.tif is truncated", "s3://b/a.tif is truncated"},
+		{`open "/vsis3/b/a.tif"`, `open "s3://b/a.tif"`},
+		{"read /data/vsis3/a.tif: truncated", "read /data/vsis3/a.tif: truncated"},
 	} {
 		if got := objstore.UserNames(tc.in); got != tc.want {
 			t.Errorf("UserNames(%q) = %q, want %q", tc.in, got, tc.want)
