@@ -366,7 +366,7 @@ func TestObjectStorage(t *testing.T) {
 		for _, tc := range []struct {
 			name, dir, workflow string
 			// flagged: also run with on_unreadable = "flag". A point
-			// cloud's chunk table is read when the workflow is decoded,
+			// cloud's chunk table is read when the workflow is planned,
 			// before any QA policy applies; an orthophoto's blocks by the
 			// tiles.
 			flagged bool
