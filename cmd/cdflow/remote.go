@@ -36,18 +36,25 @@ import (
 // checkUpload checks that --upload names a bucket we can reach, before
 // the shard spends hours on its tiles.
 func checkUpload(ctx context.Context, dest string) error {
+	_, _, err := openUpload(ctx, dest)
+	return err
+}
+
+// openUpload connects to the object storage --upload names and checks
+// its bucket.
+func openUpload(ctx context.Context, dest string) (*objstore.Client, objstore.URL, error) {
 	root, err := objstore.Parse(dest)
 	if err != nil {
-		return fmt.Errorf("--upload: %w", err)
+		return nil, root, fmt.Errorf("--upload: %w", err)
 	}
 	c, err := objstore.FromEnv()
 	if err != nil {
-		return fmt.Errorf("--upload %s: %w", dest, err)
+		return nil, root, fmt.Errorf("--upload %s: %w", dest, err)
 	}
 	if err := c.CheckBucket(ctx, root); err != nil {
-		return fmt.Errorf("--upload: %w", err)
+		return nil, root, fmt.Errorf("--upload: %w", err)
 	}
-	return nil
+	return c, root, nil
 }
 
 // uploadShard checks the products of a shard's tiles against its manifest,
@@ -56,16 +63,9 @@ func checkUpload(ctx context.Context, dest string) error {
 // then its manifest. It returns how many files the shard has there and how
 // many of them it sent.
 func uploadShard(ctx context.Context, plan *plans.Plan, outDir, dest string, part execute.Shard, res *execute.Result, manifest string) (int, int, error) {
-	root, err := objstore.Parse(dest)
+	c, root, err := openUpload(ctx, dest)
 	if err != nil {
-		return 0, 0, fmt.Errorf("--upload: %w", err)
-	}
-	c, err := objstore.FromEnv()
-	if err != nil {
-		return 0, 0, fmt.Errorf("--upload %s: %w", dest, err)
-	}
-	if err := c.CheckBucket(ctx, root); err != nil {
-		return 0, 0, fmt.Errorf("--upload: %w", err)
+		return 0, 0, err
 	}
 	// The index vouches for the products' bytes: a merge that does not
 	// download them trusts it. The checks read every product: a CPU each.

@@ -1,7 +1,6 @@
 package shard
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,7 +75,7 @@ func readIndex(file string, h *header, root objstore.URL) (map[string]Uploaded, 
 	}
 	defer f.Close()
 	var idx objectIndex
-	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(&idx); err != nil {
+	if err := decodeJSON(f, &idx); err != nil {
 		return nil, fmt.Errorf("merge: the object index %s of shard %d/%d is damaged (%v): %s", obj, h.Shard, h.Shards, err, again)
 	}
 	if idx.Format != indexFormat || idx.Shard != h.Shard || idx.Shards != h.Shards {

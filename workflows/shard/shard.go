@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -405,10 +406,16 @@ func decodeManifest(path string, v any) error {
 		return fmt.Errorf("merge: %w", err)
 	}
 	defer f.Close()
-	if err := json.NewDecoder(bufio.NewReaderSize(f, 1<<20)).Decode(v); err != nil {
+	if err := decodeJSON(f, v); err != nil {
 		return fmt.Errorf("merge: %s: %w", path, err)
 	}
 	return nil
+}
+
+// decodeJSON decodes a shard's manifest or object index, read in large
+// chunks (a manifest of a large shard is hundreds of megabytes).
+func decodeJSON(r io.Reader, v any) error {
+	return json.NewDecoder(bufio.NewReaderSize(r, 1<<20)).Decode(v)
 }
 
 func readPartial(path string) (*partial, error) {
