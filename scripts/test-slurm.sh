@@ -280,7 +280,7 @@ say "scene and reference in $((SECONDS - t0)) s"
 # --- 4. the shards as a job array, the merge as a dependent job ---------------
 t0=$SECONDS
 out=$T/slurm-out
-submitted=$(CDFLOW=$bin "$repo/examples/slurm/submit.sh" -n "$shards" -c 1 -m 512M -s "--chdir=$T/jobs" "$out" "$wf") ||
+submitted=$(CDFLOW=$bin "$repo/examples/slurm/submit.sh" -n "$shards" -c 1 -m 512M -M 384M -s "--chdir=$T/jobs" "$out" "$wf") ||
   die "examples/slurm/submit.sh failed"
 echo "$submitted"
 shards_job=$(awk '$1 == "shards:" { print $3 }' <<<"$submitted")
@@ -306,6 +306,13 @@ $(task_summary "$shards_job")" ;;
   sleep 1
 done
 say "shards and merge done under Slurm in $((SECONDS - t0)) s"
+
+# The merge asked for the memory given with -M, and its tiles need less.
+merge_info=$(scontrol -o show job "$merge_job")
+grep -q 'MinMemoryNode=384M' <<<"$merge_info" || die "the merge job did not ask for submit.sh -M's 384M:
+$merge_info"
+grep -q 'warning: a merge of' "$T"/jobs/cdflow-merge-"$merge_job".out &&
+  die "the merge of $shards shards warned that 384M is short: $(grep 'warning: a merge of' "$T"/jobs/cdflow-merge-"$merge_job".out)"
 
 # Every task of the array ran and succeeded, each its own shard.
 tasks=$(scontrol -o show job "$shards_job")

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/cdflow/cdflow/internal/memlimit"
 	"github.com/cdflow/cdflow/internal/objstore"
 	"github.com/cdflow/cdflow/workflows/execute"
 	"github.com/cdflow/cdflow/workflows/release"
@@ -73,6 +74,12 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	if err := release.Preflight(ctx, plan); err != nil {
 		return fail(env, err)
 	}
+	// A merge holds a little of every tile: one killed for want of memory
+	// hours in leaves no message, so say so before it starts.
+	avail, cgroup := memoryLimit()
+	if msg := shard.MemoryShort(plan.Grid.Count(), avail, cgroup); msg != "" {
+		fmt.Fprintf(env.stderr, "cdflow: warning: %s\n", msg)
+	}
 	w := plan.Workflow
 	outDir := *out
 	if outDir == "" {
@@ -114,6 +121,10 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 		fmt.Fprintf(w, "merged %d tiles from %d shard folders; %s\n", len(res.Tiles), max(1, fs.NArg()-1), where)
 	})
 }
+
+// memoryLimit is the memory the process may use and whether a cgroup
+// sets it (memlimit.Limit); tests stand in a small one.
+var memoryLimit = func() (int64, bool) { return memlimit.Limit("/") }
 
 // workersOf is -j's value: 0 means one per CPU.
 func workersOf(j int) int {

@@ -100,8 +100,18 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 	if !strings.Contains(stderr, "statistics and split of 9 tiles\n") { // 0.6 × 0.6 km of 200 m tiles
 		t.Errorf("merge did not say it computes the statistics and the split of its 9 tiles:\n%s", stderr)
 	}
+	if strings.Contains(stderr, "warning: a merge of") {
+		t.Errorf("a merge of 9 tiles warned that memory is short:\n%s", stderr)
+	}
+	// In a cgroup whose limit is below what the tiles need, the merge
+	// says so before it starts, and goes on.
+	defer func(f func() (int64, bool)) { memoryLimit = f }(memoryLimit)
+	memoryLimit = func() (int64, bool) { return 32 << 20, true }
 	heap := filepath.Join(dir, "merge.heap")
-	mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
+	stderr = mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
+	if want := "cdflow: warning: a merge of 9 tiles needs about 97 MiB of memory, and this process may use 32 MiB (its cgroup's memory limit)"; !strings.HasPrefix(stderr, want) {
+		t.Errorf("a merge limited to 32 MiB did not start by warning %q:\n%s", want, stderr)
+	}
 	if b, err := os.ReadFile(heap); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
 		t.Errorf("merge -memprofile wrote no gzipped profile (%d bytes, %v)", len(b), err)
 	}

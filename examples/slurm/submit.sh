@@ -6,12 +6,14 @@
 # same command again (or with -t for only the failed tasks): finished tiles
 # are kept, so each shard only redoes what is missing.
 #
-#   submit.sh [-n SHARDS] [-t TASKS] [-c CPUS] [-m MEM] [-s SBATCH_OPTION]... OUT WORKFLOW
+#   submit.sh [-n SHARDS] [-t TASKS] [-c CPUS] [-m MEM] [-M MEM] [-s SBATCH_OPTION]... OUT WORKFLOW
 #
 #   -n SHARDS  number of shards (default 4)
 #   -t TASKS   run only these shards of SHARDS, as an --array list (e.g. 2,5)
 #   -c CPUS    CPUs per shard task, also cdflow's -j (default 2)
-#   -m MEM     memory per shard task (default 1G; the merge asks for 512M)
+#   -m MEM     memory per shard task (default 1G)
+#   -M MEM     memory for the merge (default 512M, enough for about 200 000
+#              tiles; it grows with the tiles: docs/scale.md)
 #   -s OPTION  one more sbatch option for both jobs (repeatable), e.g.
 #              -s --partition=batch -s --time=04:00:00 -s --chdir=/shared/logs
 #
@@ -24,18 +26,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-  echo "usage: submit.sh [-n SHARDS] [-t TASKS] [-c CPUS] [-m MEM] [-s SBATCH_OPTION]... OUT WORKFLOW" >&2
+  echo "usage: submit.sh [-n SHARDS] [-t TASKS] [-c CPUS] [-m MEM] [-M MEM] [-s SBATCH_OPTION]... OUT WORKFLOW" >&2
   exit 2
 }
 
-shards=4 tasks="" cpus=2 mem=1G
+shards=4 tasks="" cpus=2 mem=1G merge_mem=512M
 extra=()
-while getopts "n:t:c:m:s:h" opt; do
+while getopts "n:t:c:m:M:s:h" opt; do
   case $opt in
     n) shards=$OPTARG ;;
     t) tasks=$OPTARG ;;
     c) cpus=$OPTARG ;;
     m) mem=$OPTARG ;;
+    M) merge_mem=$OPTARG ;;
     s) extra+=("$OPTARG") ;;
     *) usage ;;
   esac
@@ -64,7 +67,7 @@ array=${tasks:-0-$((shards - 1))}
 shards_job=$(sbatch "${common[@]}" --array="$array" --cpus-per-task="$cpus" --mem="$mem" \
   "$here/shards.sbatch" "$out" "$workflow")
 shards_job=${shards_job%%;*}
-merge_job=$(sbatch "${common[@]}" --dependency="afterok:$shards_job" --kill-on-invalid-dep=yes \
+merge_job=$(sbatch "${common[@]}" --dependency="afterok:$shards_job" --kill-on-invalid-dep=yes --mem="$merge_mem" \
   "$here/merge.sbatch" "$out" "$workflow")
 merge_job=${merge_job%%;*}
 echo "shards: job $shards_job (array $array of $shards shards)"

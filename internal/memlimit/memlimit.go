@@ -42,13 +42,21 @@ func Set() int64 {
 // machine's MemTotal and the cgroup v2 or v1 limit of the process's
 // cgroup; 0 when none can be read.
 func Available(root string) int64 {
-	n := memTotal(filepath.Join(root, "proc/meminfo"))
+	n, _ := Limit(root)
+	return n
+}
+
+// Limit is Available and whether a cgroup's limit (a container's, a
+// Slurm job's) sets it rather than the machine's memory: what a message
+// about running short of memory names.
+func Limit(root string) (n int64, cgroup bool) {
+	n = memTotal(filepath.Join(root, "proc/meminfo"))
 	for _, l := range cgroupLimits(root) {
 		if l > 0 && (n <= 0 || l < n) {
-			n = l
+			n, cgroup = l, true
 		}
 	}
-	return n
+	return n, cgroup
 }
 
 func memTotal(path string) int64 {

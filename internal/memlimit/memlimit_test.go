@@ -16,48 +16,50 @@ func TestAvailable(t *testing.T) {
 		name  string
 		files map[string]string
 		want  int64
+		// cgroup: the limit is a cgroup's, not the machine's memory.
+		cgroup bool
 	}{
-		{"nothing readable", nil, 0},
-		{"machine only", map[string]string{"proc/meminfo": meminfo}, 8 * gib},
+		{"nothing readable", nil, 0, false},
+		{"machine only", map[string]string{"proc/meminfo": meminfo}, 8 * gib, false},
 		{"v2 limit of the process's cgroup", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "0::/kubepods/pod1/c1\n",
 			"sys/fs/cgroup/kubepods/pod1/c1/memory.max": "2147483648\n",
-		}, 2 * gib},
+		}, 2 * gib, true},
 		{"v2 limit at the namespace's root", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "3221225472\n",
-		}, 3 * gib},
+		}, 3 * gib, true},
 		{"v2 without a limit", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "max\n",
-		}, 8 * gib},
+		}, 8 * gib, false},
 		{"v1 limit", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "9:cpu,cpuacct:/\n4:memory:/docker/abc\n",
 			"sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "1073741824\n",
-		}, gib},
+		}, gib, true},
 		{"v1 without a limit", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "4:memory:/\n",
 			"sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n",
-		}, 8 * gib},
+		}, 8 * gib, false},
 		{"a limit above the machine's memory", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "68719476736\n",
-		}, 8 * gib},
+		}, 8 * gib, false},
 		{"a limit on a machine without meminfo", map[string]string{
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "1073741824\n",
-		}, gib},
+		}, gib, true},
 		{"garbage", map[string]string{
 			"proc/meminfo":             "MemTotal: lots\n",
 			"proc/self/cgroup":         "nonsense\n0::/\n",
 			"sys/fs/cgroup/memory.max": "-5\n",
-		}, 0},
+		}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +75,9 @@ func TestAvailable(t *testing.T) {
 			}
 			if got := Available(root); got != tt.want {
 				t.Errorf("Available = %d, want %d", got, tt.want)
+			}
+			if got, cgroup := Limit(root); got != tt.want || cgroup != tt.cgroup {
+				t.Errorf("Limit = %d, %v; want %d, %v", got, cgroup, tt.want, tt.cgroup)
 			}
 		})
 	}
