@@ -102,10 +102,15 @@ func runRun(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	defer unlock()
 	start := time.Now()
-	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Events: newProgress(env.stderr, isTerminal(env.stderr), "run", "tiles")})
+	// Each finished tile's assets, outline and histogram wait on disk for
+	// the release (or the shard's manifest): a run's memory does not grow
+	// with them.
+	res, err := execute.Run(ctx, plan, execute.Options{Out: outDir, Jobs: *jobs, Fresh: *fresh, Shard: part, Hold: true,
+		Events: newProgress(env.stderr, isTerminal(env.stderr), "run", "tiles")})
 	if err != nil {
 		return fail(env, err)
 	}
+	defer res.Close()
 	if part.Count > 0 {
 		path, err := shard.Write(plan, outDir, part, res)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/schema"
 	"github.com/cdflow/cdflow/workflows"
+	"github.com/cdflow/cdflow/workflows/held"
 	"github.com/cdflow/cdflow/workflows/plans"
 )
 
@@ -41,6 +42,12 @@ type Options struct {
 	// Shard, when its Count is set, limits the run to that part of the grid
 	// (see Shard and Merge).
 	Shard Shard
+	// Hold keeps what each finished tile made, but its row's fixed-size
+	// part, on disk (under Out/run) instead of in memory, as a merge does:
+	// the Result's tiles then have Load set, and the Result must be
+	// closed. A run's memory then grows by a few hundred bytes a tile, not
+	// by its assets, outline and histogram (about 5 KB).
+	Hold bool
 }
 
 // Events receives a run's progress. Calls come from several goroutines, one at a time.
@@ -64,8 +71,8 @@ type TileResult struct {
 	Stats schema.TileStats
 	// Assets are the tile's files (products and previews), sorted by name.
 	Assets []plugins.Asset
-	// Load, when set, reads back what a merge of many tiles holds on disk
-	// instead of memory: the detail of Stats (schema.TileDetail),
+	// Load, when set, reads back what a merge or a run that holds its
+	// tiles (Options.Hold) keeps on disk instead of memory: the detail of Stats (schema.TileDetail),
 	// FootprintWGS84 and, when assets is true, Assets, all nil or empty
 	// until then. Full and Row give the whole result or row either way.
 	Load func(assets bool) (plugins.Held, error) `json:"-"`
@@ -123,8 +130,8 @@ type Result struct {
 	// Jobs is how many tiles ran at once; publishing writes as many items
 	// at once (0: one per CPU).
 	Jobs int
-	// Store, when set, holds part of each tile outside memory (a merge of
-	// many tiles; see TileResult.Load); Close frees it.
+	// Store, when set, holds part of each tile outside memory (a merge, or
+	// a run with Options.Hold; see TileResult.Load); Close frees it.
 	Store io.Closer
 }
 
@@ -183,6 +190,18 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 	if opts.Events != nil {
 		opts.Events.Planned(len(tiles))
 	}
+	var hold *held.File
+	if opts.Hold {
+		if hold, err = held.New(filepath.Join(opts.Out, "run")); err != nil {
+			return nil, fmt.Errorf("run: %w", err)
+		}
+	}
+	kept := false
+	defer func() {
+		if hold != nil && !kept {
+			hold.Close()
+		}
+	}()
 	results := make([]TileResult, len(tiles))
 	cached := make([]bool, len(tiles))
 	g, gctx := errgroup.WithContext(ctx)
@@ -201,6 +220,13 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 				r, hit, err := ex.runTile(wctx, tile)
 				if err != nil {
 					return fmt.Errorf("tile %s: %w", tile.ID, err)
+				}
+				if hold != nil {
+					load, err := hold.Put(plugins.Held{Assets: r.Assets, Detail: r.Stats.TakeDetail(), Footprint: r.FootprintWGS84})
+					if err != nil {
+						return fmt.Errorf("tile %s: %w", tile.ID, err)
+					}
+					r.Assets, r.FootprintWGS84, r.Load = nil, nil, load
 				}
 				results[i], cached[i] = r, hit
 				mu.Lock()
@@ -227,6 +253,9 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 	}
 	sort.Slice(results, func(i, j int) bool { return results[i].Tile.ID < results[j].Tile.ID })
 	res := &Result{Dir: filepath.Join(opts.Out, "run"), Tiles: results, Findings: ex.findings, Lineage: ex.lineage, Jobs: jobs}
+	if hold != nil {
+		res.Store, kept = hold, true
+	}
 	for _, hit := range cached {
 		if hit {
 			res.Cached++

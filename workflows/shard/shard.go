@@ -33,6 +33,7 @@ import (
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
 	"github.com/cdflow/cdflow/workflows/execute"
+	"github.com/cdflow/cdflow/workflows/held"
 	"github.com/cdflow/cdflow/workflows/plans"
 )
 
@@ -66,17 +67,60 @@ func partialName(s execute.Shard) string {
 
 // Write writes the manifest of shard s of a run whose products are
 // under out (the run's Options.Out), atomically, and returns its path.
+//
+// It is written a tile at a time, each read back whole when the run holds
+// it on disk (execute.Options.Hold): a shard of a national run has a
+// hundred thousand tiles and a manifest of about a gigabyte, which
+// encoded at once took three times that of memory. Each tile is a line
+// of its own.
 func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (string, error) {
 	key, err := planKey(plan)
 	if err != nil {
 		return "", err
 	}
-	p := partial{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Tiles: res.Tiles, Findings: res.Findings, Lineage: res.Lineage}
-	b, err := json.MarshalIndent(p, "", " ")
+	h := header{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Findings: res.Findings, Lineage: res.Lineage}
+	dir := filepath.Join(out, Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("shard %s: %w", s, err)
+	}
+	path := filepath.Join(dir, partialName(execute.Shard{Index: h.Shard, Count: h.Shards}))
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("shard %s: %w", s, err)
+	}
+	defer f.Abort()
+	w := bufio.NewWriterSize(f, 1<<20)
+	// The header's fields, then the tiles: partial's layout, which
+	// readHeader reads up to the tiles.
+	b, err := json.Marshal(h)
 	if err != nil {
 		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
 	}
-	return writeUnder(out, partialName(execute.Shard{Index: p.Shard, Count: p.Shards}), b, s, "partial results")
+	w.Write(b[:len(b)-1])
+	w.WriteString(`,"results":[`)
+	for i := range res.Tiles {
+		t, err := res.Tiles[i].Full()
+		if err != nil {
+			return "", fmt.Errorf("shard %s: %w", s, err)
+		}
+		b, err := json.Marshal(t)
+		if err != nil {
+			return "", fmt.Errorf("shard %s: encode partial results: tile %s: %w", s, t.Tile.ID, err)
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteByte('\n')
+		w.Write(b)
+	}
+	w.WriteString("\n]}\n")
+	if err := w.Flush(); err != nil {
+		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+	}
+	if err := f.Commit(); err != nil {
+		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
+	}
+	return path, nil
 }
 
 // writeUnder writes b and a newline to name in out's Dir, atomically, and
@@ -224,7 +268,7 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 	// tile in the shards' order is the one reported, whatever the timing.
 	// Shards are read one at a time, and each tile's assets go to the file
 	// once it is gathered: a merge holds one shard's manifest, not all.
-	sp, err := newSpill(filepath.Join(out, "run"))
+	sp, err := held.New(filepath.Join(out, "run"))
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
@@ -283,7 +327,7 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 // placeTile), workers at a time, and puts what each one holds on disk
 // (plugins.Held) in sp instead of memory. done hears of each tile
 // gathered, one call at a time.
-func gatherShard(ctx context.Context, file string, tiles []execute.TileResult, gather func(execute.TileResult) error, sp *spill, workers int, done func(id string)) error {
+func gatherShard(ctx context.Context, file string, tiles []execute.TileResult, gather func(execute.TileResult) error, sp *held.File, workers int, done func(id string)) error {
 	errs := make([]error, len(tiles))
 	var mu sync.Mutex
 	g, gctx := errgroup.WithContext(ctx)
@@ -298,7 +342,7 @@ func gatherShard(ctx context.Context, file string, tiles []execute.TileResult, g
 				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err)
 				return errs[i]
 			}
-			load, err := sp.put(plugins.Held{Assets: tr.Assets, Detail: tr.Stats.TakeDetail(), Footprint: tr.FootprintWGS84})
+			load, err := sp.Put(plugins.Held{Assets: tr.Assets, Detail: tr.Stats.TakeDetail(), Footprint: tr.FootprintWGS84})
 			if err != nil {
 				errs[i] = fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err)
 				return errs[i]
@@ -425,7 +469,7 @@ func readPartial(path string) (*partial, error) {
 	}
 	// Every product of every tile names the same CRS (a WKT of a kilobyte),
 	// media type and counters: while a shard of a hundred thousand tiles
-	// is gathered (then each tile goes to the spill), copies of them would
+	// is gathered (then each tile goes to the held file), copies of them would
 	// be most of the merge's memory. The decoder leaves the slices up to
 	// twice their length; they are kept exactly as long.
 	for i := range p.Tiles {
@@ -501,6 +545,10 @@ func gatherTile(ctx context.Context, plan *plans.Plan, from, out string, tr exec
 // run's manifest says it wrote (size and SHA-256) and lies on the tile's
 // grid: a file swapped or damaged since is refused.
 func CheckProducts(plan *plans.Plan, out string, tr execute.TileResult) error {
+	tr, err := tr.Full() // a tile held on disk has its assets there
+	if err != nil {
+		return err
+	}
 	res := map[string]float64{}
 	for _, p := range plan.Release.Products {
 		res[p.Name] = p.Resolution

@@ -1,4 +1,4 @@
-package shard
+package held
 
 import (
 	"encoding/json"
@@ -13,11 +13,11 @@ import (
 	"github.com/cdflow/cdflow/schema"
 )
 
-// TestSpill puts what tiles hold on disk from several goroutines and reads
+// TestFile puts what tiles hold on disk from several goroutines and reads
 // each back, with and without the assets: every value returns exactly
 // (nil and empty lists and maps, pointers, non-finite statistics, each
 // asset's own CRS), and a CRS is held once, not once per asset.
-func TestSpill(t *testing.T) {
+func TestFile(t *testing.T) {
 	wktA := "PROJCS[\"A\"," + strings.Repeat("x", 1000) + "]"
 	wktB := "PROJCS[\"B\"," + strings.Repeat("y", 1000) + "]"
 	nd := -9999.0
@@ -50,7 +50,7 @@ func TestSpill(t *testing.T) {
 		}
 		return h
 	}
-	sp, err := newSpill(t.TempDir())
+	sp, err := New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestSpill(t *testing.T) {
 	for w := range 4 {
 		wg.Go(func() {
 			for i := w; i < n; i += 4 {
-				loads[i], errs[i] = sp.put(tile(i))
+				loads[i], errs[i] = sp.Put(tile(i))
 			}
 		})
 	}

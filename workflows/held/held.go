@@ -1,4 +1,7 @@
-package shard
+// Package held keeps what a run holds of each finished tile outside the
+// heap, so that a run's or a merge's memory does not grow with everything
+// its tiles made.
+package held
 
 import (
 	"fmt"
@@ -13,17 +16,17 @@ import (
 	"github.com/cdflow/cdflow/schema"
 )
 
-// spill holds the merged tiles' assets, outlines and the growing part of
+// File holds finished tiles' assets, outlines and the growing part of
 // their rows (plugins.Held) in a file instead of the heap. A tile's assets
 // (five products and previews, each with its grid, band statistics and
 // checksum), its histogram, counters and asset paths are most of what a
-// merge would otherwise hold per tile; the release stage reads each tile's
-// back while it writes that tile, so the merge's memory grows only by the
-// fixed-size rest of each tile.
+// run or a merge would otherwise hold per tile; the release stage reads
+// each tile's back while it writes that tile, so their memory grows only
+// by the fixed-size rest of each tile.
 //
 // The file is removed as soon as it is created: it needs no name, and a
-// merge that is killed leaves nothing behind.
-type spill struct {
+// run that is killed leaves nothing behind.
+type File struct {
 	mu  sync.Mutex
 	f   *os.File
 	end int64
@@ -48,31 +51,32 @@ type rest struct {
 	Footprint [][2]float64
 }
 
-func newSpill(dir string) (*spill, error) {
+// New starts a File in dir (made if missing).
+func New(dir string) (*File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := atomicfile.Unnamed(dir, ".merge-held-*")
+	f, err := atomicfile.Unnamed(dir, ".held-*")
 	if err != nil {
 		return nil, err
 	}
-	return &spill{f: f, index: map[string]int{}}, nil
+	return &File{f: f, index: map[string]int{}}, nil
 }
 
-// spillDecode reads the held file back. The file holds CBOR rather than
+// decodeMode reads the file back. The file holds CBOR rather than
 // JSON: the release stage reads every tile back once per publisher, and
 // decoding JSON was about 40 % of writing a catalog item (CBOR decodes
 // the same record about 4× faster). A tile's lists (its histogram, its
 // footprint) are not bounded by CBOR's default limits.
-var spillDecode = sync.OnceValues(func() (cbor.DecMode, error) {
+var decodeMode = sync.OnceValues(func() (cbor.DecMode, error) {
 	return cbor.DecOptions{MaxArrayElements: 1<<31 - 1, MaxMapPairs: 1<<31 - 1}.DecMode()
 })
 
-// put writes what a tile holds on disk and returns what reads it back,
+// Put writes what a tile holds on disk and returns what reads it back,
 // with its assets or without: the same values, since CBOR round-trips
 // them exactly (floats as 64 bits, non-finite ones included; nil and
 // empty lists apart).
-func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), error) {
+func (s *File) Put(h plugins.Held) (func(assets bool) (plugins.Held, error), error) {
 	r := record{CRS: make([]int, len(h.Assets)), Assets: slices.Clone(h.Assets)}
 	s.mu.Lock()
 	for i := range r.Assets {
@@ -113,15 +117,15 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 		}
 		buf := make([]byte, n)
 		if _, err := s.f.ReadAt(buf, off); err != nil {
-			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: %w", err)
+			return plugins.Held{}, fmt.Errorf("read back what the run held on disk: %w", err)
 		}
-		dec, err := spillDecode()
+		dec, err := decodeMode()
 		if err != nil {
-			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: %w", err)
+			return plugins.Held{}, fmt.Errorf("read back what the run held on disk: %w", err)
 		}
 		var h rest
 		if err := dec.Unmarshal(buf[:nh], &h); err != nil {
-			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off, err)
+			return plugins.Held{}, fmt.Errorf("read back what the run held on disk: record at byte %d: %w", off, err)
 		}
 		out := plugins.Held{Detail: h.Detail, Footprint: h.Footprint}
 		if !assets {
@@ -129,13 +133,13 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 		}
 		var r record
 		if err := dec.Unmarshal(buf[nh:], &r); err != nil {
-			return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d: %w", off+int64(nh), err)
+			return plugins.Held{}, fmt.Errorf("read back what the run held on disk: record at byte %d: %w", off+int64(nh), err)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for i, k := range r.CRS {
 			if i >= len(r.Assets) || k < 0 || k >= len(s.wkts) {
-				return plugins.Held{}, fmt.Errorf("read back what the merge held on disk: record at byte %d is damaged", off+int64(nh))
+				return plugins.Held{}, fmt.Errorf("read back what the run held on disk: record at byte %d is damaged", off+int64(nh))
 			}
 			r.Assets[i].Grid.CRS.WKT = s.wkts[k]
 		}
@@ -144,4 +148,5 @@ func (s *spill) put(h plugins.Held) (func(assets bool) (plugins.Held, error), er
 	}, nil
 }
 
-func (s *spill) Close() error { return s.f.Close() }
+// Close closes the file; what it held is gone.
+func (s *File) Close() error { return s.f.Close() }
