@@ -266,8 +266,9 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 	// Gathering reads and checks every product of every tile: at national
 	// scale millions of files, so workers share them; the first failing
 	// tile in the shards' order is the one reported, whatever the timing.
-	// Shards are read one at a time, and each tile's assets go to the file
-	// once it is gathered: a merge holds one shard's manifest, not all.
+	// Shards are read one at a time and a tile at a time, and each tile's
+	// assets go to the held file once it is gathered: a merge holds no
+	// shard's manifest whole.
 	sp, err := held.New(filepath.Join(out, "run"))
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
@@ -283,19 +284,14 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 	done := 0
 	for i := range shards {
 		s := &shards[i]
-		p, err := readPartial(s.file)
-		if err != nil {
-			return nil, err
-		}
-		if h := p.header(); !reflect.DeepEqual(&h, s.p) {
-			return nil, fmt.Errorf("merge: %s changed while the merge read it; merge once the shards have finished", s.file)
-		}
-		for _, tr := range p.Tiles {
-			id := tr.Tile.ID
+		// Each tile is claimed as the manifest is read: it must be in
+		// the grid and in no other shard.
+		claim := func(id string) error {
 			if !want[id] || got[id] {
-				return nil, fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
+				return fmt.Errorf("merge: %s holds tile %s, which is not in the grid or already in another shard", s.file, id)
 			}
 			got[id] = true
+			return nil
 		}
 		gather := func(tr execute.TileResult) error { return gatherTile(ctx, plan, s.dir, out, tr) }
 		if s.objects != nil {
@@ -305,15 +301,18 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 			}
 			gather = func(tr execute.TileResult) error { return placeTile(out, *s.objects, idx, tr) }
 		}
-		if err := gatherShard(ctx, s.file, p.Tiles, gather, sp, workers, func(id string) {
+		h, err := gatherShard(ctx, s.file, &results, claim, gather, sp, workers, func(id string) {
 			if events != nil {
 				done++
 				events.TileDone(id, done, len(want))
 			}
-		}); err != nil {
+		})
+		if err != nil {
 			return nil, err
 		}
-		results = append(results, p.Tiles...)
+		if !reflect.DeepEqual(h, s.p) {
+			return nil, fmt.Errorf("merge: %s changed while the merge read it; merge once the shards have finished", s.file)
+		}
 	}
 	if len(got) != len(want) {
 		return nil, fmt.Errorf("merge: the shards hold %d of the grid's %d tiles; rerun the shards", len(got), len(want))
@@ -323,46 +322,93 @@ func MergeFolders(ctx context.Context, plan *plans.Plan, out string, folders []F
 	return &execute.Result{Dir: filepath.Join(out, "run"), Tiles: results, Processed: len(results), Findings: shards[0].p.Findings, Lineage: shards[0].p.Lineage, Store: sp}, nil
 }
 
-// gatherShard gathers a shard's tiles with gather (gatherTile or
-// placeTile), workers at a time, and puts what each one holds on disk
-// (plugins.Held) in sp instead of memory. done hears of each tile
-// gathered, one call at a time.
-func gatherShard(ctx context.Context, file string, tiles []execute.TileResult, gather func(execute.TileResult) error, sp *held.File, workers int, done func(id string)) error {
-	errs := make([]error, len(tiles))
-	var mu sync.Mutex
+// gatherShard reads the manifest file a tile at a time and gathers each
+// tile with gather (gatherTile or placeTile), workers at a time, once
+// claim has accepted its ID; then it puts what the tile holds on disk
+// (plugins.Held) in sp instead of memory and appends the tile to results,
+// whose capacity is the grid's tiles (claim accepts each tile once). done
+// hears of each tile gathered, one call at a time. A shard of a national
+// run has a hundred thousand tiles: decoded at once, its manifest would be
+// a large part of the merge's memory. It returns the manifest's header.
+//
+// A damaged manifest or a tile claim refuses is reported first, else the
+// first tile in the manifest's order that failed, whatever the timing.
+func gatherShard(ctx context.Context, file string, results *[]execute.TileResult, claim func(id string) error, gather func(execute.TileResult) error, sp *held.File, workers int, done func(id string)) (*header, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	defer f.Close()
+	var (
+		mu       sync.Mutex
+		firstAt  = -1
+		firstErr error
+	)
+	fail := func(k int, err error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if firstAt < 0 || k < firstAt {
+			firstAt, firstErr = k, err
+		}
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(workers, 1))
-	for i := range tiles {
+	var h header
+	var refused error // a tile's ID that claim refuses
+	n := 0
+	readErr := decodePartial(json.NewDecoder(bufio.NewReaderSize(f, 1<<20)), &h, func(tr execute.TileResult) error {
+		if err := gctx.Err(); err != nil {
+			return err
+		}
+		if refused = claim(tr.Tile.ID); refused != nil {
+			return refused
+		}
+		if len(*results) == cap(*results) {
+			refused = fmt.Errorf("merge: %s holds more tiles than the grid", file)
+			return refused
+		}
+		intern(&tr)
+		// Within the capacity, so the slot stays where it is.
+		*results = (*results)[:len(*results)+1]
+		slot, k := &(*results)[len(*results)-1], n
+		n++
 		g.Go(func() error {
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			tr := &tiles[i]
-			if err := gather(*tr); err != nil {
-				errs[i] = fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err)
-				return errs[i]
+			if err := gather(tr); err != nil {
+				return fail(k, fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err))
 			}
 			load, err := sp.Put(plugins.Held{Assets: tr.Assets, Detail: tr.Stats.TakeDetail(), Footprint: tr.FootprintWGS84})
 			if err != nil {
-				errs[i] = fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err)
-				return errs[i]
+				return fail(k, fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err))
 			}
 			tr.Assets, tr.FootprintWGS84, tr.Load = nil, nil, load
+			*slot = tr
 			mu.Lock()
 			done(tr.Tile.ID)
 			mu.Unlock()
 			return nil
 		})
+		return nil
+	})
+	gatherErr := g.Wait()
+	switch {
+	case refused != nil:
+		return nil, refused
+	case readErr != nil && (firstErr == nil || !errors.Is(readErr, context.Canceled)):
+		// Damaged, or cut short by the merge's own cancellation.
+		return nil, fmt.Errorf("merge: %s: %w", file, readErr)
+	case firstErr != nil:
+		return nil, firstErr
+	case gatherErr != nil:
+		return nil, gatherErr
 	}
-	if err := g.Wait(); err != nil {
-		for _, e := range errs {
-			if e != nil {
-				return e
-			}
-		}
-		return err
+	if err := h.check(file); err != nil {
+		return nil, err
 	}
-	return nil
+	return &h, nil
 }
 
 // header is a manifest without its tiles: what is checked across shards
@@ -375,10 +421,6 @@ type header struct {
 	Grid     int               `json:"tiles"`
 	Findings []plugins.Finding `json:"findings"`
 	Lineage  []string          `json:"lineage"`
-}
-
-func (p *partial) header() header {
-	return header{Format: p.Format, Shard: p.Shard, Shards: p.Shards, Plan: p.Plan, Grid: p.Grid, Findings: p.Findings, Lineage: p.Lineage}
 }
 
 // readHeader reads a manifest's header. It stops at the tiles once every
@@ -403,33 +445,7 @@ func readHeader(path string) (*header, error) {
 // decodeHeader decodes the header fields of the manifest object dec
 // starts at, in any order, until the tiles come after all of them.
 func decodeHeader(dec *json.Decoder, h *header) error {
-	fields := map[string]any{"format": &h.Format, "shard": &h.Shard, "shards": &h.Shards, "plan": &h.Plan, "tiles": &h.Grid, "findings": &h.Findings, "lineage": &h.Lineage}
-	if t, err := dec.Token(); err != nil {
-		return err
-	} else if t != json.Delim('{') {
-		return fmt.Errorf("not a JSON object")
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := t.(string)
-		if key == "results" && len(fields) == 0 {
-			return nil // every header field is read (fields keeps the unread)
-		}
-		v, ok := fields[key]
-		if ok {
-			delete(fields, key)
-		} else {
-			var skip json.RawMessage
-			v = &skip
-		}
-		if err := dec.Decode(v); err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-	}
-	return nil
+	return decodePartial(dec, h, nil)
 }
 
 // check refuses a manifest this cdflow cannot merge.
@@ -443,61 +459,98 @@ func (h *header) check(path string) error {
 	return nil
 }
 
-// decodeManifest decodes the manifest at path into v.
-func decodeManifest(path string, v any) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	defer f.Close()
-	if err := decodeJSON(f, v); err != nil {
-		return fmt.Errorf("merge: %s: %w", path, err)
-	}
-	return nil
-}
-
 // decodeJSON decodes a shard's manifest or object index, read in large
 // chunks (a manifest of a large shard is hundreds of megabytes).
 func decodeJSON(r io.Reader, v any) error {
 	return json.NewDecoder(bufio.NewReaderSize(r, 1<<20)).Decode(v)
 }
 
-func readPartial(path string) (*partial, error) {
-	var p partial
-	if err := decodeManifest(path, &p); err != nil {
-		return nil, err
+// decodePartial decodes the manifest object dec starts at: the header
+// fields into h, in any order, and each of the tiles to tile as it comes.
+// Without tile it stops at the tiles once every header field is read,
+// and skips them otherwise.
+func decodePartial(dec *json.Decoder, h *header, tile func(execute.TileResult) error) error {
+	fields := map[string]any{"format": &h.Format, "shard": &h.Shard, "shards": &h.Shards, "plan": &h.Plan, "tiles": &h.Grid, "findings": &h.Findings, "lineage": &h.Lineage}
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("not a JSON object")
 	}
-	// Every product of every tile names the same CRS (a WKT of a kilobyte),
-	// media type and counters: while a shard of a hundred thousand tiles
-	// is gathered (then each tile goes to the held file), copies of them would
-	// be most of the merge's memory. The decoder leaves the slices up to
-	// twice their length; they are kept exactly as long.
-	for i := range p.Tiles {
-		tr := &p.Tiles[i]
-		// Only the tile's own steps read its products by name; the
-		// release takes them from Stats and Assets.
-		tr.Products = nil
-		tr.Assets = exact(tr.Assets)
-		for j := range tr.Assets {
-			a := &tr.Assets[j]
-			a.Name = unique.Make(a.Name).Value()
-			a.Kind = plugins.Kind(unique.Make(string(a.Kind)).Value())
-			a.Grid.CRS.WKT = unique.Make(a.Grid.CRS.WKT).Value()
-			a.MediaType = unique.Make(a.MediaType).Value()
-			a.DataType = unique.Make(a.DataType).Value()
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
 		}
-		tr.Stats.DHHistogram = exact(tr.Stats.DHHistogram)
-		tr.Stats.Counts = exact(tr.Stats.Counts)
-		for j := range tr.Stats.Counts {
-			c := &tr.Stats.Counts[j]
-			c.Name = unique.Make(c.Name).Value()
+		key, _ := t.(string)
+		switch {
+		case key == "results" && tile != nil:
+			if err := decodeTiles(dec, tile); err != nil {
+				return fmt.Errorf("results: %w", err)
+			}
+			continue
+		case key == "results" && len(fields) == 0:
+			return nil // every header field is read (fields keeps the unread)
+		}
+		v, ok := fields[key]
+		if ok {
+			delete(fields, key)
+		} else {
+			var skip json.RawMessage
+			v = &skip
+		}
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
 		}
 	}
-	h := p.header()
-	if err := h.check(path); err != nil {
-		return nil, err
+	_, err := dec.Token()
+	return err
+}
+
+// decodeTiles decodes the list of tiles dec is at, each to tile.
+func decodeTiles(dec *json.Decoder, tile func(execute.TileResult) error) error {
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('[') {
+		return fmt.Errorf("not a list")
 	}
-	return &p, nil
+	for i := 0; dec.More(); i++ {
+		var tr execute.TileResult
+		if err := dec.Decode(&tr); err != nil {
+			return fmt.Errorf("tile %d: %w", i, err)
+		}
+		if err := tile(tr); err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// intern makes a tile read from a manifest hold what every tile names
+// alike once. Every product of every tile names the same CRS (a WKT of a
+// kilobyte), media type and counters: while a shard of a hundred thousand
+// tiles is gathered (then each tile goes to the held file), copies of them
+// would be most of the merge's memory. The decoder leaves the slices up to
+// twice their length; they are kept exactly as long.
+func intern(tr *execute.TileResult) {
+	// Only the tile's own steps read its products by name; the release
+	// takes them from Stats and Assets.
+	tr.Products = nil
+	tr.Assets = exact(tr.Assets)
+	for j := range tr.Assets {
+		a := &tr.Assets[j]
+		a.Name = unique.Make(a.Name).Value()
+		a.Kind = plugins.Kind(unique.Make(string(a.Kind)).Value())
+		a.Grid.CRS.WKT = unique.Make(a.Grid.CRS.WKT).Value()
+		a.MediaType = unique.Make(a.MediaType).Value()
+		a.DataType = unique.Make(a.DataType).Value()
+	}
+	tr.Stats.DHHistogram = exact(tr.Stats.DHHistogram)
+	tr.Stats.Counts = exact(tr.Stats.Counts)
+	for j := range tr.Stats.Counts {
+		c := &tr.Stats.Counts[j]
+		c.Name = unique.Make(c.Name).Value()
+	}
 }
 
 // exact returns s in an array of its length (nil stays nil).
