@@ -34,19 +34,9 @@ func TestMergeHoldsTilesOnDisk(t *testing.T) {
 	}
 	for i := range merged.Tiles {
 		m := &merged.Tiles[i]
-		s := m.Stats
-		if m.Load == nil || m.Assets != nil || m.FootprintWGS84 != nil || s.DHHistogram != nil || s.Counts != nil || s.QAFlags != nil || s.Assets != nil || s.Geometry != nil {
-			t.Fatalf("tile %s: merged result holds its assets, outline or row detail in memory", m.Tile.ID)
-		}
-		full, err := m.Full()
-		if err != nil {
-			t.Fatal(err)
-		}
 		want := res.Tiles[i]
 		want.Products = nil // only the tile's own steps read them
-		if got, w := mustJSON(t, full), mustJSON(t, want); !bytes.Equal(got, w) {
-			t.Fatalf("tile %s read back as\n%s\nwant\n%s", m.Tile.ID, got, w)
-		}
+		mustHold(t, m, want)
 		row, err := m.Row()
 		if err != nil {
 			t.Fatal(err)
@@ -64,13 +54,7 @@ func TestMergeHoldsTilesOnDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"tiles.parquet", "splits.parquet"} {
-		a, err1 := os.ReadFile(filepath.Join(res.Dir, f))
-		b, err2 := os.ReadFile(filepath.Join(merged.Dir, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s of the merge differs from the run's (%v, %v)", f, err1, err2)
-		}
-	}
+	sameTables(t, res.Dir, merged.Dir)
 	relRun := mustAssemble(t, pl, res, sumRun, out)
 	relMerged := mustAssemble(t, pl, merged, sumMerged, out)
 	if len(relMerged.Tiles) != len(relRun.Tiles) || len(relRun.Tiles) == 0 {
@@ -92,6 +76,36 @@ func TestMergeHoldsTilesOnDisk(t *testing.T) {
 		wb := mustJSON(t, whole{b.Stats, b.Footprint, b.FootprintWKB, b.Assets, b.Findings})
 		if !bytes.Equal(wa, wb) {
 			t.Fatalf("release tile %s of the merge is\n%s\nwant\n%s", a.ID, wb, wa)
+		}
+	}
+}
+
+// mustHold fails unless tr keeps its assets, outline and the growing part
+// of its row on disk, not in memory, and reads back as want.
+func mustHold(t *testing.T, tr *execute.TileResult, want execute.TileResult) {
+	t.Helper()
+	s := tr.Stats
+	if tr.Load == nil || tr.Assets != nil || tr.FootprintWGS84 != nil || s.DHHistogram != nil || s.Counts != nil || s.QAFlags != nil || s.Assets != nil || s.Geometry != nil {
+		t.Fatalf("tile %s holds its assets, outline or row detail in memory", tr.Tile.ID)
+	}
+	full, err := tr.Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, w := mustJSON(t, full), mustJSON(t, want); !bytes.Equal(got, w) {
+		t.Fatalf("tile %s read back as\n%s\nwant\n%s", tr.Tile.ID, got, w)
+	}
+}
+
+// sameTables fails unless the statistics tables in two run folders are
+// the same, byte for byte.
+func sameTables(t *testing.T, want, got string) {
+	t.Helper()
+	for _, f := range []string{"tiles.parquet", "splits.parquet"} {
+		a, err1 := os.ReadFile(filepath.Join(want, f))
+		b, err2 := os.ReadFile(filepath.Join(got, f))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s of %s differs from %s's (%v, %v)", f, got, want, err1, err2)
 		}
 	}
 }
@@ -123,18 +137,7 @@ func TestRunHoldsTilesOnDisk(t *testing.T) {
 		t.Fatalf("%d tiles held, want %d", len(hres.Tiles), len(res.Tiles))
 	}
 	for i := range hres.Tiles {
-		h := &hres.Tiles[i]
-		s := h.Stats
-		if h.Load == nil || h.Assets != nil || h.FootprintWGS84 != nil || s.DHHistogram != nil || s.Counts != nil || s.QAFlags != nil || s.Assets != nil || s.Geometry != nil {
-			t.Fatalf("tile %s: a run with Hold keeps its assets, outline or row detail in memory", h.Tile.ID)
-		}
-		full, err := h.Full()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := mustJSON(t, full), mustJSON(t, res.Tiles[i]); !bytes.Equal(got, want) {
-			t.Fatalf("tile %s read back as\n%s\nwant\n%s", h.Tile.ID, got, want)
-		}
+		mustHold(t, &hres.Tiles[i], res.Tiles[i])
 	}
 	// The manifest names each product by its path under the run's folder,
 	// the same in both.
@@ -158,11 +161,5 @@ func TestRunHoldsTilesOnDisk(t *testing.T) {
 	if _, err := release.Finish(ctx, pl, hres); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"tiles.parquet", "splits.parquet"} {
-		a, err1 := os.ReadFile(filepath.Join(res.Dir, f))
-		b, err2 := os.ReadFile(filepath.Join(hres.Dir, f))
-		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s of the run with Hold differs from the run's (%v, %v)", f, err1, err2)
-		}
-	}
+	sameTables(t, res.Dir, hres.Dir)
 }
