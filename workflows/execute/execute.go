@@ -72,9 +72,10 @@ type TileResult struct {
 	// Assets are the tile's files (products and previews), sorted by name.
 	Assets []plugins.Asset
 	// Load, when set, reads back what a merge or a run that holds its
-	// tiles (Options.Hold) keeps on disk instead of memory: the detail of Stats (schema.TileDetail),
-	// FootprintWGS84 and, when assets is true, Assets, all nil or empty
-	// until then. Full and Row give the whole result or row either way.
+	// tiles (Options.Hold) keeps on disk instead of memory (HoldIn): the
+	// detail of Stats (schema.TileDetail), FootprintWGS84 and, when assets
+	// is true, Assets, all nil or empty until then. Full and Row give the
+	// whole result or row either way.
 	Load func(assets bool) (plugins.Held, error) `json:"-"`
 	// FootprintWGS84 is the tile outline as a closed lon/lat ring; BBoxWGS84
 	// its west, south, east, north.
@@ -83,6 +84,17 @@ type TileResult struct {
 	// Findings are the tile's QA findings, in the order flagged; their
 	// flags are Stats.QAFlags.
 	Findings []plugins.Finding
+}
+
+// HoldIn puts the tile's assets, outline and the growing part of its row
+// in f instead of memory, and sets Load to read them back.
+func (t *TileResult) HoldIn(f *held.File) error {
+	load, err := f.Put(plugins.Held{Assets: t.Assets, Detail: t.Stats.TakeDetail(), Footprint: t.FootprintWGS84})
+	if err != nil {
+		return err
+	}
+	t.Assets, t.FootprintWGS84, t.Load = nil, nil, load
+	return nil
 }
 
 // Full returns the tile's result with what it holds on disk read back
@@ -222,11 +234,9 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 					return fmt.Errorf("tile %s: %w", tile.ID, err)
 				}
 				if hold != nil {
-					load, err := hold.Put(plugins.Held{Assets: r.Assets, Detail: r.Stats.TakeDetail(), Footprint: r.FootprintWGS84})
-					if err != nil {
+					if err := r.HoldIn(hold); err != nil {
 						return fmt.Errorf("tile %s: %w", tile.ID, err)
 					}
-					r.Assets, r.FootprintWGS84, r.Load = nil, nil, load
 				}
 				results[i], cached[i] = r, hit
 				mu.Lock()

@@ -1,6 +1,7 @@
 package shard
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,7 +57,10 @@ func WriteIndex(out string, s execute.Shard, objs []Uploaded) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("shard %s: encode the object index: %w", s, err)
 	}
-	return writeUnder(out, indexName(execute.Shard{Index: idx.Shard, Count: idx.Shards}), b, s, "the object index")
+	return writeUnder(out, indexName(execute.Shard{Index: idx.Shard, Count: idx.Shards}), s, "the object index", func(w *bufio.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 // readIndex reads the object index of the shard whose manifest is file

@@ -23,7 +23,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"unique"
 
 	"golang.org/x/sync/errgroup"
 
@@ -79,59 +78,60 @@ func Write(plan *plans.Plan, out string, s execute.Shard, res *execute.Result) (
 		return "", err
 	}
 	h := header{Format: partialFormat, Shard: s.Index, Shards: max(s.Count, 1), Plan: key, Grid: plan.Grid.Count(), Findings: res.Findings, Lineage: res.Lineage}
-	dir := filepath.Join(out, Dir)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("shard %s: %w", s, err)
-	}
-	path := filepath.Join(dir, partialName(execute.Shard{Index: h.Shard, Count: h.Shards}))
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return "", fmt.Errorf("shard %s: %w", s, err)
-	}
-	defer f.Abort()
-	w := bufio.NewWriterSize(f, 1<<20)
-	// The header's fields, then the tiles: partial's layout, which
-	// readHeader reads up to the tiles.
-	b, err := json.Marshal(h)
-	if err != nil {
-		return "", fmt.Errorf("shard %s: encode partial results: %w", s, err)
-	}
-	w.Write(b[:len(b)-1])
-	w.WriteString(`,"results":[`)
-	for i := range res.Tiles {
-		t, err := res.Tiles[i].Full()
+	name := partialName(execute.Shard{Index: h.Shard, Count: h.Shards})
+	return writeUnder(out, name, s, "partial results", func(w *bufio.Writer) error {
+		// The header's fields, then the tiles: partial's layout, which
+		// readHeader reads up to the tiles.
+		b, err := json.Marshal(h)
 		if err != nil {
-			return "", fmt.Errorf("shard %s: %w", s, err)
+			return fmt.Errorf("shard %s: encode partial results: %w", s, err)
 		}
-		b, err := json.Marshal(t)
-		if err != nil {
-			return "", fmt.Errorf("shard %s: encode partial results: tile %s: %w", s, t.Tile.ID, err)
+		w.Write(b[:len(b)-1])
+		w.WriteString(`,"results":[`)
+		for i := range res.Tiles {
+			t, err := res.Tiles[i].Full()
+			if err != nil {
+				return fmt.Errorf("shard %s: %w", s, err)
+			}
+			b, err := json.Marshal(t)
+			if err != nil {
+				return fmt.Errorf("shard %s: encode partial results: tile %s: %w", s, t.Tile.ID, err)
+			}
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			w.WriteByte('\n')
+			w.Write(b)
 		}
-		if i > 0 {
-			w.WriteByte(',')
-		}
-		w.WriteByte('\n')
-		w.Write(b)
-	}
-	w.WriteString("\n]}\n")
-	if err := w.Flush(); err != nil {
-		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
-	}
-	if err := f.Commit(); err != nil {
-		return "", fmt.Errorf("shard %s: write partial results: %w", s, err)
-	}
-	return path, nil
+		w.WriteString("\n]}")
+		return nil
+	})
 }
 
-// writeUnder writes b and a newline to name in out's Dir, atomically, and
-// returns its path; what is for messages.
-func writeUnder(out, name string, b []byte, s execute.Shard, what string) (string, error) {
+// writeUnder writes name in out's Dir, atomically, through write and a
+// final newline, and returns its path; what is for messages. write's
+// errors are returned as they are; a failed write (kept by the buffer
+// until it is flushed) is named by what.
+func writeUnder(out, name string, s execute.Shard, what string, write func(*bufio.Writer) error) (string, error) {
 	dir := filepath.Join(out, Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("shard %s: %w", s, err)
 	}
 	path := filepath.Join(dir, name)
-	if err := atomicfile.WriteFile(path, append(b, '\n')); err != nil {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("shard %s: write %s: %w", s, what, err)
+	}
+	defer f.Abort()
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := write(w); err != nil {
+		return "", err
+	}
+	w.WriteByte('\n')
+	if err := w.Flush(); err != nil {
+		return "", fmt.Errorf("shard %s: write %s: %w", s, what, err)
+	}
+	if err := f.Commit(); err != nil {
 		return "", fmt.Errorf("shard %s: write %s: %w", s, what, err)
 	}
 	return path, nil
@@ -368,7 +368,9 @@ func gatherShard(ctx context.Context, file string, results *[]execute.TileResult
 			refused = fmt.Errorf("merge: %s holds more tiles than the grid", file)
 			return refused
 		}
-		intern(&tr)
+		// Only the tile's own steps read its products by name; the
+		// release takes them from Stats and Assets.
+		tr.Products = nil
 		// Within the capacity, so the slot stays where it is.
 		*results = (*results)[:len(*results)+1]
 		slot, k := &(*results)[len(*results)-1], n
@@ -380,11 +382,9 @@ func gatherShard(ctx context.Context, file string, results *[]execute.TileResult
 			if err := gather(tr); err != nil {
 				return fail(k, fmt.Errorf("merge: %s: tile %s: %w; rerun that shard", file, tr.Tile.ID, err))
 			}
-			load, err := sp.Put(plugins.Held{Assets: tr.Assets, Detail: tr.Stats.TakeDetail(), Footprint: tr.FootprintWGS84})
-			if err != nil {
+			if err := tr.HoldIn(sp); err != nil {
 				return fail(k, fmt.Errorf("merge: tile %s: %w", tr.Tile.ID, err))
 			}
-			tr.Assets, tr.FootprintWGS84, tr.Load = nil, nil, load
 			*slot = tr
 			mu.Lock()
 			done(tr.Tile.ID)
@@ -404,9 +404,6 @@ func gatherShard(ctx context.Context, file string, results *[]execute.TileResult
 		return nil, firstErr
 	case gatherErr != nil:
 		return nil, gatherErr
-	}
-	if err := h.check(file); err != nil {
-		return nil, err
 	}
 	return &h, nil
 }
@@ -433,19 +430,13 @@ func readHeader(path string) (*header, error) {
 	}
 	defer f.Close()
 	var h header
-	if err := decodeHeader(json.NewDecoder(bufio.NewReaderSize(f, 1<<16)), &h); err != nil {
+	if err := decodePartial(json.NewDecoder(bufio.NewReaderSize(f, 1<<16)), &h, nil); err != nil {
 		return nil, fmt.Errorf("merge: %s: %w", path, err)
 	}
 	if err := h.check(path); err != nil {
 		return nil, err
 	}
 	return &h, nil
-}
-
-// decodeHeader decodes the header fields of the manifest object dec
-// starts at, in any order, until the tiles come after all of them.
-func decodeHeader(dec *json.Decoder, h *header) error {
-	return decodePartial(dec, h, nil)
 }
 
 // check refuses a manifest this cdflow cannot merge.
@@ -524,41 +515,6 @@ func decodeTiles(dec *json.Decoder, tile func(execute.TileResult) error) error {
 	}
 	_, err := dec.Token()
 	return err
-}
-
-// intern makes a tile read from a manifest hold what every tile names
-// alike once. Every product of every tile names the same CRS (a WKT of a
-// kilobyte), media type and counters: while a shard of a hundred thousand
-// tiles is gathered (then each tile goes to the held file), copies of them
-// would be most of the merge's memory. The decoder leaves the slices up to
-// twice their length; they are kept exactly as long.
-func intern(tr *execute.TileResult) {
-	// Only the tile's own steps read its products by name; the release
-	// takes them from Stats and Assets.
-	tr.Products = nil
-	tr.Assets = exact(tr.Assets)
-	for j := range tr.Assets {
-		a := &tr.Assets[j]
-		a.Name = unique.Make(a.Name).Value()
-		a.Kind = plugins.Kind(unique.Make(string(a.Kind)).Value())
-		a.Grid.CRS.WKT = unique.Make(a.Grid.CRS.WKT).Value()
-		a.MediaType = unique.Make(a.MediaType).Value()
-		a.DataType = unique.Make(a.DataType).Value()
-	}
-	tr.Stats.DHHistogram = exact(tr.Stats.DHHistogram)
-	tr.Stats.Counts = exact(tr.Stats.Counts)
-	for j := range tr.Stats.Counts {
-		c := &tr.Stats.Counts[j]
-		c.Name = unique.Make(c.Name).Value()
-	}
-}
-
-// exact returns s in an array of its length (nil stays nil).
-func exact[T any](s []T) []T {
-	if cap(s) == len(s) {
-		return s
-	}
-	return append(make([]T, 0, len(s)), s...)
 }
 
 // gatherTile puts a tile's folder from a shard's output under out: every
