@@ -339,5 +339,35 @@ for f in run/tiles.parquet run/splits.parquet tiles.parquet splits.parquet; do
   cmp -s "$T/single/$f" "$out/$f" || die "$f differs from the single run's (or is missing)"
 done
 n=$(find "$out/catalog" -type f | wc -l)
+
+# --- 6. a merge given less memory than its tiles need says so ----------------
+# This cluster has no cgroups, as many that enforce memory by sampling a job's
+# use: the merge sees the job's memory only as SLURM_MEM_PER_NODE. Publishing
+# the same release again is a no-op, so the catalog stays as checked above.
+short_job=$(sbatch --parsable --export="ALL,CDFLOW=$bin" --chdir="$T/jobs" --mem=64M \
+  "$repo/examples/slurm/merge.sbatch" "$out" "$wf") || die "cannot submit the short merge"
+short_job=${short_job%%;*}
+jobids+=("$short_job")
+t0=$SECONDS
+while :; do
+  state=$(scontrol -o show job "$short_job" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2) ||
+    die "scontrol no longer knows job $short_job"
+  case $state in
+    COMPLETED) break ;;
+    FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | PREEMPTED | BOOT_FAIL | DEADLINE)
+      die "the merge with --mem=64M (job $short_job) ended $state:
+$(tail -n 20 "$T"/jobs/cdflow-merge-"$short_job".out 2>/dev/null)" ;;
+  esac
+  [ $((SECONDS - t0)) -lt "$timeout" ] || die "the merge with --mem=64M did not finish within $timeout s"
+  sleep 1
+done
+short_log=$T/jobs/cdflow-merge-$short_job.out
+grep -q "warning: a merge of [0-9]* tiles needs about [0-9]* MiB of memory, and this process may use 64 MiB (its Slurm job's memory)" "$short_log" ||
+  die "the merge with --mem=64M did not warn that its job's memory is short:
+$(cat "$short_log")"
+diff -r "$T/single/catalog" "$out/catalog" >"$T/log/diff.txt" 2>&1 ||
+  die "the catalog changed when the same release was merged again:
+$(head -n 40 "$T/log/diff.txt")"
+say "a merge given 64M warns from its Slurm job's memory"
 ok=1
 say "OK: the Slurm release ($shards shards + merge) is byte-identical to the single run's ($n catalog files and the tables); $((SECONDS - start_all)) s in all"

@@ -76,8 +76,8 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	}
 	// A merge holds a little of every tile: one killed for want of memory
 	// hours in leaves no message, so say so before it starts.
-	avail, cgroup := memoryLimit()
-	if msg := shard.MemoryShort(plan.Grid.Count(), avail, cgroup); msg != "" {
+	avail, by := memoryLimit()
+	if msg := shard.MemoryShort(plan.Grid.Count(), avail, by); msg != "" {
 		fmt.Fprintf(env.stderr, "cdflow: warning: %s\n", msg)
 	}
 	w := plan.Workflow
@@ -122,9 +122,9 @@ func runMerge(ctx context.Context, env *cmdEnv, args []string) int {
 	})
 }
 
-// memoryLimit is the memory the process may use and whether a cgroup
-// sets it (memlimit.Limit); tests stand in a small one.
-var memoryLimit = func() (int64, bool) { return memlimit.Limit("/") }
+// memoryLimit is the memory the process may use and what sets it
+// (memlimit.Limit); tests stand in a small one.
+var memoryLimit = func() (int64, string) { return memlimit.Limit("/") }
 
 // workersOf is -j's value: 0 means one per CPU.
 func workersOf(j int) int {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cdflow/cdflow/internal/memlimit"
 )
 
 // mustCdflow runs the command in-process, fails the test on a non-zero
@@ -105,8 +107,8 @@ func TestShardsMergeEqualSingleRun(t *testing.T) {
 	}
 	// In a cgroup whose limit is below what the tiles need, the merge
 	// says so before it starts, and goes on.
-	defer func(f func() (int64, bool)) { memoryLimit = f }(memoryLimit)
-	memoryLimit = func() (int64, bool) { return 32 << 20, true }
+	defer func(f func() (int64, string)) { memoryLimit = f }(memoryLimit)
+	memoryLimit = func() (int64, string) { return 32 << 20, memlimit.ByCgroup }
 	heap := filepath.Join(dir, "merge.heap")
 	stderr = mustCdflow(t, "merge", "-memprofile", heap, "--out", shared, wf)
 	if want := "cdflow: warning: a merge of 9 tiles needs about 97 MiB of memory, and this process may use 32 MiB (its cgroup's memory limit)"; !strings.HasPrefix(stderr, want) {

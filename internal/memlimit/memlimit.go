@@ -1,5 +1,6 @@
 // Package memlimit gives the Go heap a soft limit from the memory the
-// process may use: the container's cgroup limit, else the machine's RAM.
+// process may use: the container's cgroup limit or the Slurm job's
+// memory, else the machine's RAM.
 //
 // Without one the heap grows to twice what is live before the garbage
 // collector runs, so a merge whose live heap is half a pod's memory limit
@@ -39,24 +40,60 @@ func Set() int64 {
 
 // Available is the memory the process may use, in bytes, read under root
 // (the file system root, a parameter for tests): the smallest of the
-// machine's MemTotal and the cgroup v2 or v1 limit of the process's
-// cgroup; 0 when none can be read.
+// machine's MemTotal, the cgroup v2 or v1 limit of the process's cgroup
+// and the memory of the Slurm job it runs in; 0 when none can be read.
 func Available(root string) int64 {
 	n, _ := Limit(root)
 	return n
 }
 
-// Limit is Available and whether a cgroup's limit (a container's, a
-// Slurm job's) sets it rather than the machine's memory: what a message
-// about running short of memory names.
-func Limit(root string) (n int64, cgroup bool) {
+// What sets the memory Limit finds, for a message about running short.
+const (
+	ByMachine = ""                          // the machine's memory
+	ByCgroup  = "its cgroup's memory limit" // a container's, or a Slurm job's where Slurm uses cgroups
+	BySlurm   = "its Slurm job's memory"    // sbatch --mem or --mem-per-cpu, which Slurm may enforce without cgroups
+)
+
+// Limit is Available and what sets it (ByMachine, ByCgroup or BySlurm).
+func Limit(root string) (n int64, by string) {
+	return limit(root, os.Getenv)
+}
+
+func limit(root string, getenv func(string) string) (n int64, by string) {
 	n = memTotal(filepath.Join(root, "proc/meminfo"))
-	for _, l := range cgroupLimits(root) {
+	lower := func(l int64, what string) {
 		if l > 0 && (n <= 0 || l < n) {
-			n, cgroup = l, true
+			n, by = l, what
 		}
 	}
-	return n, cgroup
+	for _, l := range cgroupLimits(root) {
+		lower(l, ByCgroup)
+	}
+	lower(slurmMemory(getenv), BySlurm)
+	return n, by
+}
+
+// slurmMemory is the memory of the Slurm job the process runs in, in
+// bytes, from what sbatch sets in its environment (in MB):
+// SLURM_MEM_PER_NODE for --mem, SLURM_MEM_PER_CPU times
+// SLURM_CPUS_ON_NODE for --mem-per-cpu; 0 outside a job or without either.
+// Where Slurm enforces memory by sampling the job's use rather than by a
+// cgroup, this is the only limit the process can see.
+func slurmMemory(getenv func(string) string) int64 {
+	mb := func(name string) int64 {
+		v, err := strconv.ParseInt(strings.TrimSpace(getenv(name)), 10, 64)
+		if err != nil || v <= 0 || v >= 1<<40 { // over an exabyte: no limit
+			return 0
+		}
+		return v
+	}
+	if n := mb("SLURM_MEM_PER_NODE"); n > 0 {
+		return n << 20
+	}
+	if n, cpus := mb("SLURM_MEM_PER_CPU"), mb("SLURM_CPUS_ON_NODE"); n > 0 && cpus > 0 && cpus < 1<<20 && n*cpus < 1<<40 {
+		return n * cpus << 20
+	}
+	return 0
 }
 
 func memTotal(path string) int64 {

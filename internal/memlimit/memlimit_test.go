@@ -15,51 +15,71 @@ func TestAvailable(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
+		env   map[string]string
 		want  int64
-		// cgroup: the limit is a cgroup's, not the machine's memory.
-		cgroup bool
+		by    string // what sets the limit
 	}{
-		{"nothing readable", nil, 0, false},
-		{"machine only", map[string]string{"proc/meminfo": meminfo}, 8 * gib, false},
+		{"nothing readable", nil, nil, 0, ByMachine},
+		{"machine only", map[string]string{"proc/meminfo": meminfo}, nil, 8 * gib, ByMachine},
 		{"v2 limit of the process's cgroup", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "0::/kubepods/pod1/c1\n",
 			"sys/fs/cgroup/kubepods/pod1/c1/memory.max": "2147483648\n",
-		}, 2 * gib, true},
+		}, nil, 2 * gib, ByCgroup},
 		{"v2 limit at the namespace's root", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "3221225472\n",
-		}, 3 * gib, true},
+		}, nil, 3 * gib, ByCgroup},
 		{"v2 without a limit", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "max\n",
-		}, 8 * gib, false},
+		}, nil, 8 * gib, ByMachine},
 		{"v1 limit", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "9:cpu,cpuacct:/\n4:memory:/docker/abc\n",
 			"sys/fs/cgroup/memory/docker/abc/memory.limit_in_bytes": "1073741824\n",
-		}, gib, true},
+		}, nil, gib, ByCgroup},
 		{"v1 without a limit", map[string]string{
 			"proc/meminfo":     meminfo,
 			"proc/self/cgroup": "4:memory:/\n",
 			"sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n",
-		}, 8 * gib, false},
+		}, nil, 8 * gib, ByMachine},
 		{"a limit above the machine's memory", map[string]string{
 			"proc/meminfo":             meminfo,
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "68719476736\n",
-		}, 8 * gib, false},
+		}, nil, 8 * gib, ByMachine},
 		{"a limit on a machine without meminfo", map[string]string{
 			"proc/self/cgroup":         "0::/\n",
 			"sys/fs/cgroup/memory.max": "1073741824\n",
-		}, gib, true},
+		}, nil, gib, ByCgroup},
 		{"garbage", map[string]string{
 			"proc/meminfo":             "MemTotal: lots\n",
 			"proc/self/cgroup":         "nonsense\n0::/\n",
 			"sys/fs/cgroup/memory.max": "-5\n",
-		}, 0, false},
+		}, nil, 0, ByMachine},
+		{"a Slurm job's --mem", map[string]string{"proc/meminfo": meminfo},
+			map[string]string{"SLURM_MEM_PER_NODE": "2048", "SLURM_CPUS_ON_NODE": "4"}, 2 * gib, BySlurm},
+		{"a Slurm job's --mem-per-cpu", map[string]string{"proc/meminfo": meminfo},
+			map[string]string{"SLURM_MEM_PER_CPU": "512", "SLURM_CPUS_ON_NODE": "4"}, 2 * gib, BySlurm},
+		{"a Slurm job's --mem-per-cpu without its CPUs", map[string]string{"proc/meminfo": meminfo},
+			map[string]string{"SLURM_MEM_PER_CPU": "512"}, 8 * gib, ByMachine},
+		{"a Slurm job with more memory than the machine", map[string]string{"proc/meminfo": meminfo},
+			map[string]string{"SLURM_MEM_PER_NODE": "65536"}, 8 * gib, ByMachine},
+		{"a Slurm job in a smaller cgroup", map[string]string{
+			"proc/meminfo":             meminfo,
+			"proc/self/cgroup":         "0::/\n",
+			"sys/fs/cgroup/memory.max": "1073741824\n",
+		}, map[string]string{"SLURM_MEM_PER_NODE": "2048"}, gib, ByCgroup},
+		{"a Slurm job under its cgroup's limit", map[string]string{
+			"proc/meminfo":             meminfo,
+			"proc/self/cgroup":         "0::/\n",
+			"sys/fs/cgroup/memory.max": "3221225472\n",
+		}, map[string]string{"SLURM_MEM_PER_NODE": "2048"}, 2 * gib, BySlurm},
+		{"Slurm's variables garbled", map[string]string{"proc/meminfo": meminfo},
+			map[string]string{"SLURM_MEM_PER_NODE": "2G", "SLURM_MEM_PER_CPU": "-1", "SLURM_CPUS_ON_NODE": "4"}, 8 * gib, ByMachine},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,11 +93,16 @@ func TestAvailable(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got := Available(root); got != tt.want {
-				t.Errorf("Available = %d, want %d", got, tt.want)
+			if got, by := limit(root, func(k string) string { return tt.env[k] }); got != tt.want || by != tt.by {
+				t.Errorf("limit = %d, %q; want %d, %q", got, by, tt.want, tt.by)
 			}
-			if got, cgroup := Limit(root); got != tt.want || cgroup != tt.cgroup {
-				t.Errorf("Limit = %d, %v; want %d, %v", got, cgroup, tt.want, tt.cgroup)
+			if tt.env == nil {
+				for _, k := range []string{"SLURM_MEM_PER_NODE", "SLURM_MEM_PER_CPU", "SLURM_CPUS_ON_NODE"} {
+					t.Setenv(k, "")
+				}
+				if got := Available(root); got != tt.want {
+					t.Errorf("Available = %d, want %d", got, tt.want)
+				}
 			}
 		})
 	}

@@ -25,18 +25,18 @@ func MergeMemory(tiles int) int64 {
 }
 
 // MemoryShort is a warning when avail bytes, the memory the merge of tiles
-// may use (a cgroup's limit when cgroup is true, else the machine's), are
-// less than MergeMemory; "" when they are enough or unknown (0). A process
+// may use, are less than MergeMemory; by names what sets avail
+// (memlimit.ByCgroup, memlimit.BySlurm, or "" for the machine's memory); "" when they are enough or unknown (0). A process
 // killed for want of memory says nothing: the warning is what a job's log
 // shows of the cause.
-func MemoryShort(tiles int, avail int64, cgroup bool) string {
+func MemoryShort(tiles int, avail int64, by string) string {
 	need := MergeMemory(tiles)
 	if avail <= 0 || avail >= need {
 		return ""
 	}
 	what, fix := "this machine has "+size(avail), "run it on a machine with at least "+size(need)
-	if cgroup {
-		what = "this process may use " + size(avail) + " (its cgroup's memory limit)"
+	if by != "" {
+		what = "this process may use " + size(avail) + " (" + by + ")"
 		fix = "give it at least " + size(need) + " (Slurm: examples/slurm/submit.sh -M, or sbatch --mem; Kubernetes: the merge container's memory limit)"
 	}
 	return fmt.Sprintf("a merge of %d tiles needs about %s of memory, and %s: it is likely to be killed for want of memory, without a message; %s. docs/scale.md gives the memory per tile",

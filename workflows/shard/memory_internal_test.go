@@ -31,27 +31,29 @@ func TestMergeMemoryMeasured(t *testing.T) {
 func TestMemoryShort(t *testing.T) {
 	need := MergeMemory(100_000)
 	tests := []struct {
-		name   string
-		tiles  int
-		avail  int64
-		cgroup bool
-		want   []string // "" for no warning
+		name  string
+		tiles int
+		avail int64
+		by    string
+		want  []string // "" for no warning
 	}{
-		{"unknown memory", 100_000, 0, true, nil},
-		{"enough", 100_000, need, true, nil},
-		{"plenty", 100, 512 * mib, true, nil},
-		{"a cgroup's limit too low", 100_000, 256 * mib, true, []string{
+		{"unknown memory", 100_000, 0, "its cgroup's memory limit", nil},
+		{"enough", 100_000, need, "its cgroup's memory limit", nil},
+		{"plenty", 100, 512 * mib, "its cgroup's memory limit", nil},
+		{"a cgroup's limit too low", 100_000, 256 * mib, "its cgroup's memory limit", []string{
 			"a merge of 100000 tiles needs about " + size(need), "may use 256 MiB (its cgroup's memory limit)",
 			"killed for want of memory", "give it at least " + size(need), "submit.sh -M", "sbatch --mem", "docs/scale.md"}},
-		{"a machine too small", 12_600_000, 24 << 30, false, []string{
+		{"a Slurm job's memory too low", 100_000, 256 * mib, "its Slurm job's memory", []string{
+			"may use 256 MiB (its Slurm job's memory)", "give it at least " + size(need), "sbatch --mem"}},
+		{"a machine too small", 12_600_000, 24 << 30, "", []string{
 			"a merge of 12600000 tiles needs about " + size(MergeMemory(12_600_000)), "this machine has 24.0 GiB",
 			"run it on a machine with at least " + size(MergeMemory(12_600_000))}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := MemoryShort(tt.tiles, tt.avail, tt.cgroup)
+			got := MemoryShort(tt.tiles, tt.avail, tt.by)
 			if (got == "") != (tt.want == nil) {
-				t.Fatalf("MemoryShort(%d, %d, %v) = %q, want a warning: %v", tt.tiles, tt.avail, tt.cgroup, got, tt.want != nil)
+				t.Fatalf("MemoryShort(%d, %d, %q) = %q, want a warning: %v", tt.tiles, tt.avail, tt.by, got, tt.want != nil)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
