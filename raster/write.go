@@ -192,7 +192,7 @@ func WriteCOG[T Pixel](ctx context.Context, path string, img *Image[T]) (err err
 			nd = &img.NoData
 		}
 		b := strconv.Itoa(side)
-		w, err := createGTiff[T](ctx, path, "write COG", img.Grid, len(img.Bands), nd,
+		w, err := createGTiff[T](ctx, path, "write COG", img.Grid, len(img.Bands), nd, side,
 			"TILED=YES", "BLOCKXSIZE="+b, "BLOCKYSIZE="+b, "COMPRESS=DEFLATE", "ZLEVEL=1", "PREDICTOR="+predictor[T]())
 		if err != nil {
 			return err
@@ -244,24 +244,26 @@ type GeoTIFFWriter[T Pixel] struct {
 	bands     int
 	// canonical: Close lays the tiles out in tile order; see CreateGeoTIFF.
 	canonical bool
+	tiles     *tiles[T]
 	log       gdalLog
 }
 
 // CreateGeoTIFF starts a tiled, DEFLATE-compressed GeoTIFF on a grid. nodata may be nil.
 //
 // Blocks may come in any order, from one goroutine at a time, and the
-// file's bytes depend only on its pixels. GDAL writes a compressed tile at
-// the end of the file when the tile leaves its block cache, which every
-// thread shares: when another thread needs room, or at Close. So the
-// tiles' order in the file follows the order blocks came in and the other
-// threads' use of the cache, and a tile written in parts may be written
-// twice. Close therefore rewrites the file with its tiles in tile order
-// (see canonicalTIFF): the compressed bytes are copied, not recompressed,
-// one tile at a time.
+// file's bytes depend only on its pixels. A tile that blocks bring in
+// parts is assembled before GDAL gets it (see tiles). GDAL writes a
+// compressed tile at the end of the file when the tile leaves its block
+// cache, which every thread shares: when another thread needs room, or at
+// Close. So the tiles' order in the file follows the order blocks came in
+// and the other threads' use of the cache, and a tile the assembly gave up
+// holding may be written twice. Close therefore rewrites the file with its
+// tiles in tile order (see canonicalTIFF): the compressed bytes are
+// copied, not recompressed, one tile at a time.
 func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int, nodata *float64) (w *GeoTIFFWriter[T], err error) {
 	defer guard("create GeoTIFF", path, &err)
-	w, err = createGTiff[T](ctx, path, "create GeoTIFF", g, bands, nodata,
-		"TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "COMPRESS=DEFLATE", "PREDICTOR="+predictor[T]())
+	w, err = createGTiff[T](ctx, path, "create GeoTIFF", g, bands, nodata, geoTIFFTile,
+		"TILED=YES", "BLOCKXSIZE="+strconv.Itoa(geoTIFFTile), "BLOCKYSIZE="+strconv.Itoa(geoTIFFTile), "COMPRESS=DEFLATE", "PREDICTOR="+predictor[T]())
 	if err != nil {
 		return nil, err
 	}
@@ -269,10 +271,13 @@ func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int,
 	return w, nil
 }
 
-// createGTiff creates a GeoTIFF with the GTiff driver's creation options
-// and sets its georeferencing before any pixel, so the IFD is written once,
-// ahead of the data.
-func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands int, nodata *float64, opts ...string) (*GeoTIFFWriter[T], error) {
+// geoTIFFTile is the side of CreateGeoTIFF's tiles.
+const geoTIFFTile = 256
+
+// createGTiff creates a GeoTIFF of side×side tiles with the GTiff driver's
+// creation options and sets its georeferencing before any pixel, so the
+// IFD is written once, ahead of the data.
+func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands int, nodata *float64, side int, opts ...string) (*GeoTIFFWriter[T], error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -292,6 +297,8 @@ func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands in
 		w.Abort()
 		return nil, w.log.wrap(op, path, err)
 	}
+	// Pixels never written read as nodata, or 0, as GDAL fills them.
+	w.tiles = newTiles(side, g.Width, g.Height, bands, T(nd))
 	return w, nil
 }
 
@@ -307,12 +314,12 @@ func (w *GeoTIFFWriter[T]) WriteBlock(x0, y0 int, img *Image[T]) (err error) {
 	if x0 < 0 || y0 < 0 || x0+img.Width > w.grid.Width || y0+img.Height > w.grid.Height {
 		return fmt.Errorf("write GeoTIFF %s: block %dx%d at (%d,%d) outside %dx%d", w.path, img.Width, img.Height, x0, y0, w.grid.Width, w.grid.Height)
 	}
-	for i, b := range w.ds.Bands() {
-		if err := b.Write(x0, y0, img.Bands[i], img.Width, img.Height, godal.ErrLogger(w.log.handler())); err != nil {
-			return w.log.wrap("write GeoTIFF", w.path, err)
+	for i, b := range img.Bands {
+		if len(b) != img.Width*img.Height {
+			return fmt.Errorf("write GeoTIFF %s: band %d holds %d pixels, want %d×%d", w.path, i+1, len(b), img.Width, img.Height)
 		}
 	}
-	return nil
+	return w.tiles.writeBlock(w.put, x0, y0, img)
 }
 
 // Close flushes the file and renames it into place.
@@ -320,6 +327,10 @@ func (w *GeoTIFFWriter[T]) Close() (err error) {
 	defer guard("write GeoTIFF", w.path, &err)
 	if w.ds == nil {
 		return fmt.Errorf("write GeoTIFF %s: already closed", w.path)
+	}
+	if err := w.tiles.flush(w.put); err != nil {
+		w.Abort()
+		return err
 	}
 	err = w.ds.Close(godal.ErrLogger(w.log.handler()))
 	w.ds = nil

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -39,8 +41,10 @@ func TestSameBytesOutOfOrder(t *testing.T) {
 		return
 	}
 	var sums [2]map[string]string
+	var dirs [2]string
 	for run := range 2 {
 		out := filepath.Join(t.TempDir(), "scene")
+		dirs[run] = out
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSameBytesOutOfOrder$", "-test.count=1")
 		cmd.Env = append(os.Environ(),
 			"CDFLOW_SYNTH_BYTES_OUT="+out,
@@ -59,9 +63,33 @@ func TestSameBytesOutOfOrder(t *testing.T) {
 	}
 	for name, sum := range a {
 		if b[name] != sum {
-			t.Errorf("%s differs between two runs with the same flags (sha256 %.12s, %.12s)", name, sum, b[name])
+			t.Errorf("%s differs between two runs with the same flags (sha256 %.12s, %.12s)%s", name, sum, b[name], pixelsDiffer(dirs[0], dirs[1], name))
 		}
 	}
+}
+
+// pixelsDiffer says, for a GeoTIFF whose bytes differ, whether its pixels
+// do too (GDAL's checksums of each band), or only its layout.
+func pixelsDiffer(dir0, dir1, name string) string {
+	if filepath.Ext(name) != ".tif" {
+		return ""
+	}
+	var sums [2]string
+	for i, dir := range []string{dir0, dir1} {
+		out, err := exec.Command("gdalinfo", "-checksum", "-nomd", "-nofl", filepath.Join(dir, filepath.FromSlash(name))).CombinedOutput()
+		if err != nil {
+			return fmt.Sprintf("; gdalinfo: %v", err)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, "Checksum=") {
+				sums[i] += strings.TrimSpace(line) + " "
+			}
+		}
+	}
+	if sums[0] == sums[1] {
+		return "; the pixels are the same (" + sums[0] + ")"
+	}
+	return "; the pixels differ: " + sums[0] + "against " + sums[1]
 }
 
 // treeSums returns the sha256 of every file under dir.
