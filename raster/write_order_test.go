@@ -145,11 +145,16 @@ func writeBlockOrderFiles(t *testing.T, dir string, reverse bool) {
 
 // crop is the orderBlock-pixel block of img at (x0, y0).
 func crop[T Pixel](img *Image[T], x0, y0 int) *Image[T] {
-	out := &Image[T]{Grid: Grid{Width: orderBlock, Height: orderBlock}}
+	return cropWH(img, x0, y0, orderBlock, orderBlock)
+}
+
+// cropWH is the w×h block of img at (x0, y0).
+func cropWH[T Pixel](img *Image[T], x0, y0, w, h int) *Image[T] {
+	out := &Image[T]{Grid: Grid{Width: w, Height: h}}
 	for _, b := range img.Bands {
-		band := make([]T, 0, orderBlock*orderBlock)
-		for y := y0; y < y0+orderBlock; y++ {
-			band = append(band, b[y*img.Width+x0:y*img.Width+x0+orderBlock]...)
+		band := make([]T, 0, w*h)
+		for y := y0; y < y0+h; y++ {
+			band = append(band, b[y*img.Width+x0:y*img.Width+x0+w]...)
 		}
 		out.Bands = append(out.Bands, band)
 	}
