@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -36,11 +35,7 @@ func TestGeoTIFFWritersConcurrent(t *testing.T) {
 	want := orderRGB(t)
 	for run := range 8 {
 		dir := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^TestGeoTIFFWritersConcurrent$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "CDFLOW_RASTER_CONCURRENT_OUT="+dir, "CDFLOW_RASTER_CONCURRENT_SEED="+strconv.Itoa(run), "GDAL_CACHEMAX=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("run %d: %v\n%s", run, err, out)
-		}
+		smallCacheChild(t, "TestGeoTIFFWritersConcurrent", "CDFLOW_RASTER_CONCURRENT_OUT="+dir, "CDFLOW_RASTER_CONCURRENT_SEED="+strconv.Itoa(run))
 		for _, f := range concurrentFiles {
 			m, err := OpenMosaic(ctx, []string{filepath.Join(dir, f.name)}, MosaicOptions{})
 			if err != nil {

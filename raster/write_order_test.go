@@ -28,11 +28,7 @@ func TestGeoTIFFWriterBlockOrder(t *testing.T) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestGeoTIFFWriterBlockOrder$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "CDFLOW_RASTER_ORDER_OUT="+dir, "CDFLOW_RASTER_ORDER="+order, "GDAL_CACHEMAX=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v\n%s", order, err, out)
-		}
+		smallCacheChild(t, "TestGeoTIFFWriterBlockOrder", "CDFLOW_RASTER_ORDER_OUT="+dir, "CDFLOW_RASTER_ORDER="+order)
 		dirs = append(dirs, dir)
 	}
 	for _, name := range []string{"rgb.tif", "dsm.tif", "whole.tif"} {
@@ -66,6 +62,17 @@ func TestGeoTIFFWriterBlockOrder(t *testing.T) {
 				t.Errorf("%s band %d: pixels differ from those written", name, bi+1)
 			}
 		}
+	}
+}
+
+// smallCacheChild runs test in a child process with env and a 1 MB GDAL
+// block cache (GDAL reads its size once per process).
+func smallCacheChild(t *testing.T, test string, env ...string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(append(os.Environ(), "GDAL_CACHEMAX=1"), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", test, env, err, out)
 	}
 }
 
