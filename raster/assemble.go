@@ -17,11 +17,12 @@ import (
 // also spares GDAL decompressing and compressing such a tile again.
 
 // maxPartBytes bounds the tiles a writer holds in parts: past it, the
-// oldest goes to GDAL as it is, and GDAL merges its later parts. Blocks
-// that do not align with tiles leave rows of tiles in parts along their
-// edges until their neighbours come: for a 10 km wide scene, 5 MB for a
-// row of 0.5 m bytes.
-const maxPartBytes = 16 << 20
+// oldest goes to GDAL as it is, and GDAL merges its later parts, with the
+// risk above. Blocks that do not align with tiles leave rows of tiles in
+// parts along their edges until their neighbours come: in cdflow synth
+// about a row across the scene, 1 MB per km of width for a float32 file
+// at 1 m, so the bound is first reached by scenes about 60 km wide.
+const maxPartBytes = 64 << 20
 
 // tiles is a writer's assembly of its file's tiles.
 type tiles[T Pixel] struct {
