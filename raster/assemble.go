@@ -1,6 +1,7 @@
 package raster
 
 import (
+	"math"
 	"slices"
 
 	"github.com/airbusgeo/godal"
@@ -33,6 +34,29 @@ type tiles[T Pixel] struct {
 	part                        map[int]*partTile[T]
 	order                       []int // tiles in parts, oldest first
 	partBytes, maxPart          int
+}
+
+// fillOf is nodata v as a pixel of T, as GDAL fills a tile it never got:
+// rounded to the nearest integer (halves away from zero) and clamped to
+// T's range, NaN as 0.
+func fillOf[T Pixel](v float64) T {
+	var lo, hi float64
+	switch dataTypeOf[T]() {
+	case godal.Byte:
+		lo, hi = 0, math.MaxUint8
+	case godal.Int16:
+		lo, hi = math.MinInt16, math.MaxInt16
+	case godal.UInt16:
+		lo, hi = 0, math.MaxUint16
+	case godal.Int32:
+		lo, hi = math.MinInt32, math.MaxInt32
+	default:
+		return T(v)
+	}
+	if math.IsNaN(v) {
+		return 0
+	}
+	return T(max(lo, min(hi, math.Round(v))))
 }
 
 // putFunc writes the w×h pixels at (x, y) through GDAL, from bands whose

@@ -298,7 +298,7 @@ func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands in
 		return nil, w.log.wrap(op, path, err)
 	}
 	// Pixels never written read as nodata, or 0, as GDAL fills them.
-	w.tiles = newTiles(side, g.Width, g.Height, bands, T(nd))
+	w.tiles = newTiles(side, g.Width, g.Height, bands, fillOf[T](nd))
 	return w, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/airbusgeo/godal"
 )
 
 // TestGeoTIFFWriterBlockOrder: a GeoTIFF written block by block has the
@@ -213,3 +215,57 @@ func TestCanonicalTIFF(t *testing.T) {
 		}
 	}
 }
+
+// TestGeoTIFFWriterFill: pixels never written read the same in a tile the
+// writer assembled and in a tile it never got, which GDAL fills: nodata as
+// GDAL converts it to the file's type, or 0.
+func TestGeoTIFFWriterFill(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		nodata *float64
+	}{
+		{"none", nil},
+		{"in range", ptr(7.0)},
+		{"half", ptr(2.5)},
+		{"negative half", ptr(-2.5)},
+		{"below the type", ptr(-9999.0)},
+		{"above the type", ptr(300.7)},
+		{"NaN", ptr(math.NaN())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			g := orderGrid(t)
+			g.Width, g.Height = 300, 300
+			p := filepath.Join(t.TempDir(), "f.tif")
+			w, err := CreateGeoTIFF[uint8](ctx, p, g, 1, tc.nodata)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 10 × 10 pixels of 1 in the first tile; the last tile untouched.
+			block := &Image[uint8]{Grid: Grid{Width: 10, Height: 10}, Bands: [][]uint8{slices.Repeat([]uint8{1}, 100)}}
+			if err := w.WriteBlock(0, 0, block); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			ds, err := godal.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ds.Close()
+			px := make([]uint8, 300*300)
+			if err := ds.Bands()[0].Read(0, 0, px, 300, 300); err != nil {
+				t.Fatal(err)
+			}
+			if px[0] != 1 {
+				t.Errorf("written pixel reads %d, want 1", px[0])
+			}
+			if assembled, filled := px[20*300+20], px[299*300+299]; assembled != filled {
+				t.Errorf("a pixel never written reads %d in the tile the writer assembled, %d in the tile GDAL filled", assembled, filled)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
