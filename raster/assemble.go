@@ -97,18 +97,16 @@ func (ts *tiles[T]) writeBlock(put putFunc[T], x0, y0 int, img *Image[T]) error 
 			ix0, iy0, ix1, iy1 := max(x0, vx0), max(y0, vy0), min(x1, vx1), min(y1, vy1)
 			off := (iy0-y0)*img.Width + ix0 - x0
 			whole := ix0 == vx0 && iy0 == vy0 && ix1 == vx1 && iy1 == vy1
-			switch {
-			case whole:
+			if whole {
 				ts.drop(t)
+			}
+			switch {
+			case aligned:
+				// Written above; every tile is whole.
 				ts.sent[t] = true
-				if aligned {
-					continue
-				}
-				if err := put(ix0, iy0, ix1-ix0, iy1-iy0, img.Bands, off, img.Width); err != nil {
-					return err
-				}
-			case ts.sent[t]:
-				// GDAL has the tile: it merges the part.
+			case whole || ts.sent[t]:
+				// GDAL gets the tile whole, or has it and merges the part.
+				ts.sent[t] = true
 				if err := put(ix0, iy0, ix1-ix0, iy1-iy0, img.Bands, off, img.Width); err != nil {
 					return err
 				}
@@ -147,9 +145,12 @@ func (ts *tiles[T]) newPart(x0, y0, w, h int) *partTile[T] {
 		}
 		p.bands = append(p.bands, b)
 	}
-	ts.partBytes += ts.bands * w * h * dataTypeOf[T]().Size()
+	ts.partBytes += p.bytes()
 	return p
 }
+
+// bytes is the memory p's pixels take.
+func (p *partTile[T]) bytes() int { return len(p.bands) * p.w * p.h * dataTypeOf[T]().Size() }
 
 // add copies the w×h pixels at (x, y) from bands (rows stride apart, the
 // first at off).
@@ -183,7 +184,7 @@ func (ts *tiles[T]) drop(t int) {
 	}
 	delete(ts.part, t)
 	ts.order = slices.DeleteFunc(ts.order, func(o int) bool { return o == t })
-	ts.partBytes -= ts.bands * p.w * p.h * dataTypeOf[T]().Size()
+	ts.partBytes -= p.bytes()
 }
 
 // flush hands GDAL the tiles still in parts, in tile order.

@@ -314,10 +314,8 @@ func (w *GeoTIFFWriter[T]) WriteBlock(x0, y0 int, img *Image[T]) (err error) {
 	if x0 < 0 || y0 < 0 || x0+img.Width > w.grid.Width || y0+img.Height > w.grid.Height {
 		return fmt.Errorf("write GeoTIFF %s: block %dx%d at (%d,%d) outside %dx%d", w.path, img.Width, img.Height, x0, y0, w.grid.Width, w.grid.Height)
 	}
-	for i, b := range img.Bands {
-		if len(b) != img.Width*img.Height {
-			return fmt.Errorf("write GeoTIFF %s: band %d holds %d pixels, want %d×%d", w.path, i+1, len(b), img.Width, img.Height)
-		}
+	if err := checkBands(img); err != nil {
+		return fmt.Errorf("write GeoTIFF %s: %w", w.path, err)
 	}
 	return w.tiles.writeBlock(w.put, x0, y0, img)
 }

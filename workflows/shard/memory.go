@@ -26,9 +26,10 @@ func MergeMemory(tiles int) int64 {
 
 // MemoryShort is a warning when avail bytes, the memory the merge of tiles
 // may use, are less than MergeMemory; by names what sets avail
-// (memlimit.ByCgroup, memlimit.BySlurm, or "" for the machine's memory); "" when they are enough or unknown (0). A process
-// killed for want of memory says nothing: the warning is what a job's log
-// shows of the cause.
+// (memlimit.ByCgroup, memlimit.BySlurm, or "" for the machine's memory).
+// It is "" when they are enough or unknown (0). A process killed for want
+// of memory says nothing: the warning is what a job's log shows of the
+// cause.
 func MemoryShort(tiles int, avail int64, by string) string {
 	need := MergeMemory(tiles)
 	if avail <= 0 || avail >= need {
