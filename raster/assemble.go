@@ -1,7 +1,12 @@
 package raster
 
 import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"maps"
 	"math"
+	"os"
 	"slices"
 
 	"github.com/airbusgeo/godal"
@@ -15,15 +20,17 @@ import (
 // and the writer reading it back at that moment can get the tile as it was
 // before (OSGeo/gdal#2011: GDAL 3.1 made it rarer, and its fix notes
 // problems left when the cache is small for the number of threads). It
-// also spares GDAL decompressing and compressing such a tile again.
+// also spares GDAL decompressing and compressing such a tile again. Only a
+// block that overlaps a tile already whole reaches GDAL in parts.
 
-// maxPartBytes bounds the tiles a writer holds in parts: past it, the
-// oldest goes to GDAL as it is, and GDAL merges its later parts, with the
-// risk above. Blocks that do not align with tiles leave rows of tiles in
-// parts along their edges until their neighbours come: in cdflow synth
-// about a row across the scene, 1 MB per km of width for a float32 file
-// at 1 m, so the bound is first reached by scenes about 60 km wide.
-const maxPartBytes = 64 << 20
+// maxPartBytes bounds the memory a writer's tiles in parts take: past it,
+// the oldest go to a scratch file beside the output (unlinked as soon as
+// it is made), and come back when their next part does. Blocks that do not
+// align with tiles leave rows of tiles in parts along their edges until
+// their neighbours come: in cdflow synth about a row across the scene,
+// 1 MB per km of width for a float32 file at 1 m, so scenes narrower than
+// about 60 km never spill.
+var maxPartBytes = 64 << 20
 
 // tiles is a writer's assembly of its file's tiles.
 type tiles[T Pixel] struct {
@@ -32,8 +39,22 @@ type tiles[T Pixel] struct {
 	fill                        T
 	sent                        []bool // tiles GDAL has
 	part                        map[int]*partTile[T]
-	order                       []int // tiles in parts, oldest first
+	order                       []int // tiles in parts in memory, oldest first
 	partBytes, maxPart          int
+	// spill holds tiles in parts past maxPart (see maxPartBytes), made in
+	// dir when first needed; out names the output in its errors.
+	dir, out string
+	spill    *os.File
+	spilled  map[int]spilledTile
+	free     []int64 // slots of spill no tile holds
+	end      int64   // spill's size
+}
+
+// spilledTile is a tile in parts held in spill: its partTile without the
+// pixels and bits, which are at off.
+type spilledTile struct {
+	x0, y0, w, h, left int
+	off                int64
 }
 
 // fillOf is nodata v as a pixel of T, as GDAL fills a tile it never got:
@@ -71,10 +92,13 @@ type partTile[T Pixel] struct {
 	left         int      // pixels not written yet
 }
 
-func newTiles[T Pixel](side, width, height, bands int, fill T) *tiles[T] {
+// newTiles assembles the tiles of a file out (named in errors) with a
+// scratch file in dir when they take more than maxPartBytes.
+func newTiles[T Pixel](side, width, height, bands int, fill T, dir, out string) *tiles[T] {
 	across, down := (width+side-1)/side, (height+side-1)/side
 	return &tiles[T]{side: side, width: width, height: height, across: across, bands: bands, fill: fill,
-		sent: make([]bool, across*down), part: map[int]*partTile[T]{}, maxPart: maxPartBytes}
+		sent: make([]bool, across*down), part: map[int]*partTile[T]{}, maxPart: maxPartBytes,
+		dir: dir, out: out, spilled: map[int]spilledTile{}}
 }
 
 // writeBlock takes img's pixels at (x0, y0): the tiles img covers whole go
@@ -112,6 +136,12 @@ func (ts *tiles[T]) writeBlock(put putFunc[T], x0, y0 int, img *Image[T]) error 
 				}
 			default:
 				p := ts.part[t]
+				if _, ok := ts.spilled[t]; ok {
+					var err error
+					if p, err = ts.unspill(t); err != nil {
+						return err
+					}
+				}
 				if p == nil {
 					p = ts.newPart(vx0, vy0, vx1-vx0, vy1-vy0)
 					ts.part[t] = p
@@ -127,11 +157,72 @@ func (ts *tiles[T]) writeBlock(put putFunc[T], x0, y0 int, img *Image[T]) error 
 		}
 	}
 	for ts.partBytes > ts.maxPart && len(ts.order) > 0 {
-		if err := ts.send(put, ts.order[0]); err != nil {
+		if err := ts.spillTile(ts.order[0]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// slot is the bytes a tile takes in spill: every band's pixels and one bit
+// per pixel, for a whole tile, so a slot fits any tile.
+func (ts *tiles[T]) slot() int64 {
+	n := ts.side * ts.side
+	return int64(ts.bands*n*dataTypeOf[T]().Size() + (n+63)/64*8)
+}
+
+// spillTile moves tile t's parts from memory to spill.
+func (ts *tiles[T]) spillTile(t int) error {
+	p := ts.part[t]
+	if ts.spill == nil {
+		f, err := os.CreateTemp(ts.dir, ".spill-*")
+		if err != nil {
+			return fmt.Errorf("write GeoTIFF %s: hold tiles on disk: %w", ts.out, err)
+		}
+		// Unlinked at once: the file goes with the writer, however it ends.
+		os.Remove(f.Name())
+		ts.spill = f
+	}
+	off := ts.end
+	if n := len(ts.free); n > 0 {
+		off, ts.free = ts.free[n-1], ts.free[:n-1]
+	} else {
+		ts.end += ts.slot()
+	}
+	buf := make([]byte, 0, ts.slot())
+	for _, b := range p.bands {
+		buf, _ = binary.Append(buf, binary.NativeEndian, b) // fails only for types that have no fixed size
+	}
+	buf, _ = binary.Append(buf, binary.NativeEndian, p.seen)
+	if _, err := ts.spill.WriteAt(buf, off); err != nil {
+		return fmt.Errorf("write GeoTIFF %s: hold the tile at pixel (%d,%d) on disk: %w", ts.out, p.x0, p.y0, err)
+	}
+	ts.drop(t)
+	ts.spilled[t] = spilledTile{x0: p.x0, y0: p.y0, w: p.w, h: p.h, left: p.left, off: off}
+	return nil
+}
+
+// unspill brings tile t's parts back from spill into memory.
+func (ts *tiles[T]) unspill(t int) (*partTile[T], error) {
+	st := ts.spilled[t]
+	p := &partTile[T]{x0: st.x0, y0: st.y0, w: st.w, h: st.h, seen: make([]uint64, (st.w*st.h+63)/64), left: st.left}
+	r := io.NewSectionReader(ts.spill, st.off, ts.slot())
+	for range ts.bands {
+		b := make([]T, st.w*st.h)
+		if err := binary.Read(r, binary.NativeEndian, b); err != nil {
+			return nil, fmt.Errorf("write GeoTIFF %s: read the tile at pixel (%d,%d) back from disk: %w", ts.out, st.x0, st.y0, err)
+		}
+		p.bands = append(p.bands, b)
+	}
+	if err := binary.Read(r, binary.NativeEndian, p.seen); err != nil {
+		return nil, fmt.Errorf("write GeoTIFF %s: read the tile at pixel (%d,%d) back from disk: %w", ts.out, st.x0, st.y0, err)
+	}
+	delete(ts.spilled, t)
+	ts.free = append(ts.free, st.off)
+	ts.part[t] = p
+	ts.order = append(ts.order, t)
+	ts.partBytes += p.bytes()
+	return p, nil
 }
 
 func (ts *tiles[T]) newPart(x0, y0, w, h int) *partTile[T] {
@@ -178,6 +269,10 @@ func (ts *tiles[T]) send(put putFunc[T], t int) error {
 }
 
 func (ts *tiles[T]) drop(t int) {
+	if st, ok := ts.spilled[t]; ok {
+		delete(ts.spilled, t)
+		ts.free = append(ts.free, st.off)
+	}
 	p := ts.part[t]
 	if p == nil {
 		return
@@ -187,15 +282,32 @@ func (ts *tiles[T]) drop(t int) {
 	ts.partBytes -= p.bytes()
 }
 
-// flush hands GDAL the tiles still in parts, in tile order.
+// flush hands GDAL the tiles still in parts, in tile order, and closes
+// spill.
 func (ts *tiles[T]) flush(put putFunc[T]) error {
-	slices.Sort(ts.order)
-	for len(ts.order) > 0 {
-		if err := ts.send(put, ts.order[0]); err != nil {
+	left := slices.Concat(ts.order, slices.Collect(maps.Keys(ts.spilled)))
+	slices.Sort(left)
+	for _, t := range left {
+		if _, ok := ts.spilled[t]; ok {
+			if _, err := ts.unspill(t); err != nil {
+				return err
+			}
+		}
+		if err := ts.send(put, t); err != nil {
 			return err
 		}
 	}
-	return nil
+	return ts.close()
+}
+
+// close closes spill, if it was made.
+func (ts *tiles[T]) close() error {
+	if ts.spill == nil {
+		return nil
+	}
+	err := ts.spill.Close()
+	ts.spill = nil
+	return err
 }
 
 // put is the writer's putFunc.

@@ -6,9 +6,9 @@ import (
 )
 
 // TestTilesAssembly: whatever blocks a streamed file gets, GDAL receives
-// the pixels last written, with the unwritten ones as the fill, and, while
-// the assembly holds its tiles, every call covers whole tiles, each tile
-// once.
+// the pixels last written, with the unwritten ones as the fill, and, unless
+// blocks overlap a tile already whole, every call covers whole tiles, each
+// tile once. Past the bound on memory, tiles in parts wait on disk.
 func TestTilesAssembly(t *testing.T) {
 	type rect struct{ x, y, w, h int }
 	grid := func(width, height, bw, bh int) []rect {
@@ -21,6 +21,20 @@ func TestTilesAssembly(t *testing.T) {
 		// An order that is not the raster's.
 		slices.Reverse(out)
 		out[0], out[len(out)/2] = out[len(out)/2], out[0]
+		return out
+	}
+	// Blocks of a and b in turn: tiles get parts that overlap before they
+	// are whole.
+	interleave := func(a, b []rect) []rect {
+		var out []rect
+		for i := range max(len(a), len(b)) {
+			if i < len(a) {
+				out = append(out, a[i])
+			}
+			if i < len(b) {
+				out = append(out, b[i])
+			}
+		}
 		return out
 	}
 	for _, tc := range []struct {
@@ -37,11 +51,13 @@ func TestTilesAssembly(t *testing.T) {
 		{name: "overlapping blocks", width: 300, height: 300, side: 256, blocks: []rect{{0, 0, 200, 300}, {100, 0, 200, 300}, {150, 20, 10, 10}}, whole: false},
 		{name: "blocks overlapping before the tile is whole", width: 300, height: 300, side: 256, blocks: []rect{{0, 0, 200, 300}, {0, 0, 200, 300}, {200, 0, 100, 300}}, whole: true},
 		{name: "pixels never written", width: 300, height: 300, side: 256, blocks: []rect{{10, 10, 100, 280}, {260, 0, 40, 40}}, whole: false},
-		{name: "more tiles in parts than held", width: 1000, height: 600, side: 256, blocks: grid(1000, 600, 100, 90), maxTiles: 2, whole: false},
+		{name: "more tiles in parts than held in memory", width: 1000, height: 600, side: 256, blocks: grid(1000, 600, 100, 90), maxTiles: 2, whole: true},
+		{name: "one tile in memory, overlapping blocks", width: 700, height: 500, side: 128, blocks: interleave(grid(700, 500, 90, 70), grid(700, 500, 50, 110)), maxTiles: 1, whole: false},
+		{name: "a whole tile over one on disk", width: 768, height: 256, side: 256, blocks: []rect{{0, 0, 10, 10}, {256, 0, 10, 10}, {512, 0, 10, 10}, {0, 0, 256, 256}}, maxTiles: 1, whole: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const bands, fill = 2, 7
-			ts := newTiles[uint16](tc.side, tc.width, tc.height, bands, fill)
+			ts := newTiles[uint16](tc.side, tc.width, tc.height, bands, fill, t.TempDir(), "test.tif")
 			if tc.maxTiles > 0 {
 				ts.maxPart = tc.maxTiles * bands * tc.side * tc.side * 2
 			}
@@ -56,6 +72,7 @@ func TestTilesAssembly(t *testing.T) {
 			handed := map[int]int{}
 			written := make([]bool, tc.width*tc.height)
 			whole := map[int]bool{}
+			spilled := 0
 			put := func(x, y, w, h int, src [][]uint16, off, stride int) error {
 				s := tc.side
 				if x%s != 0 || y%s != 0 || (x+w)%s != 0 && x+w != tc.width || (y+h)%s != 0 && y+h != tc.height {
@@ -93,8 +110,8 @@ func TestTilesAssembly(t *testing.T) {
 				if err := ts.writeBlock(put, r.x, r.y, img); err != nil {
 					t.Fatal(err)
 				}
-				// Without a bound, a tile is held from its first part
-				// until its last.
+				// A tile is held, in memory or on disk, from its first
+				// part until its last.
 				for tile := range ts.sent {
 					s := tc.side
 					tx, ty := tile%ts.across, tile/ts.across
@@ -109,10 +126,12 @@ func TestTilesAssembly(t *testing.T) {
 						}
 					}
 					whole[tile] = whole[tile] || n == (x1-x0)*(y1-y0)
-					if held := ts.part[tile] != nil; tc.maxTiles == 0 && held != (n > 0 && !whole[tile]) {
+					_, onDisk := ts.spilled[tile]
+					if held := ts.part[tile] != nil || onDisk; held != (n > 0 && !whole[tile]) {
 						t.Fatalf("after block %d: tile %d has %d of %d pixels written, held in parts: %v", i, tile, n, (x1-x0)*(y1-y0), held)
 					}
 				}
+				spilled = max(spilled, len(ts.spilled))
 				if ts.partBytes > ts.maxPart {
 					t.Fatalf("after block %d: %d bytes held in parts, bound %d", i, ts.partBytes, ts.maxPart)
 				}
@@ -125,8 +144,12 @@ func TestTilesAssembly(t *testing.T) {
 					t.Fatalf("band %d: pixel (%d,%d) is %d, want %d", b+1, k%tc.width, k/tc.width, got[b][k], want[b][k])
 				}
 			}
-			if len(ts.part) != 0 || ts.partBytes != 0 || len(ts.order) != 0 {
-				t.Errorf("after Close: %d tiles, %d bytes, %d in order still held", len(ts.part), ts.partBytes, len(ts.order))
+			if len(ts.part) != 0 || ts.partBytes != 0 || len(ts.order) != 0 || len(ts.spilled) != 0 || ts.spill != nil {
+				t.Errorf("after Close: %d tiles, %d bytes, %d in order, %d on disk still held (scratch file open: %v)",
+					len(ts.part), ts.partBytes, len(ts.order), len(ts.spilled), ts.spill != nil)
+			}
+			if tc.maxTiles > 0 && spilled == 0 {
+				t.Errorf("no tile went to disk: the bound was not reached")
 			}
 			if tc.whole {
 				for tile := range ts.sent {

@@ -256,8 +256,8 @@ type GeoTIFFWriter[T Pixel] struct {
 // compressed tile at the end of the file when the tile leaves its block
 // cache, which every thread shares: when another thread needs room, or at
 // Close. So the tiles' order in the file follows the order blocks came in
-// and the other threads' use of the cache, and a tile the assembly gave up
-// holding may be written twice. Close therefore rewrites the file with its
+// and the other threads' use of the cache, and a tile a block overlaps
+// after it was whole is written twice. Close therefore rewrites the file with its
 // tiles in tile order (see canonicalTIFF): the compressed bytes are
 // copied, not recompressed, one tile at a time.
 func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int, nodata *float64) (w *GeoTIFFWriter[T], err error) {
@@ -298,7 +298,7 @@ func createGTiff[T Pixel](ctx context.Context, path, op string, g Grid, bands in
 		return nil, w.log.wrap(op, path, err)
 	}
 	// Pixels never written read as nodata, or 0, as GDAL fills them.
-	w.tiles = newTiles(side, g.Width, g.Height, bands, fillOf[T](nd))
+	w.tiles = newTiles(side, g.Width, g.Height, bands, fillOf[T](nd), filepath.Dir(path), path)
 	return w, nil
 }
 
@@ -354,6 +354,9 @@ func (w *GeoTIFFWriter[T]) Close() (err error) {
 
 // Abort discards a file being written.
 func (w *GeoTIFFWriter[T]) Abort() {
+	if w.tiles != nil {
+		_ = w.tiles.close()
+	}
 	if w.ds != nil {
 		_ = w.ds.Close(godal.SkipWarnings)
 		w.ds = nil
