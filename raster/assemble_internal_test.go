@@ -1,7 +1,11 @@
 package raster
 
 import (
+	"errors"
+	"io/fs"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -169,4 +173,24 @@ func firstDiff[T comparable](a, b []T) int {
 		}
 	}
 	return -1
+}
+
+// TestTilesSpillError: when tiles in parts cannot wait on disk, the error
+// names the output and the cause, and nothing reaches GDAL half-assembled.
+func TestTilesSpillError(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "gone")
+	ts := newTiles[uint8](256, 768, 256, 1, 0, dir, "out/truth.tif")
+	ts.maxPart = 256 * 256
+	put := func(x, y, w, h int, _ [][]uint8, _, _ int) error {
+		t.Errorf("GDAL got %d×%d pixels at (%d,%d) from tiles in parts", w, h, x, y)
+		return nil
+	}
+	block := &Image[uint8]{Grid: Grid{Width: 10, Height: 10}, Bands: [][]uint8{make([]uint8, 100)}}
+	err := ts.writeBlock(put, 0, 0, block)
+	if err == nil {
+		err = ts.writeBlock(put, 256, 0, block)
+	}
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "out/truth.tif") || !strings.Contains(err.Error(), "on disk") {
+		t.Fatalf("error %v: want one naming out/truth.tif, holding tiles on disk, and the missing folder", err)
+	}
 }
