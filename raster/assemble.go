@@ -3,7 +3,6 @@ package raster
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"os"
@@ -135,17 +134,13 @@ func (ts *tiles[T]) writeBlock(put putFunc[T], x0, y0 int, img *Image[T]) error 
 					return err
 				}
 			default:
-				p := ts.part[t]
-				if _, ok := ts.spilled[t]; ok {
-					var err error
-					if p, err = ts.unspill(t); err != nil {
-						return err
-					}
+				p, err := ts.held(t)
+				if err != nil {
+					return err
 				}
 				if p == nil {
 					p = ts.newPart(vx0, vy0, vx1-vx0, vy1-vy0)
-					ts.part[t] = p
-					ts.order = append(ts.order, t)
+					ts.hold(t, p)
 				}
 				p.add(ix0, iy0, ix1-ix0, iy1-iy0, img.Bands, off, img.Width)
 				if p.left == 0 {
@@ -168,7 +163,26 @@ func (ts *tiles[T]) writeBlock(put putFunc[T], x0, y0 int, img *Image[T]) error 
 // per pixel, for a whole tile, so a slot fits any tile.
 func (ts *tiles[T]) slot() int64 {
 	n := ts.side * ts.side
-	return int64(ts.bands*n*dataTypeOf[T]().Size() + (n+63)/64*8)
+	return int64(ts.bands*n*dataTypeOf[T]().Size() + bitWords(n)*8)
+}
+
+// bitWords is how many words hold one bit for each of n pixels.
+func bitWords(n int) int { return (n + 63) / 64 }
+
+// held is tile t's parts in memory, brought back from spill if they are
+// there; nil when the tile has none.
+func (ts *tiles[T]) held(t int) (*partTile[T], error) {
+	if _, ok := ts.spilled[t]; ok {
+		return ts.unspill(t)
+	}
+	return ts.part[t], nil
+}
+
+// hold keeps p as tile t's parts in memory, the newest; drop undoes it.
+func (ts *tiles[T]) hold(t int, p *partTile[T]) {
+	ts.part[t] = p
+	ts.order = append(ts.order, t)
+	ts.partBytes += p.bytes()
 }
 
 // spillTile moves tile t's parts from memory to spill.
@@ -202,31 +216,29 @@ func (ts *tiles[T]) spillTile(t int) error {
 	return nil
 }
 
-// unspill brings tile t's parts back from spill into memory.
+// unspill brings tile t's parts back from spill into memory: what
+// spillTile wrote, in one read.
 func (ts *tiles[T]) unspill(t int) (*partTile[T], error) {
 	st := ts.spilled[t]
-	p := &partTile[T]{x0: st.x0, y0: st.y0, w: st.w, h: st.h, seen: make([]uint64, (st.w*st.h+63)/64), left: st.left}
-	r := io.NewSectionReader(ts.spill, st.off, ts.slot())
-	for range ts.bands {
-		b := make([]T, st.w*st.h)
-		if err := binary.Read(r, binary.NativeEndian, b); err != nil {
-			return nil, fmt.Errorf("write GeoTIFF %s: read the tile at pixel (%d,%d) back from disk: %w", ts.out, st.x0, st.y0, err)
-		}
-		p.bands = append(p.bands, b)
-	}
-	if err := binary.Read(r, binary.NativeEndian, p.seen); err != nil {
+	p := &partTile[T]{x0: st.x0, y0: st.y0, w: st.w, h: st.h, seen: make([]uint64, bitWords(st.w*st.h)), left: st.left}
+	buf := make([]byte, len(p.seen)*8+ts.bands*st.w*st.h*dataTypeOf[T]().Size())
+	if _, err := ts.spill.ReadAt(buf, st.off); err != nil {
 		return nil, fmt.Errorf("write GeoTIFF %s: read the tile at pixel (%d,%d) back from disk: %w", ts.out, st.x0, st.y0, err)
 	}
-	delete(ts.spilled, t)
-	ts.free = append(ts.free, st.off)
-	ts.part[t] = p
-	ts.order = append(ts.order, t)
-	ts.partBytes += p.bytes()
+	for range ts.bands {
+		b := make([]T, st.w*st.h)
+		n, _ := binary.Decode(buf, binary.NativeEndian, b) // buf holds every band and the bits
+		p.bands, buf = append(p.bands, b), buf[n:]
+	}
+	binary.Decode(buf, binary.NativeEndian, p.seen)
+	ts.drop(t)
+	ts.hold(t, p)
 	return p, nil
 }
 
+// newPart is a tile's parts before any: every pixel the fill, none seen.
 func (ts *tiles[T]) newPart(x0, y0, w, h int) *partTile[T] {
-	p := &partTile[T]{x0: x0, y0: y0, w: w, h: h, seen: make([]uint64, (w*h+63)/64), left: w * h}
+	p := &partTile[T]{x0: x0, y0: y0, w: w, h: h, seen: make([]uint64, bitWords(w*h)), left: w * h}
 	for range ts.bands {
 		b := make([]T, w*h)
 		if ts.fill != 0 {
@@ -236,7 +248,6 @@ func (ts *tiles[T]) newPart(x0, y0, w, h int) *partTile[T] {
 		}
 		p.bands = append(p.bands, b)
 	}
-	ts.partBytes += p.bytes()
 	return p
 }
 
@@ -268,6 +279,7 @@ func (ts *tiles[T]) send(put putFunc[T], t int) error {
 	return put(p.x0, p.y0, p.w, p.h, p.bands, 0, p.w)
 }
 
+// drop forgets tile t's parts, in memory or in spill.
 func (ts *tiles[T]) drop(t int) {
 	if st, ok := ts.spilled[t]; ok {
 		delete(ts.spilled, t)

@@ -257,9 +257,9 @@ type GeoTIFFWriter[T Pixel] struct {
 // cache, which every thread shares: when another thread needs room, or at
 // Close. So the tiles' order in the file follows the order blocks came in
 // and the other threads' use of the cache, and a tile a block overlaps
-// after it was whole is written twice. Close therefore rewrites the file with its
-// tiles in tile order (see canonicalTIFF): the compressed bytes are
-// copied, not recompressed, one tile at a time.
+// after it was whole is written twice. Close therefore rewrites the file
+// with its tiles in tile order (see canonicalTIFF): the compressed bytes
+// are copied, not recompressed, one tile at a time.
 func CreateGeoTIFF[T Pixel](ctx context.Context, path string, g Grid, bands int, nodata *float64) (w *GeoTIFFWriter[T], err error) {
 	defer guard("create GeoTIFF", path, &err)
 	w, err = createGTiff[T](ctx, path, "create GeoTIFF", g, bands, nodata, geoTIFFTile,
