@@ -303,21 +303,30 @@ func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, c
 		row := ys.c[e*k+lo : e*k+hi]
 		s := sum[lo:hi]
 		s = s[:len(row)]
-		// Sliced to the same length, and each column's pair sliced to 2,
-		// the inner loop's indices need no bounds checks.
-		for j, c := range row {
-			i := int(c.p) + int(px)
-			g0 := grad[i : i+2]
-			g1 := grad[i+gh : i+gh+2]
-			h0 := bx*g0[0] + ax*g1[0]
-			h1 := bx*g0[1] + ax*g1[1]
-			s[j] += float64((1-c.w)*h0 + c.w*h1)
-		}
+		scoreEdge(s, row, grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
 	}
 	n := 0
 	for j := range cnt[:k] {
 		n += ends[j]
 		cnt[j] += n
+	}
+}
+
+// scoreEdge adds to s[j] the gradient interpolated under one edge for
+// its candidate row[j]: bilinear between the edge's columns col0 and col1
+// (weights bx and ax) and the cell's rows p and p+1.
+func scoreEdge(s []float64, row []leanCell, col0, col1 []float32, ax, bx float32) {
+	// Sliced to the same lengths, a cell's row below (p+1) is checked once
+	// against both columns, which covers p too.
+	col1 = col1[:len(col0)]
+	s = s[:len(row)]
+	for j, c := range row {
+		p := uint(uint32(c.p))
+		b0, b1 := col0[p+1], col1[p+1]
+		a0, a1 := col0[p], col1[p]
+		h0 := bx*a0 + ax*a1
+		h1 := bx*b0 + ax*b1
+		s[j] += float64((1-c.w)*h0 + c.w*h1)
 	}
 }
 
