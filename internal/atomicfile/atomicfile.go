@@ -161,6 +161,7 @@ func CopyUnsynced(src, dst string) error {
 		out.Close()
 		return err
 	}
+	startWriteback(out)
 	return out.Close()
 }
 
@@ -176,7 +177,36 @@ func LinkOrCopyUnsynced(src, dst string) error {
 
 // WriteFileUnsynced is WriteFile for a folder SyncFS will sync (see CopyUnsynced).
 func WriteFileUnsynced(path string, data []byte) error {
-	return os.WriteFile(path, data, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		startWriteback(f)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// StartWriteback asks the kernel to start writing path's data to disk now,
+// without waiting for it: the SyncFS that makes a release durable then
+// finds little left to write, instead of every file the run wrote since
+// the kernel's own writeback last ran (up to 30 s of them). It is a hint:
+// a file system that cannot take it is not an error.
+func StartWriteback(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	startWriteback(f)
+	return f.Close()
+}
+
+func startWriteback(f *os.File) {
+	_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
 }
 
 // SyncFS makes everything written to the file system holding dir durable,

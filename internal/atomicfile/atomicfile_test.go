@@ -1,8 +1,12 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -137,5 +141,50 @@ func TestUnnamed(t *testing.T) {
 	}
 	if _, err := Unnamed(filepath.Join(dir, "gone"), "x-*"); err == nil {
 		t.Error("a file in a folder that does not exist: no error")
+	}
+}
+
+func TestWriteFileUnsynced(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "item.json")
+	if err := WriteFileUnsynced(p, []byte("a longer first version")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileUnsynced(p, []byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	st, _ := os.Stat(p)
+	if string(b) != "second" || st.Mode().Perm() != 0o644&^umask {
+		t.Errorf("content %q mode %v: the file was not replaced whole", b, st.Mode())
+	}
+	if err := WriteFileUnsynced(filepath.Join(p, "x"), nil); err == nil {
+		t.Error("wrote below a file")
+	}
+}
+
+func TestStartWriteback(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "atomicfile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	// On disk and in memory (tmpfs has nothing to write back): a hint
+	// either way, and the file is left as it was.
+	for _, dir := range []string{t.TempDir(), shm} {
+		p := filepath.Join(dir, "product.tif")
+		if err := os.WriteFile(p, []byte("pixels"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := StartWriteback(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		if b, _ := os.ReadFile(p); string(b) != "pixels" {
+			t.Errorf("%s: %q after the hint", p, b)
+		}
+	}
+	missing := filepath.Join(shm, "none.tif")
+	err = StartWriteback(missing)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(fmt.Sprint(err), missing) {
+		t.Errorf("missing file: %v, want an error naming it", err)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/cdflow/cdflow/internal/atomicfile"
 	"github.com/cdflow/cdflow/internal/flock"
 	"github.com/cdflow/cdflow/plugins"
 	"github.com/cdflow/cdflow/raster"
@@ -619,6 +620,9 @@ func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel s
 	for i := range res.Assets {
 		a := &res.Assets[i]
 		if a.Size, a.SHA256, err = fileSum(filepath.Join(ex.out, a.Path)); err != nil {
+			return TileResult{}, fmt.Errorf("product %s: %w", a.Name, err)
+		}
+		if err := atomicfile.StartWriteback(filepath.Join(ex.out, a.Path)); err != nil {
 			return TileResult{}, fmt.Errorf("product %s: %w", a.Name, err)
 		}
 	}
