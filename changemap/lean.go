@@ -122,7 +122,7 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// The search reads, for one edge, the gradient at many rows of the same
 	// two columns: column-major, those reads are a few cache lines instead
 	// of one per row.
-	grad := transpose(gradient(grey, gw, gh), gw, gh)
+	grad := gradientColumns(grey, gw, gh)
 	var all leanEdges
 	for y := 1; y < h-1; y++ {
 		for x := 1; x < w-1; x++ {
@@ -330,33 +330,39 @@ func scoreEdge(s []float64, row []leanCell, col0, col1 []float32, ax, bx float32
 	}
 }
 
-// transpose returns a w×h row-major image column-major.
-func transpose(img []float32, w, h int) []float32 {
+// gradientColumns is the Sobel gradient magnitude of a w×h row-major image
+// (0 on the border), column-major: h values a column. It computes
+// gradBand rows at a time and then writes each column's part of them at
+// once, so its writes fill whole cache lines instead of one value each.
+func gradientColumns(img []float32, w, h int) []float32 {
 	t := make([]float32, w*h)
-	for y := 0; y < h; y++ {
-		for x, v := range img[y*w : (y+1)*w] {
-			t[x*h+y] = v
+	buf := make([]float32, gradBand*w)
+	for y0 := 1; y0 < h-1; y0 += gradBand {
+		y1 := min(y0+gradBand, h-1)
+		for y := y0; y < y1; y++ {
+			// Rows above, at and below y, each w long: no bounds checks inside.
+			r0, r1, r2 := img[(y-1)*w:y*w], img[y*w:(y+1)*w], img[(y+1)*w:(y+2)*w]
+			r1, r2 = r1[:len(r0)], r2[:len(r0)]
+			gr := buf[(y-y0)*w : (y-y0)*w+len(r0)]
+			for x := 1; x < len(r0)-1; x++ {
+				gx := r0[x+1] + 2*r1[x+1] + r2[x+1] - r0[x-1] - 2*r1[x-1] - r2[x-1]
+				gy := r2[x-1] + 2*r2[x] + r2[x+1] - r0[x-1] - 2*r0[x] - r0[x+1]
+				gr[x] = float32(math.Sqrt(float64(gx*gx + gy*gy)))
+			}
+		}
+		for x := 1; x < w-1; x++ {
+			col := t[x*h+y0 : x*h+y1]
+			for k := range col {
+				col[k] = buf[k*w+x]
+			}
 		}
 	}
 	return t
 }
 
-// gradient is the Sobel gradient magnitude of a w×h image (0 on the border).
-func gradient(img []float32, w, h int) []float32 {
-	g := make([]float32, w*h)
-	for y := 1; y < h-1; y++ {
-		// Rows above, at and below y, each w long: no bounds checks inside.
-		r0, r1, r2 := img[(y-1)*w:y*w], img[y*w:(y+1)*w], img[(y+1)*w:(y+2)*w]
-		r1, r2 = r1[:len(r0)], r2[:len(r0)]
-		gr := g[y*w : y*w+len(r0)]
-		for x := 1; x < len(r0)-1; x++ {
-			gx := r0[x+1] + 2*r1[x+1] + r2[x+1] - r0[x-1] - 2*r1[x-1] - r2[x-1]
-			gy := r2[x-1] + 2*r2[x] + r2[x+1] - r0[x-1] - 2*r0[x] - r0[x+1]
-			gr[x] = float32(math.Sqrt(float64(gx*gx + gy*gy)))
-		}
-	}
-	return g
-}
+// gradBand is how many rows gradientColumns computes before writing them
+// down the columns: 16 float32 values are a 64-byte cache line.
+const gradBand = 16
 
 // Luminance is the mean of an RGB image's bands.
 func Luminance(r, g, b []uint8) []float32 {
