@@ -300,10 +300,7 @@ func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, c
 		ends[lo]++
 		ends[hi]--
 		ax, bx := xs.w[e], 1-xs.w[e]
-		row := ys.c[e*k+lo : e*k+hi]
-		s := sum[lo:hi]
-		s = s[:len(row)]
-		scoreEdge(s, row, grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
+		scoreEdge(sum[lo:hi], ys.c[e*k+lo:e*k+hi], grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
 	}
 	n := 0
 	for j := range cnt[:k] {

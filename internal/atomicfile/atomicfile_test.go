@@ -10,23 +10,40 @@ import (
 	"testing"
 )
 
+// TestWriteFile replaces a longer file with a shorter one through both
+// writers: the file holds the new bytes alone, with the mode each gives,
+// and nothing else is left in the folder.
 func TestWriteFile(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "a.json")
-	if err := WriteFile(p, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(p, []byte("two")); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(p)
-	st, _ := os.Stat(p)
-	if string(b) != "two" || st.Mode().Perm() != 0o644 {
-		t.Errorf("content %q mode %v", b, st.Mode())
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("%d entries: a temporary file was left", len(entries))
+	for _, tc := range []struct {
+		name  string
+		write func(string, []byte) error
+		mode  os.FileMode
+	}{
+		{"WriteFile", WriteFile, 0o644},
+		{"WriteFileUnsynced", WriteFileUnsynced, 0o644 &^ umask},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "item.json")
+			if err := tc.write(p, []byte("a longer first version")); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.write(p, []byte("second")); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(p)
+			st, _ := os.Stat(p)
+			if string(b) != "second" || st.Mode().Perm() != tc.mode {
+				t.Errorf("content %q mode %v: the file was not replaced whole", b, st.Mode())
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				t.Errorf("%d entries: a temporary file was left", len(entries))
+			}
+			if err := tc.write(filepath.Join(p, "x"), nil); err == nil {
+				t.Error("wrote below a file")
+			}
+		})
 	}
 }
 
@@ -94,11 +111,7 @@ func TestLinkOrCopyUnsynced(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := os.Stat(src)
-	shm, err := os.MkdirTemp("/dev/shm", "atomicfile-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(shm) })
+	shm := tmpfsDir(t)
 	for _, tt := range []struct {
 		dst  string
 		link bool
@@ -144,30 +157,8 @@ func TestUnnamed(t *testing.T) {
 	}
 }
 
-func TestWriteFileUnsynced(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "item.json")
-	if err := WriteFileUnsynced(p, []byte("a longer first version")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileUnsynced(p, []byte("second")); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(p)
-	st, _ := os.Stat(p)
-	if string(b) != "second" || st.Mode().Perm() != 0o644&^umask {
-		t.Errorf("content %q mode %v: the file was not replaced whole", b, st.Mode())
-	}
-	if err := WriteFileUnsynced(filepath.Join(p, "x"), nil); err == nil {
-		t.Error("wrote below a file")
-	}
-}
-
 func TestStartWriteback(t *testing.T) {
-	shm, err := os.MkdirTemp("/dev/shm", "atomicfile-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(shm) })
+	shm := tmpfsDir(t)
 	// On disk and in memory (tmpfs has nothing to write back): a hint
 	// either way, and the file is left as it was.
 	for _, dir := range []string{t.TempDir(), shm} {
@@ -183,8 +174,20 @@ func TestStartWriteback(t *testing.T) {
 		}
 	}
 	missing := filepath.Join(shm, "none.tif")
-	err = StartWriteback(missing)
+	err := StartWriteback(missing)
 	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(fmt.Sprint(err), missing) {
 		t.Errorf("missing file: %v, want an error naming it", err)
 	}
+}
+
+// tmpfsDir is a folder on another file system than t.TempDir's, in memory,
+// removed after the test.
+func tmpfsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/dev/shm", "atomicfile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }

@@ -619,10 +619,11 @@ func (ex *executor) processTile(ctx context.Context, tile plans.Tile, dir, rel s
 	sort.Slice(res.Assets, func(i, j int) bool { return res.Assets[i].Name < res.Assets[j].Name })
 	for i := range res.Assets {
 		a := &res.Assets[i]
-		if a.Size, a.SHA256, err = fileSum(filepath.Join(ex.out, a.Path)); err != nil {
+		path := filepath.Join(ex.out, a.Path)
+		if a.Size, a.SHA256, err = fileSum(path); err != nil {
 			return TileResult{}, fmt.Errorf("product %s: %w", a.Name, err)
 		}
-		if err := atomicfile.StartWriteback(filepath.Join(ex.out, a.Path)); err != nil {
+		if err := atomicfile.StartWriteback(path); err != nil {
 			return TileResult{}, fmt.Errorf("product %s: %w", a.Name, err)
 		}
 	}
