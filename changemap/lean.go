@@ -153,11 +153,25 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// east fills one table, reused: each candidate's is used up before
 	// the next is made.
 	a := leanAxis{p: make([]int32, len(all.x)), w: make([]float32, len(all.x))}
+	// An edge's displacement in pixels is its height times k over ores.
+	// Over a power of two (an orthophoto's 0.25 or 0.5 m) that division
+	// is a multiplication by the inverse, exactly, and several times
+	// cheaper.
+	inv, pow2 := 1/ores, false
+	if fr, _ := math.Frexp(ores); fr == 0.5 {
+		pow2 = true
+	}
+	perOres := func(v float64) float64 {
+		if pow2 {
+			return v * inv
+		}
+		return v / ores
+	}
 	east := func(es leanEdges, k float64) leanAxis {
 		a := leanAxis{p: a.p[:len(es.x)], w: a.w[:len(es.x)]}
 		for i := range es.x {
 			// Bilinear between pixel centres, at x−0.5 in pixel units.
-			f := es.x[i] + es.h[i]*k/ores - 0.5
+			f := es.x[i] + perOres(es.h[i]*k) - 0.5
 			p := int(math.Floor(f))
 			a.p[i], a.w[i] = -1, 0
 			if p >= 0 && p+1 < gw {
@@ -171,11 +185,12 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// the rows they fall on, and the span of candidates that fall on the
 	// image: f decreases as k grows (h > 0), so that span is contiguous.
 	north := func(es leanEdges, ks []float64) leanRows {
-		r := leanRows{c: make([]leanCell, len(es.x)*len(ks)), span: make([][2]int32, len(es.x))}
+		n := len(es.x) * len(ks)
+		r := leanRows{c: make([]leanCell, n, n+leanPad), span: make([][2]int32, len(es.x))}
 		for i := range es.x {
 			lo, hi := -1, -1
 			for j, k := range ks {
-				f := es.y[i] - es.h[i]*k/ores - 0.5
+				f := es.y[i] - perOres(es.h[i]*k) - 0.5
 				p := int(math.Floor(f))
 				if p >= 0 && p+1 < gh {
 					r.c[i*len(ks)+j] = leanCell{int32(p), float32(f - float64(p))}
@@ -199,7 +214,7 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	search := func(es leanEdges, kEs, kNs []float64) (best, bE, bN float64) {
 		best = -1
 		ys := north(es, kNs)
-		sum, cnt := make([]float64, len(kNs)), make([]int, len(kNs))
+		sum, cnt := make([]float64, len(kNs), len(kNs)+leanPad), make([]int, len(kNs))
 		for _, kE := range kEs {
 			clear(sum)
 			clear(cnt)
@@ -273,6 +288,10 @@ type leanRows struct {
 	span [][2]int32
 }
 
+// leanPad is the spare capacity the score tables keep past their
+// candidates: the vector loop reads whole blocks of four.
+const leanPad = 3
+
 // leanCell is an edge's first row and bilinear weight for one candidate
 // displacement north.
 type leanCell struct {
@@ -299,6 +318,16 @@ func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, c
 		}
 		ends[lo]++
 		ends[hi]--
+	}
+	for e := scoreAllVec(grad, gh, xs, ys, sum); e < len(xs.p); e++ {
+		px := xs.p[e]
+		if px < 0 {
+			continue
+		}
+		lo, hi := int(ys.span[e][0]), int(ys.span[e][1])
+		if lo == hi {
+			continue
+		}
 		ax, bx := xs.w[e], 1-xs.w[e]
 		scoreEdge(sum[lo:hi], ys.c[e*k+lo:e*k+hi], grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
 	}
