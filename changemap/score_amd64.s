@@ -13,6 +13,51 @@ DATA lanes<>+24(SB)/4, $4
 DATA lanes<>+28(SB)/4, $4
 GLOBL lanes<>(SB), RODATA|NOPTR, $32
 
+// SCORE leaves in Y10 the four candidates' values at SI as float64, or
+// jumps to done when one's row p is not within 0 ≤ p ≤ gh-2 (Y14), taken
+// unsigned so that a negative row fails too. A candidate's value is
+// (1-w)*h0 + w*h1, h0 = bx*col0[p] + ax*col1[p] and h1 the same at p+1:
+// Y2 gets col0[p], col0[p+1] of each candidate and Y4 the same of col1,
+// which make h0, h1 side by side, and Y8 the weights 1-w, w beside them.
+#define SCORE \
+	VMOVDQU     (SI), Y5 \
+	VPMINUD     Y14, Y5, Y6 \
+	VPCMPEQD    Y6, Y5, Y6 \
+	VMOVMSKPS   Y6, AX \
+	ANDL        $0x55, AX \
+	CMPL        AX, $0x55 \
+	JNE         done \
+	MOVL        0(SI), R8 \
+	MOVL        8(SI), R9 \
+	MOVL        16(SI), R10 \
+	MOVL        24(SI), R11 \
+	VMOVQ       (R12)(R8*4), X2 \
+	VPINSRQ     $1, (R12)(R9*4), X2, X2 \
+	VMOVQ       (R12)(R10*4), X3 \
+	VPINSRQ     $1, (R12)(R11*4), X3, X3 \
+	VINSERTI128 $1, X3, Y2, Y2 \
+	VMOVQ       (R13)(R8*4), X4 \
+	VPINSRQ     $1, (R13)(R9*4), X4, X4 \
+	VMOVQ       (R13)(R10*4), X7 \
+	VPINSRQ     $1, (R13)(R11*4), X7, X7 \
+	VINSERTI128 $1, X7, Y4, Y4 \
+	VMULPS      Y1, Y2, Y2 \
+	VMULPS      Y0, Y4, Y4 \
+	VADDPS      Y4, Y2, Y2 \
+	VMOVSHDUP   Y5, Y6 \
+	VSUBPS      Y6, Y15, Y7 \
+	VBLENDPS    $0xaa, Y6, Y7, Y8 \
+	VMULPS      Y8, Y2, Y9 \
+	VHADDPS     Y9, Y9, Y9 \
+	VPERMQ      $0x08, Y9, Y9 \
+	VCVTPS2PD   X9, Y10
+
+// NEXTBLOCK moves SI, DI and the lanes' j (X13) to the next block.
+#define NEXTBLOCK \
+	VPADDD lanes<>+16(SB), X13, X13 \
+	ADDQ   $32, SI \
+	ADDQ   $32, DI
+
 // func scoreAllAVX2(grad *float32, gradLen, gh int, px *int32, aw *float32, span *[2]int32, cells *leanCell, k, ne int, sum *float64) int
 //
 // scoreAll's loop over the edges, each edge's candidates four at a time.
@@ -27,10 +72,15 @@ GLOBL lanes<>(SB), RODATA|NOPTR, $32
 TEXT ·scoreAllAVX2(SB), NOSPLIT, $0-88
 	MOVQ gh+16(FP), R14
 	MOVQ ne+64(FP), CX
+	XORQ BX, BX
+	CMPQ R14, $2
+	JLT  done
 	MOVL $0x3f800000, AX
 	MOVQ AX, X15
 	VPBROADCASTD X15, Y15
-	XORQ BX, BX
+	LEAQ -2(R14), AX
+	VMOVQ AX, X14
+	VPBROADCASTD X14, Y14
 
 edge:
 	CMPQ BX, CX
@@ -60,8 +110,8 @@ edge:
 	// sum's multiples of four, b the first: each block's sums are read
 	// as they were last written, whole, which the CPU forwards from its
 	// store; a block straddling two earlier stores would wait for them.
-	// Lanes outside [lo, hi) keep their sums. DI: sum[b]; SI: the edge's
-	// cell for b; DX: the blocks.
+	// The first and last blocks keep the sums of their lanes outside
+	// [lo, hi). DI: sum[b]; SI: the edge's cell for b; DX: the blocks.
 	MOVQ  grad+0(FP), AX
 	LEAQ  (AX)(R12*4), R12
 	LEAQ  (R12)(R14*4), R13
@@ -95,67 +145,39 @@ edge:
 	VBROADCASTSS X0, Y0
 	VBROADCASTSS X1, Y1
 
-block:
-	// The four candidates' rows p, each with p+1 < gh.
-	MOVL 0(SI), R8
-	MOVL 8(SI), R9
-	MOVL 16(SI), R10
-	MOVL 24(SI), R11
-	LEAQ 1(R8), AX
-	CMPQ AX, R14
-	JCC  done
-	LEAQ 1(R9), AX
-	CMPQ AX, R14
-	JCC  done
-	LEAQ 1(R10), AX
-	CMPQ AX, R14
-	JCC  done
-	LEAQ 1(R11), AX
-	CMPQ AX, R14
-	JCC  done
+	// The first block.
+	SCORE
+	JMP masked
 
-	// Y2: col0[p], col0[p+1] of each candidate; Y4 the same of col1.
-	VMOVQ       (R12)(R8*4), X2
-	VPINSRQ     $1, (R12)(R9*4), X2, X2
-	VMOVQ       (R12)(R10*4), X3
-	VPINSRQ     $1, (R12)(R11*4), X3, X3
-	VINSERTI128 $1, X3, Y2, Y2
-	VMOVQ       (R13)(R8*4), X4
-	VPINSRQ     $1, (R13)(R9*4), X4, X4
-	VMOVQ       (R13)(R10*4), X5
-	VPINSRQ     $1, (R13)(R11*4), X5, X5
-	VINSERTI128 $1, X5, Y4, Y4
+whole:
+	// A block inside [lo, hi).
+	SCORE
+	VADDPD  (DI), Y10, Y10
+	VMOVUPD Y10, (DI)
+	NEXTBLOCK
+	DECQ    DX
 
-	// h0, h1 of each candidate: bx*col0 + ax*col1.
-	VMULPS Y1, Y2, Y2
-	VMULPS Y0, Y4, Y4
-	VADDPS Y4, Y2, Y2
+blocks:
+	CMPQ DX, $1
+	JGT  whole
+	JLT  next
 
-	// Weights 1-w, w beside h0, h1; then (1-w)*h0 + w*h1.
-	VMOVDQU   (SI), Y5
-	VMOVSHDUP Y5, Y6
-	VSUBPS    Y6, Y15, Y7
-	VBLENDPS  $0xaa, Y6, Y7, Y8
-	VMULPS    Y8, Y2, Y9
-	VHADDPS   Y9, Y9, Y9
-	VPERMQ    $0x08, Y9, Y9
+	// The last block.
+	SCORE
 
-	// sum[j] += float64 of each, for lo <= j < hi.
+masked:
+	// sum[j] += the value of each lane with lo <= j < hi.
 	VPCMPGTD  X11, X13, X5
 	VPCMPGTD  X13, X12, X6
 	VPAND     X6, X5, X5
 	VPMOVSXDQ X5, Y5
-	VCVTPS2PD X9, Y10
 	VMOVUPD   (DI), Y3
 	VADDPD    Y3, Y10, Y10
 	VBLENDVPD Y5, Y10, Y3, Y10
 	VMOVUPD   Y10, (DI)
-
-	VPADDD lanes<>+16(SB), X13, X13
-	ADDQ   $32, SI
-	ADDQ   $32, DI
-	DECQ   DX
-	JNE    block
+	NEXTBLOCK
+	DECQ      DX
+	JMP       blocks
 
 next:
 	INCQ BX

@@ -130,4 +130,9 @@ func TestScoreAllVectorStops(t *testing.T) {
 			t.Errorf("%s: sums\n%v, want those of the edges before %d\n%v", tc.name, sum[:cap(sum)], bad, want[:cap(want)])
 		}
 	}
+	// Columns of one row have no row p with p+1 inside them.
+	grad, xs, ys, sum := scoreTables(rand.New(rand.NewPCG(1, 2)), ne, k, gw, gh)
+	if n := scoreAllVec(grad, 1, xs, ys, sum); n != 0 {
+		t.Errorf("columns of one row: the vector loop scored %d edges, want 0", n)
+	}
 }
