@@ -130,6 +130,8 @@ func TestLeanMatchesReference(t *testing.T) {
 		{"same resolution", 220, 220, 40, 1, 1, 0.1, 0.1, 40, false, false, 6},
 		{"radius 1", 120, 120, 40, 1, 0.5, 0.1, 0.1, 1, true, false, 7},
 		{"dense", 242, 242, 200, 1, 0.5, -0.25, -0.2, 40, true, false, 8},
+		// 0.3 m is no power of two: the displacement is divided by it.
+		{"pixels of 0.3 m", 220, 220, 40, 0.6, 0.3, 0.2, -0.15, 40, false, false, 9},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nd := Nodata{NoData, true}
