@@ -157,10 +157,8 @@ func EstimateLean(dsm, ground []float32, nd Nodata, w, h int, res float64, grey 
 	// Over a power of two (an orthophoto's 0.25 or 0.5 m) that division
 	// is a multiplication by the inverse, exactly, and several times
 	// cheaper.
-	inv, pow2 := 1/ores, false
-	if fr, _ := math.Frexp(ores); fr == 0.5 {
-		pow2 = true
-	}
+	fr, _ := math.Frexp(ores)
+	inv, pow2 := 1/ores, fr == 0.5
 	perOres := func(v float64) float64 {
 		if pow2 {
 			return v * inv
@@ -305,8 +303,10 @@ type leanCell struct {
 // column-major, gh rows a column.
 func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, cnt []int) {
 	k := len(sum)
+	// The vector loop scores the edges it can, the scalar one the rest.
 	// Each edge on the image adds 1 to cnt over its span: counted as the
 	// span's ends, then summed.
+	vec := scoreAllVec(grad, gh, xs, ys, sum)
 	ends := make([]int, k+1)
 	for e, px := range xs.p {
 		if px < 0 {
@@ -318,18 +318,10 @@ func scoreAll(grad []float32, gh int, xs leanAxis, ys leanRows, sum []float64, c
 		}
 		ends[lo]++
 		ends[hi]--
-	}
-	for e := scoreAllVec(grad, gh, xs, ys, sum); e < len(xs.p); e++ {
-		px := xs.p[e]
-		if px < 0 {
-			continue
+		if e >= vec {
+			ax, bx := xs.w[e], 1-xs.w[e]
+			scoreEdge(sum[lo:hi], ys.c[e*k+lo:e*k+hi], grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
 		}
-		lo, hi := int(ys.span[e][0]), int(ys.span[e][1])
-		if lo == hi {
-			continue
-		}
-		ax, bx := xs.w[e], 1-xs.w[e]
-		scoreEdge(sum[lo:hi], ys.c[e*k+lo:e*k+hi], grad[px:int(px)+gh], grad[int(px)+gh:int(px)+2*gh], ax, bx)
 	}
 	n := 0
 	for j := range cnt[:k] {

@@ -37,8 +37,8 @@ func scoreTables(rng *rand.Rand, ne, k, gw, gh int) (grad []float32, xs leanAxis
 		}
 	}
 	sum = make([]float64, k, k+leanPad)
-	for j := range sum[:cap(sum)] {
-		sum[:cap(sum)][j] = rng.Float64() * 1e4
+	for j, all := 0, sum[:cap(sum)]; j < len(all); j++ {
+		all[j] = rng.Float64() * 1e4
 	}
 	return grad, xs, ys, sum
 }
