@@ -530,23 +530,7 @@ func (s *Step) orthophotos(ctx context.Context, a *analysis, in map[string]plugi
 	// A DSM pixel is vegetation when any of its orthophoto pixels is green
 	// in either epoch: stable ground must be bare in both.
 	veg := make([]bool, a.w*a.h)
-	ow := a.w * factor
-	for _, img := range imgs {
-		for y := 0; y < a.h*factor; y++ {
-			vrow := veg[(y/factor)*a.w : (y/factor+1)*a.w]
-			r, g, b := img.Bands[0][y*ow:(y+1)*ow], img.Bands[1][y*ow:(y+1)*ow], img.Bands[2][y*ow:(y+1)*ow]
-			for x, v := range vrow {
-				if v {
-					continue
-				}
-				for p := x * factor; p < (x+1)*factor; p++ {
-					// ExG = (2G−R−B)/(R+G+B) > 0.1, in integers: 19G > 11(R+B).
-					v = v || 19*int(g[p]) > 11*(int(r[p])+int(b[p]))
-				}
-				vrow[x] = v
-			}
-		}
-	}
+	greenCells(veg, a.w, a.h, factor, [3][]uint8(imgs[0].Bands), [3][]uint8(imgs[1].Bands))
 	return veg, nil
 }
 
