@@ -27,18 +27,19 @@ func greenCells(veg []bool, w, h, factor int, imgs ...[3][]uint8) {
 		clear(acc)
 		for _, img := range imgs {
 			for oy := y * factor; oy < (y+1)*factor; oy++ {
-				r, g, b, a := img[0][oy*ow:][:ow], img[1][oy*ow:][:ow], img[2][oy*ow:][:ow], acc
-				for len(a) >= 8 && len(r) >= 8 && len(g) >= 8 && len(b) >= 8 {
-					rv, gv, bv := binary.LittleEndian.Uint64(r), binary.LittleEndian.Uint64(g), binary.LittleEndian.Uint64(b)
+				r, g, b := img[0][oy*ow:][:ow], img[1][oy*ow:][:ow], img[2][oy*ow:][:ow]
+				p := 0
+				for ; p <= ow-8; p += 8 {
+					rv, gv, bv := binary.LittleEndian.Uint64(r[p:p+8]), binary.LittleEndian.Uint64(g[p:p+8]), binary.LittleEndian.Uint64(b[p:p+8])
 					even := ((gv&evenBytes)*19 + greenBias - ((rv&evenBytes)+(bv&evenBytes))*11) & laneTops
 					odd := ((gv>>8&evenBytes)*19 + greenBias - ((rv>>8&evenBytes)+(bv>>8&evenBytes))*11) & laneTops
 					// Pixel j's result lands on the top bit of byte j.
+					a := acc[p : p+8]
 					binary.LittleEndian.PutUint64(a, binary.LittleEndian.Uint64(a)|even>>8|odd)
-					r, g, b, a = r[8:], g[8:], b[8:], a[8:]
 				}
-				for p := range a {
+				for ; p < ow; p++ {
 					if 19*int(g[p]) > 11*(int(r[p])+int(b[p])) {
-						a[p] |= 0x80
+						acc[p] |= 0x80
 					}
 				}
 			}
