@@ -12,14 +12,15 @@ const (
 )
 
 // greenCells marks cell x of row y of a w × h grid when any of its
-// factor × factor pixels, in any of the images' first three bands, is
-// green: ExG = (2G−R−B)/(R+G+B) > 0.1, in integers 19G > 11(R+B). Each
-// image is w·factor pixels wide and h·factor high.
+// factor × factor pixels is green in any of the images (R, G, B bands,
+// each w·factor pixels wide and h·factor high): ExG = (2G−R−B)/(R+G+B) >
+// 0.1, in integers 19G > 11(R+B). Every cell is set.
 //
-// It runs on every full-resolution pixel of both orthophotos, so it tests
-// eight pixels at once in a 64-bit word, four to a word of 16-bit lanes,
-// and ORs each pixel's result into a row of bytes (acc) that is read once
-// per cell row; a test and branch per pixel cost about 3 ns.
+// It runs on every full-resolution pixel of both orthophotos, so it reads
+// eight pixels of a band as one 64-bit word and tests them as two words of
+// four 16-bit lanes (the even and the odd pixels). Each pixel's result is
+// ORed into a row of bytes (acc), read once per cell row. A test and
+// branch per pixel cost about 3 ns.
 func greenCells(veg []bool, w, h, factor int, imgs ...[3][]uint8) {
 	ow := w * factor
 	acc := make([]byte, ow)
