@@ -97,15 +97,18 @@ func (s *runMin) run(out, line []float32) {
 		in[i], in[m-1-i] = inf, inf
 	}
 	copy(in[r:], line)
+	// Each running minimum stays in a register (read back from pre or suf,
+	// each step would wait for the store before it), and a block's prefix
+	// and suffix minima, two independent chains of dependent steps, are
+	// computed side by side.
 	for b := 0; b < m; b += k {
 		e := min(b+k, m)
-		pre[b] = in[b]
-		for i := b + 1; i < e; i++ {
-			pre[i] = min(pre[i-1], in[i])
-		}
-		suf[e-1] = in[e-1]
-		for i := e - 2; i >= b; i-- {
-			suf[i] = min(suf[i+1], in[i])
+		p, q := in[b], in[e-1]
+		pre[b], suf[e-1] = p, q
+		for j := 1; j < e-b; j++ {
+			p = min(p, in[b+j])
+			q = min(q, in[e-1-j])
+			pre[b+j], suf[e-1-j] = p, q
 		}
 	}
 	// The window of out[x] is in[x : x+k]: suffix of its first block,
