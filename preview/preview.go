@@ -59,6 +59,20 @@ func Thumbnail(img *raster.Image[uint8], maxSide int) *raster.Image[uint8] {
 	out := raster.NewImage[uint8](raster.Grid{Width: w, Height: h}, bands)
 	for b := 0; b < bands; b++ {
 		src, dst := img.Bands[b], out.Bands[b]
+		if f == 2 {
+			// A tile's 400-pixel orthophoto: blocks of 2 × 2 summed from
+			// two rows, and the rounding division by 4 a shift (s ≥ 0).
+			for y := 0; y < h; y++ {
+				r0 := src[2*y*img.Width:][:2*w]
+				r1 := src[(2*y+1)*img.Width:][:2*w]
+				d := dst[y*w:][:w]
+				for x := range d {
+					s := int(r0[2*x]) + int(r0[2*x+1]) + int(r1[2*x]) + int(r1[2*x+1])
+					d[x] = uint8((s + 2) >> 2)
+				}
+			}
+			continue
+		}
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
 				s := 0

@@ -1,6 +1,8 @@
 package preview
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cdflow/cdflow/raster"
@@ -54,6 +56,45 @@ func TestThumbnail(t *testing.T) {
 	}
 }
 
+// TestThumbnailBlockAverage compares Thumbnail with its definition, each
+// output pixel the rounded mean of its f × f block, for every factor a
+// 2 × 2 block path and the general one take, on sizes that leave a
+// remainder.
+func TestThumbnailBlockAverage(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, tc := range []struct{ w, h, maxSide, f int }{
+		{400, 400, 256, 2}, {401, 399, 256, 2}, {7, 5, 3, 2},
+		{600, 300, 256, 3}, {9, 13, 3, 4}, {13, 10, 2, 5}, {100, 80, 256, 1},
+	} {
+		img := raster.NewImage[uint8](raster.Grid{Width: tc.w, Height: tc.h}, 4)
+		for _, band := range img.Bands {
+			for i := range band {
+				band[i] = uint8(rng.IntN(256))
+			}
+		}
+		th := Thumbnail(img, tc.maxSide)
+		if th.Width != tc.w/tc.f || th.Height != tc.h/tc.f || len(th.Bands) != 3 {
+			t.Fatalf("%d×%d: thumbnail %d×%d×%d, want %d×%d×3", tc.w, tc.h, th.Width, th.Height, len(th.Bands), tc.w/tc.f, tc.h/tc.f)
+		}
+		for b := range 3 {
+			for y := range th.Height {
+				for x := range th.Width {
+					s := 0
+					for dy := range tc.f {
+						for dx := range tc.f {
+							s += int(img.Bands[b][(y*tc.f+dy)*tc.w+x*tc.f+dx])
+						}
+					}
+					want := uint8(math.Round(float64(s) / float64(tc.f*tc.f)))
+					if got := th.Bands[b][y*th.Width+x]; got != want {
+						t.Fatalf("%d×%d, band %d, pixel (%d, %d): %d, want %d", tc.w, tc.h, b, x, y, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestElevation(t *testing.T) {
 	tests := []struct {
 		name          string
@@ -86,5 +127,20 @@ func TestElevation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkThumbnail makes the quicklook of one tile's 400-pixel RGB
+// orthophoto.
+func BenchmarkThumbnail(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	img := raster.NewImage[uint8](raster.Grid{Width: 400, Height: 400}, 3)
+	for _, band := range img.Bands {
+		for i := range band {
+			band[i] = uint8(rng.IntN(256))
+		}
+	}
+	for b.Loop() {
+		Thumbnail(img, 256)
 	}
 }
