@@ -242,12 +242,14 @@ func (s *Step) inspect(a *analysis, name string, keys []uint32, valid bool, desc
 	var stripes, voids int
 	values := map[uint32]bool{}
 	for y := y0; y < y0+th; y++ {
-		for i := y*w + x0; i < y*w+x0+tw; i++ {
+		// The tile's part of the row, sliced once: no bounds checks inside.
+		srow, krow := stripe[y*w+x0:][:tw], keys[y*w+x0:][:tw]
+		for i, k := range krow[:len(srow)] {
 			switch {
-			case stripe[i]:
+			case srow[i]:
 				stripes++
-				values[keys[i]] = true
-			case keys[i] == invalidKey:
+				values[k] = true
+			case k == invalidKey:
 				voids++
 			}
 		}
