@@ -242,14 +242,12 @@ func (s *Step) inspect(a *analysis, name string, keys []uint32, valid bool, desc
 	var stripes, voids int
 	values := map[uint32]bool{}
 	for y := y0; y < y0+th; y++ {
-		// The tile's part of the row, sliced once: no bounds checks inside.
-		srow, krow := stripe[y*w+x0:][:tw], keys[y*w+x0:][:tw]
-		for i, k := range krow[:len(srow)] {
+		for i := y*w + x0; i < y*w+x0+tw; i++ {
 			switch {
-			case srow[i]:
+			case stripe[i]:
 				stripes++
-				values[k] = true
-			case k == invalidKey:
+				values[keys[i]] = true
+			case keys[i] == invalidKey:
 				voids++
 			}
 		}
