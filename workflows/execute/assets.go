@@ -44,10 +44,27 @@ func bandInfos[T raster.Pixel](img *raster.Image[T]) []plugins.BandInfo {
 	return out
 }
 
+// uint8Sums is pixelSums for bytes, from a histogram: every sum is of
+// integers below 2⁵³, so exact in any order.
 func uint8Sums(px []uint8, hasND bool, nd float64) (n int, lo, hi, sum, sumSq float64) {
+	// Four histograms, a pixel in turn to each: one count's increment would
+	// wait for the last one's store whenever neighbours are equal, as most
+	// of a change mask's are.
+	var part [4][256]int
+	i := 0
+	for ; i+4 <= len(px); i += 4 {
+		q := px[i : i+4 : i+4]
+		part[0][q[0]]++
+		part[1][q[1]]++
+		part[2][q[2]]++
+		part[3][q[3]]++
+	}
+	for _, v := range px[i:] {
+		part[0][v]++
+	}
 	var hist [256]int
-	for _, v := range px {
-		hist[v]++
+	for v := range hist {
+		hist[v] = part[0][v] + part[1][v] + part[2][v] + part[3][v]
 	}
 	if hasND && nd >= 0 && nd <= 255 && nd == math.Trunc(nd) {
 		hist[int(nd)] = 0

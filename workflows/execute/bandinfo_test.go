@@ -105,6 +105,42 @@ func TestBandInfosEqualPlainPass(t *testing.T) {
 		}
 		sameInfos(t, bandInfos(img), plainBandInfos(img))
 	}
+	// Byte rasters of every length modulo 4, as change masks are: mostly
+	// one value, in runs.
+	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 4099} {
+		img := raster.NewImage[uint8](raster.Grid{Width: n, Height: 1}, 1)
+		img.NoData, img.HasNoData = 0, n%2 == 0
+		for i := range img.Bands[0] {
+			if r.IntN(6) == 0 {
+				img.Bands[0][i] = uint8(1 + r.IntN(3))
+			}
+		}
+		img.Bands[0][n-1] = 200 // the last pixel, which only the tail loop sees when n%4 != 0
+		sameInfos(t, bandInfos(img), plainBandInfos(img))
+	}
 }
 
 func ndPtr(v float64) *float64 { return &v }
+
+// BenchmarkUint8Sums takes a tile's 400-pixel 2D change map (mostly 0, in
+// runs) and one band of its orthophoto (noisy).
+func BenchmarkUint8Sums(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	mask, photo := make([]uint8, 400*400), make([]uint8, 400*400)
+	for i := range mask {
+		if i%400 > 300 && i/400 > 250 {
+			mask[i] = 1
+		}
+		photo[i] = uint8(100 + r.IntN(50))
+	}
+	for _, bc := range []struct {
+		name string
+		px   []uint8
+	}{{"mask", mask}, {"photo", photo}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				uint8Sums(bc.px, true, 0)
+			}
+		})
+	}
+}
