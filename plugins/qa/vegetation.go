@@ -11,10 +11,13 @@ const (
 	greenBias = 0x7fff7fff7fff7fff
 )
 
+// isGreen is the screen's test for one pixel: ExG = (2G−R−B)/(R+G+B) >
+// 0.1, in integers 19G > 11(R+B).
+func isGreen(r, g, b uint8) bool { return 19*int(g) > 11*(int(r)+int(b)) }
+
 // greenCells marks cell x of row y of a w × h grid when any of its
-// factor × factor pixels is green in any of the images (R, G, B bands,
-// each w·factor pixels wide and h·factor high): ExG = (2G−R−B)/(R+G+B) >
-// 0.1, in integers 19G > 11(R+B). Every cell is set.
+// factor × factor pixels is green (isGreen) in any of the images (R, G, B
+// bands, each w·factor pixels wide and h·factor high). Every cell is set.
 //
 // It runs on every full-resolution pixel of both orthophotos, so it reads
 // eight pixels of a band as one 64-bit word and tests them as two words of
@@ -39,7 +42,7 @@ func greenCells(veg []bool, w, h, factor int, imgs ...[3][]uint8) {
 					binary.LittleEndian.PutUint64(a, binary.LittleEndian.Uint64(a)|even>>8|odd)
 				}
 				for ; p < ow; p++ {
-					if 19*int(g[p]) > 11*(int(r[p])+int(b[p])) {
+					if isGreen(r[p], g[p], b[p]) {
 						acc[p] |= 0x80
 					}
 				}

@@ -13,7 +13,7 @@ func greenCellsDirect(w, h, factor int, imgs ...[3][]uint8) []bool {
 		for oy := range h * factor {
 			for ox := range ow {
 				p := oy*ow + ox
-				if 19*int(img[1][p]) > 11*(int(img[0][p])+int(img[2][p])) {
+				if isGreen(img[0][p], img[1][p], img[2][p]) {
 					veg[(oy/factor)*w+ox/factor] = true
 				}
 			}
@@ -98,8 +98,8 @@ func TestGreenCellsEveryColour(t *testing.T) {
 	got := make([]bool, w*h)
 	greenCells(got, w, h, 1, img)
 	for i, v := range got {
-		r, g, b := i>>16, i>>8&0xff, i&0xff
-		if want := 19*g > 11*(r+b); v != want {
+		r, g, b := uint8(i>>16), uint8(i>>8), uint8(i)
+		if want := isGreen(r, g, b); v != want {
 			t.Fatalf("R %d G %d B %d: got %v, want %v", r, g, b, v, want)
 		}
 	}
