@@ -407,25 +407,18 @@ func LeanMask2D(out []uint8, ow, oh int, cd []float32, w, h int, signed bool, ds
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
-			v := cd[i]
-			if v == 0 || v == NoData {
+			e, hh, ok := sweptCell(cd, dsm, ground, nd, i)
+			if !ok || !lean[e].OK() {
 				continue
 			}
-			e, c := 1, Construction
-			if v < 0 {
-				e, c = 0, Demolition
+			c := Construction
+			if e == 0 {
+				c = Demolition
 			}
 			if !signed {
 				c = Change
 			}
 			l := lean[e]
-			if !l.OK() || nd[e].Is(dsm[e][i]) || ground[e][i] == NoData {
-				continue
-			}
-			hh := float64(dsm[e][i] - ground[e][i])
-			if hh <= 0 {
-				continue
-			}
 			// Displacement in cells (east, south).
 			dx, dy := hh*l.E, -hh*l.N
 			steps := int(math.Ceil(2 * math.Max(math.Abs(dx)*fx, math.Abs(dy)*fy)))
@@ -446,4 +439,41 @@ func LeanMask2D(out []uint8, ow, oh int, cd []float32, w, h int, signed bool, ds
 			}
 		}
 	}
+}
+
+// LeanNeeded says which epochs' leans LeanMask2D would use on these
+// surfaces: an epoch no changed cell stands in with height above its
+// ground leaves that lean unread, so it need not be estimated.
+func LeanNeeded(cd []float32, dsm, ground [2][]float32, nd [2]Nodata) (need [2]bool) {
+	for i := range cd {
+		if e, _, ok := sweptCell(cd, dsm, ground, nd, i); ok {
+			need[e] = true
+			if need[0] && need[1] {
+				break
+			}
+		}
+	}
+	return need
+}
+
+// sweptCell says whether changed cell i of cd is swept by a lean, the epoch
+// whose lean it is (the later one for a gain, the earlier for a loss) and
+// its height above that epoch's ground: not for no change, nodata, or a
+// cell without a valid surface above a valid ground. A ground that is not
+// a number (Ground never makes one) gives a height that is not either,
+// swept as LeanMask2D always did.
+func sweptCell(cd []float32, dsm, ground [2][]float32, nd [2]Nodata, i int) (e int, hh float64, ok bool) {
+	v := cd[i]
+	if v == 0 || v == NoData {
+		return 0, 0, false
+	}
+	e = 1
+	if v < 0 {
+		e = 0
+	}
+	if nd[e].Is(dsm[e][i]) || ground[e][i] == NoData {
+		return e, 0, false
+	}
+	hh = float64(dsm[e][i] - ground[e][i])
+	return e, hh, !(hh <= 0)
 }

@@ -137,6 +137,105 @@ func TestLeanMask2D(t *testing.T) {
 	}
 }
 
+// TestLeanNeeded checks LeanNeeded against the direct rule (a changed cell
+// of the epoch's sign, valid surface, valid ground, height not ≤ 0), and
+// that LeanMask2D draws the same map when the leans it does not need are
+// left out: on random scenes of gains only, losses only and both, with
+// nodata, NaN and ±Inf in the surfaces, NoData grounds and cells below
+// their ground.
+func TestLeanNeeded(t *testing.T) {
+	const w, h = 23, 17
+	leans := [2]Lean{{E: 0.12, N: -0.07, Edges: 300, Gain: 2}, {E: -0.09, N: 0.15, Edges: 300, Gain: 2}}
+	nd := [2]Nodata{{NoData, true}, {-1, true}}
+	seen, leaned := map[[2]bool]int{}, 0
+	for seed := range uint64(300) {
+		r := rand.New(rand.NewPCG(seed, 11))
+		signs := r.IntN(3) // 0: gains only, 1: losses only, 2: both
+		cd := make([]float32, w*h)
+		var dsm, ground [2][]float32
+		for e := range 2 {
+			dsm[e], ground[e] = make([]float32, w*h), make([]float32, w*h)
+		}
+		// Few changed cells, so that a sign often has none that counts,
+		// or none at all.
+		sparse := []int{40, 400, 4000}[r.IntN(3)]
+		for i := range cd {
+			switch v := 0.01 + 10*r.Float32(); {
+			case r.IntN(sparse) != 0:
+			case signs == 0 || signs == 2 && r.IntN(2) == 0:
+				cd[i] = v
+			default:
+				cd[i] = -v
+			}
+			if r.IntN(300) == 0 {
+				cd[i] = NoData
+			}
+			for e := range 2 {
+				dsm[e][i], ground[e][i] = 700+20*r.Float32(), 700+10*r.Float32()
+				switch r.IntN(12) {
+				case 0:
+					dsm[e][i] = nd[e].Value
+				case 1:
+					dsm[e][i] = float32(math.NaN())
+				case 2:
+					dsm[e][i] = float32(math.Inf(2*r.IntN(2) - 1))
+				case 3:
+					ground[e][i] = NoData
+				}
+			}
+		}
+		var want [2]bool
+		for i, v := range cd {
+			if v == 0 || v == NoData {
+				continue
+			}
+			e := 1
+			if v < 0 {
+				e = 0
+			}
+			z, g := dsm[e][i], ground[e][i]
+			if z != nd[e].Value && !math.IsNaN(float64(z)) && !math.IsInf(float64(z), 0) && g != NoData && !(z-g <= 0) {
+				want[e] = true
+			}
+		}
+		need := LeanNeeded(cd, dsm, ground, nd)
+		if need != want {
+			t.Fatalf("seed %d: need %v, want %v", seed, need, want)
+		}
+		if signs == 0 && need[0] || signs == 1 && need[1] {
+			t.Fatalf("seed %d: need %v for changes of one sign", seed, need)
+		}
+		seen[need]++
+		used := leans
+		for e := range 2 {
+			if !need[e] {
+				used[e] = Lean{}
+			}
+		}
+		for _, signed := range []bool{false, true} {
+			all, only, none := make([]uint8, 4*w*h), make([]uint8, 4*w*h), make([]uint8, 4*w*h)
+			LeanMask2D(all, 2*w, 2*h, cd, w, h, signed, dsm, ground, nd, leans)
+			LeanMask2D(only, 2*w, 2*h, cd, w, h, signed, dsm, ground, nd, used)
+			if string(all) != string(only) {
+				t.Fatalf("seed %d, signed %v: the map changes without the leans not needed (%v)", seed, signed, need)
+			}
+			LeanMask2D(none, 2*w, 2*h, cd, w, h, signed, dsm, ground, nd, [2]Lean{})
+			if string(all) != string(none) {
+				leaned++
+			}
+		}
+	}
+	// Every combination came up, and the leans moved the map in many.
+	for _, n := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+		if seen[n] < 10 {
+			t.Errorf("need %v came up %d times in 300 scenes", n, seen[n])
+		}
+	}
+	if leaned < 200 {
+		t.Errorf("the leans moved %d maps of 600", leaned)
+	}
+}
+
 func TestRefineEdges(t *testing.T) {
 	// A 12×10 map whose label (from 1 m cells) reaches one pixel too far
 	// east and stops one short at the bottom; the orthophoto's roof (red)
