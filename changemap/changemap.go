@@ -57,11 +57,15 @@ func Threshold(out, dh []float32, minAbs float32) {
 	}
 }
 
+// IsChange says whether a 3D change map value is a change: neither 0 nor
+// nodata.
+func IsChange(v float32) bool { return v != 0 && v != NoData }
+
 // Changed is the binary change mask of a thresholded ΔH: 1 where it is
 // neither 0 nor NoData.
 func Changed(mask []uint8, cd []float32) {
 	for i, v := range cd {
-		if v != 0 && v != NoData {
+		if IsChange(v) {
 			mask[i] = 1
 		} else {
 			mask[i] = 0

@@ -407,7 +407,10 @@ func LeanMask2D(out []uint8, ow, oh int, cd []float32, w, h int, signed bool, ds
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
-			e, hh, ok := sweptCell(cd, dsm, ground, nd, i)
+			if !IsChange(cd[i]) {
+				continue
+			}
+			e, hh, ok := sweptCell(cd[i], dsm, ground, nd, i)
 			if !ok || !lean[e].OK() {
 				continue
 			}
@@ -445,8 +448,11 @@ func LeanMask2D(out []uint8, ow, oh int, cd []float32, w, h int, signed bool, ds
 // surfaces: an epoch no changed cell stands in with height above its
 // ground leaves that lean unread, so it need not be estimated.
 func LeanNeeded(cd []float32, dsm, ground [2][]float32, nd [2]Nodata) (need [2]bool) {
-	for i := range cd {
-		if e, _, ok := sweptCell(cd, dsm, ground, nd, i); ok {
+	for i, v := range cd {
+		if !IsChange(v) {
+			continue
+		}
+		if e, _, ok := sweptCell(v, dsm, ground, nd, i); ok {
 			need[e] = true
 			if need[0] && need[1] {
 				break
@@ -456,17 +462,14 @@ func LeanNeeded(cd []float32, dsm, ground [2][]float32, nd [2]Nodata) (need [2]b
 	return need
 }
 
-// sweptCell says whether changed cell i of cd is swept by a lean, the epoch
-// whose lean it is (the later one for a gain, the earlier for a loss) and
-// its height above that epoch's ground: not for no change, nodata, or a
+// sweptCell says whether changed cell i, of value v (IsChange), is swept
+// by a lean, the epoch whose lean it is (the later one for a gain, the
+// earlier for a loss) and its height above that epoch's ground: not for a
 // cell without a valid surface above a valid ground. A ground that is not
 // a number (Ground never makes one) gives a height that is not either,
-// swept as LeanMask2D always did.
-func sweptCell(cd []float32, dsm, ground [2][]float32, nd [2]Nodata, i int) (e int, hh float64, ok bool) {
-	v := cd[i]
-	if v == 0 || v == NoData {
-		return 0, 0, false
-	}
+// swept as LeanMask2D always did. Small enough to be inlined in the
+// callers' loops over every cell.
+func sweptCell(v float32, dsm, ground [2][]float32, nd [2]Nodata, i int) (e int, hh float64, ok bool) {
 	e = 1
 	if v < 0 {
 		e = 0

@@ -31,7 +31,7 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	mask := raster.NewImage[uint8](t.GridAt(out[0].Resolution), 1)
 	// Without a change in the tile and its halo there is nothing to lean:
 	// the DSMs and orthophotos need not be read.
-	if !s.aligned() || !slices.ContainsFunc(cd.Bands[0], func(v float32) bool { return v != 0 && v != changemap.NoData }) {
+	if !s.aligned() || !slices.ContainsFunc(cd.Bands[0], changemap.IsChange) {
 		changemap.Mask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed)
 		return t.Put(ctx, &plugins.TileProduct{Product: out[0], Uint8: mask})
 	}
@@ -39,9 +39,11 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 	var nd [2]changemap.Nodata
 	var lean [2]changemap.Lean
 	var rgb [2][3][]uint8
-	var dgrid, ogrid [2]raster.Grid // each epoch's DSM and orthophoto grids
+	var dsmImg [2]*raster.Image[float32]
+	var orthoImg [2]*raster.Image[uint8]
+	epochs := [2]string{"t0", "t1"}
 	res := src.Product().Resolution
-	for e, suffix := range []string{"t0", "t1"} {
+	for e, suffix := range epochs {
 		d, err := in["dsm_"+suffix].Float32(ctx, res, "")
 		if err != nil {
 			return fmt.Errorf("change_mask %s: %w", out[0].Name, err)
@@ -58,16 +60,18 @@ func (s *Step) RunTile(ctx context.Context, t *plugins.Tile, in map[string]plugi
 		nd[e] = changemap.Nodata{Value: float32(d.NoData), Set: d.HasNoData}
 		ground[e] = make([]float32, len(dsm[e]))
 		changemap.Ground(ground[e], dsm[e], nd[e], d.Width, d.Height, int(math.Round(groundRadius/res)))
-		dgrid[e], ogrid[e] = d.Grid, o.Grid
+		dsmImg[e], orthoImg[e] = d, o
 	}
 	// A tile whose changes are all gains (or all losses) sweeps them by
 	// one epoch's lean only: the other's search would go unused.
 	need := changemap.LeanNeeded(cd.Bands[0], dsm, ground, nd)
-	for e, suffix := range []string{"t0", "t1"} {
-		if need[e] {
-			lean[e] = changemap.EstimateLean(dsm[e], ground[e], nd[e], dgrid[e].Width, dgrid[e].Height, res,
-				changemap.Luminance(rgb[e][0], rgb[e][1], rgb[e][2]), ogrid[e].Width, ogrid[e].Height, in["ortho_"+suffix].Product().Resolution)
+	for e, suffix := range epochs {
+		if !need[e] {
+			continue
 		}
+		d, o := dsmImg[e], orthoImg[e]
+		lean[e] = changemap.EstimateLean(dsm[e], ground[e], nd[e], d.Width, d.Height, res,
+			changemap.Luminance(o.Bands[0], o.Bands[1], o.Bands[2]), o.Width, o.Height, in["ortho_"+suffix].Product().Resolution)
 	}
 	changemap.LeanMask2D(mask.Bands[0], mask.Width, mask.Height, cd.Bands[0], cd.Width, cd.Height, s.Cfg.Signed, dsm, ground, nd, lean)
 	if r := s.Cfg.RefineRadius; r > 0 {

@@ -18,6 +18,7 @@ func TestInspectCounts(t *testing.T) {
 	s := New()
 	s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth = 5, 2
 	s.Cfg.MaxVoidFraction = 0
+	describe := func(k uint32) string { return fmt.Sprint(k) }
 	var sawStripes, sawVoids int
 	for trial := range 300 {
 		w, h := 6+r.IntN(30), 6+r.IntN(30)
@@ -62,14 +63,14 @@ func TestInspectCounts(t *testing.T) {
 		var want []plugins.Finding
 		if stripes > 0 {
 			want = append(want, s.finding(CheckStripes, "dsm_t0", float64(stripes)/inner,
-				fmt.Sprintf("%d px in thin runs of one value: %s", stripes, describeValues(values, func(k uint32) string { return fmt.Sprint(k) }))))
+				fmt.Sprintf("%d px in thin runs of one value: %s", stripes, describeValues(values, describe))))
 			sawStripes++
 		}
 		if voids > 0 {
 			want = append(want, s.finding(CheckVoids, "dsm_t0", float64(voids)/inner, fmt.Sprintf("%d px of nodata outside stripes", voids)))
 			sawVoids++
 		}
-		ok, got := s.inspect(a, "dsm_t0", keys, true, func(k uint32) string { return fmt.Sprint(k) })
+		ok, got := s.inspect(a, "dsm_t0", keys, true, describe)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("trial %d (%d×%d, tile %d×%d at %d,%d):\n got %v\nwant %v", trial, w, h, a.tw, a.th, a.x0, a.y0, got, want)
 		}
