@@ -2,6 +2,7 @@ package qa
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -77,4 +78,118 @@ func maskOf(files []plugins.SourceFile, g raster.Grid) []bool {
 		fillExtent(mask, g, f.Extent)
 	}
 	return mask
+}
+
+// randomCover is a cover of n pixels as coverage makes them: full, or a
+// covered mask with (sometimes) a lost one inside it.
+func randomCover(r *rand.Rand, n int) cover {
+	switch r.IntN(4) {
+	case 0:
+		return cover{known: true, full: true}
+	case 1, 2:
+		c := cover{known: true, covered: make([]bool, n)}
+		// Mostly covered, as a tile at a scene's edge is.
+		share := r.Float64()
+		for i := range c.covered {
+			c.covered[i] = r.Float64() < share
+		}
+		if r.IntN(2) == 0 {
+			c.lost = make([]bool, n)
+			for i := range c.lost {
+				if c.lost[i] = !c.covered[i] && r.IntN(3) == 0; c.lost[i] {
+					c.covered[i] = true
+				}
+			}
+		}
+		return c
+	default:
+		// Every pixel covered, though the files' rectangles do not show it.
+		c := cover{known: true, covered: make([]bool, n)}
+		for i := range c.covered {
+			c.covered[i] = true
+		}
+		return c
+	}
+}
+
+// TestMissingCounts checks missing's count, row by row, against the rule
+// pixel by pixel: inside the tile, covered by the other epoch and not by
+// this one.
+func TestMissingCounts(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 9))
+	s := New()
+	var found, partial int
+	for trial := range 500 {
+		w, h := 3+r.IntN(40), 3+r.IntN(40)
+		a := &analysis{w: w, h: h}
+		a.tw, a.th = 1+r.IntN(w), 1+r.IntN(h)
+		a.x0, a.y0 = r.IntN(w-a.tw+1), r.IntN(h-a.th+1)
+		cov := [2]cover{randomCover(r, w*h), randomCover(r, w*h)}
+		names := [2]string{"ortho_t0", "ortho_t1"}
+		var want []plugins.Finding
+		for e := range 2 {
+			if cov[e].full {
+				continue
+			}
+			n := 0
+			a.eachInner(func(i int) {
+				if cov[1-e].covers(i) && !cov[e].covers(i) {
+					n++
+				}
+			})
+			if n > 0 {
+				frac := float64(n) / float64(a.tw*a.th)
+				want = append(want, s.finding(CheckMissing, names[e], frac, fmt.Sprintf("no %s file covers %.1f %% of the tile, which %s covers", names[e], 100*frac, names[1-e])))
+				if cov[1-e].full {
+					found++
+				} else {
+					partial++
+				}
+			}
+		}
+		if got := s.missing(a, names, cov); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("trial %d (%d×%d, tile %d×%d at %d,%d):\n got %v\nwant %v", trial, w, h, a.tw, a.th, a.x0, a.y0, got, want)
+		}
+	}
+	if found < 30 || partial < 30 {
+		t.Errorf("%d findings against a full epoch and %d against a partial one: the cases test too little", found, partial)
+	}
+}
+
+// TestRGBKeysCoverage checks the pixels rgbKeys skips against explained,
+// pixel by pixel, on random covers.
+func TestRGBKeysCoverage(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 1))
+	kinds := map[[2]bool]int{}
+	for trial := range 300 {
+		w, h := 1+r.IntN(30), 1+r.IntN(30)
+		n := w * h
+		img := &raster.Image[uint8]{Grid: raster.Grid{Width: w, Height: h}}
+		for range 3 {
+			band := make([]uint8, n)
+			for i := range band {
+				band[i] = uint8(r.IntN(256))
+			}
+			img.Bands = append(img.Bands, band)
+		}
+		cov := randomCover(r, n)
+		if cov.full {
+			cov = cover{known: true}
+		}
+		kinds[[2]bool{cov.covered != nil, cov.lost != nil}]++
+		got := make([]uint32, n)
+		rgbKeys(got, img, cov)
+		for i := range got {
+			want := uint32(img.Bands[0][i]) | uint32(img.Bands[1][i])<<8 | uint32(img.Bands[2][i])<<16
+			if (cov.covered != nil || cov.lost != nil) && cov.explained(i) {
+				want = skipKey
+			}
+			if got[i] != want {
+				t.Fatalf("trial %d, pixel %d: key %#x, want %#x", trial, i, got[i], want)
+			}
+		}
+	}
+	if kinds[[2]bool{true, false}] < 30 || kinds[[2]bool{true, true}] < 30 || kinds[[2]bool{false, false}] < 30 {
+		t.Errorf("covers tried: %v; too few of a kind", kinds)
+	}
 }

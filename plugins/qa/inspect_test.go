@@ -3,6 +3,7 @@ package qa
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/cdflow/cdflow/plugins"
@@ -19,8 +20,8 @@ func TestInspectCounts(t *testing.T) {
 	s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth = 5, 2
 	s.Cfg.MaxVoidFraction = 0
 	describe := func(k uint32) string { return fmt.Sprint(k) }
-	var sawStripes, sawVoids int
-	for trial := range 300 {
+	var sawStripes, sawVoids, voidsOnly int
+	for trial := range 1000 {
 		w, h := 6+r.IntN(30), 6+r.IntN(30)
 		a := &analysis{w: w, h: h}
 		a.tw, a.th = 1+r.IntN(w), 1+r.IntN(h)
@@ -66,6 +67,10 @@ func TestInspectCounts(t *testing.T) {
 				fmt.Sprintf("%d px in thin runs of one value: %s", stripes, describeValues(values, describe))))
 			sawStripes++
 		}
+		if voids > 0 && !slices.Contains(mark, true) {
+			// inspect's path for a window without a stripe anywhere.
+			voidsOnly++
+		}
 		if voids > 0 {
 			want = append(want, s.finding(CheckVoids, "dsm_t0", float64(voids)/inner, fmt.Sprintf("%d px of nodata outside stripes", voids)))
 			sawVoids++
@@ -80,7 +85,7 @@ func TestInspectCounts(t *testing.T) {
 			}
 		}
 	}
-	if sawStripes < 30 || sawVoids < 30 {
-		t.Errorf("%d trials with stripes and %d with voids in the tile: the cases test too little", sawStripes, sawVoids)
+	if sawStripes < 30 || sawVoids < 30 || voidsOnly < 30 {
+		t.Errorf("%d trials with stripes, %d with voids in the tile, %d with voids and no stripe: the cases test too little", sawStripes, sawVoids, voidsOnly)
 	}
 }

@@ -33,6 +33,17 @@ func picture(rows ...string) ([]uint32, int, int) {
 	return keys, w, h
 }
 
+// count is how many of out are set.
+func count(out []bool) int {
+	n := 0
+	for _, m := range out {
+		if m {
+			n++
+		}
+	}
+	return n
+}
+
 func marks(out []bool, w int) string {
 	var b strings.Builder
 	for i, m := range out {
@@ -401,10 +412,15 @@ func TestThinBandsMatchesReference(t *testing.T) {
 			}
 		}
 		got, want := make([]bool, len(keys)), make([]bool, len(keys))
-		thinBands(got, keys, w, h, minLen, maxWidth)
+		n := thinBands(got, keys, w, h, minLen, maxWidth)
 		thinBandsRef(want, keys, w, h, minLen, maxWidth)
 		if g, wt := marks(got, w), marks(want, w); g != wt {
 			t.Fatalf("trial %d (%d×%d, runs of %d, bands up to %d):\n got %s\nwant %s", trial, w, h, minLen, maxWidth, g, wt)
+		}
+		// inspect skips the stripe tests when none is marked: the count
+		// must be the marks'.
+		if wt := count(want); n != wt {
+			t.Fatalf("trial %d: thinBands reports %d pixels marked, it marked %d", trial, n, wt)
 		}
 	}
 }
@@ -425,7 +441,9 @@ func BenchmarkThinBands(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		f    func(out []bool, keys []uint32, w, h, minLen, maxWidth int)
-	}{{"skip", thinBands}, {"direct", thinBandsRef}} {
+	}{{"skip", func(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
+		thinBands(out, keys, w, h, minLen, maxWidth)
+	}}, {"direct", thinBandsRef}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for range b.N {
 				clear(out)

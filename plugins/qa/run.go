@@ -231,7 +231,7 @@ func (s *Step) inspect(a *analysis, name string, keys []uint32, valid bool, desc
 	x0, y0, tw, th := a.x0, a.y0, a.tw, a.th
 	stripe := getBools(len(keys))
 	defer putBools(stripe)
-	thinBands(stripe, keys, w, h, s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth)
+	marked := thinBands(stripe, keys, w, h, s.Cfg.StripeMinLength, s.Cfg.StripeMaxWidth)
 	var ok []bool
 	if valid {
 		ok = make([]bool, len(keys))
@@ -242,12 +242,23 @@ func (s *Step) inspect(a *analysis, name string, keys []uint32, valid bool, desc
 	var stripes, voids int
 	values := map[uint32]bool{}
 	for y := y0; y < y0+th; y++ {
-		for i := y*w + x0; i < y*w+x0+tw; i++ {
+		row := keys[y*w+x0 : y*w+x0+tw]
+		if marked == 0 {
+			// No stripe anywhere (nearly every tile): voids alone, a
+			// test a pixel.
+			for _, k := range row {
+				if k == invalidKey {
+					voids++
+				}
+			}
+			continue
+		}
+		for j, k := range row {
 			switch {
-			case stripe[i]:
+			case stripe[y*w+x0+j]:
 				stripes++
-				values[keys[i]] = true
-			case keys[i] == invalidKey:
+				values[k] = true
+			case k == invalidKey:
 				voids++
 			}
 		}
@@ -353,12 +364,7 @@ func (s *Step) missing(a *analysis, names [2]string, cov [2]cover) []plugins.Fin
 		if cov[e].full {
 			continue
 		}
-		n := 0
-		a.eachInner(func(i int) {
-			if cov[1-e].covers(i) && !cov[e].covers(i) {
-				n++
-			}
-		})
+		n := countMissing(a, cov[e].covered, cov[1-e])
 		if n > 0 {
 			frac := float64(n) / float64(a.tw*a.th)
 			out = append(out, s.finding(CheckMissing, names[e], frac,
@@ -366,6 +372,32 @@ func (s *Step) missing(a *analysis, names [2]string, cov [2]cover) []plugins.Fin
 		}
 	}
 	return out
+}
+
+// countMissing counts the tile's pixels that other covers and own (an
+// epoch's covered mask, not full) does not. It runs on every pixel of a
+// tile at a scene's edge, so row by row, without a call a pixel.
+func countMissing(a *analysis, own []bool, other cover) int {
+	n := 0
+	for y := a.y0; y < a.y0+a.th; y++ {
+		i := y*a.w + a.x0
+		row := own[i : i+a.tw]
+		if other.full {
+			for _, in := range row {
+				if !in {
+					n++
+				}
+			}
+			continue
+		}
+		orow := other.covered[i : i+a.tw]
+		for j, in := range row {
+			if orow[j] && !in {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // pixelExtent is the extent of a pixel rectangle of a north-up grid.
@@ -590,7 +622,16 @@ func rgbKeys(keys []uint32, img *raster.Image[uint8], cov cover) {
 			}
 		}
 	}
-	if cov.covered != nil || cov.lost != nil {
+	switch {
+	case cov.lost == nil && cov.covered != nil:
+		// Every file readable (the usual mask, at a scene's edges): one
+		// test a pixel.
+		for i, in := range cov.covered[:n] {
+			if !in {
+				keys[i] = skipKey
+			}
+		}
+	case cov.lost != nil:
 		for i := range keys {
 			if cov.explained(i) {
 				keys[i] = skipKey

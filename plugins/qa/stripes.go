@@ -18,8 +18,9 @@ const (
 // column — is at most maxWidth pixels thick. Real surfaces never repeat a
 // float value over a run; a flattened lake does, but over an area, which
 // the width test leaves to the voids (when nodata) or to nobody. out, of
-// the keys' length, must be all false.
-func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
+// the keys' length, must be all false. It returns how many pixels it
+// marked.
+func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) (marked int) {
 	out = out[:len(keys)]
 	// line marks the stripes along one line of n pixels, the first at p0
 	// and each along after the one before; l of lines is its place among
@@ -50,6 +51,7 @@ func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
 				for m := i; m < end; m++ {
 					if p := p0 + m*along; !out[p] && thickness(keys, p, l, lines, across, k, maxWidth) <= maxWidth {
 						out[p] = true
+						marked++
 					}
 				}
 			}
@@ -64,6 +66,7 @@ func thinBands(out []bool, keys []uint32, w, h, minLen, maxWidth int) {
 	for x := 0; x < w; x++ {
 		line(x, h, w, x, w, 1)
 	}
+	return marked
 }
 
 // thickness counts the pixels of key k across a run at p: line l of lines,
