@@ -90,6 +90,53 @@ step "change_mask" "cd2d" {
 	}
 }
 
+// TestUnalignedWorkflow checks that only the change_mask block changes:
+// cut to its input and resolution, every other line kept as it was.
+func TestUnalignedWorkflow(t *testing.T) {
+	head := `dataset "d" {}
+
+step "threshold" "cd3d" {
+  input           = step.difference.dh
+  min_abs         = 1.0
+  sampling_radius = 2
+  dsm_t0          = source.dsm.t0
+  vegetation {
+    index = "exg"
+  }
+}
+
+`
+	tail := `
+step "qa" "check" {
+  dh = step.difference.dh
+}
+`
+	src := head + `step "change_mask" "cd2d" {
+  input         = step.threshold.cd3d
+  resolution    = 0.5
+  align         = "orthophoto"
+  refine_radius = 3
+  dsm_t0        = source.dsm.t0
+  ortho_t0      = step.resample.t0
+}
+` + tail
+	want := head + `step "change_mask" "cd2d" {
+  input         = step.threshold.cd3d
+  resolution    = 0.5
+}
+` + tail
+	got, err := unalignedWorkflow(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, body, ok := strings.Cut(got, "\n\n"); !ok || body != want {
+		t.Errorf("got\n%s\nwant (after the comment)\n%s", got, want)
+	}
+	if _, err := unalignedWorkflow(head + tail); err == nil {
+		t.Error("a workflow without change_mask step accepted")
+	}
+}
+
 func TestSampleTiles(t *testing.T) {
 	tiles := make([]plans.Tile, 10)
 	for i := range tiles {

@@ -21,8 +21,11 @@ type scene struct {
 	dir      string
 	workflow string // the scene's own (default) workflow
 	compare  string // the same with a min_abs-only threshold, for the GDAL pipeline
-	tiles    []plans.Tile
-	sourceMB float64 // the sources' pixels, uncompressed, in MB (10⁶ bytes)
+	// unaligned is the scene's workflow without the 2D map's alignment on
+	// the orthophotos: what the rest of it costs.
+	unaligned string
+	tiles     []plans.Tile
+	sourceMB  float64 // the sources' pixels, uncompressed, in MB (10⁶ bytes)
 }
 
 // ensureScene generates the scene with cdflow synth unless the work
@@ -36,7 +39,7 @@ func ensureScene(ctx context.Context, cfg config, size string) (*scene, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &scene{size: size, km2: w * h, dir: dir, workflow: filepath.Join(dir, "workflow.hcl"), compare: filepath.Join(dir, "compare.hcl")}
+	s := &scene{size: size, km2: w * h, dir: dir, workflow: filepath.Join(dir, "workflow.hcl"), compare: filepath.Join(dir, "compare.hcl"), unaligned: filepath.Join(dir, "unaligned.hcl")}
 	if _, err := os.Stat(filepath.Join(dir, "scene.json")); err != nil {
 		os.RemoveAll(dir)
 		if _, _, err := measure(ctx, "", cfg.cdflow, "synth", "--out", dir, "--extent-km", size); err != nil {
@@ -52,6 +55,13 @@ func ensureScene(ctx context.Context, cfg config, size string) (*scene, error) {
 		return nil, fmt.Errorf("%s: %w", s.workflow, err)
 	}
 	if err := os.WriteFile(s.compare, []byte(cmp), 0o644); err != nil {
+		return nil, err
+	}
+	un, err := unalignedWorkflow(string(src))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.workflow, err)
+	}
+	if err := os.WriteFile(s.unaligned, []byte(un), 0o644); err != nil {
 		return nil, err
 	}
 	p := workflows.NewParser(nil)
@@ -132,16 +142,8 @@ func compareWorkflow(src string) (string, error) {
 	out := append(append(append([]string{}, lines[:start]...), block), lines[end+1:]...)
 	// The 2D map is the thresholded ΔH sampled at its resolution (gdal_translate
 	// -r near): no alignment on the orthophotos, no refined edges.
-	if cs, ce, err := stepBlock(out, `step "change_mask"`); err == nil {
-		var keep []string
-		for _, l := range out[cs+1 : ce] {
-			k, _, ok := strings.Cut(strings.TrimSpace(l), "=")
-			if ok && (strings.TrimSpace(k) == "input" || strings.TrimSpace(k) == "resolution") {
-				keep = append(keep, l)
-			}
-		}
-		block := append(append([]string{out[cs]}, keep...), out[ce])
-		out = append(append(append([]string{}, out[:cs]...), block...), out[ce+1:]...)
+	if unaligned, err := dropAlignment(out); err == nil {
+		out = unaligned
 	}
 	if qs, qe, err := stepBlock(out, `step "qa"`); err == nil {
 		if qe+1 < len(out) && strings.TrimSpace(out[qe+1]) == "" {
@@ -152,6 +154,37 @@ func compareWorkflow(src string) (string, error) {
 	return "# The benchmark's comparison workflow: the scene's own, with a threshold\n" +
 		"# that keeps min_abs only and no qa step, as bench/gdal_pipeline.sh does.\n\n" +
 		strings.Join(out, ""), nil
+}
+
+// unalignedWorkflow is a synth workflow whose change_mask step keeps only
+// its input and resolution: everything else as it is, without the 2D
+// map's alignment on the orthophotos and its refined edges.
+func unalignedWorkflow(src string) (string, error) {
+	out, err := dropAlignment(strings.SplitAfter(src, "\n"))
+	if err != nil {
+		return "", err
+	}
+	return "# The benchmark's workflow without alignment: the scene's own, with a\n" +
+		"# change_mask step that keeps input and resolution only.\n\n" +
+		strings.Join(out, ""), nil
+}
+
+// dropAlignment returns the workflow's lines with the change_mask block cut
+// to its input and resolution.
+func dropAlignment(lines []string) ([]string, error) {
+	cs, ce, err := stepBlock(lines, `step "change_mask"`)
+	if err != nil {
+		return nil, err
+	}
+	var keep []string
+	for _, l := range lines[cs+1 : ce] {
+		k, _, ok := strings.Cut(strings.TrimSpace(l), "=")
+		if ok && (strings.TrimSpace(k) == "input" || strings.TrimSpace(k) == "resolution") {
+			keep = append(keep, l)
+		}
+	}
+	block := append(append([]string{lines[cs]}, keep...), lines[ce])
+	return append(append(append([]string{}, lines[:cs]...), block...), lines[ce+1:]...), nil
 }
 
 // stepBlock finds the lines of a top-level block starting with prefix: its
