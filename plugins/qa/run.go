@@ -623,17 +623,17 @@ func rgbKeys(keys []uint32, img *raster.Image[uint8], cov cover) {
 		}
 	}
 	switch {
-	case cov.lost == nil && cov.covered != nil:
+	case cov.lost != nil:
+		for i := range keys {
+			if cov.explained(i) {
+				keys[i] = skipKey
+			}
+		}
+	case cov.covered != nil:
 		// Every file readable (the usual mask, at a scene's edges): one
 		// test a pixel.
 		for i, in := range cov.covered[:n] {
 			if !in {
-				keys[i] = skipKey
-			}
-		}
-	case cov.lost != nil:
-		for i := range keys {
-			if cov.explained(i) {
 				keys[i] = skipKey
 			}
 		}
