@@ -814,6 +814,8 @@ func contentType(name string) string {
 		return "image/tiff; application=geotiff; profile=cloud-optimized"
 	case ".png":
 		return "image/png"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
 	case ".parquet":
 		return "application/vnd.apache.parquet"
 	case ".html":

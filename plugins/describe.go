@@ -81,7 +81,9 @@ func ReleaseProducts(products []Product) []string {
 func PlanPreviews(products []Product) []Preview {
 	var out []Preview
 	if p, ok := Primary(products, Orthophoto, T1); ok && (p.Bands == 0 || p.Bands >= 3) {
-		out = append(out, Preview{Name: PreviewThumbnail, Ext: ".png", MediaType: MediaPNG, Of: p,
+		// A photograph, with nothing to make transparent: JPEG, about a
+		// sixth of a PNG's size and several times faster to write.
+		out = append(out, Preview{Name: PreviewThumbnail, Ext: ".jpg", MediaType: MediaJPEG, Of: p,
 			Title: "Quicklook of the later orthophoto", Roles: []string{RoleThumbnail}})
 	} else if p, ok := Primary(products, DSM, T1); ok {
 		out = append(out, Preview{Name: PreviewThumbnail, Ext: ".png", MediaType: MediaPNG, Of: p,

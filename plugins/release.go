@@ -180,8 +180,9 @@ type Asset struct {
 
 // Media types of the files a run writes.
 const (
-	MediaCOG = "image/tiff; application=geotiff; profile=cloud-optimized"
-	MediaPNG = "image/png"
+	MediaCOG  = "image/tiff; application=geotiff; profile=cloud-optimized"
+	MediaPNG  = "image/png"
+	MediaJPEG = "image/jpeg"
 )
 
 // BandInfo describes one band of a product.

@@ -46,17 +46,25 @@ func BenchmarkWriteCOG(b *testing.B) {
 	}
 }
 
-// BenchmarkWritePNG writes a 256 × 256 RGB quicklook.
-func BenchmarkWritePNG(b *testing.B) {
+// BenchmarkWriteQuicklook writes a 256 × 256 RGB quicklook as PNG and as
+// JPEG.
+func BenchmarkWriteQuicklook(b *testing.B) {
 	ortho, _ := benchImages(b)
 	crop, err := Crop(ortho, Extent{355000, 4610072, 355128, 4610200})
 	if err != nil {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
-	for b.Loop() {
-		if err := WritePNG(context.Background(), filepath.Join(dir, "q.png"), crop); err != nil {
-			b.Fatal(err)
-		}
+	for _, f := range []struct {
+		name  string
+		write func(context.Context, string, *Image[uint8]) error
+	}{{"PNG", WritePNG}, {"JPEG", WriteJPEG}} {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := f.write(context.Background(), filepath.Join(dir, "q."+f.name), crop); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package raster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -439,6 +440,79 @@ func TestWritePNG(t *testing.T) {
 	equalImages(t, back, img, 0)
 	if err := WritePNG(context.Background(), path, NewImage[uint8](Grid{Width: 2, Height: 2}, 2)); err == nil {
 		t.Error("2-band PNG accepted")
+	}
+}
+
+// TestWriteJPEG writes a photograph-like quicklook: a JPEG (not a PNG under
+// another name), the same size, each band near its own pixels, the same
+// bytes every time, and no sidecar.
+func TestWriteJPEG(t *testing.T) {
+	const w, h = 64, 48
+	img := NewImage[uint8](Grid{Width: w, Height: h, GeoTransform: [6]float64{355000, 0.5, 0, 4610200, 0, -0.5}}, 3)
+	for y := range h {
+		for x := range w {
+			i := y*w + x
+			// Smooth ramps, a different one per band, so swapped or
+			// repeated bands show.
+			img.Bands[0][i] = uint8(40 + 3*x)
+			img.Bands[1][i] = uint8(200 - 3*y)
+			img.Bands[2][i] = uint8(90 + x + y)
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "thumbnail.jpg")
+	ctx := context.Background()
+	if err := WriteJPEG(ctx, path, img); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 3 || b[0] != 0xFF || b[1] != 0xD8 || b[2] != 0xFF {
+		t.Fatalf("not a JPEG: starts % x", b[:min(len(b), 4)])
+	}
+	back, err := ReadFile[uint8](ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Width != w || back.Height != h || len(back.Bands) != 3 {
+		t.Fatalf("read back %d×%d×%d, want %d×%d×3", back.Width, back.Height, len(back.Bands), w, h)
+	}
+	for k := range 3 {
+		sum, worst := 0, 0
+		for i, v := range back.Bands[k] {
+			d := int(v) - int(img.Bands[k][i])
+			if d < 0 {
+				d = -d
+			}
+			sum += d
+			worst = max(worst, d)
+		}
+		if mean := float64(sum) / float64(w*h); mean > 2 || worst > 16 {
+			t.Errorf("band %d: mean error %.2f, worst %d (quality %d should keep ramps within 2 and 16)", k+1, mean, worst, JPEGQuality)
+		}
+	}
+	again := filepath.Join(dir, "again.jpg")
+	if err := WriteJPEG(ctx, again, img); err != nil {
+		t.Fatal(err)
+	}
+	if b2, err := os.ReadFile(again); err != nil || !bytes.Equal(b, b2) {
+		t.Errorf("the same image written twice differs (%v)", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("folder holds %v, want the two JPEGs alone", names)
+	}
+	if err := WriteJPEG(ctx, path, NewImage[uint8](Grid{Width: 2, Height: 2}, 4)); err == nil {
+		t.Error("4-band JPEG accepted")
 	}
 }
 

@@ -23,6 +23,8 @@ var mediaTypes = map[string]string{
 	".tif":     "image/tiff; application=geotiff",
 	".tiff":    "image/tiff; application=geotiff",
 	".png":     "image/png",
+	".jpg":     "image/jpeg",
+	".jpeg":    "image/jpeg",
 	".parquet": "application/vnd.apache.parquet",
 	".html":    "text/html; charset=utf-8",
 	".txt":     "text/plain; charset=utf-8",

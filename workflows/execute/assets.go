@@ -162,7 +162,11 @@ func (ex *executor) writePreviews(ctx context.Context, t *plugins.Tile, dir, rel
 			return nil, fmt.Errorf("preview %s: product %s has no pixels to show", pv.Name, p.Name)
 		}
 		file := pv.Name + pv.Ext
-		if err := raster.WritePNG(ctx, filepath.Join(dir, file), img); err != nil {
+		write := raster.WritePNG
+		if pv.MediaType == plugins.MediaJPEG {
+			write = raster.WriteJPEG
+		}
+		if err := write(ctx, filepath.Join(dir, file), img); err != nil {
 			return nil, err
 		}
 		out = append(out, plugins.Asset{Name: pv.Name, Kind: p.Kind, Epoch: p.Epoch, Preview: true,

@@ -212,6 +212,46 @@ func TestProductsEqualGDAL(t *testing.T) {
 					}
 				}
 			}
+			// The thumbnail: a JPEG of t1 averaged over 2 × 2 pixels
+			// (gdal_translate -r average), within JPEG's loss: a mean
+			// error of 4–7 DN a band on the scene's fine texture, where a
+			// thumbnail shifted one pixel is 15–20 off and one with red
+			// and blue swapped 20–27.
+			var thumb string
+			for _, a := range tr.Assets {
+				if a.Name == plugins.PreviewThumbnail {
+					thumb = filepath.Join(out, a.Path)
+				}
+			}
+			if filepath.Ext(thumb) != ".jpg" {
+				t.Fatalf("thumbnail %q, want a .jpg", thumb)
+			}
+			if b, err := os.ReadFile(thumb); err != nil || len(b) < 3 || b[0] != 0xFF || b[1] != 0xD8 || b[2] != 0xFF {
+				t.Fatalf("thumbnail %s is not a JPEG (%v)", thumb, err)
+			}
+			ref := filepath.Join(tmp, tr.Tile.ID+"thumb.tif")
+			gdal(t, "gdal_translate", "-q", "-outsize", "200", "200", "-r", "average", read("t1"), ref)
+			got, err := raster.ReadFile[uint8](ctx, thumb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := raster.ReadFile[uint8](ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Width != 200 || got.Height != 200 || len(got.Bands) != 3 {
+				t.Fatalf("thumbnail is %dx%dx%d, want 200x200x3", got.Width, got.Height, len(got.Bands))
+			}
+			for b := range got.Bands {
+				sum := 0
+				for i, v := range got.Bands[b] {
+					d := int(v) - int(want.Bands[b][i])
+					sum += max(d, -d)
+				}
+				if mean := float64(sum) / float64(len(got.Bands[b])); mean > 10 {
+					t.Errorf("thumbnail band %d: mean error %.2f against t1 averaged, want within 10", b+1, mean)
+				}
+			}
 			// DSM windows: gdal_translate -projwin, exactly.
 			dsm := map[string]*raster.Image[float32]{}
 			for _, name := range []string{"dsm_t0", "dsm_t1"} {
