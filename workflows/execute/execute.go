@@ -184,6 +184,7 @@ func Run(ctx context.Context, plan *plans.Plan, opts Options) (*Result, error) {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}
+	defer raiseGC()()
 	ex, err := newExecutor(ctx, plan, opts)
 	if err != nil {
 		return nil, err
