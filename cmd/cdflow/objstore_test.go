@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,7 +192,7 @@ func TestObjectStorage(t *testing.T) {
 		sameCatalog(t, filepath.Join(single, "catalog"), got, base, cat)
 		products := 0
 		filepath.WalkDir(got, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.Contains(filepath.ToSlash(p), "/items/") && (strings.HasSuffix(p, ".tif") || strings.HasSuffix(p, ".png")) {
+			if err == nil && !d.IsDir() && strings.Contains(filepath.ToSlash(p), "/items/") && slices.Contains([]string{".tif", ".png", ".jpg"}, filepath.Ext(p)) {
 				products++
 			}
 			return nil
